@@ -1,0 +1,167 @@
+/*
+ * netns.c: grouping processes by network namespace; see netns.h.
+ */
+#include "netns.h"
+
+#include "sqlite3ext.h"
+SQLITE_EXTENSION_INIT3
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+typedef struct member {
+  uint64_t key;
+  int known;
+  int64_t pid;
+} member;
+
+static pn_res probe_inode(const pn_fs *fs, int dir, const char *probe,
+                          uint64_t *ino, int *err) {
+  char rel[64];
+  struct stat st;
+  snprintf(rel, sizeof rel, "net/%s", probe);
+  pn_res r = pn_stat_at(fs, dir, rel, &st, err);
+  if (r == PN_OK) *ino = (uint64_t)st.st_ino;
+  return r;
+}
+
+pn_res pn_netns_of_pid(const pn_fs *fs, int64_t pid, const char *probe,
+                       uint64_t *key, int *known, pn_buf *scratch, int *err) {
+  int dir;
+  pn_res r = pn_open_pid(fs, pid, &dir, err);
+  if (r != PN_OK) return r;
+  r = pn_read_ns(fs, dir, "net", key, scratch, err);
+  *known = r == PN_OK;
+  if (r == PN_DENIED || (r == PN_FAIL && *err != ENOMEM))
+    r = probe_inode(fs, dir, probe, key, err);
+  close(dir);
+  return r;
+}
+
+static int cmp_member(const void *a, const void *b) {
+  const member *x = a, *y = b;
+  if (x->known != y->known) return y->known - x->known; /* known first */
+  if (x->key != y->key) return x->key < y->key ? -1 : 1;
+  return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+static int collect_members(const pn_fs *fs, const char *probe, pn_buf *scratch,
+                           member **out, size_t *n_out) {
+  void *dir;
+  int err;
+  member *v = NULL;
+  size_t n = 0, cap = 0;
+  *out = NULL;
+  *n_out = 0;
+  if (pn_open_dir(fs, -1, ".", &dir, &err) != PN_OK) return 0;
+  int64_t pid;
+  while (pn_next_numeric(dir, &pid)) {
+    member m = {0, 0, pid};
+    pn_res r = pn_netns_of_pid(fs, pid, probe, &m.key, &m.known, scratch, &err);
+    if (r == PN_FAIL && err == ENOMEM) goto nomem;
+    if (r != PN_OK) continue; /* gone, or a zombie: no namespace to read */
+    if (n == cap) {
+      cap = cap ? cap * 2 : 256;
+      member *nv = sqlite3_realloc64(v, cap * sizeof *nv);
+      if (!nv) goto nomem;
+      v = nv;
+    }
+    v[n++] = m;
+  }
+  pn_close_dir(dir);
+  qsort(v, n, sizeof *v, cmp_member);
+  *out = v;
+  *n_out = n;
+  return 0;
+nomem:
+  pn_close_dir(dir);
+  sqlite3_free(v);
+  return -1;
+}
+
+/* The net/<probe> inode of a known namespace, read through its first
+ * process that is still there; 0 if none is. */
+static uint64_t probe_of_known(const pn_fs *fs, const pn_netns *ns,
+                               const char *probe) {
+  for (int i = 0; i < ns->npids; i++) {
+    int dir, err;
+    uint64_t ino = 0;
+    if (pn_open_pid(fs, ns->pids[i], &dir, &err) != PN_OK) continue;
+    pn_res r = probe_inode(fs, dir, probe, &ino, &err);
+    close(dir);
+    if (r == PN_OK) return ino;
+  }
+  return 0;
+}
+
+static int already_known(const pn_fs *fs, const pn_nslist *l, int n_known,
+                         uint64_t probe_ino, const char *probe,
+                         uint64_t *probes) {
+  for (int i = 0; i < n_known; i++) {
+    if (probes[i] == 0) probes[i] = probe_of_known(fs, &l->v[i], probe);
+    if (probes[i] == probe_ino) return 1;
+  }
+  return 0;
+}
+
+static int append_group(pn_nslist *l, const member *m, size_t count) {
+  pn_netns *nv = sqlite3_realloc64(l->v, (size_t)(l->n + 1) * sizeof *nv);
+  if (!nv) return -1;
+  l->v = nv;
+  pn_netns *ns = &l->v[l->n];
+  ns->key = m->key;
+  ns->known = m->known;
+  ns->npids = (int)count;
+  ns->pids = sqlite3_malloc64(count * sizeof *ns->pids);
+  if (!ns->pids) return -1;
+  for (size_t i = 0; i < count; i++) ns->pids[i] = m[i].pid;
+  l->n++;
+  return 0;
+}
+
+int pn_nslist_build(pn_nslist *l, const pn_fs *fs, const char *probe,
+                    pn_buf *scratch) {
+  member *m;
+  size_t n;
+  memset(l, 0, sizeof *l);
+  if (collect_members(fs, probe, scratch, &m, &n) != 0) return -1;
+  int n_known = 0, rc = 0;
+  uint64_t *probes = NULL;
+  for (size_t i = 0; i < n && rc == 0;) {
+    size_t j = i;
+    while (j < n && m[j].known == m[i].known && m[j].key == m[i].key) j++;
+    if (m[i].known) {
+      rc = append_group(l, &m[i], j - i);
+      n_known = l->n;
+    } else {
+      if (!probes && n_known) {
+        probes = sqlite3_malloc64((size_t)n_known * sizeof *probes);
+        if (!probes) rc = -1;
+        else memset(probes, 0, (size_t)n_known * sizeof *probes);
+      }
+      if (rc == 0 && !already_known(fs, l, n_known, m[i].key, probe, probes))
+        rc = append_group(l, &m[i], j - i);
+    }
+    i = j;
+  }
+  sqlite3_free(probes);
+  sqlite3_free(m);
+  if (rc != 0) pn_nslist_free(l);
+  return rc;
+}
+
+void pn_nslist_free(pn_nslist *l) {
+  for (int i = 0; i < l->n; i++) sqlite3_free(l->v[i].pids);
+  sqlite3_free(l->v);
+  memset(l, 0, sizeof *l);
+}
+
+const pn_netns *pn_nslist_find(const pn_nslist *l, uint64_t netns) {
+  for (int i = 0; i < l->n; i++)
+    if (l->v[i].known && l->v[i].key == netns) return &l->v[i];
+  return NULL;
+}

@@ -1,0 +1,562 @@
+/*
+ * netscan.c: the socket-table engine; see netscan.h for what it does and
+ * the idxNum bits.
+ */
+#include "netscan.h"
+
+#include "netns.h"
+#include "sock_diag.h"
+SQLITE_EXTENSION_INIT3
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define IDX_PID 0x1
+#define IDX_NETNS 0x2
+#define IDX_INODE 0x4
+
+/* ---- the kinds of socket ------------------------------------------------- */
+
+const pn_netkind pn_kind_tcp = {"tcp", PN_FMT_INET, {"tcp", "tcp6"}, 0, IPPROTO_TCP};
+const pn_netkind pn_kind_udp = {"udp", PN_FMT_INET, {"udp", "udp6"}, 1, IPPROTO_UDP};
+const pn_netkind pn_kind_udplite = {"udplite", PN_FMT_INET,
+                                    {"udplite", "udplite6"}, 1, IPPROTO_UDPLITE};
+const pn_netkind pn_kind_raw = {"raw", PN_FMT_INET, {"raw", "raw6"}, 1, -1};
+/* ping sockets: IPPROTO_ICMP for v4; the v6 rows get IPPROTO_ICMPV6 below. */
+const pn_netkind pn_kind_icmp = {"icmp", PN_FMT_INET, {"icmp", "icmp6"}, 1,
+                                 IPPROTO_ICMP};
+const pn_netkind pn_kind_unix = {"unix", PN_FMT_UNIX, {"unix", NULL}, 0, 0};
+const pn_netkind pn_kind_packet = {"packet", PN_FMT_PACKET, {"packet", NULL}, 0, 0};
+const pn_netkind pn_kind_netlink = {"netlink", PN_FMT_NETLINK,
+                                    {"netlink", NULL}, 0, 0};
+
+/* ---- per-cursor state ------------------------------------------------------ */
+
+/* The sockets of one kind in one namespace, read once per cursor. */
+typedef struct snap {
+  const pn_netkind *kind;
+  uint64_t key;             /* namespace key (see netns.h) */
+  int known;                /* key is the netns inode */
+  int64_t via_pid;          /* whose PID/net/ was read */
+  char *text;               /* unix: the file, which row paths point into */
+  pn_netrow *rows;
+  size_t n;
+  uint32_t *by_inode;       /* row numbers sorted by inode, built on demand */
+} snap;
+
+/* One stop of the scan: a snapshot and the pid the rows report. */
+typedef struct target {
+  int snap;
+  int64_t pid;
+} target;
+
+typedef struct pn_netcur {
+  sqlite3_vtab_cursor base;
+  const pn_nettable *t;
+  pn_fs fs;
+  pn_buf buf;
+  pn_nslist ns;
+  int ns_built;
+  snap *snaps;
+  int nsnaps;
+  target *targets;
+  int ntargets, tcap;
+  int ti;                   /* current target */
+  size_t ri;                /* row, or position in by_inode */
+  int by_inode;             /* iterating an inode lookup */
+  uint64_t want_inode;
+  int eof;
+  pn_i64list pids;
+  pn_peer_map peers;
+  int peers_loaded;
+} pn_netcur;
+
+static const pn_nettable *desc_of(sqlite3_vtab *tab) {
+  return ((pn_vtab *)tab)->desc;
+}
+
+static int netXConnect(sqlite3 *db, void *aux, int argc,
+                       const char *const *argv, sqlite3_vtab **out,
+                       char **err) {
+  (void)argc;
+  (void)argv;
+  const pn_nettable *t = ((const pn_modaux *)aux)->desc;
+  return pn_vtab_connect(db, aux, t->schema, out, err);
+}
+
+static int netXBestIndex(sqlite3_vtab *tab, sqlite3_index_info *info) {
+  const pn_nettable *t = desc_of(tab);
+  int argc = 0, n_in = 0, idx = 0;
+  if (pn_claim_eq(info, t->col_pid, &argc, 1, &n_in)) idx |= IDX_PID;
+  if (n_in) idx |= PN_IDX_PID_LIST;
+  if (pn_claim_eq(info, t->col_netns, &argc, 0, NULL)) idx |= IDX_NETNS;
+  if (pn_claim_eq(info, t->col_inode, &argc, 0, NULL)) idx |= IDX_INODE;
+  double per_kind = 5000.0;
+  if (idx & IDX_INODE) {
+    info->estimatedCost = 10.0; /* amortised: snapshots are read once */
+    info->estimatedRows = 1;
+  } else if (idx & (IDX_PID | IDX_NETNS)) {
+    info->estimatedCost = per_kind / 10 * t->nkinds;
+    info->estimatedRows = 100;
+  } else {
+    info->estimatedCost = per_kind * t->nkinds;
+    info->estimatedRows = 1000;
+  }
+  info->idxNum = idx;
+  return SQLITE_OK;
+}
+
+static int netXOpen(sqlite3_vtab *tab, sqlite3_vtab_cursor **out) {
+  pn_netcur *c = sqlite3_malloc(sizeof *c);
+  if (!c) return SQLITE_NOMEM;
+  memset(c, 0, sizeof *c);
+  c->t = desc_of(tab);
+  c->fs.rootfd = -1;
+  int rc = pn_vtab_open_fs((pn_vtab *)tab, &c->fs);
+  if (rc != SQLITE_OK) {
+    sqlite3_free(c);
+    return rc;
+  }
+  *out = &c->base;
+  return SQLITE_OK;
+}
+
+static void snap_free(snap *s) {
+  sqlite3_free(s->text);
+  sqlite3_free(s->rows);
+  sqlite3_free(s->by_inode);
+}
+
+static int netXClose(sqlite3_vtab_cursor *cur) {
+  pn_netcur *c = (pn_netcur *)cur;
+  for (int i = 0; i < c->nsnaps; i++) snap_free(&c->snaps[i]);
+  sqlite3_free(c->snaps);
+  sqlite3_free(c->targets);
+  pn_nslist_free(&c->ns);
+  pn_i64list_free(&c->pids);
+  pn_peer_map_free(&c->peers);
+  pn_buf_free(&c->buf);
+  pn_fs_close(&c->fs);
+  sqlite3_free(c);
+  return SQLITE_OK;
+}
+
+/* ---- reading a snapshot --------------------------------------------------- */
+
+static int push_row(snap *s, size_t *cap, const pn_netrow *row) {
+  if (s->n == *cap) {
+    size_t ncap = *cap ? *cap * 2 : 64;
+    pn_netrow *v = sqlite3_realloc64(s->rows, ncap * sizeof *v);
+    if (!v) return SQLITE_NOMEM;
+    s->rows = v;
+    *cap = ncap;
+  }
+  s->rows[s->n++] = *row;
+  return SQLITE_OK;
+}
+
+static int parse_line(const pn_netkind *k, pn_str line, pn_netrow *row) {
+  switch (k->fmt) {
+  case PN_FMT_INET:
+    return pn_parse_inet_line(line.p, line.n, k->has_drops, &row->u.inet);
+  case PN_FMT_PACKET:
+    return pn_parse_packet_line(line.p, line.n, &row->u.packet);
+  case PN_FMT_NETLINK:
+    return pn_parse_netlink_line(line.p, line.n, &row->u.netlink);
+  case PN_FMT_UNIX: break;
+  }
+  return -1;
+}
+
+/* Parses one file's text (in c->buf) into s. Unix paths point into the
+ * text, so unix snapshots keep it. */
+static int parse_into(pn_netcur *c, snap *s, size_t *cap) {
+  pn_netrow row;
+  memset(&row, 0, sizeof row);
+  row.kind = s->kind;
+  int rc = SQLITE_OK;
+  if (s->kind->fmt == PN_FMT_UNIX) {
+    s->text = pn_buf_strdup(&c->buf);
+    if (!s->text) return SQLITE_NOMEM;
+    size_t pos = 0;
+    while (rc == SQLITE_OK && pn_next_unix(s->text, c->buf.n, &pos, &row.u.unx))
+      rc = push_row(s, cap, &row);
+    return rc;
+  }
+  pn_str line;
+  size_t pos = 0;
+  pn_next_line(c->buf.p, c->buf.n, &pos, &line); /* the header */
+  while (rc == SQLITE_OK && pn_next_line(c->buf.p, c->buf.n, &pos, &line))
+    if (parse_line(s->kind, line, &row) == 0) rc = push_row(s, cap, &row);
+  return rc;
+}
+
+/* Reads kind's files through pid. *gone: the process (or its namespace's
+ * files) is not there, try another. */
+static int read_via(pn_netcur *c, snap *s, int64_t pid, int *gone) {
+  int dir, err, rc = SQLITE_OK;
+  size_t cap = 0;
+  *gone = 1;
+  pn_res r = pn_open_pid(&c->fs, pid, &dir, &err);
+  if (r != PN_OK) return r == PN_FAIL && err == ENOMEM ? SQLITE_NOMEM : SQLITE_OK;
+  for (int f = 0; f < 2 && s->kind->files[f] && rc == SQLITE_OK; f++) {
+    char rel[64];
+    snprintf(rel, sizeof rel, "net/%s", s->kind->files[f]);
+    r = pn_read_file(&c->fs, dir, rel, &c->buf, &err);
+    if (r == PN_FAIL && err == ENOMEM) rc = SQLITE_NOMEM;
+    else if (r != PN_OK && f == 0) break; /* gone, zombie, or not allowed */
+    else if (r == PN_OK) {
+      *gone = 0;
+      rc = parse_into(c, s, &cap);
+    }
+  }
+  close(dir);
+  s->via_pid = pid;
+  return rc;
+}
+
+static snap *find_snap(pn_netcur *c, const pn_netkind *k, uint64_t key,
+                       int known) {
+  for (int i = 0; i < c->nsnaps; i++)
+    if (c->snaps[i].kind == k && c->snaps[i].key == key &&
+        c->snaps[i].known == known)
+      return &c->snaps[i];
+  return NULL;
+}
+
+static snap *new_snap(pn_netcur *c, const pn_netkind *k, uint64_t key,
+                      int known) {
+  snap *v = sqlite3_realloc64(c->snaps, (size_t)(c->nsnaps + 1) * sizeof *v);
+  if (!v) return NULL;
+  c->snaps = v;
+  snap *s = &c->snaps[c->nsnaps++];
+  memset(s, 0, sizeof *s);
+  s->kind = k;
+  s->key = key;
+  s->known = known;
+  return s;
+}
+
+/* The snapshot of kind k in namespace (key, known), read through the first
+ * of pids[] that is still there. NULL in *out when none is. */
+static int get_snap(pn_netcur *c, const pn_netkind *k, uint64_t key, int known,
+                    const int64_t *pids, int npids, int *out) {
+  snap *s = find_snap(c, k, key, known);
+  if (!s) {
+    if (!(s = new_snap(c, k, key, known))) return SQLITE_NOMEM;
+    int gone = 1, rc = SQLITE_OK;
+    for (int i = 0; i < npids && gone && rc == SQLITE_OK; i++)
+      rc = read_via(c, s, pids[i], &gone);
+    if (rc != SQLITE_OK) return rc;
+  }
+  *out = (int)(s - c->snaps);
+  return SQLITE_OK;
+}
+
+/* ---- planning: which snapshots a scan visits -------------------------------- */
+
+static int add_target(pn_netcur *c, int snap_i, int64_t pid) {
+  if (c->ntargets == c->tcap) {
+    int cap = c->tcap ? c->tcap * 2 : 16;
+    target *v = sqlite3_realloc64(c->targets, (size_t)cap * sizeof *v);
+    if (!v) return SQLITE_NOMEM;
+    c->targets = v;
+    c->tcap = cap;
+  }
+  c->targets[c->ntargets].snap = snap_i;
+  c->targets[c->ntargets].pid = pid;
+  c->ntargets++;
+  return SQLITE_OK;
+}
+
+static int ensure_nslist(pn_netcur *c) {
+  if (c->ns_built) return SQLITE_OK;
+  if (pn_nslist_build(&c->ns, &c->fs, c->t->kinds[0]->files[0], &c->buf))
+    return SQLITE_NOMEM;
+  c->ns_built = 1;
+  return SQLITE_OK;
+}
+
+static int plan_namespace(pn_netcur *c, const pn_netns *ns) {
+  for (int k = 0; k < c->t->nkinds; k++) {
+    int si, rc = get_snap(c, c->t->kinds[k], ns->key, ns->known, ns->pids,
+                          ns->npids, &si);
+    if (rc == SQLITE_OK) rc = add_target(c, si, -1);
+    if (rc != SQLITE_OK) return rc;
+  }
+  return SQLITE_OK;
+}
+
+static int plan_all(pn_netcur *c) {
+  int rc = ensure_nslist(c);
+  for (int i = 0; rc == SQLITE_OK && i < c->ns.n; i++)
+    rc = plan_namespace(c, &c->ns.v[i]);
+  return rc;
+}
+
+static int plan_netns(pn_netcur *c, sqlite3_value *v) {
+  if (sqlite3_value_numeric_type(v) != SQLITE_INTEGER) return SQLITE_OK;
+  int rc = ensure_nslist(c);
+  if (rc != SQLITE_OK) return rc;
+  const pn_netns *ns = pn_nslist_find(&c->ns, (uint64_t)sqlite3_value_int64(v));
+  return ns ? plan_namespace(c, ns) : SQLITE_OK;
+}
+
+/* `pid = X`: X's own net/ files (its namespace), reported with pid X. */
+static int plan_pids(pn_netcur *c, sqlite3_value *v, int is_list) {
+  int rc = pn_i64list_from_arg(&c->pids, v, is_list);
+  for (int i = 0; rc == SQLITE_OK && i < c->pids.n; i++) {
+    int64_t pid = c->pids.v[i];
+    uint64_t key;
+    int known, err;
+    pn_res r = pn_netns_of_pid(&c->fs, pid, c->t->kinds[0]->files[0], &key,
+                               &known, &c->buf, &err);
+    if (r == PN_FAIL && err == ENOMEM) return SQLITE_NOMEM;
+    if (r != PN_OK) continue;
+    for (int k = 0; rc == SQLITE_OK && k < c->t->nkinds; k++) {
+      int si;
+      rc = get_snap(c, c->t->kinds[k], key, known, &pid, 1, &si);
+      if (rc == SQLITE_OK) rc = add_target(c, si, pid);
+    }
+  }
+  return rc;
+}
+
+/* ---- inode lookups ------------------------------------------------------------ */
+
+static uint64_t row_inode(const pn_netrow *r) {
+  switch (r->kind->fmt) {
+  case PN_FMT_INET: return r->u.inet.inode;
+  case PN_FMT_UNIX: return r->u.unx.inode;
+  case PN_FMT_PACKET: return r->u.packet.inode;
+  case PN_FMT_NETLINK: return r->u.netlink.inode;
+  }
+  return 0;
+}
+
+/* Sorting pairs (inode, row) lets qsort work without a context pointer. */
+typedef struct inode_ix {
+  uint64_t inode;
+  uint32_t row;
+} inode_ix;
+
+static int cmp_inode_ix(const void *a, const void *b) {
+  const inode_ix *x = a, *y = b;
+  if (x->inode != y->inode) return x->inode < y->inode ? -1 : 1;
+  return (x->row > y->row) - (x->row < y->row);
+}
+
+static int build_by_inode(snap *s) {
+  inode_ix *ix = sqlite3_malloc64((s->n ? s->n : 1) * sizeof *ix);
+  if (!ix) return SQLITE_NOMEM;
+  for (size_t i = 0; i < s->n; i++) {
+    ix[i].inode = row_inode(&s->rows[i]);
+    ix[i].row = (uint32_t)i;
+  }
+  qsort(ix, s->n, sizeof *ix, cmp_inode_ix);
+  s->by_inode = sqlite3_malloc64((s->n ? s->n : 1) * sizeof *s->by_inode);
+  if (!s->by_inode) {
+    sqlite3_free(ix);
+    return SQLITE_NOMEM;
+  }
+  for (size_t i = 0; i < s->n; i++) s->by_inode[i] = ix[i].row;
+  sqlite3_free(ix);
+  return SQLITE_OK;
+}
+
+static size_t first_with_inode(const snap *s, uint64_t inode) {
+  size_t lo = 0, hi = s->n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (row_inode(&s->rows[s->by_inode[mid]]) < inode) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/* ---- iteration --------------------------------------------------------------- */
+
+static const snap *cur_snap(const pn_netcur *c) {
+  return &c->snaps[c->targets[c->ti].snap];
+}
+
+static const pn_netrow *cur_row(const pn_netcur *c) {
+  const snap *s = cur_snap(c);
+  return &s->rows[c->by_inode ? s->by_inode[c->ri] : c->ri];
+}
+
+/* Positions ri at the first candidate row of target ti. */
+static int enter_target(pn_netcur *c) {
+  snap *s = &c->snaps[c->targets[c->ti].snap];
+  c->ri = 0;
+  if (!c->by_inode) return SQLITE_OK;
+  if (!s->by_inode && s->n && build_by_inode(s) != SQLITE_OK)
+    return SQLITE_NOMEM;
+  if (s->n) c->ri = first_with_inode(s, c->want_inode);
+  return SQLITE_OK;
+}
+
+static int row_is_valid(const pn_netcur *c) {
+  const snap *s = cur_snap(c);
+  if (c->ri >= s->n) return 0;
+  return !c->by_inode || row_inode(cur_row(c)) == c->want_inode;
+}
+
+/* Skips to the next target until a valid row is found or all are done. */
+static int settle(pn_netcur *c) {
+  while (c->ti < c->ntargets) {
+    if (row_is_valid(c)) return SQLITE_OK;
+    if (++c->ti < c->ntargets) {
+      int rc = enter_target(c);
+      if (rc != SQLITE_OK) return rc;
+    }
+  }
+  c->eof = 1;
+  return SQLITE_OK;
+}
+
+static int netXFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
+                      int argc, sqlite3_value **argv) {
+  (void)idxStr;
+  (void)argc;
+  pn_netcur *c = (pn_netcur *)cur;
+  int rc = SQLITE_OK, arg = 0;
+  c->ntargets = c->ti = 0;
+  c->eof = 0;
+  c->by_inode = 0;
+  if (idxNum & IDX_PID) rc = plan_pids(c, argv[arg++], idxNum & PN_IDX_PID_LIST);
+  else if (idxNum & IDX_NETNS) rc = plan_netns(c, argv[arg]);
+  else rc = plan_all(c);
+  if (idxNum & IDX_NETNS) {
+    /* With pid too, keep only the targets in that namespace. */
+    sqlite3_value *v = argv[arg++];
+    int keep = 0;
+    for (int i = 0; i < c->ntargets; i++) {
+      const snap *s = &c->snaps[c->targets[i].snap];
+      if (sqlite3_value_numeric_type(v) == SQLITE_INTEGER && s->known &&
+          s->key == (uint64_t)sqlite3_value_int64(v))
+        c->targets[keep++] = c->targets[i];
+    }
+    c->ntargets = keep;
+  }
+  if (rc == SQLITE_OK && (idxNum & IDX_INODE)) {
+    if (sqlite3_value_numeric_type(argv[arg]) != SQLITE_INTEGER) c->ntargets = 0;
+    c->want_inode = (uint64_t)sqlite3_value_int64(argv[arg]);
+    c->by_inode = 1;
+  }
+  if (rc == SQLITE_OK && c->ntargets) rc = enter_target(c);
+  if (rc == SQLITE_OK) rc = settle(c);
+  return rc;
+}
+
+static int netXNext(sqlite3_vtab_cursor *cur) {
+  pn_netcur *c = (pn_netcur *)cur;
+  c->ri++;
+  return settle(c);
+}
+
+static int netXEof(sqlite3_vtab_cursor *cur) { return ((pn_netcur *)cur)->eof; }
+
+static int netXRowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid) {
+  pn_netcur *c = (pn_netcur *)cur;
+  const snap *s = cur_snap(c);
+  size_t row = c->by_inode ? s->by_inode[c->ri] : c->ri;
+  *rowid = ((sqlite3_int64)c->targets[c->ti].snap << 32) | (sqlite3_int64)row;
+  return SQLITE_OK;
+}
+
+static int netXColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col) {
+  pn_netcur *c = (pn_netcur *)cur;
+  return c->t->column(c, cur_row(c), ctx, col);
+}
+
+const sqlite3_module pn_net_module = {
+    .iVersion = 0,
+    .xCreate = NULL, /* eponymous only */
+    .xConnect = netXConnect,
+    .xBestIndex = netXBestIndex,
+    .xDisconnect = pn_vtab_disconnect,
+    .xDestroy = pn_vtab_disconnect,
+    .xOpen = netXOpen,
+    .xClose = netXClose,
+    .xFilter = netXFilter,
+    .xNext = netXNext,
+    .xEof = netXEof,
+    .xColumn = netXColumn,
+    .xRowid = netXRowid,
+};
+
+/* ---- helpers for the tables' xColumn ------------------------------------------ */
+
+int pn_net_has_netns(const pn_netcur *c) { return cur_snap(c)->known; }
+
+sqlite3_int64 pn_net_netns(const pn_netcur *c) {
+  return (sqlite3_int64)cur_snap(c)->key;
+}
+
+sqlite3_int64 pn_net_pid(const pn_netcur *c) {
+  int64_t pid = c->targets[c->ti].pid;
+  return pid >= 0 ? pid : cur_snap(c)->via_pid;
+}
+
+/* Our own namespace's inode, from the real /proc (sock_diag answers for the
+ * namespace of the socket it is asked through, which is ours). */
+static uint64_t own_netns(void) {
+  struct stat st;
+  return stat("/proc/self/ns/net", &st) == 0 ? (uint64_t)st.st_ino : 0;
+}
+
+uint64_t pn_net_unix_peer(pn_netcur *c, uint64_t inode) {
+  const snap *s = cur_snap(c);
+  if (!c->peers_loaded) {
+    c->peers_loaded = 1;
+    c->peers.self_netns = own_netns();
+    if (c->peers.self_netns) pn_unix_peers_load(&c->peers);
+  }
+  if (!s->known || s->key != c->peers.self_netns) return 0;
+  return pn_peer_map_get(&c->peers, inode);
+}
+
+void pn_net_result_addr(sqlite3_context *ctx, int family, const uint8_t *a) {
+  char text[46];
+  size_t n = pn_format_addr(family, a, text);
+  sqlite3_result_text(ctx, text, (int)n, SQLITE_TRANSIENT);
+}
+
+const char *pn_inet_family_name(int family) {
+  return family == 6 ? "IPv6" : "IPv4";
+}
+
+static const char *unix_state_name(const pn_unix_sock *u) {
+  if (u->flags & PN_UNIX_LISTENING) return "LISTEN";
+  switch (u->state) {
+  case 1: return "UNCONNECTED";
+  case 2: return "CONNECTING";
+  case 3: return "CONNECTED";
+  case 4: return "DISCONNECTING";
+  default: return NULL;
+  }
+}
+
+const char *pn_net_state_name(const pn_netrow *r) {
+  switch (r->kind->fmt) {
+  case PN_FMT_INET: return pn_tcp_state_name(r->u.inet.state);
+  case PN_FMT_UNIX: return unix_state_name(&r->u.unx);
+  case PN_FMT_PACKET:
+  case PN_FMT_NETLINK: break;
+  }
+  return NULL;
+}
+
+int pn_net_ipproto(const pn_netrow *r) {
+  const pn_netkind *k = r->kind;
+  if (k->ipproto < 0) return r->u.inet.local_port; /* raw: the protocol */
+  if (k == &pn_kind_icmp && r->u.inet.family == 6) return IPPROTO_ICMPV6;
+  return k->ipproto;
+}

@@ -1,0 +1,87 @@
+/*
+ * netscan.h: the engine shared by every socket table (net_tcp, net_udp,
+ * net_udplite, net_raw, net_icmp, net_unix, net_packet, net_netlink and
+ * sockets).
+ *
+ * A socket table is a list of kinds (which /proc/net files, which format)
+ * plus a schema and an xColumn. The engine does the rest, once:
+ *  - which namespaces to read: all of them (default), the one of `pid = X`
+ *    (a hidden column), or `netns = N`;
+ *  - a snapshot per (kind, namespace) per cursor: each file is read and
+ *    parsed at most once per statement, however often the table is the
+ *    inner loop of a join;
+ *  - `inode = ?` lookups through a sorted index of each snapshot.
+ *
+ * idxNum bits (the same for every socket table):
+ *   0x1   `pid = ?` or `pid IN (...)` on the hidden pid column
+ *   0x2   `netns = ?`
+ *   0x4   `inode = ?`
+ *   PN_IDX_PID_LIST  the pid argument is an IN list
+ * argv order: pid, netns, inode (each only when its bit is set).
+ */
+#ifndef PROCNET_NETSCAN_H
+#define PROCNET_NETSCAN_H
+
+#include "parse.h"
+#include "vtab_common.h"
+
+typedef enum pn_netfmt {
+  PN_FMT_INET,
+  PN_FMT_UNIX,
+  PN_FMT_PACKET,
+  PN_FMT_NETLINK
+} pn_netfmt;
+
+typedef struct pn_netkind {
+  const char *name;         /* sockets.kind: "tcp", "udp", "unix", ... */
+  pn_netfmt fmt;
+  const char *files[2];     /* under PID/net/: {"tcp", "tcp6"} */
+  int has_drops;            /* inet files whose last field is drops */
+  int ipproto;              /* inet: IPPROTO_*; -1: the "port" (raw) */
+} pn_netkind;
+
+extern const pn_netkind pn_kind_tcp, pn_kind_udp, pn_kind_udplite,
+    pn_kind_raw, pn_kind_icmp, pn_kind_unix, pn_kind_packet, pn_kind_netlink;
+
+/* One parsed socket. */
+typedef struct pn_netrow {
+  const pn_netkind *kind;
+  union {
+    pn_inet_sock inet;
+    pn_unix_sock unx;       /* path points into the snapshot's text */
+    pn_packet_sock packet;
+    pn_netlink_sock netlink;
+  } u;
+} pn_netrow;
+
+struct pn_netcur;
+typedef struct pn_nettable {
+  const char *schema;
+  const pn_netkind *const *kinds;
+  int nkinds;
+  int col_pid, col_netns, col_inode; /* constraint columns */
+  /* Sets the result for column col of row r. */
+  int (*column)(struct pn_netcur *c, const pn_netrow *r, sqlite3_context *ctx,
+                int col);
+} pn_nettable;
+
+/* The sqlite3_module of a socket table; its pAux desc is a pn_nettable. */
+extern const sqlite3_module pn_net_module;
+
+/* For xColumn implementations: facts about the current row. */
+int pn_net_has_netns(const struct pn_netcur *c);
+sqlite3_int64 pn_net_netns(const struct pn_netcur *c);
+sqlite3_int64 pn_net_pid(const struct pn_netcur *c);
+/* The peer inode of a unix socket in the caller's own namespace (sock_diag),
+ * or 0 when unknown. */
+uint64_t pn_net_unix_peer(struct pn_netcur *c, uint64_t inode);
+/* Formats an inet address into the cursor's scratch and sets the result. */
+void pn_net_result_addr(sqlite3_context *ctx, int family, const uint8_t *a);
+/* "IPv4"/"IPv6" as the family column spells it. */
+const char *pn_inet_family_name(int family);
+/* The state text of a row as its table shows it, or NULL. */
+const char *pn_net_state_name(const pn_netrow *r);
+/* The protocol number of an inet row (IPPROTO_*, or the raw "port"). */
+int pn_net_ipproto(const pn_netrow *r);
+
+#endif

@@ -1,0 +1,258 @@
+/*
+ * procfs.c: reading files, links and directories of a /proc tree through
+ * openat(2) on a root fd, with errno classified in one place (pn_classify).
+ */
+#include "procfs.h"
+
+#include "parse.h"
+#include "sqlite3ext.h"
+SQLITE_EXTENSION_INIT3
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* /proc files report size 0, so reads grow the buffer; start at one page and
+ * double. The cap keeps a hostile tree from exhausting memory. */
+#define PN_READ_CHUNK 4096
+#define PN_FILE_MAX ((size_t)1 << 30)
+
+pn_res pn_classify(int err) {
+  switch (err) {
+  case 0: return PN_OK;
+  case ENOENT:
+  case ESRCH:
+  case ENOTDIR: /* a pid dir replaced by something else: gone for us */
+    return PN_GONE;
+  case EACCES:
+  case EPERM:
+    return PN_DENIED;
+  default:
+    return PN_FAIL;
+  }
+}
+
+const char *pn_res_text(pn_res r, int err) {
+  switch (r) {
+  case PN_OK: return "ok";
+  case PN_GONE: return "no such process";
+  case PN_DENIED: return "permission denied";
+  case PN_FAIL: break;
+  }
+  return err == ENOMEM ? "out of memory" : strerror(err);
+}
+
+void pn_buf_free(pn_buf *b) {
+  sqlite3_free(b->p);
+  b->p = NULL;
+  b->n = b->cap = 0;
+}
+
+static int buf_reserve(pn_buf *b, size_t want) {
+  if (want <= b->cap) return 0;
+  size_t cap = b->cap ? b->cap : PN_READ_CHUNK;
+  while (cap < want) cap *= 2;
+  char *p = sqlite3_realloc64(b->p, cap);
+  if (!p) return -1;
+  b->p = p;
+  b->cap = cap;
+  return 0;
+}
+
+char *pn_buf_strdup(const pn_buf *b) {
+  char *s = sqlite3_malloc64(b->n + 1);
+  if (!s) return NULL;
+  if (b->n) memcpy(s, b->p, b->n);
+  s[b->n] = 0;
+  return s;
+}
+
+static int base_fd(const pn_fs *fs, int dir) { return dir < 0 ? fs->rootfd : dir; }
+
+static int looks_like_proc(int fd) {
+  struct stat st;
+  if (fstatat(fd, "net", &st, 0) == 0 && S_ISDIR(st.st_mode)) return 1;
+  int dup_fd = dup(fd);
+  if (dup_fd < 0) return 0;
+  DIR *d = fdopendir(dup_fd);
+  if (!d) {
+    close(dup_fd);
+    return 0;
+  }
+  int64_t pid;
+  int found = pn_next_numeric(d, &pid);
+  closedir(d);
+  return found;
+}
+
+int pn_fs_open(pn_fs *fs, const char *root, pn_counters *cnt, char **err) {
+  fs->cnt = cnt;
+  fs->rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fs->rootfd < 0) {
+    *err = sqlite3_mprintf("procnet: cannot open proc root '%s': %s", root,
+                           strerror(errno));
+    return -1;
+  }
+  if (!looks_like_proc(fs->rootfd)) {
+    *err = sqlite3_mprintf(
+        "procnet: '%s' is not a proc tree (no process directories, no net/)",
+        root);
+    pn_fs_close(fs);
+    return -1;
+  }
+  return 0;
+}
+
+void pn_fs_close(pn_fs *fs) {
+  if (fs->rootfd >= 0) close(fs->rootfd);
+  fs->rootfd = -1;
+}
+
+static pn_res read_all(int fd, pn_buf *b, int *err) {
+  b->n = 0;
+  for (;;) {
+    if (b->cap - b->n < PN_READ_CHUNK / 2 || !b->p) {
+      if (b->n >= PN_FILE_MAX || buf_reserve(b, b->n + PN_READ_CHUNK)) {
+        *err = ENOMEM;
+        return PN_FAIL;
+      }
+    }
+    ssize_t got = read(fd, b->p + b->n, b->cap - b->n);
+    if (got == 0) return PN_OK;
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      *err = errno;
+      return pn_classify(errno);
+    }
+    b->n += (size_t)got;
+  }
+}
+
+pn_res pn_read_file(const pn_fs *fs, int dir, const char *rel, pn_buf *b,
+                    int *err) {
+  *err = 0;
+  b->n = 0;
+  int fd = openat(base_fd(fs, dir), rel, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    *err = errno;
+    return pn_classify(errno);
+  }
+  if (fs->cnt) {
+    fs->cnt->files_read++;
+    if (strstr(rel, "net/")) fs->cnt->net_files_read++;
+  }
+  pn_res r = read_all(fd, b, err);
+  close(fd);
+  return r;
+}
+
+pn_res pn_read_link(const pn_fs *fs, int dir, const char *rel, pn_buf *b,
+                    int *err) {
+  *err = 0;
+  b->n = 0;
+  if (buf_reserve(b, 256)) {
+    *err = ENOMEM;
+    return PN_FAIL;
+  }
+  if (fs->cnt) fs->cnt->links_read++;
+  for (;;) {
+    ssize_t got = readlinkat(base_fd(fs, dir), rel, b->p, b->cap);
+    if (got < 0) {
+      *err = errno;
+      return pn_classify(errno);
+    }
+    if ((size_t)got < b->cap) {
+      b->n = (size_t)got;
+      return PN_OK;
+    }
+    /* Possibly truncated: grow and retry (PATH_MAX is not a real limit for
+     * link text in /proc, e.g. long socket paths of deleted files). */
+    if (b->cap >= PN_FILE_MAX || buf_reserve(b, b->cap * 2)) {
+      *err = ENOMEM;
+      return PN_FAIL;
+    }
+  }
+}
+
+pn_res pn_stat_at(const pn_fs *fs, int dir, const char *rel, struct stat *st,
+                  int *err) {
+  *err = 0;
+  if (fstatat(base_fd(fs, dir), rel, st, 0) == 0) return PN_OK;
+  *err = errno;
+  return pn_classify(errno);
+}
+
+pn_res pn_open_pid(const pn_fs *fs, int64_t pid, int *fd, int *err) {
+  char name[24];
+  *err = 0;
+  snprintf(name, sizeof name, "%lld", (long long)pid);
+  *fd = openat(fs->rootfd, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (*fd >= 0) return PN_OK;
+  *err = errno;
+  return pn_classify(errno);
+}
+
+pn_res pn_open_dir(const pn_fs *fs, int dir, const char *rel, void **dirp,
+                   int *err) {
+  *err = 0;
+  *dirp = NULL;
+  int fd = openat(base_fd(fs, dir), rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) {
+    *err = errno;
+    return pn_classify(errno);
+  }
+  DIR *d = fdopendir(fd);
+  if (!d) {
+    *err = errno;
+    close(fd);
+    return pn_classify(*err);
+  }
+  if (fs->cnt) {
+    fs->cnt->dirs_listed++;
+    if (strcmp(rel, "fd") == 0) fs->cnt->fd_dirs_listed++;
+  }
+  *dirp = d;
+  return PN_OK;
+}
+
+static int parse_pid_name(const char *s, int64_t *num) {
+  int64_t v = 0;
+  if (!*s) return 0;
+  for (; *s; s++) {
+    if (*s < '0' || *s > '9' || v > (INT64_MAX - 9) / 10) return 0;
+    v = v * 10 + (*s - '0');
+  }
+  *num = v;
+  return 1;
+}
+
+int pn_next_numeric(void *dirp, int64_t *num) {
+  struct dirent *e;
+  /* readdir's errors (the directory vanished under us: ENOENT) end the
+   * listing like its end does; the rows already produced stay valid. */
+  while ((e = readdir((DIR *)dirp)) != NULL) {
+    if (parse_pid_name(e->d_name, num)) return 1;
+  }
+  return 0;
+}
+
+void pn_close_dir(void *dirp) {
+  if (dirp) closedir((DIR *)dirp);
+}
+
+pn_res pn_read_ns(const pn_fs *fs, int piddir, const char *kind,
+                  uint64_t *inode, pn_buf *scratch, int *err) {
+  char rel[32];
+  snprintf(rel, sizeof rel, "ns/%s", kind);
+  pn_res r = pn_read_link(fs, piddir, rel, scratch, err);
+  if (r != PN_OK) return r;
+  if (pn_parse_bracket_inode(scratch->p, scratch->n, kind, inode) != 0) {
+    *err = EINVAL;
+    return PN_FAIL;
+  }
+  return PN_OK;
+}

@@ -1,0 +1,86 @@
+/*
+ * procfs.h: access to a /proc tree (layer 2).
+ *
+ * Everything is relative to a root directory fd (default "/proc"; tests use
+ * fixture trees, a container may use "/host/proc"), opened with openat(2).
+ * This is the one place that turns errno into a verdict:
+ *
+ *   PN_OK      the read worked
+ *   PN_GONE    ENOENT, ESRCH: the process (or the file) is not there; skip
+ *   PN_DENIED  EACCES, EPERM: not allowed; skip but report it where a table
+ *              has a place for that (fds.error)
+ *   PN_FAIL    anything else (ENOMEM, EIO, ...): an error for the query
+ *
+ * Memory comes from sqlite3_malloc so that an application's allocator (and
+ * the out-of-memory tests) see every byte.
+ */
+#ifndef PROCNET_PROCFS_H
+#define PROCNET_PROCFS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+typedef enum pn_res { PN_OK = 0, PN_GONE, PN_DENIED, PN_FAIL } pn_res;
+
+/* What a connection has read, for tests and for users who want to know what
+ * a query cost (SELECT procnet_stats()). Owned by the connection's context. */
+typedef struct pn_counters {
+  int64_t files_read;       /* whole files read (stat, status, net/tcp, ...) */
+  int64_t net_files_read;   /* of those, files under PID/net/ */
+  int64_t dirs_listed;      /* directory listings (root, PID/fd, ...) */
+  int64_t fd_dirs_listed;   /* of those, PID/fd listings */
+  int64_t links_read;       /* readlink calls */
+} pn_counters;
+
+/* A growing buffer owned by a cursor and reused for every read. */
+typedef struct pn_buf {
+  char *p;
+  size_t n;                 /* bytes of content */
+  size_t cap;
+} pn_buf;
+void pn_buf_free(pn_buf *b);
+/* Copies the content into a fresh NUL-terminated sqlite3_malloc'd string. */
+char *pn_buf_strdup(const pn_buf *b);
+
+/* One open /proc root. */
+typedef struct pn_fs {
+  int rootfd;
+  pn_counters *cnt;         /* may be NULL */
+} pn_fs;
+
+pn_res pn_classify(int err);
+/* A short lowercase text for a verdict and errno, e.g. "permission denied". */
+const char *pn_res_text(pn_res r, int err);
+
+/* Opens root (must be a directory that looks like a proc tree: it has a
+ * numeric entry or a "net" directory). On failure returns -1 and sets *err
+ * to a sqlite3_malloc'd message naming the path. */
+int pn_fs_open(pn_fs *fs, const char *root, pn_counters *cnt, char **err);
+void pn_fs_close(pn_fs *fs);
+
+/* Reads the whole file dir/rel (dir = -1 means the root) into b. */
+pn_res pn_read_file(const pn_fs *fs, int dir, const char *rel, pn_buf *b,
+                    int *err);
+/* Reads the link dir/rel into b (no NUL terminator counted in b->n). */
+pn_res pn_read_link(const pn_fs *fs, int dir, const char *rel, pn_buf *b,
+                    int *err);
+/* stat(2) of dir/rel, following links (the descriptor's target for fd/N). */
+pn_res pn_stat_at(const pn_fs *fs, int dir, const char *rel, struct stat *st,
+                  int *err);
+/* Opens the directory of one process ("PID") as an O_PATH fd. */
+pn_res pn_open_pid(const pn_fs *fs, int64_t pid, int *fd, int *err);
+/* Opens dir/rel for listing. The caller owns the DIR*. */
+pn_res pn_open_dir(const pn_fs *fs, int dir, const char *rel, void **dirp,
+                   int *err);
+/* Next numeric entry of an open directory; returns 1 with *num, 0 at end.
+ * Non-numeric names (".", "self", "net", ...) are skipped. */
+int pn_next_numeric(void *dirp, int64_t *num);
+void pn_close_dir(void *dirp);
+
+/* Reads "net:[N]"-style namespace links: PID/ns/<kind>. */
+pn_res pn_read_ns(const pn_fs *fs, int piddir, const char *kind,
+                  uint64_t *inode, pn_buf *scratch, int *err);
+
+#endif

@@ -1,0 +1,222 @@
+/*
+ * procnet.c: the extension's entry point, its SQL functions and the
+ * registration of every table.
+ *
+ * Why everything is DIRECTONLY. The tables and functions read other
+ * processes' command lines, open files and connections. A database file can
+ * come from anyone, and its schema can hold views and triggers that run with
+ * the privileges of whoever opens it. Marking the tables
+ * SQLITE_VTAB_DIRECTONLY and the functions SQLITE_DIRECTONLY means SQLite
+ * refuses to use them from a schema object ("unsafe use of ..."), while the
+ * same query typed by the user works. TEMP views are the user's own and may
+ * use them, which is how sql/views.sql is built.
+ */
+#include "procnet.h"
+
+#include "procfs.h"
+#include "tables.h"
+#include "vtab_common.h"
+#include "netscan.h"
+SQLITE_EXTENSION_INIT1
+
+#include <stdlib.h>
+#include <errno.h>
+#include <string.h>
+
+#include "views_sql.h"
+
+/* sqlite3_vtab_in (all-at-once IN) and sqlite3_vtab_rhs_value. */
+#define PN_MIN_SQLITE 3038000
+#define PN_MIN_SQLITE_TEXT "3.38.0"
+
+static pn_ctx *ctx_of(sqlite3_context *c) { return sqlite3_user_data(c); }
+
+/* procnet_root(): the /proc root in force. procnet_root(path): sets it, after
+ * checking that path is a proc tree (the error names the path). */
+static void fn_root(sqlite3_context *c, int argc, sqlite3_value **argv) {
+  pn_ctx *ctx = ctx_of(c);
+  if (argc == 1) {
+    const char *path = (const char *)sqlite3_value_text(argv[0]);
+    pn_fs fs;
+    char *err = NULL;
+    if (!path) {
+      sqlite3_result_error(c, "procnet_root: the root must be a path", -1);
+      return;
+    }
+    if (pn_fs_open(&fs, path, NULL, &err) != 0) {
+      if (!err) sqlite3_result_error_nomem(c);
+      else sqlite3_result_error(c, err, -1);
+      sqlite3_free(err);
+      return;
+    }
+    pn_fs_close(&fs);
+    if (pn_ctx_set_root(ctx, path) != SQLITE_OK) {
+      sqlite3_result_error_nomem(c);
+      return;
+    }
+  }
+  sqlite3_result_text(c, ctx->root, -1, SQLITE_TRANSIENT);
+}
+
+/* procnet_netns(): the network namespace inode of the reader itself, as the
+ * root shows it (root/self/ns/net), so that `WHERE netns = procnet_netns()`
+ * keeps what ss and lsof would see. NULL when it cannot be read. */
+static void fn_netns(sqlite3_context *c, int argc, sqlite3_value **argv) {
+  (void)argc;
+  (void)argv;
+  pn_fs fs;
+  pn_buf buf = {0};
+  char *err = NULL;
+  if (pn_fs_open(&fs, ctx_of(c)->root, NULL, &err) != 0) {
+    if (!err) sqlite3_result_error_nomem(c);
+    else sqlite3_result_error(c, err, -1);
+    sqlite3_free(err);
+    return;
+  }
+  uint64_t ino;
+  int e;
+  pn_res r = pn_read_link(&fs, -1, "self/ns/net", &buf, &e);
+  if (r == PN_OK && pn_parse_bracket_inode(buf.p, buf.n, "net", &ino) == 0)
+    sqlite3_result_int64(c, (sqlite3_int64)ino);
+  else if (r == PN_FAIL && e == ENOMEM)
+    sqlite3_result_error_nomem(c);
+  pn_buf_free(&buf);
+  pn_fs_close(&fs);
+}
+
+/* procnet_stats(): what this connection has read so far, as JSON. Tests use
+ * it to prove laziness; users to see what a query cost. */
+static void fn_stats(sqlite3_context *c, int argc, sqlite3_value **argv) {
+  (void)argc;
+  (void)argv;
+  const pn_counters *k = &ctx_of(c)->cnt;
+  char *s = sqlite3_mprintf(
+      "{\"files_read\":%lld,\"net_files_read\":%lld,\"dirs_listed\":%lld,"
+      "\"fd_dirs_listed\":%lld,\"links_read\":%lld}",
+      (long long)k->files_read, (long long)k->net_files_read,
+      (long long)k->dirs_listed, (long long)k->fd_dirs_listed,
+      (long long)k->links_read);
+  if (!s) {
+    sqlite3_result_error_nomem(c);
+    return;
+  }
+  sqlite3_result_text(c, s, -1, sqlite3_free);
+}
+
+static void fn_version(sqlite3_context *c, int argc, sqlite3_value **argv) {
+  (void)argc;
+  (void)argv;
+  sqlite3_result_text(c, PROCNET_VERSION, -1, SQLITE_STATIC);
+}
+
+/* procnet_create_views(): creates the TEMP views of sql/views.sql, which is
+ * compiled in, for users who have only the .so. Returns how many views. */
+static void fn_create_views(sqlite3_context *c, int argc, sqlite3_value **argv) {
+  (void)argc;
+  (void)argv;
+  sqlite3 *db = sqlite3_context_db_handle(c);
+  char *err = NULL;
+  if (sqlite3_exec(db, procnet_views_sql, NULL, NULL, &err) != SQLITE_OK) {
+    sqlite3_result_error(c, err ? err : "procnet_create_views failed", -1);
+    sqlite3_free(err);
+    return;
+  }
+  int n = 0;
+  for (const char *p = procnet_views_sql; (p = strstr(p, "CREATE TEMP VIEW")); p++)
+    n++;
+  sqlite3_result_int(c, n);
+}
+
+typedef struct fn_def {
+  const char *name;
+  int nargs;
+  void (*fn)(sqlite3_context *, int, sqlite3_value **);
+  int deterministic;
+} fn_def;
+
+static const fn_def functions[] = {
+    {"procnet_root", 0, fn_root, 0},
+    {"procnet_root", 1, fn_root, 0},
+    {"procnet_netns", 0, fn_netns, 0},
+    {"procnet_stats", 0, fn_stats, 0},
+    {"procnet_version", 0, fn_version, 1},
+    {"procnet_create_views", 0, fn_create_views, 0},
+};
+
+static int register_functions(sqlite3 *db, pn_ctx *ctx) {
+  for (size_t i = 0; i < sizeof functions / sizeof functions[0]; i++) {
+    const fn_def *f = &functions[i];
+    int flags = SQLITE_UTF8 | SQLITE_DIRECTONLY |
+                (f->deterministic ? SQLITE_DETERMINISTIC : 0);
+    pn_ctx_ref(ctx);
+    int rc = sqlite3_create_function_v2(db, f->name, f->nargs, flags, ctx,
+                                        f->fn, NULL, NULL, pn_ctx_unref);
+    if (rc != SQLITE_OK) return rc; /* the destructor already ran */
+  }
+  return SQLITE_OK;
+}
+
+typedef struct table_def {
+  const char *name;
+  const sqlite3_module *(*module)(void);
+  const void *desc;
+} table_def;
+
+static const sqlite3_module *net_module(void) { return &pn_net_module; }
+
+static const table_def tables[] = {
+    {"processes", pn_processes_module, NULL},
+    {"fds", pn_fds_module, NULL},
+    {"net_tcp", net_module, &pn_table_net_tcp},
+    {"net_udp", net_module, &pn_table_net_udp},
+    {"net_udplite", net_module, &pn_table_net_udplite},
+    {"net_raw", net_module, &pn_table_net_raw},
+    {"net_icmp", net_module, &pn_table_net_icmp},
+    {"net_unix", net_module, &pn_table_net_unix},
+    {"net_packet", net_module, &pn_table_net_packet},
+    {"net_netlink", net_module, &pn_table_net_netlink},
+    {"sockets", net_module, &pn_table_sockets},
+};
+
+static int register_tables(sqlite3 *db, pn_ctx *ctx) {
+  for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+    const table_def *t = &tables[i];
+    int rc = pn_register_module(db, t->name, t->module(), ctx, t->desc);
+    if (rc != SQLITE_OK) return rc;
+  }
+  return SQLITE_OK;
+}
+
+static void set_err(char **err, const char *msg) {
+  if (err) *err = sqlite3_mprintf("%s", msg);
+}
+
+int procnet_register(sqlite3 *db, char **err) {
+  if (sqlite3_libversion_number() < PN_MIN_SQLITE) {
+    if (err)
+      *err = sqlite3_mprintf("procnet needs SQLite " PN_MIN_SQLITE_TEXT
+                             " or newer; this is %s", sqlite3_libversion());
+    return SQLITE_ERROR;
+  }
+  const char *root = getenv("PROCNET_ROOT");
+  pn_ctx *ctx = pn_ctx_new(root && *root ? root : "/proc");
+  if (!ctx) {
+    set_err(err, "procnet: out of memory");
+    return SQLITE_NOMEM;
+  }
+  int rc = register_tables(db, ctx);
+  if (rc == SQLITE_OK) rc = register_functions(db, ctx);
+  pn_ctx_unref(ctx); /* the modules and functions hold their own refs */
+  if (rc != SQLITE_OK)
+    set_err(err, sqlite3_errstr(rc));
+  return rc;
+}
+
+#ifdef _WIN32
+__declspec(dllexport)
+#endif
+int sqlite3_procnet_init(sqlite3 *db, char **err,
+                         const sqlite3_api_routines *api) {
+  SQLITE_EXTENSION_INIT2(api);
+  return procnet_register(db, err);
+}

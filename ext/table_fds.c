@@ -1,0 +1,644 @@
+/*
+ * table_fds.c: the `fds` table, one row per open file descriptor.
+ *
+ * Sources, each read only when a used column needs it:
+ *   PID/fd listing   pid fd
+ *   readlink fd/N    target type inode path deleted (decides the row exists)
+ *   stat fd/N        type and inode of paths and anon inodes, dev_*, size
+ *   lstat fd/N       mode (the link's permission bits are the open mode)
+ *   fdinfo/N         pos flags mnt_id
+ *
+ * A process whose fd directory cannot be read (EACCES without root) yields
+ * one row with fd NULL and `error` saying why, as lsof prints NOFD: the query
+ * succeeds and the gap is visible.
+ *
+ * idxNum bits:
+ *   0x1   `pid = ?` or `pid IN (...)`
+ *   0x2   `inode = ?`
+ *   0x4   a link column is used (target, type, inode, path, deleted)
+ *   PN_IDX_PID_LIST  the pid argument is an IN list
+ * argv order: pid (when 0x1), inode (when 0x2).
+ *
+ * Plans. With pid, the listed processes are walked; the last listing is kept
+ * so the inner loop of a join does not list the same directory twice. With
+ * inode and no pid, the first xFilter builds an inode -> (pid, fd) index of
+ * every descriptor (each fd directory listed once per cursor) and later
+ * xFilter calls are lookups. Files and anon inodes get their inode from
+ * stat, which the index does only on the first lookup that misses among the
+ * socket:[N]/pipe:[N] inodes.
+ */
+#include "tables.h"
+#include "parse.h"
+#include "vtab_common.h"
+SQLITE_EXTENSION_INIT3
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+static const char FDS_SCHEMA[] =
+    "CREATE TABLE x(pid INTEGER, fd INTEGER, target TEXT, type TEXT,"
+    " inode INTEGER, path TEXT, deleted INTEGER, mode TEXT, pos INTEGER,"
+    " flags INTEGER, mnt_id INTEGER, dev_major INTEGER, dev_minor INTEGER,"
+    " rdev_major INTEGER, rdev_minor INTEGER, size INTEGER, error TEXT)";
+enum {
+  COL_PID, COL_FD, COL_TARGET, COL_TYPE, COL_INODE, COL_PATH, COL_DELETED,
+  COL_MODE, COL_POS, COL_FLAGS, COL_MNT_ID, COL_DEV_MAJOR, COL_DEV_MINOR,
+  COL_RDEV_MAJOR, COL_RDEV_MINOR, COL_SIZE, COL_ERROR
+};
+
+#define IDX_PID 0x1
+#define IDX_INODE 0x2
+#define IDX_LINK 0x4
+
+/* One descriptor in the inode index. */
+typedef struct fd_ref {
+  uint64_t inode;
+  sqlite3_int64 pid;
+  int fd;
+} fd_ref;
+
+typedef struct fd_index {
+  int built;
+  int stat_tier_done;       /* files/anon inodes added */
+  fd_ref *v;                /* sorted by inode, pid, fd */
+  size_t n, cap;
+  fd_ref *pending;          /* descriptors whose inode needs a stat */
+  size_t pn, pcap;
+} fd_index;
+
+typedef struct fds_cursor {
+  sqlite3_vtab_cursor base;
+  pn_fs fs;
+  int idx;
+  pn_i64list pids;
+  pn_pidsrc src;
+  /* the process being walked */
+  sqlite3_int64 pid;
+  int piddir;
+  int *fdv;                 /* its descriptor numbers (a listing) */
+  size_t fdn, fdcap, fdat;
+  sqlite3_int64 listed_pid; /* whose listing fdv holds, or -1 */
+  pn_res list_res;          /* how that listing went */
+  int list_err;
+  /* inode plan */
+  fd_index index;
+  uint64_t want_inode;
+  size_t ref_at;
+  /* the current row */
+  int fd;                   /* -1: the error row of an unreadable process */
+  const char *error;
+  pn_buf link;
+  pn_fdlink parsed;
+  int have_link;
+  int stat_done, have_stat;
+  struct stat st;
+  int lstat_done;
+  char mode;
+  int fdinfo_done;
+  pn_fdinfo info;
+  pn_buf scratch;
+  int eof;
+} fds_cursor;
+
+static int fdsXConnect(sqlite3 *db, void *aux, int argc,
+                       const char *const *argv, sqlite3_vtab **out,
+                       char **err) {
+  (void)argc;
+  (void)argv;
+  return pn_vtab_connect(db, aux, FDS_SCHEMA, out, err);
+}
+
+static int fdsXBestIndex(sqlite3_vtab *tab, sqlite3_index_info *info) {
+  (void)tab;
+  int argc = 0, n_in = 0, idx = 0;
+  if (pn_claim_eq(info, COL_PID, &argc, 1, &n_in)) idx |= IDX_PID;
+  if (n_in) idx |= PN_IDX_PID_LIST;
+  if (pn_claim_eq(info, COL_INODE, &argc, 0, NULL)) idx |= IDX_INODE;
+  const sqlite3_uint64 link_cols = (1u << COL_TARGET) | (1u << COL_TYPE) |
+                                   (1u << COL_INODE) | (1u << COL_PATH) |
+                                   (1u << COL_DELETED);
+  if ((info->colUsed & link_cols) || (idx & IDX_INODE)) idx |= IDX_LINK;
+  if (idx & IDX_PID) {
+    info->estimatedCost = n_in ? 500.0 : 50.0;
+    info->estimatedRows = n_in ? 200 : 20;
+  } else if (idx & IDX_INODE) {
+    /* Amortised: one index build per cursor, then a lookup per call. */
+    info->estimatedCost = 30.0;
+    info->estimatedRows = 1;
+  } else {
+    info->estimatedCost = 100000.0;
+    info->estimatedRows = 20000;
+  }
+  info->idxNum = idx;
+  return SQLITE_OK;
+}
+
+static int fdsXOpen(sqlite3_vtab *tab, sqlite3_vtab_cursor **out) {
+  fds_cursor *c = sqlite3_malloc(sizeof *c);
+  if (!c) return SQLITE_NOMEM;
+  memset(c, 0, sizeof *c);
+  c->piddir = -1;
+  c->listed_pid = -1;
+  int rc = pn_vtab_open_fs((pn_vtab *)tab, &c->fs);
+  if (rc != SQLITE_OK) {
+    sqlite3_free(c);
+    return rc;
+  }
+  *out = &c->base;
+  return SQLITE_OK;
+}
+
+static void close_piddir(fds_cursor *c) {
+  if (c->piddir >= 0) close(c->piddir);
+  c->piddir = -1;
+}
+
+static int fdsXClose(sqlite3_vtab_cursor *cur) {
+  fds_cursor *c = (fds_cursor *)cur;
+  close_piddir(c);
+  pn_pidsrc_end(&c->src);
+  pn_i64list_free(&c->pids);
+  sqlite3_free(c->fdv);
+  sqlite3_free(c->index.v);
+  sqlite3_free(c->index.pending);
+  pn_buf_free(&c->link);
+  pn_buf_free(&c->scratch);
+  pn_fs_close(&c->fs);
+  sqlite3_free(c);
+  return SQLITE_OK;
+}
+
+static int is_nomem(pn_res r, int err) { return r == PN_FAIL && err == ENOMEM; }
+
+/* ---- listing one process's descriptors ------------------------------------ */
+
+static int cmp_int(const void *a, const void *b) {
+  int x = *(const int *)a, y = *(const int *)b;
+  return (x > y) - (x < y);
+}
+
+static int push_fd(fds_cursor *c, int fd) {
+  if (c->fdn == c->fdcap) {
+    size_t cap = c->fdcap ? c->fdcap * 2 : 64;
+    int *v = sqlite3_realloc64(c->fdv, cap * sizeof *v);
+    if (!v) return SQLITE_NOMEM;
+    c->fdv = v;
+    c->fdcap = cap;
+  }
+  c->fdv[c->fdn++] = fd;
+  return SQLITE_OK;
+}
+
+/* Opens PID's directory and lists PID/fd into fdv, unless fdv already holds
+ * that listing. Sets c->list_res: PN_GONE skips the process, PN_DENIED gives
+ * the error row. */
+static int list_process(fds_cursor *c, sqlite3_int64 pid) {
+  int err;
+  close_piddir(c);
+  c->pid = pid;
+  pn_res r = pn_open_pid(&c->fs, pid, &c->piddir, &err);
+  if (r != PN_OK) {
+    c->list_res = r == PN_DENIED ? PN_DENIED : PN_GONE;
+    c->list_err = err;
+    c->listed_pid = -1;
+    return is_nomem(r, err) ? SQLITE_NOMEM : SQLITE_OK;
+  }
+  if (c->listed_pid == pid) return SQLITE_OK; /* memo: same directory */
+  c->fdn = 0;
+  c->listed_pid = -1;
+  void *dir;
+  r = pn_open_dir(&c->fs, c->piddir, "fd", &dir, &err);
+  c->list_res = r;
+  c->list_err = err;
+  if (r != PN_OK) return is_nomem(r, err) ? SQLITE_NOMEM : SQLITE_OK;
+  int64_t n;
+  int rc = SQLITE_OK;
+  while (rc == SQLITE_OK && pn_next_numeric(dir, &n))
+    if (n <= INT32_MAX) rc = push_fd(c, (int)n);
+  pn_close_dir(dir);
+  if (rc != SQLITE_OK) return rc;
+  qsort(c->fdv, c->fdn, sizeof *c->fdv, cmp_int);
+  c->listed_pid = pid;
+  return SQLITE_OK;
+}
+
+/* ---- the current row -------------------------------------------------------- */
+
+static void row_reset(fds_cursor *c, int fd) {
+  c->fd = fd;
+  c->error = NULL;
+  c->have_link = 0;
+  c->stat_done = c->have_stat = 0;
+  c->lstat_done = 0;
+  c->fdinfo_done = 0;
+}
+
+/* Reads the link of fd; *exists is 0 when the descriptor was closed since
+ * the listing (the row is skipped). */
+static int read_row_link(fds_cursor *c, int *exists) {
+  char rel[32];
+  int err;
+  snprintf(rel, sizeof rel, "fd/%d", c->fd);
+  pn_res r = pn_read_link(&c->fs, c->piddir, rel, &c->link, &err);
+  *exists = r == PN_OK;
+  if (r != PN_OK) return is_nomem(r, err) ? SQLITE_NOMEM : SQLITE_OK;
+  if (pn_parse_fdlink(c->link.p, c->link.n, &c->parsed) != 0) {
+    memset(&c->parsed, 0, sizeof c->parsed);
+    c->parsed.kind = PN_FD_OTHER;
+    c->parsed.name.p = c->link.p;
+    c->parsed.name.n = c->link.n;
+  }
+  c->have_link = 1;
+  return SQLITE_OK;
+}
+
+static void load_stat(fds_cursor *c) {
+  char rel[32];
+  int err;
+  if (c->stat_done) return;
+  c->stat_done = 1;
+  snprintf(rel, sizeof rel, "fd/%d", c->fd);
+  c->have_stat = pn_stat_at(&c->fs, c->piddir, rel, &c->st, &err) == PN_OK;
+}
+
+/* The open mode from the link's permission bits (lr-x, l-wx, lrwx), which
+ * the kernel sets from the file's FMODE_READ/FMODE_WRITE. */
+static void load_mode(fds_cursor *c) {
+  char rel[32];
+  struct stat st;
+  if (c->lstat_done) return;
+  c->lstat_done = 1;
+  c->mode = 0;
+  snprintf(rel, sizeof rel, "fd/%d", c->fd);
+  if (fstatat(c->piddir, rel, &st, AT_SYMLINK_NOFOLLOW) != 0) return;
+  int r = (st.st_mode & S_IRUSR) != 0, w = (st.st_mode & S_IWUSR) != 0;
+  c->mode = r && w ? 'u' : w ? 'w' : r ? 'r' : ' ';
+}
+
+static int load_fdinfo(fds_cursor *c) {
+  char rel[32];
+  int err;
+  if (c->fdinfo_done) return SQLITE_OK;
+  c->fdinfo_done = 1;
+  memset(&c->info, 0, sizeof c->info);
+  snprintf(rel, sizeof rel, "fdinfo/%d", c->fd);
+  pn_res r = pn_read_file(&c->fs, c->piddir, rel, &c->scratch, &err);
+  if (is_nomem(r, err)) return SQLITE_NOMEM;
+  if (r == PN_OK) pn_parse_fdinfo(c->scratch.p, c->scratch.n, &c->info);
+  return SQLITE_OK;
+}
+
+/* ---- walking: pid plan and full scan ------------------------------------ */
+
+/* Moves to the next row of the walk over processes. */
+static int next_walk_row(fds_cursor *c) {
+  for (;;) {
+    if (c->listed_pid == c->pid && c->fdat < c->fdn) {
+      row_reset(c, c->fdv[c->fdat++]);
+      if (!(c->idx & IDX_LINK)) return SQLITE_OK;
+      int exists, rc = read_row_link(c, &exists);
+      if (rc != SQLITE_OK) return rc;
+      if (!exists) continue;
+      if (!(c->idx & IDX_INODE)) return SQLITE_OK;
+      if (c->parsed.has_inode && c->parsed.inode == c->want_inode)
+        return SQLITE_OK;
+      if (c->parsed.kind == PN_FD_PATH || c->parsed.kind == PN_FD_ANON) {
+        load_stat(c);
+        if (c->have_stat && (uint64_t)c->st.st_ino == c->want_inode)
+          return SQLITE_OK;
+      }
+      continue;
+    }
+    sqlite3_int64 pid;
+    if (!pn_pidsrc_next(&c->src, &pid)) {
+      c->eof = 1;
+      return SQLITE_OK;
+    }
+    int rc = list_process(c, pid);
+    if (rc != SQLITE_OK) return rc;
+    c->fdat = 0;
+    if (c->list_res == PN_DENIED && !(c->idx & IDX_INODE)) {
+      row_reset(c, -1);
+      c->error = pn_res_text(PN_DENIED, c->list_err);
+      return SQLITE_OK;
+    }
+  }
+}
+
+/* ---- the inode index -------------------------------------------------------- */
+
+static int push_ref(fd_ref **v, size_t *n, size_t *cap, fd_ref ref) {
+  if (*n == *cap) {
+    size_t ncap = *cap ? *cap * 2 : 256;
+    fd_ref *nv = sqlite3_realloc64(*v, ncap * sizeof *nv);
+    if (!nv) return SQLITE_NOMEM;
+    *v = nv;
+    *cap = ncap;
+  }
+  (*v)[(*n)++] = ref;
+  return SQLITE_OK;
+}
+
+static int cmp_ref(const void *a, const void *b) {
+  const fd_ref *x = a, *y = b;
+  if (x->inode != y->inode) return x->inode < y->inode ? -1 : 1;
+  if (x->pid != y->pid) return x->pid < y->pid ? -1 : 1;
+  return (x->fd > y->fd) - (x->fd < y->fd);
+}
+
+/* Adds every descriptor of the current process to the index. */
+static int index_process(fds_cursor *c) {
+  fd_index *ix = &c->index;
+  for (size_t i = 0; i < c->fdn; i++) {
+    int exists, rc;
+    row_reset(c, c->fdv[i]);
+    if ((rc = read_row_link(c, &exists)) != SQLITE_OK) return rc;
+    if (!exists) continue;
+    fd_ref ref = {c->parsed.has_inode ? c->parsed.inode : 0, c->pid, c->fd};
+    if (c->parsed.has_inode)
+      rc = push_ref(&ix->v, &ix->n, &ix->cap, ref);
+    else if (c->parsed.kind == PN_FD_PATH || c->parsed.kind == PN_FD_ANON)
+      rc = push_ref(&ix->pending, &ix->pn, &ix->pcap, ref);
+    if (rc != SQLITE_OK) return rc;
+  }
+  return SQLITE_OK;
+}
+
+static int build_index(fds_cursor *c) {
+  pn_pidsrc all;
+  memset(&all, 0, sizeof all);
+  int rc = pn_pidsrc_start(&all, &c->fs, NULL);
+  sqlite3_int64 pid;
+  while (rc == SQLITE_OK && pn_pidsrc_next(&all, &pid)) {
+    rc = list_process(c, pid);
+    if (rc == SQLITE_OK && c->list_res == PN_OK) rc = index_process(c);
+  }
+  pn_pidsrc_end(&all);
+  close_piddir(c);
+  if (rc != SQLITE_OK) return rc;
+  qsort(c->index.v, c->index.n, sizeof *c->index.v, cmp_ref);
+  c->index.built = 1;
+  return SQLITE_OK;
+}
+
+/* Stats the descriptors whose inode is not in their link (files, anon
+ * inodes) and merges them into the index; done once, on the first miss. */
+static int index_add_stat_tier(fds_cursor *c) {
+  fd_index *ix = &c->index;
+  ix->stat_tier_done = 1;
+  for (size_t i = 0; i < ix->pn; i++) {
+    char rel[48];
+    struct stat st;
+    int err;
+    snprintf(rel, sizeof rel, "%lld/fd/%d", (long long)ix->pending[i].pid,
+             ix->pending[i].fd);
+    if (pn_stat_at(&c->fs, -1, rel, &st, &err) != PN_OK) continue;
+    fd_ref ref = ix->pending[i];
+    ref.inode = (uint64_t)st.st_ino;
+    if (push_ref(&ix->v, &ix->n, &ix->cap, ref) != SQLITE_OK)
+      return SQLITE_NOMEM;
+  }
+  sqlite3_free(ix->pending);
+  ix->pending = NULL;
+  ix->pn = ix->pcap = 0;
+  qsort(ix->v, ix->n, sizeof *ix->v, cmp_ref);
+  return SQLITE_OK;
+}
+
+static size_t lower_bound(const fd_index *ix, uint64_t inode) {
+  size_t lo = 0, hi = ix->n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (ix->v[mid].inode < inode) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/* Moves to the next descriptor of the index with the wanted inode,
+ * re-reading its link: a descriptor closed or reused since the index was
+ * built is skipped. */
+static int next_index_row(fds_cursor *c) {
+  const fd_index *ix = &c->index;
+  while (c->ref_at < ix->n && ix->v[c->ref_at].inode == c->want_inode) {
+    fd_ref ref = ix->v[c->ref_at++];
+    int rc, exists;
+    if (ref.pid != c->pid || c->piddir < 0) {
+      int err;
+      close_piddir(c);
+      c->pid = ref.pid;
+      pn_res r = pn_open_pid(&c->fs, ref.pid, &c->piddir, &err);
+      if (is_nomem(r, err)) return SQLITE_NOMEM;
+      if (r != PN_OK) continue;
+    }
+    row_reset(c, ref.fd);
+    if ((rc = read_row_link(c, &exists)) != SQLITE_OK) return rc;
+    if (!exists) continue;
+    if (c->parsed.has_inode ? c->parsed.inode == c->want_inode
+                            : (load_stat(c), c->have_stat &&
+                               (uint64_t)c->st.st_ino == c->want_inode))
+      return SQLITE_OK;
+  }
+  c->eof = 1;
+  return SQLITE_OK;
+}
+
+static int start_index_lookup(fds_cursor *c) {
+  int rc;
+  if (!c->index.built && (rc = build_index(c)) != SQLITE_OK) return rc;
+  c->ref_at = lower_bound(&c->index, c->want_inode);
+  int hit = c->ref_at < c->index.n && c->index.v[c->ref_at].inode == c->want_inode;
+  if (!hit && !c->index.stat_tier_done && c->want_inode != 0) {
+    if ((rc = index_add_stat_tier(c)) != SQLITE_OK) return rc;
+    c->ref_at = lower_bound(&c->index, c->want_inode);
+  }
+  return next_index_row(c);
+}
+
+/* ---- xFilter and friends -------------------------------------------------- */
+
+static int inode_arg(sqlite3_value *v, uint64_t *out) {
+  int t = sqlite3_value_numeric_type(v);
+  if (t != SQLITE_INTEGER) return 0;
+  *out = (uint64_t)sqlite3_value_int64(v);
+  return 1;
+}
+
+static int fdsXFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
+                      int argc, sqlite3_value **argv) {
+  (void)idxStr;
+  (void)argc;
+  fds_cursor *c = (fds_cursor *)cur;
+  int rc, arg = 0;
+  c->eof = 0;
+  c->idx = idxNum;
+  c->fdat = c->fdn; /* nothing pending from an earlier call */
+  pn_pidsrc_end(&c->src);
+  const pn_i64list *list = NULL;
+  if (idxNum & IDX_PID) {
+    if ((rc = pn_i64list_from_arg(&c->pids, argv[arg++],
+                                   idxNum & PN_IDX_PID_LIST)) != SQLITE_OK)
+      return rc;
+    list = &c->pids;
+  }
+  if (idxNum & IDX_INODE) {
+    if (!inode_arg(argv[arg], &c->want_inode)) {
+      c->eof = 1;
+      return SQLITE_OK;
+    }
+    if (!list) return start_index_lookup(c);
+  }
+  c->pid = -1;
+  if ((rc = pn_pidsrc_start(&c->src, &c->fs, list)) != SQLITE_OK)
+    return pn_vtab_error(cur->pVtab, "procnet: cannot list '%s'",
+                         ((pn_vtab *)cur->pVtab)->ctx->root);
+  return next_walk_row(c);
+}
+
+static int fdsXNext(sqlite3_vtab_cursor *cur) {
+  fds_cursor *c = (fds_cursor *)cur;
+  if ((c->idx & IDX_INODE) && !(c->idx & IDX_PID)) return next_index_row(c);
+  return next_walk_row(c);
+}
+
+static int fdsXEof(sqlite3_vtab_cursor *cur) { return ((fds_cursor *)cur)->eof; }
+
+static int fdsXRowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid) {
+  fds_cursor *c = (fds_cursor *)cur;
+  *rowid = (c->pid << 32) | (sqlite3_int64)(unsigned)c->fd;
+  return SQLITE_OK;
+}
+
+static const char *type_of_path(fds_cursor *c) {
+  load_stat(c);
+  if (!c->have_stat) return "unknown";
+  switch (c->st.st_mode & S_IFMT) {
+  case S_IFREG: return "file";
+  case S_IFDIR: return "dir";
+  case S_IFCHR: return "char";
+  case S_IFBLK: return "block";
+  case S_IFIFO: return "fifo";
+  case S_IFSOCK: return "socket";
+  case S_IFLNK: return "link";
+  default: return "unknown";
+  }
+}
+
+static const char *type_text(fds_cursor *c) {
+  switch (c->parsed.kind) {
+  case PN_FD_PATH: return type_of_path(c);
+  case PN_FD_SOCKET: return "socket";
+  case PN_FD_PIPE: return "pipe";
+  case PN_FD_ANON: return "anon_inode";
+  case PN_FD_NET: return "net";
+  case PN_FD_PIDFD: return "pidfd";
+  case PN_FD_OTHER: break;
+  }
+  return "other";
+}
+
+static void result_inode(fds_cursor *c, sqlite3_context *ctx) {
+  if (c->parsed.has_inode) {
+    sqlite3_result_int64(ctx, (sqlite3_int64)c->parsed.inode);
+    return;
+  }
+  load_stat(c);
+  if (c->have_stat) sqlite3_result_int64(ctx, (sqlite3_int64)c->st.st_ino);
+}
+
+static void result_stat_field(fds_cursor *c, sqlite3_context *ctx, int col) {
+  load_stat(c);
+  if (!c->have_stat) return;
+  const struct stat *st = &c->st;
+  int dev_like = S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode);
+  switch (col) {
+  case COL_DEV_MAJOR: sqlite3_result_int64(ctx, major(st->st_dev)); break;
+  case COL_DEV_MINOR: sqlite3_result_int64(ctx, minor(st->st_dev)); break;
+  case COL_RDEV_MAJOR:
+    if (dev_like) sqlite3_result_int64(ctx, major(st->st_rdev));
+    break;
+  case COL_RDEV_MINOR:
+    if (dev_like) sqlite3_result_int64(ctx, minor(st->st_rdev));
+    break;
+  case COL_SIZE:
+    if (S_ISREG(st->st_mode) || S_ISDIR(st->st_mode))
+      sqlite3_result_int64(ctx, (sqlite3_int64)st->st_size);
+    break;
+  }
+}
+
+static int result_fdinfo_field(fds_cursor *c, sqlite3_context *ctx, int col) {
+  int rc = load_fdinfo(c);
+  if (rc != SQLITE_OK) return rc;
+  const pn_fdinfo *in = &c->info;
+  if (col == COL_POS && in->have_pos) sqlite3_result_int64(ctx, in->pos);
+  if (col == COL_FLAGS && in->have_flags)
+    sqlite3_result_int64(ctx, (sqlite3_int64)in->flags);
+  if (col == COL_MNT_ID && in->have_mnt_id) sqlite3_result_int64(ctx, in->mnt_id);
+  return SQLITE_OK;
+}
+
+static int fdsXColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col) {
+  fds_cursor *c = (fds_cursor *)cur;
+  if (col == COL_PID) {
+    sqlite3_result_int64(ctx, c->pid);
+    return SQLITE_OK;
+  }
+  if (c->fd < 0) { /* the error row: only pid and error */
+    if (col == COL_ERROR) pn_result_text(ctx, c->error, strlen(c->error));
+    return SQLITE_OK;
+  }
+  if (col == COL_FD) {
+    sqlite3_result_int64(ctx, c->fd);
+    return SQLITE_OK;
+  }
+  if (col == COL_MODE) {
+    load_mode(c);
+    if (c->mode) pn_result_text(ctx, &c->mode, 1);
+    return SQLITE_OK;
+  }
+  if (col == COL_POS || col == COL_FLAGS || col == COL_MNT_ID)
+    return result_fdinfo_field(c, ctx, col);
+  if (col >= COL_DEV_MAJOR && col <= COL_SIZE) {
+    result_stat_field(c, ctx, col);
+    return SQLITE_OK;
+  }
+  if (!c->have_link) return SQLITE_OK;
+  const pn_fdlink *l = &c->parsed;
+  switch (col) {
+  case COL_TARGET: pn_result_text(ctx, c->link.p, c->link.n); break;
+  case COL_TYPE: pn_result_text(ctx, type_text(c), strlen(type_text(c))); break;
+  case COL_INODE: result_inode(c, ctx); break;
+  case COL_PATH:
+    if (l->kind == PN_FD_PATH) pn_result_text(ctx, l->path.p, l->path.n);
+    break;
+  case COL_DELETED:
+    if (l->kind == PN_FD_PATH) sqlite3_result_int(ctx, l->deleted);
+    break;
+  }
+  return SQLITE_OK;
+}
+
+static const sqlite3_module fds_module = {
+    .iVersion = 0,
+    .xCreate = NULL, /* eponymous only */
+    .xConnect = fdsXConnect,
+    .xBestIndex = fdsXBestIndex,
+    .xDisconnect = pn_vtab_disconnect,
+    .xDestroy = pn_vtab_disconnect,
+    .xOpen = fdsXOpen,
+    .xClose = fdsXClose,
+    .xFilter = fdsXFilter,
+    .xNext = fdsXNext,
+    .xEof = fdsXEof,
+    .xColumn = fdsXColumn,
+    .xRowid = fdsXRowid,
+};
+
+const sqlite3_module *pn_fds_module(void) { return &fds_module; }

@@ -1,0 +1,23 @@
+/*
+ * tables.h: every table procnet registers, for procnet.c.
+ */
+#ifndef PROCNET_TABLES_H
+#define PROCNET_TABLES_H
+
+#include "sqlite3ext.h"
+
+const sqlite3_module *pn_processes_module(void);
+const sqlite3_module *pn_fds_module(void);
+
+/* Socket tables: pn_net_module with one of these as the descriptor. */
+struct pn_nettable;
+extern const struct pn_nettable pn_table_net_tcp, pn_table_net_udp,
+    pn_table_net_udplite, pn_table_net_raw, pn_table_net_icmp,
+    pn_table_net_unix, pn_table_net_packet, pn_table_net_netlink,
+    pn_table_sockets;
+
+/* Names shared by the socket tables. */
+const char *pn_unix_type_name(int type);
+const char *pn_packet_type_name(int type);
+
+#endif

@@ -1,0 +1,238 @@
+/*
+ * vtab_common.c: the pieces every procnet table shares; see vtab_common.h.
+ */
+#include "vtab_common.h"
+SQLITE_EXTENSION_INIT3
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- connection context ------------------------------------------------- */
+
+pn_ctx *pn_ctx_new(const char *root) {
+  pn_ctx *ctx = sqlite3_malloc(sizeof *ctx);
+  if (!ctx) return NULL;
+  memset(ctx, 0, sizeof *ctx);
+  ctx->refs = 1;
+  if (pn_ctx_set_root(ctx, root) != SQLITE_OK) {
+    sqlite3_free(ctx);
+    return NULL;
+  }
+  return ctx;
+}
+
+void pn_ctx_ref(pn_ctx *ctx) { ctx->refs++; }
+
+void pn_ctx_unref(void *p) {
+  pn_ctx *ctx = p;
+  if (!ctx || --ctx->refs > 0) return;
+  sqlite3_free(ctx->root);
+  sqlite3_free(ctx);
+}
+
+int pn_ctx_set_root(pn_ctx *ctx, const char *root) {
+  char *copy = sqlite3_mprintf("%s", root);
+  if (!copy) return SQLITE_NOMEM;
+  sqlite3_free(ctx->root);
+  ctx->root = copy;
+  return SQLITE_OK;
+}
+
+static void modaux_free(void *p) {
+  pn_modaux *aux = p;
+  pn_ctx_unref(aux->ctx);
+  sqlite3_free(aux);
+}
+
+int pn_register_module(sqlite3 *db, const char *name,
+                       const sqlite3_module *module, pn_ctx *ctx,
+                       const void *desc) {
+  pn_modaux *aux = sqlite3_malloc(sizeof *aux);
+  if (!aux) return SQLITE_NOMEM;
+  aux->ctx = ctx;
+  aux->desc = desc;
+  pn_ctx_ref(ctx);
+  /* On failure SQLite calls the destructor itself. */
+  return sqlite3_create_module_v2(db, name, module, aux, modaux_free);
+}
+
+/* ---- vtab ---------------------------------------------------------------- */
+
+int pn_vtab_connect(sqlite3 *db, void *aux, const char *schema,
+                    sqlite3_vtab **out, char **err) {
+  int rc = sqlite3_declare_vtab(db, schema);
+  if (rc != SQLITE_OK) {
+    *err = sqlite3_mprintf("procnet: bad schema: %s", sqlite3_errmsg(db));
+    return rc;
+  }
+  /* DIRECTONLY: see the comment at the top of procnet.c. */
+  sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
+  pn_vtab *v = sqlite3_malloc(sizeof *v);
+  if (!v) return SQLITE_NOMEM;
+  memset(v, 0, sizeof *v);
+  const pn_modaux *maux = aux;
+  v->db = db;
+  v->ctx = maux->ctx;
+  v->desc = maux->desc;
+  pn_ctx_ref(v->ctx);
+  *out = &v->base;
+  return SQLITE_OK;
+}
+
+int pn_vtab_disconnect(sqlite3_vtab *vtab) {
+  pn_vtab *v = (pn_vtab *)vtab;
+  pn_ctx_unref(v->ctx);
+  sqlite3_free(v);
+  return SQLITE_OK;
+}
+
+int pn_vtab_error(sqlite3_vtab *vtab, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  sqlite3_free(vtab->zErrMsg);
+  vtab->zErrMsg = sqlite3_vmprintf(fmt, ap);
+  va_end(ap);
+  return vtab->zErrMsg ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
+int pn_vtab_open_fs(pn_vtab *vtab, pn_fs *fs) {
+  char *err = NULL;
+  if (pn_fs_open(fs, vtab->ctx->root, &vtab->ctx->cnt, &err) == 0)
+    return SQLITE_OK;
+  if (!err) return SQLITE_NOMEM;
+  sqlite3_free(vtab->base.zErrMsg);
+  vtab->base.zErrMsg = err;
+  return SQLITE_ERROR;
+}
+
+/* ---- xBestIndex ----------------------------------------------------------- */
+
+int pn_claim_eq(sqlite3_index_info *info, int col, int *argc, int allow_in,
+                int *n_in) {
+  for (int i = 0; i < info->nConstraint; i++) {
+    const struct sqlite3_index_constraint *c = &info->aConstraint[i];
+    if (!c->usable || c->iColumn != col || c->op != SQLITE_INDEX_CONSTRAINT_EQ)
+      continue;
+    info->aConstraintUsage[i].argvIndex = ++*argc;
+    info->aConstraintUsage[i].omit = 1;
+    if (allow_in && sqlite3_vtab_in(info, i, 1) && n_in) ++*n_in;
+    return 1;
+  }
+  return 0;
+}
+
+/* ---- xFilter values ------------------------------------------------------- */
+
+static int cmp_i64(const void *a, const void *b) {
+  sqlite3_int64 x = *(const sqlite3_int64 *)a, y = *(const sqlite3_int64 *)b;
+  return (x > y) - (x < y);
+}
+
+static int list_push(pn_i64list *l, sqlite3_int64 x) {
+  if (l->n == l->cap) {
+    int cap = l->cap ? l->cap * 2 : 8;
+    sqlite3_int64 *v = sqlite3_realloc64(l->v, (sqlite3_uint64)cap * sizeof *v);
+    if (!v) return SQLITE_NOMEM;
+    l->v = v;
+    l->cap = cap;
+  }
+  l->v[l->n++] = x;
+  return SQLITE_OK;
+}
+
+/* Applies INTEGER affinity the way a real INTEGER column would: '42' and
+ * 42.0 match 42; 'abc', NULL and 1.5 match nothing. */
+static int integer_value(sqlite3_value *v, sqlite3_int64 *out) {
+  int t = sqlite3_value_numeric_type(v);
+  if (t == SQLITE_INTEGER) {
+    *out = sqlite3_value_int64(v);
+    return 1;
+  }
+  if (t == SQLITE_FLOAT) {
+    double d = sqlite3_value_double(v);
+    if (d >= -9.2e18 && d <= 9.2e18 && d == (double)(sqlite3_int64)d) {
+      *out = (sqlite3_int64)d;
+      return 1;
+    }
+  }
+  return 0;
+}
+
+static int list_add_value(pn_i64list *l, sqlite3_value *v) {
+  sqlite3_int64 x;
+  return integer_value(v, &x) ? list_push(l, x) : SQLITE_OK;
+}
+
+static void list_sort_unique(pn_i64list *l) {
+  if (l->n < 2) return;
+  qsort(l->v, (size_t)l->n, sizeof *l->v, cmp_i64);
+  int w = 1;
+  for (int r = 1; r < l->n; r++)
+    if (l->v[r] != l->v[w - 1]) l->v[w++] = l->v[r];
+  l->n = w;
+}
+
+int pn_i64list_from_arg(pn_i64list *l, sqlite3_value *arg, int is_list) {
+  l->n = 0;
+  if (!is_list) return list_add_value(l, arg);
+  sqlite3_value *v = NULL;
+  int rc = sqlite3_vtab_in_first(arg, &v);
+  for (; rc == SQLITE_OK && v; rc = sqlite3_vtab_in_next(arg, &v)) {
+    int prc = list_add_value(l, v);
+    if (prc != SQLITE_OK) return prc;
+  }
+  if (rc != SQLITE_OK && rc != SQLITE_DONE) return rc;
+  list_sort_unique(l);
+  return SQLITE_OK;
+}
+
+void pn_i64list_free(pn_i64list *l) {
+  sqlite3_free(l->v);
+  memset(l, 0, sizeof *l);
+}
+
+int pn_i64list_has(const pn_i64list *l, sqlite3_int64 x) {
+  return l->n && bsearch(&x, l->v, (size_t)l->n, sizeof *l->v, cmp_i64);
+}
+
+/* ---- process walk --------------------------------------------------------- */
+
+int pn_pidsrc_start(pn_pidsrc *s, const pn_fs *fs, const pn_i64list *list) {
+  int err;
+  pn_pidsrc_end(s);
+  s->list = list;
+  s->at = 0;
+  if (list) return SQLITE_OK;
+  pn_res r = pn_open_dir(fs, -1, ".", &s->dir, &err);
+  if (r == PN_OK) return SQLITE_OK;
+  return r == PN_FAIL && err == ENOMEM ? SQLITE_NOMEM : SQLITE_IOERR;
+}
+
+int pn_pidsrc_next(pn_pidsrc *s, sqlite3_int64 *pid) {
+  if (s->list) {
+    if (s->at >= s->list->n) return 0;
+    *pid = s->list->v[s->at++];
+    return 1;
+  }
+  int64_t p;
+  if (!s->dir || !pn_next_numeric(s->dir, &p)) return 0;
+  *pid = p;
+  return 1;
+}
+
+void pn_pidsrc_end(pn_pidsrc *s) {
+  pn_close_dir(s->dir);
+  s->dir = NULL;
+  s->list = NULL;
+  s->at = 0;
+}
+
+void pn_result_text(sqlite3_context *c, const char *p, size_t n) {
+  if (!p) {
+    sqlite3_result_null(c);
+    return;
+  }
+  sqlite3_result_text64(c, p, n, SQLITE_TRANSIENT, SQLITE_UTF8);
+}

@@ -1,0 +1,97 @@
+/*
+ * vtab_common.h: what every procnet virtual table shares (layer 3 helpers).
+ *
+ *  - pn_ctx: the per-connection context (configured root, read counters),
+ *    shared by all modules of one connection, reference counted.
+ *  - pn_vtab: the sqlite3_vtab every table uses.
+ *  - constraint plumbing for xBestIndex/xFilter: claim `col = ?` and
+ *    `col IN (...)` (all at once), then collect the values in xFilter.
+ *  - pn_pidsrc: the processes a scan visits, either the listed pids or a
+ *    lazy listing of the root directory.
+ */
+#ifndef PROCNET_VTAB_COMMON_H
+#define PROCNET_VTAB_COMMON_H
+
+#include "procfs.h"
+#include "sqlite3ext.h"
+
+typedef struct pn_ctx {
+  int refs;
+  char *root;               /* configured /proc root, sqlite3_malloc'd */
+  pn_counters cnt;
+} pn_ctx;
+
+pn_ctx *pn_ctx_new(const char *root);
+void pn_ctx_ref(pn_ctx *ctx);
+void pn_ctx_unref(void *ctx);   /* matches sqlite3_create_module_v2's xDestroy */
+int pn_ctx_set_root(pn_ctx *ctx, const char *root);
+
+/* The pAux of every module: the connection's context and the table's own
+ * descriptor (NULL for tables that need none). */
+typedef struct pn_modaux {
+  pn_ctx *ctx;
+  const void *desc;
+} pn_modaux;
+/* Registers an eponymous table `name`; the aux is freed with the module. */
+int pn_register_module(sqlite3 *db, const char *name,
+                       const sqlite3_module *module, pn_ctx *ctx,
+                       const void *desc);
+
+typedef struct pn_vtab {
+  sqlite3_vtab base;
+  sqlite3 *db;
+  pn_ctx *ctx;
+  const void *desc;
+} pn_vtab;
+
+/* xConnect/xDisconnect for every table: declares `schema`, marks the table
+ * DIRECTONLY (see procnet.c for why) and keeps the context. */
+int pn_vtab_connect(sqlite3 *db, void *aux, const char *schema,
+                    sqlite3_vtab **out, char **err);
+int pn_vtab_disconnect(sqlite3_vtab *vtab);
+/* Sets vtab->zErrMsg (printf-style) and returns SQLITE_ERROR. */
+int pn_vtab_error(sqlite3_vtab *vtab, const char *fmt, ...);
+/* Opens the connection's root into fs, reporting a bad root as the error. */
+int pn_vtab_open_fs(pn_vtab *vtab, pn_fs *fs);
+
+/* ---- xBestIndex ----------------------------------------------------------
+ * Finds a usable `col = ?` (which is also how `col IN (...)` arrives) and
+ * claims it as the next argv slot. With allow_in, an IN list is taken all at
+ * once (sqlite3_vtab_in) so that xFilter runs once for the whole list.
+ * Returns 1 when claimed. *n_in, if given, is bumped for an IN list. */
+int pn_claim_eq(sqlite3_index_info *info, int col, int *argc, int allow_in,
+                int *n_in);
+
+/* ---- xFilter: the values of a claimed constraint ---------------------------
+ * A sorted list without duplicates; values that are not integers (NULL,
+ * 'abc', 1.5) can match no row and are dropped. */
+/* The idxNum bit every table sets when its pid argument is an IN list taken
+ * all at once (pn_claim_eq counted it in *n_in). */
+#define PN_IDX_PID_LIST 0x40000000
+
+typedef struct pn_i64list {
+  sqlite3_int64 *v;
+  int n;
+  int cap;
+} pn_i64list;
+int pn_i64list_from_arg(pn_i64list *l, sqlite3_value *arg, int is_list);
+void pn_i64list_free(pn_i64list *l);
+int pn_i64list_has(const pn_i64list *l, sqlite3_int64 x);
+
+/* ---- which processes a scan visits ---------------------------------------- */
+typedef struct pn_pidsrc {
+  const pn_i64list *list;   /* the pids asked for, or NULL for all */
+  int at;                   /* next index into list */
+  void *dir;                /* root listing when list == NULL */
+} pn_pidsrc;
+/* Starts a walk; with list == NULL it lists the root. SQLITE_OK or an error
+ * code (the root cannot be listed). */
+int pn_pidsrc_start(pn_pidsrc *s, const pn_fs *fs, const pn_i64list *list);
+/* Next pid; returns 1 with *pid or 0 at the end. */
+int pn_pidsrc_next(pn_pidsrc *s, sqlite3_int64 *pid);
+void pn_pidsrc_end(pn_pidsrc *s);
+
+/* Result helpers for optional values. */
+void pn_result_text(sqlite3_context *c, const char *p, size_t n);
+
+#endif

@@ -1,0 +1,19 @@
+#!/bin/sh
+# run_tests.sh BIN...: runs each cmocka test binary, then prints one summary
+# line "tests: N passed, N failed" and exits non-zero if any test failed or
+# any binary crashed.
+set -u
+passed=0; failed=0; crashed=""
+for bin in "$@"; do
+  out=$("$bin" 2>&1); rc=$?
+  printf '%s\n' "$out"
+  p=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -1)
+  f=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | tail -1)
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+  if [ -z "$p$f" ] || { [ $rc -ne 0 ] && [ -z "$f" ]; }; then
+    crashed="$crashed $bin(rc=$rc)"; failed=$((failed + 1))
+  fi
+done
+[ -n "$crashed" ] && echo "crashed or printed no summary:$crashed"
+echo "tests: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
