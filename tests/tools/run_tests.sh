@@ -7,8 +7,8 @@ passed=0; failed=0; crashed=""
 for bin in "$@"; do
   out=$("$bin" 2>&1); rc=$?
   printf '%s\n' "$out"
-  p=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -1)
-  f=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | tail -1)
+  p=$(printf '%s\n' "$out" | sed -n 's/.*\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -1)
+  f=$(printf '%s\n' "$out" | sed -n 's/.*\[  FAILED  \] \([0-9]*\) test.*/\1/p' | tail -1)
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
   if [ -z "$p$f" ] || { [ $rc -ne 0 ] && [ -z "$f" ]; }; then
     crashed="$crashed $bin(rc=$rc)"; failed=$((failed + 1))

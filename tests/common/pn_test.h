@@ -1,0 +1,52 @@
+/*
+ * pn_test.h: helpers for the SQL-level cmocka tests (tests/sql/).
+ *
+ * Every helper fails the current test (cmocka's fail_msg) on an SQL error,
+ * so a test body reads as the queries and the values a user would check.
+ */
+#ifndef PN_TEST_H
+#define PN_TEST_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <sqlite3.h>
+
+/* Opens an in-memory database with procnet registered. root: a /proc tree
+ * (NULL keeps the default /proc). */
+sqlite3 *pn_open(const char *root);
+void pn_close(sqlite3 *db);
+
+/* Absolute path of tests/fixtures/<name>, in a static buffer that the next
+ * call overwrites. Tests run from the repository root. */
+const char *pn_fixture(const char *name);
+
+/* Runs a query and returns all rows as text: columns joined by '|', rows
+ * ended by '\n', NULL printed as "NULL". sqlite3_free the result. */
+char *pn_rows(sqlite3 *db, const char *fmt, ...);
+/* The first column of the first row as an integer (fails if no row). */
+int64_t pn_int(sqlite3 *db, const char *fmt, ...);
+/* Runs statements, failing the test on error. */
+void pn_exec(sqlite3 *db, const char *fmt, ...);
+/* Runs a statement expected to fail; returns the error message
+ * (sqlite3_free it). Fails the test if the statement succeeds. */
+char *pn_error(sqlite3 *db, const char *fmt, ...);
+/* A counter of procnet_stats() (files_read, fd_dirs_listed, ...). */
+int64_t pn_stat(sqlite3 *db, const char *name);
+
+/* Asserts that the rows of the query equal `expected` exactly. */
+#define assert_rows(db, expected, ...)                                        \
+  do {                                                                        \
+    char *got_ = pn_rows((db), __VA_ARGS__);                                  \
+    if (strcmp(got_, (expected)) != 0) {                                      \
+      print_error("query: %s\nexpected:\n%s\ngot:\n%s\n", #__VA_ARGS__,       \
+                  (expected), got_);                                          \
+      sqlite3_free(got_);                                                     \
+      fail();                                                                 \
+    }                                                                         \
+    sqlite3_free(got_);                                                       \
+  } while (0)
+
+#endif

@@ -1,0 +1,49 @@
+/*
+ * test_smoke.c: the extension registers, reads the live /proc, and rejects
+ * what it must reject.
+ */
+#include "pn_test.h"
+
+#include <string.h>
+#include <unistd.h>
+
+static void finds_itself(void **state) {
+  (void)state;
+  sqlite3 *db = pn_open(NULL);
+  assert_int_equal(pn_int(db, "SELECT count(*) FROM processes WHERE pid = %d", getpid()), 1);
+  assert_int_equal(pn_int(db, "SELECT ppid FROM processes WHERE pid = %d", getpid()), getppid());
+  pn_close(db);
+}
+
+static void tables_are_read_only(void **state) {
+  (void)state;
+  sqlite3 *db = pn_open(NULL);
+  const char *tables[] = {"processes", "fds", "net_tcp", "net_unix", "sockets"};
+  for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) {
+    char *err = pn_error(db, "DELETE FROM %s", tables[i]);
+    assert_non_null(strstr(err, "may not be modified"));
+    sqlite3_free(err);
+  }
+  pn_close(db);
+}
+
+static void bad_root_names_the_path(void **state) {
+  (void)state;
+  sqlite3 *db = pn_open(NULL);
+  char *err = pn_error(db, "SELECT procnet_root('/nonexistent/proc')");
+  assert_non_null(strstr(err, "/nonexistent/proc"));
+  sqlite3_free(err);
+  err = pn_error(db, "SELECT procnet_root('/etc')");
+  assert_non_null(strstr(err, "'/etc' is not a proc tree"));
+  sqlite3_free(err);
+  pn_close(db);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(finds_itself),
+      cmocka_unit_test(tables_are_read_only),
+      cmocka_unit_test(bad_root_names_the_path),
+  };
+  return cmocka_run_group_tests_name("smoke", tests, NULL, NULL);
+}
