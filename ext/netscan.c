@@ -81,15 +81,6 @@ static const pn_nettable *desc_of(sqlite3_vtab *tab) {
   return ((pn_vtab *)tab)->desc;
 }
 
-static int netXConnect(sqlite3 *db, void *aux, int argc,
-                       const char *const *argv, sqlite3_vtab **out,
-                       char **err) {
-  (void)argc;
-  (void)argv;
-  const pn_nettable *t = ((const pn_modaux *)aux)->desc;
-  return pn_vtab_connect(db, aux, t->schema, out, err);
-}
-
 static int netXBestIndex(sqlite3_vtab *tab, sqlite3_index_info *info) {
   const pn_nettable *t = desc_of(tab);
   int argc = 0, n_in = 0, idx = 0;
@@ -479,7 +470,7 @@ static int netXColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col) {
 const sqlite3_module pn_net_module = {
     .iVersion = 0,
     .xCreate = NULL, /* eponymous only */
-    .xConnect = netXConnect,
+    .xConnect = pn_vtab_xconnect,
     .xBestIndex = netXBestIndex,
     .xDisconnect = pn_vtab_disconnect,
     .xDestroy = pn_vtab_disconnect,

@@ -165,8 +165,10 @@ typedef struct table_def {
 static const sqlite3_module *net_module(void) { return &pn_net_module; }
 
 static const table_def tables[] = {
-    {"processes", pn_processes_module, NULL},
-    {"fds", pn_fds_module, NULL},
+    {"processes", pn_processes_module, &pn_processes_schema},
+    {"fds", pn_fds_module, &pn_fds_schema},
+    {"namespaces", pn_namespaces_module, &pn_namespaces_schema},
+    {"process_maps", pn_process_maps_module, &pn_process_maps_schema},
     {"net_tcp", net_module, &pn_table_net_tcp},
     {"net_udp", net_module, &pn_table_net_udp},
     {"net_udplite", net_module, &pn_table_net_udplite},

@@ -52,7 +52,7 @@ enum {
   COL_RDEV_MAJOR, COL_RDEV_MINOR, COL_SIZE, COL_ERROR
 };
 
-#define IDX_PID 0x1
+#define IDX_PID PN_IDX_PID
 #define IDX_INODE 0x2
 #define IDX_LINK 0x4
 
@@ -106,34 +106,19 @@ typedef struct fds_cursor {
   int eof;
 } fds_cursor;
 
-static int fdsXConnect(sqlite3 *db, void *aux, int argc,
-                       const char *const *argv, sqlite3_vtab **out,
-                       char **err) {
-  (void)argc;
-  (void)argv;
-  return pn_vtab_connect(db, aux, FDS_SCHEMA, out, err);
-}
-
 static int fdsXBestIndex(sqlite3_vtab *tab, sqlite3_index_info *info) {
   (void)tab;
-  int argc = 0, n_in = 0, idx = 0;
-  if (pn_claim_eq(info, COL_PID, &argc, 1, &n_in)) idx |= IDX_PID;
-  if (n_in) idx |= PN_IDX_PID_LIST;
+  int idx = pn_plan_pid(info, COL_PID, 20);
+  int argc = idx ? 1 : 0;
   if (pn_claim_eq(info, COL_INODE, &argc, 0, NULL)) idx |= IDX_INODE;
   const sqlite3_uint64 link_cols = (1u << COL_TARGET) | (1u << COL_TYPE) |
                                    (1u << COL_INODE) | (1u << COL_PATH) |
                                    (1u << COL_DELETED);
   if ((info->colUsed & link_cols) || (idx & IDX_INODE)) idx |= IDX_LINK;
-  if (idx & IDX_PID) {
-    info->estimatedCost = n_in ? 500.0 : 50.0;
-    info->estimatedRows = n_in ? 200 : 20;
-  } else if (idx & IDX_INODE) {
+  if ((idx & IDX_INODE) && !(idx & IDX_PID)) {
     /* Amortised: one index build per cursor, then a lookup per call. */
     info->estimatedCost = 30.0;
     info->estimatedRows = 1;
-  } else {
-    info->estimatedCost = 100000.0;
-    info->estimatedRows = 20000;
   }
   info->idxNum = idx;
   return SQLITE_OK;
@@ -628,7 +613,7 @@ static int fdsXColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col) {
 static const sqlite3_module fds_module = {
     .iVersion = 0,
     .xCreate = NULL, /* eponymous only */
-    .xConnect = fdsXConnect,
+    .xConnect = pn_vtab_xconnect,
     .xBestIndex = fdsXBestIndex,
     .xDisconnect = pn_vtab_disconnect,
     .xDestroy = pn_vtab_disconnect,
@@ -642,3 +627,5 @@ static const sqlite3_module fds_module = {
 };
 
 const sqlite3_module *pn_fds_module(void) { return &fds_module; }
+/* The descriptor procnet.c registers the table with: just its schema. */
+const char *const pn_fds_schema = FDS_SCHEMA;

@@ -46,7 +46,7 @@ enum {
   COL_NETNS
 };
 
-#define IDX_PID 0x1
+#define IDX_PID PN_IDX_PID
 #define NEED_STAT 0x100
 #define NEED_STATUS 0x200
 #define NEED_CMDLINE 0x400
@@ -106,19 +106,10 @@ static int need_for_column(int col) {
 
 static int procXBestIndex(sqlite3_vtab *tab, sqlite3_index_info *info) {
   (void)tab;
-  int argc = 0, n_in = 0, idx = 0;
-  if (pn_claim_eq(info, COL_PID, &argc, 1, &n_in)) idx |= IDX_PID;
-  if (n_in) idx |= PN_IDX_PID_LIST;
+  int idx = pn_plan_pid(info, COL_PID, 1);
+  if (idx == IDX_PID) info->idxFlags |= SQLITE_INDEX_SCAN_UNIQUE;
   for (int col = 0; col <= COL_NETNS; col++)
     if (info->colUsed & ((sqlite3_uint64)1 << col)) idx |= need_for_column(col);
-  if (idx & IDX_PID) {
-    info->estimatedCost = n_in ? 20.0 : 2.0;
-    info->estimatedRows = n_in ? 10 : 1;
-    if (!n_in) info->idxFlags |= SQLITE_INDEX_SCAN_UNIQUE;
-  } else {
-    info->estimatedCost = 20000.0;
-    info->estimatedRows = 1000;
-  }
   /* Rows come out in pid order in both plans (listing and sorted list). */
   if (info->nOrderBy == 1 && info->aOrderBy[0].iColumn == COL_PID &&
       !info->aOrderBy[0].desc)
@@ -444,18 +435,10 @@ static int procXColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx,
   return SQLITE_OK;
 }
 
-static int procXConnect(sqlite3 *db, void *aux, int argc,
-                        const char *const *argv, sqlite3_vtab **out,
-                        char **err) {
-  (void)argc;
-  (void)argv;
-  return pn_vtab_connect(db, aux, PROCESSES_SCHEMA, out, err);
-}
-
 static const sqlite3_module processes_module = {
     .iVersion = 0,
     .xCreate = NULL, /* eponymous only: no CREATE VIRTUAL TABLE */
-    .xConnect = procXConnect,
+    .xConnect = pn_vtab_xconnect,
     .xBestIndex = procXBestIndex,
     .xDisconnect = pn_vtab_disconnect,
     .xDestroy = pn_vtab_disconnect,
@@ -469,3 +452,5 @@ static const sqlite3_module processes_module = {
 };
 
 const sqlite3_module *pn_processes_module(void) { return &processes_module; }
+/* The descriptor procnet.c registers the table with: just its schema. */
+const char *const pn_processes_schema = PROCESSES_SCHEMA;

@@ -60,8 +60,11 @@ int pn_register_module(sqlite3 *db, const char *name,
 
 /* ---- vtab ---------------------------------------------------------------- */
 
-int pn_vtab_connect(sqlite3 *db, void *aux, const char *schema,
-                    sqlite3_vtab **out, char **err) {
+int pn_vtab_xconnect(sqlite3 *db, void *aux, int argc, const char *const *argv,
+                     sqlite3_vtab **out, char **err) {
+  (void)argc;
+  (void)argv;
+  const char *schema = *(const char *const *)((const pn_modaux *)aux)->desc;
   int rc = sqlite3_declare_vtab(db, schema);
   if (rc != SQLITE_OK) {
     *err = sqlite3_mprintf("procnet: bad schema: %s", sqlite3_errmsg(db));
@@ -121,6 +124,19 @@ int pn_claim_eq(sqlite3_index_info *info, int col, int *argc, int allow_in,
     return 1;
   }
   return 0;
+}
+
+int pn_plan_pid(sqlite3_index_info *info, int col, double rows_per_process) {
+  int argc = 0, n_in = 0;
+  if (!pn_claim_eq(info, col, &argc, 1, &n_in)) {
+    info->estimatedCost = 20.0 * rows_per_process * 1000;
+    info->estimatedRows = (sqlite3_int64)(rows_per_process * 1000);
+    return 0;
+  }
+  int n = n_in ? 10 : 1;
+  info->estimatedCost = 2.0 * rows_per_process * n;
+  info->estimatedRows = (sqlite3_int64)(rows_per_process * n);
+  return PN_IDX_PID | (n_in ? PN_IDX_PID_LIST : 0);
 }
 
 /* ---- xFilter values ------------------------------------------------------- */

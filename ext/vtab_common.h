@@ -27,7 +27,8 @@ void pn_ctx_unref(void *ctx);   /* matches sqlite3_create_module_v2's xDestroy *
 int pn_ctx_set_root(pn_ctx *ctx, const char *root);
 
 /* The pAux of every module: the connection's context and the table's own
- * descriptor (NULL for tables that need none). */
+ * descriptor. Every descriptor starts with its schema (const char *), which
+ * is what pn_vtab_xconnect declares. */
 typedef struct pn_modaux {
   pn_ctx *ctx;
   const void *desc;
@@ -44,10 +45,10 @@ typedef struct pn_vtab {
   const void *desc;
 } pn_vtab;
 
-/* xConnect/xDisconnect for every table: declares `schema`, marks the table
- * DIRECTONLY (see procnet.c for why) and keeps the context. */
-int pn_vtab_connect(sqlite3 *db, void *aux, const char *schema,
-                    sqlite3_vtab **out, char **err);
+/* xConnect/xDisconnect for every table: declares the descriptor's schema,
+ * marks the table DIRECTONLY (see procnet.c for why), keeps the context. */
+int pn_vtab_xconnect(sqlite3 *db, void *aux, int argc, const char *const *argv,
+                     sqlite3_vtab **out, char **err);
 int pn_vtab_disconnect(sqlite3_vtab *vtab);
 /* Sets vtab->zErrMsg (printf-style) and returns SQLITE_ERROR. */
 int pn_vtab_error(sqlite3_vtab *vtab, const char *fmt, ...);
@@ -61,6 +62,13 @@ int pn_vtab_open_fs(pn_vtab *vtab, pn_fs *fs);
  * Returns 1 when claimed. *n_in, if given, is bumped for an IN list. */
 int pn_claim_eq(sqlite3_index_info *info, int col, int *argc, int allow_in,
                 int *n_in);
+
+/* For tables walked process by process: claims `col = ?` / `col IN (...)`
+ * on the pid column and sets the costs of walking one process, a list, or
+ * all of them (rows_per_process rows each). Returns PN_IDX_PID (and
+ * PN_IDX_PID_LIST) bits for idxNum, or 0. */
+#define PN_IDX_PID 0x1
+int pn_plan_pid(sqlite3_index_info *info, int col, double rows_per_process);
 
 /* ---- xFilter: the values of a claimed constraint ---------------------------
  * A sorted list without duplicates; values that are not integers (NULL,

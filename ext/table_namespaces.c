@@ -1,0 +1,169 @@
+/*
+ * table_namespaces.c: `namespaces`, one row per process with the inode of
+ * each of its namespaces (readlink /proc/PID/ns/<kind>: "net:[N]") and the
+ * container it runs in, when /proc/PID/cgroup names a docker, containerd,
+ * podman, crio or kubepods container.
+ *
+ * A namespace link that cannot be read (another user's process without
+ * privileges, a zombie) is NULL; the row is still there. Only the links of
+ * used columns are read, and cgroup only for container_id.
+ *
+ * idxNum bits:
+ *   0x1              `pid = ?` or `pid IN (...)`
+ *   PN_IDX_PID_LIST  the pid argument is an IN list
+ * argv order: pid (when 0x1).
+ */
+#include "tables.h"
+#include "parse.h"
+#include "vtab_common.h"
+SQLITE_EXTENSION_INIT3
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char NAMESPACES_SCHEMA[] =
+    "CREATE TABLE x(pid INTEGER PRIMARY KEY, net INTEGER, mnt INTEGER,"
+    " pid_ns INTEGER, user INTEGER, uts INTEGER, ipc INTEGER,"
+    " cgroup INTEGER, time INTEGER, container_id TEXT)";
+enum {
+  COL_PID, COL_NET, COL_MNT, COL_PID_NS, COL_USER, COL_UTS, COL_IPC,
+  COL_CGROUP, COL_TIME, COL_CONTAINER_ID
+};
+/* The ns/ link behind each namespace column, in column order. */
+static const char *const ns_link[] = {NULL,  "net", "mnt", "pid", "user",
+                                      "uts", "ipc", "cgroup", "time"};
+
+#define IDX_PID PN_IDX_PID
+
+typedef struct ns_cursor {
+  sqlite3_vtab_cursor base;
+  pn_fs fs;
+  pn_i64list pids;
+  pn_pidsrc src;
+  sqlite3_int64 pid;
+  int piddir;
+  pn_buf buf;
+  int eof;
+} ns_cursor;
+
+static int nsXBestIndex(sqlite3_vtab *tab, sqlite3_index_info *info) {
+  (void)tab;
+  info->idxNum = pn_plan_pid(info, COL_PID, 1);
+  return SQLITE_OK;
+}
+
+static int nsXOpen(sqlite3_vtab *tab, sqlite3_vtab_cursor **out) {
+  ns_cursor *c = sqlite3_malloc(sizeof *c);
+  if (!c) return SQLITE_NOMEM;
+  memset(c, 0, sizeof *c);
+  c->piddir = -1;
+  int rc = pn_vtab_open_fs((pn_vtab *)tab, &c->fs);
+  if (rc != SQLITE_OK) {
+    sqlite3_free(c);
+    return rc;
+  }
+  *out = &c->base;
+  return SQLITE_OK;
+}
+
+static void close_piddir(ns_cursor *c) {
+  if (c->piddir >= 0) close(c->piddir);
+  c->piddir = -1;
+}
+
+static int nsXClose(sqlite3_vtab_cursor *cur) {
+  ns_cursor *c = (ns_cursor *)cur;
+  close_piddir(c);
+  pn_pidsrc_end(&c->src);
+  pn_i64list_free(&c->pids);
+  pn_buf_free(&c->buf);
+  pn_fs_close(&c->fs);
+  sqlite3_free(c);
+  return SQLITE_OK;
+}
+
+static int nsXNext(sqlite3_vtab_cursor *cur) {
+  ns_cursor *c = (ns_cursor *)cur;
+  close_piddir(c);
+  for (;;) {
+    if (!pn_pidsrc_next(&c->src, &c->pid)) {
+      c->eof = 1;
+      return SQLITE_OK;
+    }
+    int err;
+    pn_res r = pn_open_pid(&c->fs, c->pid, &c->piddir, &err);
+    if (r == PN_OK) return SQLITE_OK;
+    if (r == PN_FAIL && err == ENOMEM) return SQLITE_NOMEM;
+  }
+}
+
+static int nsXFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
+                     int argc, sqlite3_value **argv) {
+  (void)idxStr;
+  (void)argc;
+  ns_cursor *c = (ns_cursor *)cur;
+  const pn_i64list *list = NULL;
+  int rc;
+  c->eof = 0;
+  if (idxNum & IDX_PID) {
+    rc = pn_i64list_from_arg(&c->pids, argv[0], idxNum & PN_IDX_PID_LIST);
+    if (rc != SQLITE_OK) return rc;
+    list = &c->pids;
+  }
+  if (pn_pidsrc_start(&c->src, &c->fs, list) != SQLITE_OK)
+    return pn_vtab_error(cur->pVtab, "procnet: cannot list '%s'",
+                         ((pn_vtab *)cur->pVtab)->ctx->root);
+  return nsXNext(cur);
+}
+
+static int nsXEof(sqlite3_vtab_cursor *cur) { return ((ns_cursor *)cur)->eof; }
+
+static int nsXRowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid) {
+  *rowid = ((ns_cursor *)cur)->pid;
+  return SQLITE_OK;
+}
+
+static int result_container(ns_cursor *c, sqlite3_context *ctx) {
+  int err;
+  char id[65];
+  pn_res r = pn_read_file(&c->fs, c->piddir, "cgroup", &c->buf, &err);
+  if (r == PN_FAIL && err == ENOMEM) return SQLITE_NOMEM;
+  size_t n = r == PN_OK ? pn_container_id(c->buf.p, c->buf.n, id) : 0;
+  if (n) sqlite3_result_text(ctx, id, (int)n, SQLITE_TRANSIENT);
+  return SQLITE_OK;
+}
+
+static int nsXColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col) {
+  ns_cursor *c = (ns_cursor *)cur;
+  if (col == COL_PID) {
+    sqlite3_result_int64(ctx, c->pid);
+    return SQLITE_OK;
+  }
+  if (col == COL_CONTAINER_ID) return result_container(c, ctx);
+  uint64_t inode;
+  int err;
+  pn_res r = pn_read_ns(&c->fs, c->piddir, ns_link[col], &inode, &c->buf, &err);
+  if (r == PN_OK) sqlite3_result_int64(ctx, (sqlite3_int64)inode);
+  return r == PN_FAIL && err == ENOMEM ? SQLITE_NOMEM : SQLITE_OK;
+}
+
+static const sqlite3_module namespaces_module = {
+    .iVersion = 0,
+    .xCreate = NULL, /* eponymous only */
+    .xConnect = pn_vtab_xconnect,
+    .xBestIndex = nsXBestIndex,
+    .xDisconnect = pn_vtab_disconnect,
+    .xDestroy = pn_vtab_disconnect,
+    .xOpen = nsXOpen,
+    .xClose = nsXClose,
+    .xFilter = nsXFilter,
+    .xNext = nsXNext,
+    .xEof = nsXEof,
+    .xColumn = nsXColumn,
+    .xRowid = nsXRowid,
+};
+
+const sqlite3_module *pn_namespaces_module(void) { return &namespaces_module; }
+/* The descriptor procnet.c registers the table with: just its schema. */
+const char *const pn_namespaces_schema = NAMESPACES_SCHEMA;
