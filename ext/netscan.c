@@ -84,7 +84,7 @@ static const pn_nettable *desc_of(sqlite3_vtab *tab) {
 static int netXBestIndex(sqlite3_vtab *tab, sqlite3_index_info *info) {
   const pn_nettable *t = desc_of(tab);
   int argc = 0, n_in = 0, idx = 0;
-  if (pn_claim_eq(info, t->col_pid, &argc, 1, &n_in)) idx |= IDX_PID;
+  if (pn_claim_eq(info, t->col_ns_pid, &argc, 1, &n_in)) idx |= IDX_PID;
   if (n_in) idx |= PN_IDX_PID_LIST;
   if (pn_claim_eq(info, t->col_netns, &argc, 0, NULL)) idx |= IDX_NETNS;
   if (pn_claim_eq(info, t->col_inode, &argc, 0, NULL)) idx |= IDX_INODE;
@@ -299,7 +299,7 @@ static int plan_netns(pn_netcur *c, sqlite3_value *v) {
   return ns ? plan_namespace(c, ns) : SQLITE_OK;
 }
 
-/* `pid = X`: X's own net/ files (its namespace), reported with pid X. */
+/* `ns_pid = X`: X's own net/ files (its namespace), reported with ns_pid X. */
 static int plan_pids(pn_netcur *c, sqlite3_value *v, int is_list) {
   int rc = pn_i64list_from_arg(&c->pids, v, is_list);
   for (int i = 0; rc == SQLITE_OK && i < c->pids.n; i++) {
@@ -464,6 +464,16 @@ static int netXRowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid) {
 
 static int netXColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col) {
   pn_netcur *c = (pn_netcur *)cur;
+  if (col == c->t->col_ns_pid) {
+    int64_t pid = c->targets[c->ti].pid;
+    if (pid >= 0) sqlite3_result_int64(ctx, pid);
+    return SQLITE_OK;
+  }
+  if (col == c->t->col_netns) {
+    const snap *s = cur_snap(c);
+    if (s->known) sqlite3_result_int64(ctx, (sqlite3_int64)s->key);
+    return SQLITE_OK;
+  }
   return c->t->column(c, cur_row(c), ctx, col);
 }
 
@@ -484,17 +494,6 @@ const sqlite3_module pn_net_module = {
 };
 
 /* ---- helpers for the tables' xColumn ------------------------------------------ */
-
-int pn_net_has_netns(const pn_netcur *c) { return cur_snap(c)->known; }
-
-sqlite3_int64 pn_net_netns(const pn_netcur *c) {
-  return (sqlite3_int64)cur_snap(c)->key;
-}
-
-sqlite3_int64 pn_net_pid(const pn_netcur *c) {
-  int64_t pid = c->targets[c->ti].pid;
-  return pid >= 0 ? pid : cur_snap(c)->via_pid;
-}
 
 /* Our own namespace's inode, from the real /proc (sock_diag answers for the
  * namespace of the socket it is asked through, which is ours). */

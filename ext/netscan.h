@@ -5,19 +5,27 @@
  *
  * A socket table is a list of kinds (which /proc/net files, which format)
  * plus a schema and an xColumn. The engine does the rest, once:
- *  - which namespaces to read: all of them (default), the one of `pid = X`
- *    (a hidden column), or `netns = N`;
+ *  - which namespaces to read: all of them (default), the one of process X
+ *    (`ns_pid = X`, a hidden column), or `netns = N`;
  *  - a snapshot per (kind, namespace) per cursor: each file is read and
  *    parsed at most once per statement, however often the table is the
  *    inner loop of a join;
- *  - `inode = ?` lookups through a sorted index of each snapshot.
+ *  - `inode = ?` lookups through a sorted index of each snapshot;
+ *  - the `netns` column (NULL where the namespace could not be identified)
+ *    and the hidden `ns_pid` column: the X of `ns_pid = X`, NULL otherwise.
+ *
+ * Why `ns_pid` and not `pid`: SQLite binds `USING (pid)` to the leftmost
+ * table that has a pid column, hidden columns included. A socket table with
+ * a hidden `pid` would capture `net_tcp JOIN fds USING (inode) JOIN
+ * processes USING (pid)` and silently join on the namespace reader instead
+ * of the socket's holder.
  *
  * idxNum bits (the same for every socket table):
- *   0x1   `pid = ?` or `pid IN (...)` on the hidden pid column
+ *   0x1   `ns_pid = ?` or `ns_pid IN (...)` (the hidden column)
  *   0x2   `netns = ?`
  *   0x4   `inode = ?`
- *   PN_IDX_PID_LIST  the pid argument is an IN list
- * argv order: pid, netns, inode (each only when its bit is set).
+ *   PN_IDX_PID_LIST  the ns_pid argument is an IN list
+ * argv order: ns_pid, netns, inode (each only when its bit is set).
  */
 #ifndef PROCNET_NETSCAN_H
 #define PROCNET_NETSCAN_H
@@ -59,8 +67,8 @@ typedef struct pn_nettable {
   const char *schema;
   const pn_netkind *const *kinds;
   int nkinds;
-  int col_pid, col_netns, col_inode; /* constraint columns */
-  /* Sets the result for column col of row r. */
+  int col_ns_pid, col_netns, col_inode; /* constraint columns */
+  /* Sets the result for column col of row r (not pid nor netns). */
   int (*column)(struct pn_netcur *c, const pn_netrow *r, sqlite3_context *ctx,
                 int col);
 } pn_nettable;
@@ -68,10 +76,6 @@ typedef struct pn_nettable {
 /* The sqlite3_module of a socket table; its pAux desc is a pn_nettable. */
 extern const sqlite3_module pn_net_module;
 
-/* For xColumn implementations: facts about the current row. */
-int pn_net_has_netns(const struct pn_netcur *c);
-sqlite3_int64 pn_net_netns(const struct pn_netcur *c);
-sqlite3_int64 pn_net_pid(const struct pn_netcur *c);
 /* The peer inode of a unix socket in the caller's own namespace (sock_diag),
  * or 0 when unknown. */
 uint64_t pn_net_unix_peer(struct pn_netcur *c, uint64_t inode);

@@ -24,12 +24,12 @@ static const char INET_SCHEMA[] =
     " tx_queue INTEGER, rx_queue INTEGER, timer TEXT, timer_expires REAL,"
     " retransmits INTEGER, uid INTEGER, timeout INTEGER, inode INTEGER,"
     " refcount INTEGER, drops INTEGER, protocol INTEGER, netns INTEGER,"
-    " pid INTEGER HIDDEN)";
+    " ns_pid INTEGER HIDDEN)";
 enum {
   COL_FAMILY, COL_LOCAL_ADDRESS, COL_LOCAL_PORT, COL_REMOTE_ADDRESS,
   COL_REMOTE_PORT, COL_STATE, COL_TX_QUEUE, COL_RX_QUEUE, COL_TIMER,
   COL_TIMER_EXPIRES, COL_RETRANSMITS, COL_UID, COL_TIMEOUT, COL_INODE,
-  COL_REFCOUNT, COL_DROPS, COL_PROTOCOL, COL_NETNS, COL_PID
+  COL_REFCOUNT, COL_DROPS, COL_PROTOCOL, COL_NETNS, COL_NS_PID
 };
 
 /* The `tr` field, named as netstat -o names it. */
@@ -45,6 +45,7 @@ static void result_str(sqlite3_context *ctx, const char *s) {
 
 static int inet_column(struct pn_netcur *c, const pn_netrow *r,
                        sqlite3_context *ctx, int col) {
+  (void)c;
   const pn_inet_sock *s = &r->u.inet;
   switch (col) {
   case COL_FAMILY: result_str(ctx, pn_inet_family_name(s->family)); break;
@@ -70,17 +71,13 @@ static int inet_column(struct pn_netcur *c, const pn_netrow *r,
     if (s->has_drops) sqlite3_result_int64(ctx, (sqlite3_int64)s->drops);
     break;
   case COL_PROTOCOL: sqlite3_result_int(ctx, pn_net_ipproto(r)); break;
-  case COL_NETNS:
-    if (pn_net_has_netns(c)) sqlite3_result_int64(ctx, pn_net_netns(c));
-    break;
-  case COL_PID: sqlite3_result_int64(ctx, pn_net_pid(c)); break;
   }
   return SQLITE_OK;
 }
 
 #define INET_TABLE(var, kind)                                                \
   static const pn_netkind *const var##_kinds[] = {&kind};                   \
-  const pn_nettable var = {INET_SCHEMA, var##_kinds, 1,   COL_PID,          \
+  const pn_nettable var = {INET_SCHEMA, var##_kinds, 1,   COL_NS_PID,          \
                            COL_NETNS,   COL_INODE,   inet_column}
 
 INET_TABLE(pn_table_net_tcp, pn_kind_tcp);

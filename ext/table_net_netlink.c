@@ -12,14 +12,15 @@ SQLITE_EXTENSION_INIT3
 static const char NETLINK_SCHEMA[] =
     "CREATE TABLE x(inode INTEGER, protocol INTEGER, portid INTEGER,"
     " groups INTEGER, rx_queue INTEGER, tx_queue INTEGER, dump INTEGER,"
-    " locks INTEGER, drops INTEGER, netns INTEGER, pid INTEGER HIDDEN)";
+    " locks INTEGER, drops INTEGER, netns INTEGER, ns_pid INTEGER HIDDEN)";
 enum {
   COL_INODE, COL_PROTOCOL, COL_PORTID, COL_GROUPS, COL_RX_QUEUE, COL_TX_QUEUE,
-  COL_DUMP, COL_LOCKS, COL_DROPS, COL_NETNS, COL_PID
+  COL_DUMP, COL_LOCKS, COL_DROPS, COL_NETNS, COL_NS_PID
 };
 
 static int netlink_column(struct pn_netcur *c, const pn_netrow *r,
                           sqlite3_context *ctx, int col) {
+  (void)c;
   const pn_netlink_sock *n = &r->u.netlink;
   switch (col) {
   case COL_INODE: sqlite3_result_int64(ctx, (sqlite3_int64)n->inode); break;
@@ -31,15 +32,11 @@ static int netlink_column(struct pn_netcur *c, const pn_netrow *r,
   case COL_DUMP: sqlite3_result_int(ctx, n->dump); break;
   case COL_LOCKS: sqlite3_result_int64(ctx, (sqlite3_int64)n->locks); break;
   case COL_DROPS: sqlite3_result_int64(ctx, (sqlite3_int64)n->drops); break;
-  case COL_NETNS:
-    if (pn_net_has_netns(c)) sqlite3_result_int64(ctx, pn_net_netns(c));
-    break;
-  case COL_PID: sqlite3_result_int64(ctx, pn_net_pid(c)); break;
   }
   return SQLITE_OK;
 }
 
 static const pn_netkind *const netlink_kinds[] = {&pn_kind_netlink};
 const pn_nettable pn_table_net_netlink = {NETLINK_SCHEMA, netlink_kinds, 1,
-                                          COL_PID, COL_NETNS, COL_INODE,
+                                          COL_NS_PID, COL_NETNS, COL_INODE,
                                           netlink_column};

@@ -11,10 +11,10 @@ SQLITE_EXTENSION_INIT3
 static const char PACKET_SCHEMA[] =
     "CREATE TABLE x(inode INTEGER, type TEXT, protocol INTEGER,"
     " ifindex INTEGER, running INTEGER, rx_queue INTEGER, uid INTEGER,"
-    " refcount INTEGER, netns INTEGER, pid INTEGER HIDDEN)";
+    " refcount INTEGER, netns INTEGER, ns_pid INTEGER HIDDEN)";
 enum {
   COL_INODE, COL_TYPE, COL_PROTOCOL, COL_IFINDEX, COL_RUNNING, COL_RX_QUEUE,
-  COL_UID, COL_REFCOUNT, COL_NETNS, COL_PID
+  COL_UID, COL_REFCOUNT, COL_NETNS, COL_NS_PID
 };
 
 const char *pn_packet_type_name(int type) {
@@ -23,6 +23,7 @@ const char *pn_packet_type_name(int type) {
 
 static int packet_column(struct pn_netcur *c, const pn_netrow *r,
                          sqlite3_context *ctx, int col) {
+  (void)c;
   const pn_packet_sock *p = &r->u.packet;
   const char *s;
   switch (col) {
@@ -36,15 +37,11 @@ static int packet_column(struct pn_netcur *c, const pn_netrow *r,
   case COL_RX_QUEUE: sqlite3_result_int64(ctx, (sqlite3_int64)p->rmem); break;
   case COL_UID: sqlite3_result_int64(ctx, p->uid); break;
   case COL_REFCOUNT: sqlite3_result_int64(ctx, (sqlite3_int64)p->refcnt); break;
-  case COL_NETNS:
-    if (pn_net_has_netns(c)) sqlite3_result_int64(ctx, pn_net_netns(c));
-    break;
-  case COL_PID: sqlite3_result_int64(ctx, pn_net_pid(c)); break;
   }
   return SQLITE_OK;
 }
 
 static const pn_netkind *const packet_kinds[] = {&pn_kind_packet};
 const pn_nettable pn_table_net_packet = {PACKET_SCHEMA, packet_kinds, 1,
-                                         COL_PID, COL_NETNS, COL_INODE,
+                                         COL_NS_PID, COL_NETNS, COL_INODE,
                                          packet_column};

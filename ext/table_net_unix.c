@@ -15,10 +15,10 @@ SQLITE_EXTENSION_INIT3
 static const char UNIX_SCHEMA[] =
     "CREATE TABLE x(inode INTEGER, path TEXT, type TEXT, state TEXT,"
     " refcount INTEGER, flags INTEGER, protocol INTEGER, peer_inode INTEGER,"
-    " netns INTEGER, pid INTEGER HIDDEN)";
+    " netns INTEGER, ns_pid INTEGER HIDDEN)";
 enum {
   COL_INODE, COL_PATH, COL_TYPE, COL_STATE, COL_REFCOUNT, COL_FLAGS,
-  COL_PROTOCOL, COL_PEER_INODE, COL_NETNS, COL_PID
+  COL_PROTOCOL, COL_PEER_INODE, COL_NETNS, COL_NS_PID
 };
 
 const char *pn_unix_type_name(int type) {
@@ -53,14 +53,10 @@ static int unix_column(struct pn_netcur *c, const pn_netrow *r,
     if (peer) sqlite3_result_int64(ctx, (sqlite3_int64)peer);
     break;
   }
-  case COL_NETNS:
-    if (pn_net_has_netns(c)) sqlite3_result_int64(ctx, pn_net_netns(c));
-    break;
-  case COL_PID: sqlite3_result_int64(ctx, pn_net_pid(c)); break;
   }
   return SQLITE_OK;
 }
 
 static const pn_netkind *const unix_kinds[] = {&pn_kind_unix};
-const pn_nettable pn_table_net_unix = {UNIX_SCHEMA, unix_kinds, 1, COL_PID,
+const pn_nettable pn_table_net_unix = {UNIX_SCHEMA, unix_kinds, 1, COL_NS_PID,
                                        COL_NETNS, COL_INODE, unix_column};

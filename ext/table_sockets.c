@@ -15,11 +15,11 @@ static const char SOCKETS_SCHEMA[] =
     " local_address TEXT, local_port INTEGER, remote_address TEXT,"
     " remote_port INTEGER, path TEXT, type TEXT, state TEXT, inode INTEGER,"
     " uid INTEGER, tx_queue INTEGER, rx_queue INTEGER, netns INTEGER,"
-    " pid INTEGER HIDDEN)";
+    " ns_pid INTEGER HIDDEN)";
 enum {
   COL_KIND, COL_FAMILY, COL_PROTOCOL, COL_LOCAL_ADDRESS, COL_LOCAL_PORT,
   COL_REMOTE_ADDRESS, COL_REMOTE_PORT, COL_PATH, COL_TYPE, COL_STATE,
-  COL_INODE, COL_UID, COL_TX_QUEUE, COL_RX_QUEUE, COL_NETNS, COL_PID
+  COL_INODE, COL_UID, COL_TX_QUEUE, COL_RX_QUEUE, COL_NETNS, COL_NS_PID
 };
 
 static void result_static(sqlite3_context *ctx, const char *s) {
@@ -80,13 +80,10 @@ static void netlink_field(const pn_netrow *r, sqlite3_context *ctx, int col) {
 
 static int sockets_column(struct pn_netcur *c, const pn_netrow *r,
                           sqlite3_context *ctx, int col) {
+  (void)c;
   switch (col) {
   case COL_KIND: result_static(ctx, r->kind->name); return SQLITE_OK;
   case COL_STATE: result_static(ctx, pn_net_state_name(r)); return SQLITE_OK;
-  case COL_NETNS:
-    if (pn_net_has_netns(c)) sqlite3_result_int64(ctx, pn_net_netns(c));
-    return SQLITE_OK;
-  case COL_PID: sqlite3_result_int64(ctx, pn_net_pid(c)); return SQLITE_OK;
   }
   switch (r->kind->fmt) {
   case PN_FMT_INET: inet_field(r, ctx, col); break;
@@ -100,5 +97,5 @@ static int sockets_column(struct pn_netcur *c, const pn_netrow *r,
 static const pn_netkind *const all_kinds[] = {
     &pn_kind_tcp,  &pn_kind_udp,  &pn_kind_udplite, &pn_kind_raw,
     &pn_kind_icmp, &pn_kind_unix, &pn_kind_packet,  &pn_kind_netlink};
-const pn_nettable pn_table_sockets = {SOCKETS_SCHEMA, all_kinds, 8, COL_PID,
+const pn_nettable pn_table_sockets = {SOCKETS_SCHEMA, all_kinds, 8, COL_NS_PID,
                                       COL_NETNS, COL_INODE, sockets_column};
