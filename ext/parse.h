@@ -211,4 +211,16 @@ size_t pn_container_id(const char *buf, size_t len, char out[65]);
 int pn_parse_bracket_inode(const char *buf, size_t len, const char *prefix,
                            uint64_t *inode);
 
+/* ---- /etc/passwd -----------------------------------------------------------
+ * One line "name:password:uid:gid:gecos:home:shell". Comments, blank lines
+ * and lines with a bad uid return -1. */
+typedef struct pn_passwd {
+  pn_str name;
+  int64_t uid;
+  int64_t gid;
+  pn_str home;
+  pn_str shell;
+} pn_passwd;
+int pn_parse_passwd_line(const char *line, size_t len, pn_passwd *out);
+
 #endif
