@@ -4,6 +4,9 @@
 #   make test       install missing packages, build, run every test
 #   make demo       install missing packages, build, show who holds which TCP socket
 #
+# More targets live in mk/*.mk (the command, sanitizers, fuzzing, benchmarks),
+# included at the end.
+#
 # Sources are found by pattern, so adding a file never means editing this one:
 #   ext/*.c               the extension (parsers, procfs access, tables)
 #   tests/unit/test_*.c   parser unit tests (no SQLite)
@@ -30,7 +33,7 @@ SQLT_BIN   := $(SQLT_SRC:tests/sql/%.c=$(B)/tests/%)
 TEST_HELPER_SRC := $(wildcard tests/common/*.c)
 VIEWS_SQL  := $(sort $(wildcard sql/views.sql))
 
-.PHONY: all test demo deps clean bench
+.PHONY: all test demo deps clean
 all: $(B)/procnet.so $(B)/libprocnet.a
 
 # The views are compiled into the extension from sql/views.sql (single source).
@@ -62,9 +65,12 @@ $(B) $(B)/so $(B)/core $(B)/tests:
 deps:
 	@sh tests/tools/deps.sh
 
+# TEST_BINS: every test binary; mk/*.mk fragments may add to it.
+TEST_BINS = $(UNIT_BIN) $(SQLT_BIN)
+
 test: deps
-	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(SQLT_BIN)
-	@sh tests/tools/run_tests.sh $(UNIT_BIN) $(SQLT_BIN)
+	@$(MAKE) --no-print-directory all $(TEST_BINS)
+	@sh tests/tools/run_tests.sh $(TEST_BINS)
 
 demo: deps
 	@$(MAKE) --no-print-directory all
@@ -72,3 +78,5 @@ demo: deps
 
 clean:
 	rm -rf $(B)
+
+-include $(sort $(wildcard mk/*.mk))
