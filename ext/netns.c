@@ -1,6 +1,7 @@
 /*
  * netns.c: grouping processes by network namespace; see netns.h.
  */
+#include "sort.h"
 #include "netns.h"
 
 #include "sqlite3ext.h"
@@ -73,7 +74,7 @@ static int collect_members(const pn_fs *fs, const char *probe, pn_buf *scratch,
     v[n++] = m;
   }
   pn_close_dir(dir);
-  qsort(v, n, sizeof *v, cmp_member);
+  pn_sort(v, n, sizeof *v, cmp_member);
   *out = v;
   *n_out = n;
   return 0;

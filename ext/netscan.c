@@ -2,6 +2,7 @@
  * netscan.c: the socket-table engine; see netscan.h for what it does and
  * the idxNum bits.
  */
+#include "sort.h"
 #include "netscan.h"
 
 #include "netns.h"
@@ -350,7 +351,7 @@ static int build_by_inode(snap *s) {
     ix[i].inode = row_inode(&s->rows[i]);
     ix[i].row = (uint32_t)i;
   }
-  qsort(ix, s->n, sizeof *ix, cmp_inode_ix);
+  pn_sort(ix, s->n, sizeof *ix, cmp_inode_ix);
   s->by_inode = sqlite3_malloc64((s->n ? s->n : 1) * sizeof *s->by_inode);
   if (!s->by_inode) {
     sqlite3_free(ix);

@@ -2,6 +2,7 @@
  * sock_diag.c: one NETLINK_SOCK_DIAG dump of the caller's unix sockets,
  * keeping (inode, peer inode) pairs; see sock_diag.h.
  */
+#include "sort.h"
 #include "sock_diag.h"
 
 #include "sqlite3ext.h"
@@ -99,7 +100,7 @@ int pn_unix_peers_load(pn_peer_map *m) {
     m->n = 0; /* a partial dump would claim "no peer" for the rest */
     return -1;
   }
-  qsort(m->v, m->n, sizeof *m->v, cmp_peer);
+  pn_sort(m->v, m->n, sizeof *m->v, cmp_peer);
   return 0;
 }
 

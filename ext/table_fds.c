@@ -27,6 +27,7 @@
  * stat, which the index does only on the first lookup that misses among the
  * socket:[N]/pipe:[N] inodes.
  */
+#include "sort.h"
 #include "tables.h"
 #include "parse.h"
 #include "vtab_common.h"
@@ -208,7 +209,7 @@ static int list_process(fds_cursor *c, sqlite3_int64 pid) {
     if (n <= INT32_MAX) rc = push_fd(c, (int)n);
   pn_close_dir(dir);
   if (rc != SQLITE_OK) return rc;
-  qsort(c->fdv, c->fdn, sizeof *c->fdv, cmp_int);
+  pn_sort(c->fdv, c->fdn, sizeof *c->fdv, cmp_int);
   c->listed_pid = pid;
   return SQLITE_OK;
 }
@@ -367,7 +368,7 @@ static int build_index(fds_cursor *c) {
   pn_pidsrc_end(&all);
   close_piddir(c);
   if (rc != SQLITE_OK) return rc;
-  qsort(c->index.v, c->index.n, sizeof *c->index.v, cmp_ref);
+  pn_sort(c->index.v, c->index.n, sizeof *c->index.v, cmp_ref);
   c->index.built = 1;
   return SQLITE_OK;
 }
@@ -392,7 +393,7 @@ static int index_add_stat_tier(fds_cursor *c) {
   sqlite3_free(ix->pending);
   ix->pending = NULL;
   ix->pn = ix->pcap = 0;
-  qsort(ix->v, ix->n, sizeof *ix->v, cmp_ref);
+  pn_sort(ix->v, ix->n, sizeof *ix->v, cmp_ref);
   return SQLITE_OK;
 }
 

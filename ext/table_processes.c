@@ -110,10 +110,6 @@ static int procXBestIndex(sqlite3_vtab *tab, sqlite3_index_info *info) {
   if (idx == IDX_PID) info->idxFlags |= SQLITE_INDEX_SCAN_UNIQUE;
   for (int col = 0; col <= COL_NETNS; col++)
     if (info->colUsed & ((sqlite3_uint64)1 << col)) idx |= need_for_column(col);
-  /* Rows come out in pid order in both plans (listing and sorted list). */
-  if (info->nOrderBy == 1 && info->aOrderBy[0].iColumn == COL_PID &&
-      !info->aOrderBy[0].desc)
-    info->orderByConsumed = 1;
   info->idxNum = idx;
   return SQLITE_OK;
 }

@@ -1,6 +1,7 @@
 /*
  * vtab_common.c: the pieces every procnet table shares; see vtab_common.h.
  */
+#include "sort.h"
 #include "vtab_common.h"
 SQLITE_EXTENSION_INIT3
 
@@ -183,7 +184,7 @@ static int list_add_value(pn_i64list *l, sqlite3_value *v) {
 
 static void list_sort_unique(pn_i64list *l) {
   if (l->n < 2) return;
-  qsort(l->v, (size_t)l->n, sizeof *l->v, cmp_i64);
+  pn_sort(l->v, (size_t)l->n, sizeof *l->v, cmp_i64);
   int w = 1;
   for (int r = 1; r < l->n; r++)
     if (l->v[r] != l->v[w - 1]) l->v[w++] = l->v[r];

@@ -1,11 +1,15 @@
 #!/bin/sh
-# run_tests.sh BIN...: runs each cmocka test binary, then prints one summary
-# line "tests: N passed, N failed" and exits non-zero if any test failed or
-# any binary crashed.
+# run_tests.sh [--wrap "CMD"] BIN...: runs each cmocka test binary (under
+# CMD, e.g. valgrind, when given), then prints one summary line
+# "tests: N passed, N failed" and exits non-zero if any test failed or any
+# binary crashed or its wrapper reported errors.
 set -u
+wrap=""
+if [ "${1:-}" = "--wrap" ]; then wrap=$2; shift 2; fi
 passed=0; failed=0; crashed=""
 for bin in "$@"; do
-  out=$("$bin" 2>&1); rc=$?
+  # shellcheck disable=SC2086
+  out=$($wrap "$bin" 2>&1); rc=$?
   printf '%s\n' "$out"
   p=$(printf '%s\n' "$out" | sed -n 's/.*\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -1)
   f=$(printf '%s\n' "$out" | sed -n 's/.*\[  FAILED  \] \([0-9]*\) test.*/\1/p' | tail -1)
