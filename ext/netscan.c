@@ -51,10 +51,17 @@ typedef struct snap {
   uint32_t *by_inode;       /* row numbers sorted by inode, built on demand */
 } snap;
 
-/* One stop of the scan: a snapshot and the pid the rows report. */
+/* One stop of the scan: a kind in a namespace, with the processes to read
+ * it through. The snapshot is read when the scan gets there (snap = -1
+ * until then), so `LIMIT 1` reads one file. */
 typedef struct target {
+  const pn_netkind *kind;
+  uint64_t key;
+  int known;
+  const int64_t *pids;      /* into the cursor's nslist or pid list */
+  int npids;
+  int64_t pid;              /* the ns_pid the rows report, or -1 */
   int snap;
-  int64_t pid;
 } target;
 
 typedef struct pn_netcur {
@@ -235,35 +242,37 @@ static snap *new_snap(pn_netcur *c, const pn_netkind *k, uint64_t key,
   return s;
 }
 
-/* The snapshot of kind k in namespace (key, known), read through the first
- * of pids[] that is still there. NULL in *out when none is. */
-static int get_snap(pn_netcur *c, const pn_netkind *k, uint64_t key, int known,
-                    const int64_t *pids, int npids, int *out) {
-  snap *s = find_snap(c, k, key, known);
+/* The snapshot of target t, read through the first of its processes that
+ * is still there (empty when none is), or the one read before. */
+static int get_snap(pn_netcur *c, target *t) {
+  snap *s = find_snap(c, t->kind, t->key, t->known);
   if (!s) {
-    if (!(s = new_snap(c, k, key, known))) return SQLITE_NOMEM;
+    if (!(s = new_snap(c, t->kind, t->key, t->known))) return SQLITE_NOMEM;
     int gone = 1, rc = SQLITE_OK;
-    for (int i = 0; i < npids && gone && rc == SQLITE_OK; i++)
-      rc = read_via(c, s, pids[i], &gone);
+    for (int i = 0; i < t->npids && gone && rc == SQLITE_OK; i++)
+      rc = read_via(c, s, t->pids[i], &gone);
     if (rc != SQLITE_OK) return rc;
   }
-  *out = (int)(s - c->snaps);
+  t->snap = (int)(s - c->snaps);
   return SQLITE_OK;
 }
 
 /* ---- planning: which snapshots a scan visits -------------------------------- */
 
-static int add_target(pn_netcur *c, int snap_i, int64_t pid) {
-  if (c->ntargets == c->tcap) {
-    int cap = c->tcap ? c->tcap * 2 : 16;
-    target *v = sqlite3_realloc64(c->targets, (size_t)cap * sizeof *v);
-    if (!v) return SQLITE_NOMEM;
-    c->targets = v;
-    c->tcap = cap;
+/* Adds a stop for every kind of the table in one namespace. */
+static int add_targets(pn_netcur *c, uint64_t key, int known,
+                       const int64_t *pids, int npids, int64_t pid) {
+  for (int k = 0; k < c->t->nkinds; k++) {
+    if (c->ntargets == c->tcap) {
+      int cap = c->tcap ? c->tcap * 2 : 16;
+      target *v = sqlite3_realloc64(c->targets, (size_t)cap * sizeof *v);
+      if (!v) return SQLITE_NOMEM;
+      c->targets = v;
+      c->tcap = cap;
+    }
+    target t = {c->t->kinds[k], key, known, pids, npids, pid, -1};
+    c->targets[c->ntargets++] = t;
   }
-  c->targets[c->ntargets].snap = snap_i;
-  c->targets[c->ntargets].pid = pid;
-  c->ntargets++;
   return SQLITE_OK;
 }
 
@@ -276,13 +285,7 @@ static int ensure_nslist(pn_netcur *c) {
 }
 
 static int plan_namespace(pn_netcur *c, const pn_netns *ns) {
-  for (int k = 0; k < c->t->nkinds; k++) {
-    int si, rc = get_snap(c, c->t->kinds[k], ns->key, ns->known, ns->pids,
-                          ns->npids, &si);
-    if (rc == SQLITE_OK) rc = add_target(c, si, -1);
-    if (rc != SQLITE_OK) return rc;
-  }
-  return SQLITE_OK;
+  return add_targets(c, ns->key, ns->known, ns->pids, ns->npids, -1);
 }
 
 static int plan_all(pn_netcur *c) {
@@ -304,18 +307,13 @@ static int plan_netns(pn_netcur *c, sqlite3_value *v) {
 static int plan_pids(pn_netcur *c, sqlite3_value *v, int is_list) {
   int rc = pn_i64list_from_arg(&c->pids, v, is_list);
   for (int i = 0; rc == SQLITE_OK && i < c->pids.n; i++) {
-    int64_t pid = c->pids.v[i];
+    const int64_t *pid = &c->pids.v[i];
     uint64_t key;
     int known, err;
-    pn_res r = pn_netns_of_pid(&c->fs, pid, c->t->kinds[0]->files[0], &key,
+    pn_res r = pn_netns_of_pid(&c->fs, *pid, c->t->kinds[0]->files[0], &key,
                                &known, &c->buf, &err);
     if (r == PN_FAIL && err == ENOMEM) return SQLITE_NOMEM;
-    if (r != PN_OK) continue;
-    for (int k = 0; rc == SQLITE_OK && k < c->t->nkinds; k++) {
-      int si;
-      rc = get_snap(c, c->t->kinds[k], key, known, &pid, 1, &si);
-      if (rc == SQLITE_OK) rc = add_target(c, si, pid);
-    }
+    if (r == PN_OK) rc = add_targets(c, key, known, pid, 1, *pid);
   }
   return rc;
 }
@@ -383,10 +381,16 @@ static const pn_netrow *cur_row(const pn_netcur *c) {
   return &s->rows[c->by_inode ? s->by_inode[c->ri] : c->ri];
 }
 
-/* Positions ri at the first candidate row of target ti. */
+/* Reads target ti's snapshot if needed and positions ri at its first
+ * candidate row. */
 static int enter_target(pn_netcur *c) {
-  snap *s = &c->snaps[c->targets[c->ti].snap];
+  target *t = &c->targets[c->ti];
   c->ri = 0;
+  if (t->snap < 0) {
+    int rc = get_snap(c, t);
+    if (rc != SQLITE_OK) return rc;
+  }
+  snap *s = &c->snaps[t->snap];
   if (!c->by_inode) return SQLITE_OK;
   if (!s->by_inode && s->n && build_by_inode(s) != SQLITE_OK)
     return SQLITE_NOMEM;
@@ -430,10 +434,10 @@ static int netXFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
     sqlite3_value *v = argv[arg++];
     int keep = 0;
     for (int i = 0; i < c->ntargets; i++) {
-      const snap *s = &c->snaps[c->targets[i].snap];
-      if (sqlite3_value_numeric_type(v) == SQLITE_INTEGER && s->known &&
-          s->key == (uint64_t)sqlite3_value_int64(v))
-        c->targets[keep++] = c->targets[i];
+      const target *t = &c->targets[i];
+      if (sqlite3_value_numeric_type(v) == SQLITE_INTEGER && t->known &&
+          t->key == (uint64_t)sqlite3_value_int64(v))
+        c->targets[keep++] = *t;
     }
     c->ntargets = keep;
   }

@@ -143,14 +143,14 @@ int pn_plan_pid(sqlite3_index_info *info, int col, double rows_per_process) {
 /* ---- xFilter values ------------------------------------------------------- */
 
 static int cmp_i64(const void *a, const void *b) {
-  sqlite3_int64 x = *(const sqlite3_int64 *)a, y = *(const sqlite3_int64 *)b;
+  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
   return (x > y) - (x < y);
 }
 
 static int list_push(pn_i64list *l, sqlite3_int64 x) {
   if (l->n == l->cap) {
     int cap = l->cap ? l->cap * 2 : 8;
-    sqlite3_int64 *v = sqlite3_realloc64(l->v, (sqlite3_uint64)cap * sizeof *v);
+    int64_t *v = sqlite3_realloc64(l->v, (sqlite3_uint64)cap * sizeof *v);
     if (!v) return SQLITE_NOMEM;
     l->v = v;
     l->cap = cap;
@@ -211,7 +211,8 @@ void pn_i64list_free(pn_i64list *l) {
 }
 
 int pn_i64list_has(const pn_i64list *l, sqlite3_int64 x) {
-  return l->n && bsearch(&x, l->v, (size_t)l->n, sizeof *l->v, cmp_i64);
+  int64_t key = x;
+  return l->n && bsearch(&key, l->v, (size_t)l->n, sizeof *l->v, cmp_i64);
 }
 
 /* ---- process walk --------------------------------------------------------- */

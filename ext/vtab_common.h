@@ -78,7 +78,7 @@ int pn_plan_pid(sqlite3_index_info *info, int col, double rows_per_process);
 #define PN_IDX_PID_LIST 0x40000000
 
 typedef struct pn_i64list {
-  sqlite3_int64 *v;
+  int64_t *v;
   int n;
   int cap;
 } pn_i64list;
