@@ -21,9 +21,9 @@
  *
  * Plans. With pid, the listed processes are walked; the last listing is kept
  * so the inner loop of a join does not list the same directory twice. With
- * inode and no pid, the first xFilter builds an inode -> (pid, fd) index of
- * every descriptor (each fd directory listed once per cursor) and later
- * xFilter calls are lookups. Files and anon inodes get their inode from
+ * inode, an inode -> (pid, fd) index of every descriptor is built once per
+ * cursor (each fd directory listed once) and xFilter calls are lookups; with
+ * pid as well, the first call walks the pids and later calls use the index. Files and anon inodes get their inode from
  * stat, which the index does only on the first lookup that misses among the
  * socket:[N]/pipe:[N] inodes.
  */
@@ -91,6 +91,9 @@ typedef struct fds_cursor {
   fd_index index;
   uint64_t want_inode;
   size_t ref_at;
+  const pn_i64list *pid_filter; /* index lookups with a pid constraint too */
+  int use_index;            /* this call answers from the index */
+  int filters;              /* xFilter calls so far */
   /* the current row */
   int fd;                   /* -1: the error row of an unreadable process */
   const char *error;
@@ -415,6 +418,7 @@ static int next_index_row(fds_cursor *c) {
   while (c->ref_at < ix->n && ix->v[c->ref_at].inode == c->want_inode) {
     fd_ref ref = ix->v[c->ref_at++];
     int rc, exists;
+    if (c->pid_filter && !pn_i64list_has(c->pid_filter, ref.pid)) continue;
     if (ref.pid != c->pid || c->piddir < 0) {
       int err;
       close_piddir(c);
@@ -478,7 +482,12 @@ static int fdsXFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
       c->eof = 1;
       return SQLITE_OK;
     }
-    if (!list) return start_index_lookup(c);
+    /* The index costs one listing of every process; it pays once the
+     * cursor is asked again (the inner loop of a join), or at once when no
+     * pid narrows the search. */
+    c->use_index = !list || c->filters++ > 0;
+    c->pid_filter = list;
+    if (c->use_index) return start_index_lookup(c);
   }
   c->pid = -1;
   if ((rc = pn_pidsrc_start(&c->src, &c->fs, list)) != SQLITE_OK)
@@ -489,7 +498,7 @@ static int fdsXFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
 
 static int fdsXNext(sqlite3_vtab_cursor *cur) {
   fds_cursor *c = (fds_cursor *)cur;
-  if ((c->idx & IDX_INODE) && !(c->idx & IDX_PID)) return next_index_row(c);
+  if ((c->idx & IDX_INODE) && c->use_index) return next_index_row(c);
   return next_walk_row(c);
 }
 

@@ -17,9 +17,10 @@
  *   0x100...   NEED_* bits (the sources above), from colUsed
  * argv order: pid (when 0x1).
  *
- * As the inner loop of a join (pid = outer.pid) xFilter runs once per outer
- * row; rows already loaded are kept in a per-cursor cache keyed by pid, so a
- * process's files are read at most once per statement.
+ * As the inner loop of a join xFilter runs once per outer row. Rows already
+ * loaded are kept in a per-cursor cache keyed by pid, and the pids of a
+ * completed full listing are remembered, so a process's files are read at
+ * most once per statement whatever the plan.
  */
 #include "tables.h"
 #include "parse.h"
@@ -77,10 +78,12 @@ typedef struct proc_cursor {
   int need;
   pn_i64list pids;
   pn_pidsrc src;
-  proc_row *row;            /* the current row (owned by cache or scratch) */
-  proc_row scratch;         /* full scans: one row, reused */
-  proc_row *cache;          /* pid-constrained scans: open addressing by pid */
+  proc_row *row;            /* the current row, owned by the cache */
+  proc_row *cache;          /* loaded rows: open addressing by pid */
   int cache_cap, cache_n;
+  pn_i64list listed;        /* the pids of the root listing, in order */
+  int recording;            /* a full scan is filling `listed` */
+  int listed_complete;      /* `listed` holds a whole listing */
   pn_buf buf;
   int have_btime;
   sqlite3_int64 btime;
@@ -153,7 +156,7 @@ static int procXClose(sqlite3_vtab_cursor *cur) {
   proc_cursor *c = (proc_cursor *)cur;
   pn_pidsrc_end(&c->src);
   pn_i64list_free(&c->pids);
-  row_clear(&c->scratch);
+  pn_i64list_free(&c->listed);
   cache_clear(c);
   pn_buf_free(&c->buf);
   pn_fs_close(&c->fs);
@@ -323,20 +326,15 @@ static int procXNext(sqlite3_vtab_cursor *cur) {
   sqlite3_int64 pid;
   for (;;) {
     if (!pn_pidsrc_next(&c->src, &pid)) {
+      c->listed_complete |= c->recording;
+      c->recording = 0;
       c->eof = 1;
       return SQLITE_OK;
     }
-    int rc, gone = 0;
-    if (c->src.list) {
-      rc = cached_process(c, pid, &c->row);
-      gone = c->row == NULL;
-    } else {
-      row_clear(&c->scratch);
-      rc = load_process(c, pid, &c->scratch, &gone);
-      c->row = &c->scratch;
-    }
+    int rc = c->recording ? pn_i64list_push(&c->listed, pid) : SQLITE_OK;
+    if (rc == SQLITE_OK) rc = cached_process(c, pid, &c->row);
     if (rc != SQLITE_OK) return rc;
-    if (!gone) return SQLITE_OK;
+    if (c->row) return SQLITE_OK;
   }
 }
 
@@ -349,14 +347,24 @@ static int procXFilter(sqlite3_vtab_cursor *cur, int idxNum,
   c->eof = 0;
   c->row = NULL;
   int need = idxNum & ~(IDX_PID | PN_IDX_PID_LIST);
-  if (c->need != need) cache_clear(c); /* another plan */
+  if (c->need != need) { /* another plan: cached rows lack columns */
+    cache_clear(c);
+    c->listed_complete = 0;
+  }
   c->need = need;
+  c->recording = 0;
   if ((c->need & NEED_BTIME) && !c->have_btime && (rc = load_btime(c)))
     return rc;
   const pn_i64list *list = NULL;
   if (idxNum & IDX_PID) {
-    if ((rc = pn_i64list_from_arg(&c->pids, argv[0], idxNum & PN_IDX_PID_LIST)) != SQLITE_OK) return rc;
+    rc = pn_i64list_from_arg(&c->pids, argv[0], idxNum & PN_IDX_PID_LIST);
+    if (rc != SQLITE_OK) return rc;
     list = &c->pids;
+  } else if (c->listed_complete) {
+    list = &c->listed; /* a repeated full scan: no new listing */
+  } else {
+    c->listed.n = 0;
+    c->recording = 1;
   }
   rc = pn_pidsrc_start(&c->src, &c->fs, list);
   if (rc != SQLITE_OK)

@@ -147,7 +147,7 @@ static int cmp_i64(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-static int list_push(pn_i64list *l, sqlite3_int64 x) {
+int pn_i64list_push(pn_i64list *l, int64_t x) {
   if (l->n == l->cap) {
     int cap = l->cap ? l->cap * 2 : 8;
     int64_t *v = sqlite3_realloc64(l->v, (sqlite3_uint64)cap * sizeof *v);
@@ -179,7 +179,7 @@ static int integer_value(sqlite3_value *v, sqlite3_int64 *out) {
 
 static int list_add_value(pn_i64list *l, sqlite3_value *v) {
   sqlite3_int64 x;
-  return integer_value(v, &x) ? list_push(l, x) : SQLITE_OK;
+  return integer_value(v, &x) ? pn_i64list_push(l, x) : SQLITE_OK;
 }
 
 static void list_sort_unique(pn_i64list *l) {

@@ -1,0 +1,244 @@
+/*
+ * test_fixture_join.c: "which process holds which TCP socket", the join of
+ * net_tcp, fds and processes on tests/fixtures/proc (see test_fixture.c),
+ * written in every order. Whatever the order, the rows are the same, the
+ * planner keeps the cheap plan (asserted with EXPLAIN QUERY PLAN), and a
+ * statement reads each net/tcp file once and lists each fd directory once.
+ */
+#include "pn_test.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NPROC 8   /* process directories in the fixture */
+#define NNETTCP 4 /* tcp and tcp6 of two namespaces */
+
+static sqlite3 *open_fixture(void) { return pn_open(pn_fixture("proc")); }
+
+/* Every TCP socket with a holder: the TIME_WAIT row (inode 0) has none, the
+ * sockets shared after fork (5002, 5007) have two. */
+static const char JOIN_ROWS[] =
+    "5001|100|3|a) (b|127.0.0.1|8080|LISTEN\n"
+    "5002|200|6|nginx|0.0.0.0|80|LISTEN\n"
+    "5002|201|6|nginx|0.0.0.0|80|LISTEN\n"
+    "5003|100|4|a) (b|127.0.0.1|8080|ESTABLISHED\n"
+    "5004|300|3|curl|127.0.0.1|40960|ESTABLISHED\n"
+    "5006|100|12|a) (b|::1|8081|LISTEN\n"
+    "5007|200|7|nginx|::|80|LISTEN\n"
+    "5007|201|7|nginx|::|80|LISTEN\n"
+    "5008|201|9|nginx|::ffff:127.0.0.1|80|ESTABLISHED\n"
+    "5009|300|5|curl|127.0.0.1|45000|ESTABLISHED\n"
+    "6001|400|5|java|127.0.0.1|8080|LISTEN\n"
+    "4294967302|1|4|systemd|0.0.0.0|22|LISTEN\n";
+
+/* ---- reading a plan --------------------------------------------------------
+ * Each loop of EXPLAIN QUERY PLAN reads "SCAN <name> VIRTUAL TABLE INDEX
+ * <idxNum>:". The summary names, per loop in nesting order, the constraint
+ * the table was given, from its idxNum bits:
+ *   net_tcp   0x1 ns_pid, 0x2 netns, 0x4 inode
+ *   fds       0x1 pid, 0x2 inode
+ *   processes 0x1 pid
+ * e.g. "n(all) f(inode) p(pid)": a scan of net_tcp, then fds looked up by
+ * inode, then processes by pid. */
+static const char *constraint_of(char table, int idx) {
+  switch (table) {
+  case 'n':
+    return (idx & 0x4) ? "inode" : (idx & 0x1) ? "ns_pid" : (idx & 0x2) ? "netns" : "all";
+  case 'f':
+    return (idx & 0x3) == 0x3 ? "pid+inode" : (idx & 0x2) ? "inode" : (idx & 0x1) ? "pid" : "all";
+  case 'p':
+    return (idx & 0x1) ? "pid" : "all";
+  }
+  return "?";
+}
+
+/* Aliases n, f, p, or the table names net_tcp, fds, processes. */
+static char table_letter(const char *name, size_t len) {
+  if ((len == 1 && *name == 'n') || (len == 7 && !memcmp(name, "net_tcp", 7))) return 'n';
+  if ((len == 1 && *name == 'f') || (len == 3 && !memcmp(name, "fds", 3))) return 'f';
+  if ((len == 1 && *name == 'p') || (len == 9 && !memcmp(name, "processes", 9))) return 'p';
+  return '?';
+}
+
+static char *plan_summary(sqlite3 *db, const char *sql) {
+  char *eqp = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", sql);
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(db, eqp, -1, &st, NULL) != SQLITE_OK)
+    fail_msg("prepare: %s\n  in: %s", sqlite3_errmsg(db), eqp);
+  sqlite3_str *out = sqlite3_str_new(db);
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    const char *d = (const char *)sqlite3_column_text(st, 3);
+    if (strncmp(d, "SCAN ", 5) != 0) continue; /* e.g. USE TEMP B-TREE */
+    const char *name = d + 5, *sp = strchr(name, ' ');
+    const char *ix = strstr(d, "VIRTUAL TABLE INDEX ");
+    if (!sp || !ix) fail_msg("unexpected plan line: %s", d);
+    char t = table_letter(name, (size_t)(sp - name));
+    int idx = atoi(ix + strlen("VIRTUAL TABLE INDEX "));
+    sqlite3_str_appendf(out, "%s%c(%s)", sqlite3_str_length(out) ? " " : "", t,
+                        constraint_of(t, idx));
+  }
+  sqlite3_finalize(st);
+  sqlite3_free(eqp);
+  return sqlite3_str_finish(out);
+}
+
+/* Runs one way of writing the join: its plan summary must be `plan`, its
+ * rows JOIN_ROWS, and it reads each tcp file, each process's stat and each
+ * fd directory at most once. Returns 0, or 1 after printing what is wrong
+ * (so that one run shows every failing order). */
+static int check_join(sqlite3 *db, const char *sql, const char *plan) {
+  int bad = 0;
+  char *got = plan_summary(db, sql);
+  if (strcmp(got, plan) != 0) {
+    print_error("query: %s\nexpected plan: %s\ngot plan:      %s\n", sql, plan, got);
+    bad = 1;
+  }
+  sqlite3_free(got);
+  int64_t n0 = pn_stat(db, "net_files_read"), fd0 = pn_stat(db, "fd_dirs_listed");
+  int64_t f0 = pn_stat(db, "files_read");
+  assert_rows(db, JOIN_ROWS, "%s", sql);
+  int64_t net = pn_stat(db, "net_files_read") - n0;
+  int64_t fdd = pn_stat(db, "fd_dirs_listed") - fd0;
+  int64_t other = pn_stat(db, "files_read") - f0 - net;
+  if (net != NNETTCP || fdd > NPROC || other > NPROC) {
+    print_error("query: %s\nnet files read %lld (want %d), fd dirs listed %lld "
+                "(want <= %d), other files read %lld (want <= %d)\n",
+                sql, (long long)net, NNETTCP, (long long)fdd, NPROC,
+                (long long)other, NPROC);
+    bad = 1;
+  }
+  return bad;
+}
+
+#define SELECT_ON                                                              \
+  "SELECT n.inode, f.pid, f.fd, p.name, n.local_address, n.local_port,"        \
+  " n.state FROM "
+#define WHERE_ON " WHERE n.inode = f.inode AND f.pid = p.pid ORDER BY 1, 2, 3"
+
+static void join_any_written_order(void **state) {
+  (void)state;
+  sqlite3 *db = open_fixture();
+  int bad = 0;
+  /* The planner is free: it must find the cheap plan from every order. */
+  static const char *const froms[] = {
+      "net_tcp n, fds f, processes p", "net_tcp n, processes p, fds f",
+      "fds f, net_tcp n, processes p", "fds f, processes p, net_tcp n",
+      "processes p, net_tcp n, fds f", "processes p, fds f, net_tcp n",
+  };
+  for (size_t i = 0; i < sizeof froms / sizeof *froms; i++) {
+    char *sql = sqlite3_mprintf(SELECT_ON "%s" WHERE_ON, froms[i]);
+    bad += check_join(db, sql, "n(all) f(inode) p(pid)");
+    sqlite3_free(sql);
+  }
+  pn_close(db);
+  assert_int_equal(bad, 0);
+}
+
+static void join_using(void **state) {
+  (void)state;
+  sqlite3 *db = open_fixture();
+  int bad = 0;
+  /* USING (pid) binds to the leftmost table with a pid column: it must be
+   * fds, never a hidden column of net_tcp. */
+  static const char *const froms[] = {
+      "net_tcp JOIN fds USING (inode) JOIN processes USING (pid)",
+      "fds JOIN net_tcp USING (inode) JOIN processes USING (pid)",
+      "fds JOIN processes USING (pid) JOIN net_tcp USING (inode)",
+      "processes JOIN fds USING (pid) JOIN net_tcp USING (inode)",
+  };
+  for (size_t i = 0; i < sizeof froms / sizeof *froms; i++) {
+    char *sql = sqlite3_mprintf(
+        "SELECT inode, pid, fd, name, local_address, local_port, net_tcp.state"
+        " FROM %s"
+        " ORDER BY 1, 2, 3", froms[i]);
+    bad += check_join(db, sql, "n(all) f(inode) p(pid)");
+    sqlite3_free(sql);
+  }
+  pn_close(db);
+  assert_int_equal(bad, 0);
+}
+
+static void join_forced_orders(void **state) {
+  (void)state;
+  sqlite3 *db = open_fixture();
+  int bad = 0;
+  /* CROSS JOIN keeps the written nesting. Each inner table still gets the
+   * constraint the outer ones make available, and the snapshots and
+   * listings are reused however often an inner loop restarts. */
+  static const struct {
+    const char *from, *plan;
+  } orders[] = {
+      {"net_tcp n CROSS JOIN fds f CROSS JOIN processes p", "n(all) f(inode) p(pid)"},
+      {"net_tcp n CROSS JOIN processes p CROSS JOIN fds f", "n(all) p(all) f(pid+inode)"},
+      {"fds f CROSS JOIN net_tcp n CROSS JOIN processes p", "f(all) n(inode) p(pid)"},
+      {"fds f CROSS JOIN processes p CROSS JOIN net_tcp n", "f(all) p(pid) n(inode)"},
+      {"processes p CROSS JOIN net_tcp n CROSS JOIN fds f", "p(all) n(all) f(pid+inode)"},
+      {"processes p CROSS JOIN fds f CROSS JOIN net_tcp n", "p(all) f(pid) n(inode)"},
+  };
+  for (size_t i = 0; i < sizeof orders / sizeof *orders; i++) {
+    char *sql = sqlite3_mprintf(SELECT_ON "%s" WHERE_ON, orders[i].from);
+    bad += check_join(db, sql, orders[i].plan);
+    sqlite3_free(sql);
+  }
+  pn_close(db);
+  assert_int_equal(bad, 0);
+}
+
+static void join_one_process(void **state) {
+  (void)state;
+  sqlite3 *db = open_fixture();
+  /* lsof -p 100 -i: one fd directory, one stat. */
+  int64_t fd0 = pn_stat(db, "fd_dirs_listed"), d0 = pn_stat(db, "dirs_listed");
+  assert_rows(db,
+              "3|127.0.0.1|8080|LISTEN\n"
+              "4|127.0.0.1|8080|ESTABLISHED\n"
+              "12|::1|8081|LISTEN\n",
+              "SELECT fd, local_address, local_port, net_tcp.state FROM processes"
+              " JOIN fds USING (pid) JOIN net_tcp USING (inode)"
+              " WHERE pid = 100 ORDER BY fd");
+  assert_int_equal(pn_stat(db, "fd_dirs_listed") - fd0, 1);
+  /* The container's sockets through its own namespace only (ns_pid): two
+   * net files, one fd directory. */
+  int64_t n0 = pn_stat(db, "net_files_read");
+  fd0 = pn_stat(db, "fd_dirs_listed");
+  d0 = pn_stat(db, "dirs_listed");
+  assert_rows(db, "400|5|127.0.0.1|8080|LISTEN|4026599002\n",
+              "SELECT f.pid, f.fd, n.local_address, n.local_port, n.state, n.netns"
+              " FROM fds f JOIN net_tcp n ON n.inode = f.inode AND n.ns_pid = f.pid"
+              " WHERE f.pid = 400");
+  assert_int_equal(pn_stat(db, "net_files_read") - n0, 2);
+  assert_int_equal(pn_stat(db, "fd_dirs_listed") - fd0, 1);
+  assert_int_equal(pn_stat(db, "dirs_listed") - d0, 1); /* not the root */
+  pn_close(db);
+}
+
+static void join_sockets_of_every_kind(void **state) {
+  (void)state;
+  sqlite3 *db = open_fixture();
+  /* Every socket descriptor of the host has its socket row (lsof -i -U):
+   * none is missing, none doubled. */
+  assert_rows(db,
+              "1|3|netlink|NULL\n1|4|tcp|0.0.0.0\n1|5|udp|0.0.0.0\n1|6|packet|NULL\n"
+              "100|3|tcp|127.0.0.1\n100|4|tcp|127.0.0.1\n100|8|unix|NULL\n"
+              "100|9|unix|NULL\n100|10|unix|NULL\n100|11|unix|NULL\n100|12|tcp|::1\n"
+              "200|6|tcp|0.0.0.0\n200|7|tcp|::\n"
+              "201|6|tcp|0.0.0.0\n201|7|tcp|::\n201|9|tcp|::ffff:127.0.0.1\n"
+              "300|3|tcp|127.0.0.1\n300|4|unix|NULL\n300|5|tcp|127.0.0.1\n300|6|udp|127.0.0.1\n"
+              "400|5|tcp|127.0.0.1\n400|6|unix|NULL\n",
+              "SELECT f.pid, f.fd, s.kind, s.local_address FROM fds f"
+              " JOIN sockets s ON s.inode = f.inode ORDER BY f.pid, f.fd");
+  assert_int_equal(pn_int(db, "SELECT count(*) FROM fds WHERE type = 'socket'"), 22);
+  pn_close(db);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(join_any_written_order),
+      cmocka_unit_test(join_using),
+      cmocka_unit_test(join_forced_orders),
+      cmocka_unit_test(join_one_process),
+      cmocka_unit_test(join_sockets_of_every_kind),
+  };
+  return cmocka_run_group_tests_name("fixture_join", tests, NULL, NULL);
+}
