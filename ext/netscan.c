@@ -39,16 +39,25 @@ const pn_netkind pn_kind_netlink = {"netlink", PN_FMT_NETLINK,
 
 /* ---- per-cursor state ------------------------------------------------------ */
 
-/* The sockets of one kind in one namespace, read once per cursor. */
+/* Pairs (inode, record) sorted by inode: the inode lookup of a snapshot. */
+typedef struct inode_ix {
+  uint64_t inode;
+  size_t rec;
+} inode_ix;
+
+/* The sockets of one kind in one namespace, read once per cursor. The text
+ * is kept and records are parsed again when visited: memory stays at the
+ * size of the files plus one offset per socket. */
 typedef struct snap {
   const pn_netkind *kind;
   uint64_t key;             /* namespace key (see netns.h) */
   int known;                /* key is the netns inode */
   int64_t via_pid;          /* whose PID/net/ was read */
-  char *text;               /* unix: the file, which row paths point into */
-  pn_netrow *rows;
+  char *text;               /* the kind's files, concatenated */
+  size_t text_n;
+  size_t *offs;             /* where each well-formed record starts */
   size_t n;
-  uint32_t *by_inode;       /* row numbers sorted by inode, built on demand */
+  inode_ix *by_inode;       /* built on the first inode lookup */
 } snap;
 
 /* One stop of the scan: a kind in a namespace, with the processes to read
@@ -76,7 +85,8 @@ typedef struct pn_netcur {
   target *targets;
   int ntargets, tcap;
   int ti;                   /* current target */
-  size_t ri;                /* row, or position in by_inode */
+  size_t ri;                /* record, or position in by_inode */
+  pn_netrow row;            /* the current record, parsed */
   int by_inode;             /* iterating an inode lookup */
   uint64_t want_inode;
   int eof;
@@ -128,7 +138,7 @@ static int netXOpen(sqlite3_vtab *tab, sqlite3_vtab_cursor **out) {
 
 static void snap_free(snap *s) {
   sqlite3_free(s->text);
-  sqlite3_free(s->rows);
+  sqlite3_free(s->offs);
   sqlite3_free(s->by_inode);
 }
 
@@ -148,18 +158,6 @@ static int netXClose(sqlite3_vtab_cursor *cur) {
 
 /* ---- reading a snapshot --------------------------------------------------- */
 
-static int push_row(snap *s, size_t *cap, const pn_netrow *row) {
-  if (s->n == *cap) {
-    size_t ncap = *cap ? *cap * 2 : 64;
-    pn_netrow *v = sqlite3_realloc64(s->rows, ncap * sizeof *v);
-    if (!v) return SQLITE_NOMEM;
-    s->rows = v;
-    *cap = ncap;
-  }
-  s->rows[s->n++] = *row;
-  return SQLITE_OK;
-}
-
 static int parse_line(const pn_netkind *k, pn_str line, pn_netrow *row) {
   switch (k->fmt) {
   case PN_FMT_INET:
@@ -173,27 +171,59 @@ static int parse_line(const pn_netkind *k, pn_str line, pn_netrow *row) {
   return -1;
 }
 
-/* Parses one file's text (in c->buf) into s. Unix paths point into the
- * text, so unix snapshots keep it. */
-static int parse_into(pn_netcur *c, snap *s, size_t *cap) {
-  pn_netrow row;
-  memset(&row, 0, sizeof row);
-  row.kind = s->kind;
-  int rc = SQLITE_OK;
-  if (s->kind->fmt == PN_FMT_UNIX) {
-    s->text = pn_buf_strdup(&c->buf);
-    if (!s->text) return SQLITE_NOMEM;
-    size_t pos = 0;
-    while (rc == SQLITE_OK && pn_next_unix(s->text, c->buf.n, &pos, &row.u.unx))
-      rc = push_row(s, cap, &row);
-    return rc;
-  }
+/* Parses the first well-formed record at or after *pos. Header lines and
+ * malformed lines do not parse, so they are skipped here; starting again
+ * from the same *pos always yields the same record. */
+static int next_record(const pn_netkind *k, const char *text, size_t n,
+                       size_t *pos, pn_netrow *row) {
+  row->kind = k;
+  if (k->fmt == PN_FMT_UNIX) return pn_next_unix(text, n, pos, &row->u.unx);
   pn_str line;
-  size_t pos = 0;
-  pn_next_line(c->buf.p, c->buf.n, &pos, &line); /* the header */
-  while (rc == SQLITE_OK && pn_next_line(c->buf.p, c->buf.n, &pos, &line))
-    if (parse_line(s->kind, line, &row) == 0) rc = push_row(s, cap, &row);
-  return rc;
+  while (pn_next_line(text, n, pos, &line))
+    if (parse_line(k, line, row) == 0) return 1;
+  return 0;
+}
+
+static int push_offset(snap *s, size_t *cap, size_t off) {
+  if (s->n == *cap) {
+    size_t ncap = *cap ? *cap * 2 : 256;
+    size_t *v = sqlite3_realloc64(s->offs, ncap * sizeof *v);
+    if (!v) return SQLITE_NOMEM;
+    s->offs = v;
+    *cap = ncap;
+  }
+  s->offs[s->n++] = off;
+  return SQLITE_OK;
+}
+
+/* Moves the file just read (c->buf) to the end of s->text, on a line of its
+ * own. The first file changes hands without a copy. */
+static int append_text(pn_netcur *c, snap *s) {
+  if (!s->text) {
+    s->text = c->buf.p;
+    s->text_n = c->buf.n;
+    memset(&c->buf, 0, sizeof c->buf);
+  } else if (c->buf.n) {
+    char *t = sqlite3_realloc64(s->text, s->text_n + c->buf.n + 1);
+    if (!t) return SQLITE_NOMEM;
+    s->text = t;
+    if (s->text_n && t[s->text_n - 1] != '\n') t[s->text_n++] = '\n';
+    memcpy(t + s->text_n, c->buf.p, c->buf.n);
+    s->text_n += c->buf.n;
+  }
+  return SQLITE_OK;
+}
+
+/* Notes where each record of s->text starts (from `from` on). */
+static int index_records(snap *s, size_t from, size_t *cap) {
+  pn_netrow row;
+  size_t pos = from, start = from;
+  while (next_record(s->kind, s->text, s->text_n, &pos, &row)) {
+    int rc = push_offset(s, cap, start);
+    if (rc != SQLITE_OK) return rc;
+    start = pos;
+  }
+  return SQLITE_OK;
 }
 
 /* Reads kind's files through pid. *gone: the process (or its namespace's
@@ -211,8 +241,10 @@ static int read_via(pn_netcur *c, snap *s, int64_t pid, int *gone) {
     if (r == PN_FAIL && err == ENOMEM) rc = SQLITE_NOMEM;
     else if (r != PN_OK && f == 0) break; /* gone, zombie, or not allowed */
     else if (r == PN_OK) {
+      size_t from = s->text_n;
       *gone = 0;
-      rc = parse_into(c, s, &cap);
+      rc = append_text(c, s);
+      if (rc == SQLITE_OK) rc = index_records(s, from, &cap);
     }
   }
   close(dir);
@@ -330,33 +362,23 @@ static uint64_t row_inode(const pn_netrow *r) {
   return 0;
 }
 
-/* Sorting pairs (inode, row) lets qsort work without a context pointer. */
-typedef struct inode_ix {
-  uint64_t inode;
-  uint32_t row;
-} inode_ix;
-
 static int cmp_inode_ix(const void *a, const void *b) {
   const inode_ix *x = a, *y = b;
   if (x->inode != y->inode) return x->inode < y->inode ? -1 : 1;
-  return (x->row > y->row) - (x->row < y->row);
+  return (x->rec > y->rec) - (x->rec < y->rec);
 }
 
 static int build_by_inode(snap *s) {
-  inode_ix *ix = sqlite3_malloc64((s->n ? s->n : 1) * sizeof *ix);
-  if (!ix) return SQLITE_NOMEM;
-  for (size_t i = 0; i < s->n; i++) {
-    ix[i].inode = row_inode(&s->rows[i]);
-    ix[i].row = (uint32_t)i;
-  }
-  pn_sort(ix, s->n, sizeof *ix, cmp_inode_ix);
   s->by_inode = sqlite3_malloc64((s->n ? s->n : 1) * sizeof *s->by_inode);
-  if (!s->by_inode) {
-    sqlite3_free(ix);
-    return SQLITE_NOMEM;
+  if (!s->by_inode) return SQLITE_NOMEM;
+  for (size_t i = 0; i < s->n; i++) {
+    pn_netrow row;
+    size_t pos = s->offs[i];
+    next_record(s->kind, s->text, s->text_n, &pos, &row);
+    s->by_inode[i].inode = row_inode(&row);
+    s->by_inode[i].rec = i;
   }
-  for (size_t i = 0; i < s->n; i++) s->by_inode[i] = ix[i].row;
-  sqlite3_free(ix);
+  pn_sort(s->by_inode, s->n, sizeof *s->by_inode, cmp_inode_ix);
   return SQLITE_OK;
 }
 
@@ -364,7 +386,7 @@ static size_t first_with_inode(const snap *s, uint64_t inode) {
   size_t lo = 0, hi = s->n;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
-    if (row_inode(&s->rows[s->by_inode[mid]]) < inode) lo = mid + 1;
+    if (s->by_inode[mid].inode < inode) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -376,9 +398,8 @@ static const snap *cur_snap(const pn_netcur *c) {
   return &c->snaps[c->targets[c->ti].snap];
 }
 
-static const pn_netrow *cur_row(const pn_netcur *c) {
-  const snap *s = cur_snap(c);
-  return &s->rows[c->by_inode ? s->by_inode[c->ri] : c->ri];
+static size_t cur_record(const pn_netcur *c) {
+  return c->by_inode ? cur_snap(c)->by_inode[c->ri].rec : c->ri;
 }
 
 /* Reads target ti's snapshot if needed and positions ri at its first
@@ -398,10 +419,13 @@ static int enter_target(pn_netcur *c) {
   return SQLITE_OK;
 }
 
-static int row_is_valid(const pn_netcur *c) {
+/* 1 when ri is a row of the scan; the record is then parsed into c->row. */
+static int row_is_valid(pn_netcur *c) {
   const snap *s = cur_snap(c);
   if (c->ri >= s->n) return 0;
-  return !c->by_inode || row_inode(cur_row(c)) == c->want_inode;
+  if (c->by_inode && s->by_inode[c->ri].inode != c->want_inode) return 0;
+  size_t pos = s->offs[cur_record(c)];
+  return next_record(s->kind, s->text, s->text_n, &pos, &c->row);
 }
 
 /* Skips to the next target until a valid row is found or all are done. */
@@ -461,9 +485,8 @@ static int netXEof(sqlite3_vtab_cursor *cur) { return ((pn_netcur *)cur)->eof; }
 
 static int netXRowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid) {
   pn_netcur *c = (pn_netcur *)cur;
-  const snap *s = cur_snap(c);
-  size_t row = c->by_inode ? s->by_inode[c->ri] : c->ri;
-  *rowid = ((sqlite3_int64)c->targets[c->ti].snap << 32) | (sqlite3_int64)row;
+  *rowid = ((sqlite3_int64)c->targets[c->ti].snap << 32) |
+           (sqlite3_int64)cur_record(c);
   return SQLITE_OK;
 }
 
@@ -479,7 +502,7 @@ static int netXColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col) {
     if (s->known) sqlite3_result_int64(ctx, (sqlite3_int64)s->key);
     return SQLITE_OK;
   }
-  return c->t->column(c, cur_row(c), ctx, col);
+  return c->t->column(c, &c->row, ctx, col);
 }
 
 const sqlite3_module pn_net_module = {
