@@ -74,10 +74,8 @@ typedef struct target {
 } target;
 
 typedef struct pn_netcur {
-  sqlite3_vtab_cursor base;
+  pn_cursor pc;             /* pc.buf: the file being read */
   const pn_nettable *t;
-  pn_fs fs;
-  pn_buf buf;
   pn_nslist ns;
   int ns_built;
   snap *snaps;
@@ -89,8 +87,6 @@ typedef struct pn_netcur {
   pn_netrow row;            /* the current record, parsed */
   int by_inode;             /* iterating an inode lookup */
   uint64_t want_inode;
-  int eof;
-  pn_i64list pids;
   pn_peer_map peers;
   int peers_loaded;
 } pn_netcur;
@@ -122,18 +118,9 @@ static int netXBestIndex(sqlite3_vtab *tab, sqlite3_index_info *info) {
 }
 
 static int netXOpen(sqlite3_vtab *tab, sqlite3_vtab_cursor **out) {
-  pn_netcur *c = sqlite3_malloc(sizeof *c);
-  if (!c) return SQLITE_NOMEM;
-  memset(c, 0, sizeof *c);
-  c->t = desc_of(tab);
-  c->fs.rootfd = -1;
-  int rc = pn_vtab_open_fs((pn_vtab *)tab, &c->fs);
-  if (rc != SQLITE_OK) {
-    sqlite3_free(c);
-    return rc;
-  }
-  *out = &c->base;
-  return SQLITE_OK;
+  int rc = pn_cursor_open(tab, sizeof(pn_netcur), out);
+  if (rc == SQLITE_OK) ((pn_netcur *)*out)->t = desc_of(tab);
+  return rc;
 }
 
 static void snap_free(snap *s) {
@@ -148,11 +135,8 @@ static int netXClose(sqlite3_vtab_cursor *cur) {
   sqlite3_free(c->snaps);
   sqlite3_free(c->targets);
   pn_nslist_free(&c->ns);
-  pn_i64list_free(&c->pids);
   pn_peer_map_free(&c->peers);
-  pn_buf_free(&c->buf);
-  pn_fs_close(&c->fs);
-  sqlite3_free(c);
+  pn_cursor_free(&c->pc);
   return SQLITE_OK;
 }
 
@@ -196,20 +180,20 @@ static int push_offset(snap *s, size_t *cap, size_t off) {
   return SQLITE_OK;
 }
 
-/* Moves the file just read (c->buf) to the end of s->text, on a line of its
+/* Moves the file just read (c->pc.buf) to the end of s->text, on a line of its
  * own. The first file changes hands without a copy. */
 static int append_text(pn_netcur *c, snap *s) {
   if (!s->text) {
-    s->text = c->buf.p;
-    s->text_n = c->buf.n;
-    memset(&c->buf, 0, sizeof c->buf);
-  } else if (c->buf.n) {
-    char *t = sqlite3_realloc64(s->text, s->text_n + c->buf.n + 1);
+    s->text = c->pc.buf.p;
+    s->text_n = c->pc.buf.n;
+    memset(&c->pc.buf, 0, sizeof c->pc.buf);
+  } else if (c->pc.buf.n) {
+    char *t = sqlite3_realloc64(s->text, s->text_n + c->pc.buf.n + 1);
     if (!t) return SQLITE_NOMEM;
     s->text = t;
     if (s->text_n && t[s->text_n - 1] != '\n') t[s->text_n++] = '\n';
-    memcpy(t + s->text_n, c->buf.p, c->buf.n);
-    s->text_n += c->buf.n;
+    memcpy(t + s->text_n, c->pc.buf.p, c->pc.buf.n);
+    s->text_n += c->pc.buf.n;
   }
   return SQLITE_OK;
 }
@@ -232,12 +216,12 @@ static int read_via(pn_netcur *c, snap *s, int64_t pid, int *gone) {
   int dir, err, rc = SQLITE_OK;
   size_t cap = 0;
   *gone = 1;
-  pn_res r = pn_open_pid(&c->fs, pid, &dir, &err);
+  pn_res r = pn_open_pid(&c->pc.fs, pid, &dir, &err);
   if (r != PN_OK) return r == PN_FAIL && err == ENOMEM ? SQLITE_NOMEM : SQLITE_OK;
   for (int f = 0; f < 2 && s->kind->files[f] && rc == SQLITE_OK; f++) {
     char rel[64];
     snprintf(rel, sizeof rel, "net/%s", s->kind->files[f]);
-    r = pn_read_file(&c->fs, dir, rel, &c->buf, &err);
+    r = pn_read_file(&c->pc.fs, dir, rel, &c->pc.buf, &err);
     if (r == PN_FAIL && err == ENOMEM) rc = SQLITE_NOMEM;
     else if (r != PN_OK && f == 0) break; /* gone, zombie, or not allowed */
     else if (r == PN_OK) {
@@ -310,7 +294,7 @@ static int add_targets(pn_netcur *c, uint64_t key, int known,
 
 static int ensure_nslist(pn_netcur *c) {
   if (c->ns_built) return SQLITE_OK;
-  if (pn_nslist_build(&c->ns, &c->fs, c->t->kinds[0]->files[0], &c->buf))
+  if (pn_nslist_build(&c->ns, &c->pc.fs, c->t->kinds[0]->files[0], &c->pc.buf))
     return SQLITE_NOMEM;
   c->ns_built = 1;
   return SQLITE_OK;
@@ -337,13 +321,13 @@ static int plan_netns(pn_netcur *c, sqlite3_value *v) {
 
 /* `ns_pid = X`: X's own net/ files (its namespace), reported with ns_pid X. */
 static int plan_pids(pn_netcur *c, sqlite3_value *v, int is_list) {
-  int rc = pn_i64list_from_arg(&c->pids, v, is_list);
-  for (int i = 0; rc == SQLITE_OK && i < c->pids.n; i++) {
-    const int64_t *pid = &c->pids.v[i];
+  int rc = pn_i64list_from_arg(&c->pc.pids, v, is_list);
+  for (int i = 0; rc == SQLITE_OK && i < c->pc.pids.n; i++) {
+    const int64_t *pid = &c->pc.pids.v[i];
     uint64_t key;
     int known, err;
-    pn_res r = pn_netns_of_pid(&c->fs, *pid, c->t->kinds[0]->files[0], &key,
-                               &known, &c->buf, &err);
+    pn_res r = pn_netns_of_pid(&c->pc.fs, *pid, c->t->kinds[0]->files[0], &key,
+                               &known, &c->pc.buf, &err);
     if (r == PN_FAIL && err == ENOMEM) return SQLITE_NOMEM;
     if (r == PN_OK) rc = add_targets(c, key, known, pid, 1, *pid);
   }
@@ -437,7 +421,7 @@ static int settle(pn_netcur *c) {
       if (rc != SQLITE_OK) return rc;
     }
   }
-  c->eof = 1;
+  c->pc.eof = 1;
   return SQLITE_OK;
 }
 
@@ -448,7 +432,7 @@ static int netXFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   pn_netcur *c = (pn_netcur *)cur;
   int rc = SQLITE_OK, arg = 0;
   c->ntargets = c->ti = 0;
-  c->eof = 0;
+  c->pc.eof = 0;
   c->by_inode = 0;
   if (idxNum & IDX_PID) rc = plan_pids(c, argv[arg++], idxNum & PN_IDX_PID_LIST);
   else if (idxNum & IDX_NETNS) rc = plan_netns(c, argv[arg]);
@@ -481,7 +465,6 @@ static int netXNext(sqlite3_vtab_cursor *cur) {
   return settle(c);
 }
 
-static int netXEof(sqlite3_vtab_cursor *cur) { return ((pn_netcur *)cur)->eof; }
 
 static int netXRowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid) {
   pn_netcur *c = (pn_netcur *)cur;
@@ -516,7 +499,7 @@ const sqlite3_module pn_net_module = {
     .xClose = netXClose,
     .xFilter = netXFilter,
     .xNext = netXNext,
-    .xEof = netXEof,
+    .xEof = pn_cursor_eof,
     .xColumn = netXColumn,
     .xRowid = netXRowid,
 };

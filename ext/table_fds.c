@@ -74,11 +74,8 @@ typedef struct fd_index {
 } fd_index;
 
 typedef struct fds_cursor {
-  sqlite3_vtab_cursor base;
-  pn_fs fs;
+  pn_cursor pc;             /* pc.buf: fdinfo text */
   int idx;
-  pn_i64list pids;
-  pn_pidsrc src;
   /* the process being walked */
   sqlite3_int64 pid;
   int piddir;
@@ -106,8 +103,6 @@ typedef struct fds_cursor {
   char mode;
   int fdinfo_done;
   pn_fdinfo info;
-  pn_buf scratch;
-  int eof;
 } fds_cursor;
 
 static int fdsXBestIndex(sqlite3_vtab *tab, sqlite3_index_info *info) {
@@ -129,17 +124,11 @@ static int fdsXBestIndex(sqlite3_vtab *tab, sqlite3_index_info *info) {
 }
 
 static int fdsXOpen(sqlite3_vtab *tab, sqlite3_vtab_cursor **out) {
-  fds_cursor *c = sqlite3_malloc(sizeof *c);
-  if (!c) return SQLITE_NOMEM;
-  memset(c, 0, sizeof *c);
+  int rc = pn_cursor_open(tab, sizeof(fds_cursor), out);
+  if (rc != SQLITE_OK) return rc;
+  fds_cursor *c = (fds_cursor *)*out;
   c->piddir = -1;
   c->listed_pid = -1;
-  int rc = pn_vtab_open_fs((pn_vtab *)tab, &c->fs);
-  if (rc != SQLITE_OK) {
-    sqlite3_free(c);
-    return rc;
-  }
-  *out = &c->base;
   return SQLITE_OK;
 }
 
@@ -151,15 +140,11 @@ static void close_piddir(fds_cursor *c) {
 static int fdsXClose(sqlite3_vtab_cursor *cur) {
   fds_cursor *c = (fds_cursor *)cur;
   close_piddir(c);
-  pn_pidsrc_end(&c->src);
-  pn_i64list_free(&c->pids);
   sqlite3_free(c->fdv);
   sqlite3_free(c->index.v);
   sqlite3_free(c->index.pending);
   pn_buf_free(&c->link);
-  pn_buf_free(&c->scratch);
-  pn_fs_close(&c->fs);
-  sqlite3_free(c);
+  pn_cursor_free(&c->pc);
   return SQLITE_OK;
 }
 
@@ -191,7 +176,7 @@ static int list_process(fds_cursor *c, sqlite3_int64 pid) {
   int err;
   close_piddir(c);
   c->pid = pid;
-  pn_res r = pn_open_pid(&c->fs, pid, &c->piddir, &err);
+  pn_res r = pn_open_pid(&c->pc.fs, pid, &c->piddir, &err);
   if (r != PN_OK) {
     c->list_res = r == PN_DENIED ? PN_DENIED : PN_GONE;
     c->list_err = err;
@@ -202,7 +187,7 @@ static int list_process(fds_cursor *c, sqlite3_int64 pid) {
   c->fdn = 0;
   c->listed_pid = -1;
   void *dir;
-  r = pn_open_dir(&c->fs, c->piddir, "fd", &dir, &err);
+  r = pn_open_dir(&c->pc.fs, c->piddir, "fd", &dir, &err);
   c->list_res = r;
   c->list_err = err;
   if (r != PN_OK) return is_nomem(r, err) ? SQLITE_NOMEM : SQLITE_OK;
@@ -234,7 +219,7 @@ static int read_row_link(fds_cursor *c, int *exists) {
   char rel[32];
   int err;
   snprintf(rel, sizeof rel, "fd/%d", c->fd);
-  pn_res r = pn_read_link(&c->fs, c->piddir, rel, &c->link, &err);
+  pn_res r = pn_read_link(&c->pc.fs, c->piddir, rel, &c->link, &err);
   *exists = r == PN_OK;
   if (r != PN_OK) return is_nomem(r, err) ? SQLITE_NOMEM : SQLITE_OK;
   if (pn_parse_fdlink(c->link.p, c->link.n, &c->parsed) != 0) {
@@ -253,7 +238,7 @@ static void load_stat(fds_cursor *c) {
   if (c->stat_done) return;
   c->stat_done = 1;
   snprintf(rel, sizeof rel, "fd/%d", c->fd);
-  c->have_stat = pn_stat_at(&c->fs, c->piddir, rel, &c->st, &err) == PN_OK;
+  c->have_stat = pn_stat_at(&c->pc.fs, c->piddir, rel, &c->st, &err) == PN_OK;
 }
 
 /* The open mode from the link's permission bits (lr-x, l-wx, lrwx), which
@@ -277,9 +262,9 @@ static int load_fdinfo(fds_cursor *c) {
   c->fdinfo_done = 1;
   memset(&c->info, 0, sizeof c->info);
   snprintf(rel, sizeof rel, "fdinfo/%d", c->fd);
-  pn_res r = pn_read_file(&c->fs, c->piddir, rel, &c->scratch, &err);
+  pn_res r = pn_read_file(&c->pc.fs, c->piddir, rel, &c->pc.buf, &err);
   if (is_nomem(r, err)) return SQLITE_NOMEM;
-  if (r == PN_OK) pn_parse_fdinfo(c->scratch.p, c->scratch.n, &c->info);
+  if (r == PN_OK) pn_parse_fdinfo(c->pc.buf.p, c->pc.buf.n, &c->info);
   return SQLITE_OK;
 }
 
@@ -305,8 +290,8 @@ static int next_walk_row(fds_cursor *c) {
       continue;
     }
     sqlite3_int64 pid;
-    if (!pn_pidsrc_next(&c->src, &pid)) {
-      c->eof = 1;
+    if (!pn_pidsrc_next(&c->pc.src, &pid)) {
+      c->pc.eof = 1;
       return SQLITE_OK;
     }
     int rc = list_process(c, pid);
@@ -362,7 +347,7 @@ static int index_process(fds_cursor *c) {
 static int build_index(fds_cursor *c) {
   pn_pidsrc all;
   memset(&all, 0, sizeof all);
-  int rc = pn_pidsrc_start(&all, &c->fs, NULL);
+  int rc = pn_pidsrc_start(&all, &c->pc.fs, NULL);
   sqlite3_int64 pid;
   while (rc == SQLITE_OK && pn_pidsrc_next(&all, &pid)) {
     rc = list_process(c, pid);
@@ -387,7 +372,7 @@ static int index_add_stat_tier(fds_cursor *c) {
     int err;
     snprintf(rel, sizeof rel, "%lld/fd/%d", (long long)ix->pending[i].pid,
              ix->pending[i].fd);
-    if (pn_stat_at(&c->fs, -1, rel, &st, &err) != PN_OK) continue;
+    if (pn_stat_at(&c->pc.fs, -1, rel, &st, &err) != PN_OK) continue;
     fd_ref ref = ix->pending[i];
     ref.inode = (uint64_t)st.st_ino;
     if (push_ref(&ix->v, &ix->n, &ix->cap, ref) != SQLITE_OK)
@@ -423,7 +408,7 @@ static int next_index_row(fds_cursor *c) {
       int err;
       close_piddir(c);
       c->pid = ref.pid;
-      pn_res r = pn_open_pid(&c->fs, ref.pid, &c->piddir, &err);
+      pn_res r = pn_open_pid(&c->pc.fs, ref.pid, &c->piddir, &err);
       if (is_nomem(r, err)) return SQLITE_NOMEM;
       if (r != PN_OK) continue;
     }
@@ -435,7 +420,7 @@ static int next_index_row(fds_cursor *c) {
                                (uint64_t)c->st.st_ino == c->want_inode))
       return SQLITE_OK;
   }
-  c->eof = 1;
+  c->pc.eof = 1;
   return SQLITE_OK;
 }
 
@@ -465,22 +450,21 @@ static int fdsXFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   (void)idxStr;
   (void)argc;
   fds_cursor *c = (fds_cursor *)cur;
-  int rc, arg = 0;
-  c->eof = 0;
+  c->pc.eof = 0;
   c->idx = idxNum;
   c->fdat = c->fdn; /* nothing pending from an earlier call */
-  pn_pidsrc_end(&c->src);
-  const pn_i64list *list = NULL;
-  if (idxNum & IDX_PID) {
-    if ((rc = pn_i64list_from_arg(&c->pids, argv[arg++],
-                                   idxNum & PN_IDX_PID_LIST)) != SQLITE_OK)
-      return rc;
-    list = &c->pids;
-  }
+  c->pid = -1;
+  pn_pidsrc_end(&c->pc.src);
   if (idxNum & IDX_INODE) {
-    if (!inode_arg(argv[arg], &c->want_inode)) {
-      c->eof = 1;
+    const pn_i64list *list = NULL;
+    if (!inode_arg(argv[idxNum & IDX_PID ? 1 : 0], &c->want_inode)) {
+      c->pc.eof = 1;
       return SQLITE_OK;
+    }
+    if (idxNum & IDX_PID) {
+      int rc = pn_i64list_from_arg(&c->pc.pids, argv[0], idxNum & PN_IDX_PID_LIST);
+      if (rc != SQLITE_OK) return rc;
+      list = &c->pc.pids;
     }
     /* The index costs one listing of every process; it pays once the
      * cursor is asked again (the inner loop of a join), or at once when no
@@ -489,10 +473,8 @@ static int fdsXFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
     c->pid_filter = list;
     if (c->use_index) return start_index_lookup(c);
   }
-  c->pid = -1;
-  if ((rc = pn_pidsrc_start(&c->src, &c->fs, list)) != SQLITE_OK)
-    return pn_vtab_error(cur->pVtab, "procnet: cannot list '%s'",
-                         ((pn_vtab *)cur->pVtab)->ctx->root);
+  int rc = pn_cursor_walk(&c->pc, idxNum, argv, NULL);
+  if (rc != SQLITE_OK) return rc;
   return next_walk_row(c);
 }
 
@@ -501,8 +483,6 @@ static int fdsXNext(sqlite3_vtab_cursor *cur) {
   if ((c->idx & IDX_INODE) && c->use_index) return next_index_row(c);
   return next_walk_row(c);
 }
-
-static int fdsXEof(sqlite3_vtab_cursor *cur) { return ((fds_cursor *)cur)->eof; }
 
 static int fdsXRowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid) {
   fds_cursor *c = (fds_cursor *)cur;
@@ -631,7 +611,7 @@ static const sqlite3_module fds_module = {
     .xClose = fdsXClose,
     .xFilter = fdsXFilter,
     .xNext = fdsXNext,
-    .xEof = fdsXEof,
+    .xEof = pn_cursor_eof,
     .xColumn = fdsXColumn,
     .xRowid = fdsXRowid,
 };

@@ -37,14 +37,9 @@ static const char *const ns_link[] = {NULL,  "net", "mnt", "pid", "user",
 #define IDX_PID PN_IDX_PID
 
 typedef struct ns_cursor {
-  sqlite3_vtab_cursor base;
-  pn_fs fs;
-  pn_i64list pids;
-  pn_pidsrc src;
+  pn_cursor pc;
   sqlite3_int64 pid;
-  int piddir;
-  pn_buf buf;
-  int eof;
+  int piddir;               /* the current process's directory */
 } ns_cursor;
 
 static int nsXBestIndex(sqlite3_vtab *tab, sqlite3_index_info *info) {
@@ -54,17 +49,9 @@ static int nsXBestIndex(sqlite3_vtab *tab, sqlite3_index_info *info) {
 }
 
 static int nsXOpen(sqlite3_vtab *tab, sqlite3_vtab_cursor **out) {
-  ns_cursor *c = sqlite3_malloc(sizeof *c);
-  if (!c) return SQLITE_NOMEM;
-  memset(c, 0, sizeof *c);
-  c->piddir = -1;
-  int rc = pn_vtab_open_fs((pn_vtab *)tab, &c->fs);
-  if (rc != SQLITE_OK) {
-    sqlite3_free(c);
-    return rc;
-  }
-  *out = &c->base;
-  return SQLITE_OK;
+  int rc = pn_cursor_open(tab, sizeof(ns_cursor), out);
+  if (rc == SQLITE_OK) ((ns_cursor *)*out)->piddir = -1;
+  return rc;
 }
 
 static void close_piddir(ns_cursor *c) {
@@ -75,11 +62,7 @@ static void close_piddir(ns_cursor *c) {
 static int nsXClose(sqlite3_vtab_cursor *cur) {
   ns_cursor *c = (ns_cursor *)cur;
   close_piddir(c);
-  pn_pidsrc_end(&c->src);
-  pn_i64list_free(&c->pids);
-  pn_buf_free(&c->buf);
-  pn_fs_close(&c->fs);
-  sqlite3_free(c);
+  pn_cursor_free(&c->pc);
   return SQLITE_OK;
 }
 
@@ -87,12 +70,12 @@ static int nsXNext(sqlite3_vtab_cursor *cur) {
   ns_cursor *c = (ns_cursor *)cur;
   close_piddir(c);
   for (;;) {
-    if (!pn_pidsrc_next(&c->src, &c->pid)) {
-      c->eof = 1;
+    if (!pn_pidsrc_next(&c->pc.src, &c->pid)) {
+      c->pc.eof = 1;
       return SQLITE_OK;
     }
     int err;
-    pn_res r = pn_open_pid(&c->fs, c->pid, &c->piddir, &err);
+    pn_res r = pn_open_pid(&c->pc.fs, c->pid, &c->piddir, &err);
     if (r == PN_OK) return SQLITE_OK;
     if (r == PN_FAIL && err == ENOMEM) return SQLITE_NOMEM;
   }
@@ -102,22 +85,9 @@ static int nsXFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
                      int argc, sqlite3_value **argv) {
   (void)idxStr;
   (void)argc;
-  ns_cursor *c = (ns_cursor *)cur;
-  const pn_i64list *list = NULL;
-  int rc;
-  c->eof = 0;
-  if (idxNum & IDX_PID) {
-    rc = pn_i64list_from_arg(&c->pids, argv[0], idxNum & PN_IDX_PID_LIST);
-    if (rc != SQLITE_OK) return rc;
-    list = &c->pids;
-  }
-  if (pn_pidsrc_start(&c->src, &c->fs, list) != SQLITE_OK)
-    return pn_vtab_error(cur->pVtab, "procnet: cannot list '%s'",
-                         ((pn_vtab *)cur->pVtab)->ctx->root);
-  return nsXNext(cur);
+  int rc = pn_cursor_walk((pn_cursor *)cur, idxNum, argv, NULL);
+  return rc == SQLITE_OK ? nsXNext(cur) : rc;
 }
-
-static int nsXEof(sqlite3_vtab_cursor *cur) { return ((ns_cursor *)cur)->eof; }
 
 static int nsXRowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid) {
   *rowid = ((ns_cursor *)cur)->pid;
@@ -127,9 +97,9 @@ static int nsXRowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid) {
 static int result_container(ns_cursor *c, sqlite3_context *ctx) {
   int err;
   char id[65];
-  pn_res r = pn_read_file(&c->fs, c->piddir, "cgroup", &c->buf, &err);
+  pn_res r = pn_read_file(&c->pc.fs, c->piddir, "cgroup", &c->pc.buf, &err);
   if (r == PN_FAIL && err == ENOMEM) return SQLITE_NOMEM;
-  size_t n = r == PN_OK ? pn_container_id(c->buf.p, c->buf.n, id) : 0;
+  size_t n = r == PN_OK ? pn_container_id(c->pc.buf.p, c->pc.buf.n, id) : 0;
   if (n) sqlite3_result_text(ctx, id, (int)n, SQLITE_TRANSIENT);
   return SQLITE_OK;
 }
@@ -143,7 +113,7 @@ static int nsXColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col) {
   if (col == COL_CONTAINER_ID) return result_container(c, ctx);
   uint64_t inode;
   int err;
-  pn_res r = pn_read_ns(&c->fs, c->piddir, ns_link[col], &inode, &c->buf, &err);
+  pn_res r = pn_read_ns(&c->pc.fs, c->piddir, ns_link[col], &inode, &c->pc.buf, &err);
   if (r == PN_OK) sqlite3_result_int64(ctx, (sqlite3_int64)inode);
   return r == PN_FAIL && err == ENOMEM ? SQLITE_NOMEM : SQLITE_OK;
 }
@@ -159,7 +129,7 @@ static const sqlite3_module namespaces_module = {
     .xClose = nsXClose,
     .xFilter = nsXFilter,
     .xNext = nsXNext,
-    .xEof = nsXEof,
+    .xEof = pn_cursor_eof,
     .xColumn = nsXColumn,
     .xRowid = nsXRowid,
 };

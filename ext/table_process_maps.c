@@ -31,16 +31,11 @@ enum {
 };
 
 typedef struct maps_cursor {
-  sqlite3_vtab_cursor base;
-  pn_fs fs;
-  pn_i64list pids;
-  pn_pidsrc src;
+  pn_cursor pc;             /* pc.buf holds the current process's maps */
   sqlite3_int64 pid;
-  pn_buf buf;               /* the current process's maps */
-  size_t pos;               /* next line in buf */
+  size_t pos;               /* next line in pc.buf */
   int line_no;
   pn_map map;
-  int eof;
 } maps_cursor;
 
 static int mapsXBestIndex(sqlite3_vtab *tab, sqlite3_index_info *info) {
@@ -50,35 +45,21 @@ static int mapsXBestIndex(sqlite3_vtab *tab, sqlite3_index_info *info) {
 }
 
 static int mapsXOpen(sqlite3_vtab *tab, sqlite3_vtab_cursor **out) {
-  maps_cursor *c = sqlite3_malloc(sizeof *c);
-  if (!c) return SQLITE_NOMEM;
-  memset(c, 0, sizeof *c);
-  int rc = pn_vtab_open_fs((pn_vtab *)tab, &c->fs);
-  if (rc != SQLITE_OK) {
-    sqlite3_free(c);
-    return rc;
-  }
-  *out = &c->base;
-  return SQLITE_OK;
+  return pn_cursor_open(tab, sizeof(maps_cursor), out);
 }
 
 static int mapsXClose(sqlite3_vtab_cursor *cur) {
-  maps_cursor *c = (maps_cursor *)cur;
-  pn_pidsrc_end(&c->src);
-  pn_i64list_free(&c->pids);
-  pn_buf_free(&c->buf);
-  pn_fs_close(&c->fs);
-  sqlite3_free(c);
+  pn_cursor_free((pn_cursor *)cur);
   return SQLITE_OK;
 }
 
 /* Reads the next process's maps into buf; returns 0 at the end. */
 static int next_process(maps_cursor *c, int *rc) {
-  while (pn_pidsrc_next(&c->src, &c->pid)) {
+  while (pn_pidsrc_next(&c->pc.src, &c->pid)) {
     char rel[32];
     int err;
     snprintf(rel, sizeof rel, "%lld/maps", (long long)c->pid);
-    pn_res r = pn_read_file(&c->fs, -1, rel, &c->buf, &err);
+    pn_res r = pn_read_file(&c->pc.fs, -1, rel, &c->pc.buf, &err);
     if (r == PN_FAIL && err == ENOMEM) {
       *rc = SQLITE_NOMEM;
       return 0;
@@ -97,12 +78,12 @@ static int mapsXNext(sqlite3_vtab_cursor *cur) {
   int rc = SQLITE_OK;
   for (;;) {
     pn_str line;
-    while (pn_next_line(c->buf.p, c->buf.n, &c->pos, &line)) {
+    while (pn_next_line(c->pc.buf.p, c->pc.buf.n, &c->pos, &line)) {
       c->line_no++;
       if (pn_parse_maps_line(line.p, line.n, &c->map) == 0) return SQLITE_OK;
     }
     if (!next_process(c, &rc)) {
-      c->eof = 1;
+      c->pc.eof = 1;
       return rc;
     }
   }
@@ -113,22 +94,9 @@ static int mapsXFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   (void)idxStr;
   (void)argc;
   maps_cursor *c = (maps_cursor *)cur;
-  const pn_i64list *list = NULL;
-  c->eof = 0;
-  c->buf.n = c->pos = 0;
-  if (idxNum & PN_IDX_PID) {
-    int rc = pn_i64list_from_arg(&c->pids, argv[0], idxNum & PN_IDX_PID_LIST);
-    if (rc != SQLITE_OK) return rc;
-    list = &c->pids;
-  }
-  if (pn_pidsrc_start(&c->src, &c->fs, list) != SQLITE_OK)
-    return pn_vtab_error(cur->pVtab, "procnet: cannot list '%s'",
-                         ((pn_vtab *)cur->pVtab)->ctx->root);
-  return mapsXNext(cur);
-}
-
-static int mapsXEof(sqlite3_vtab_cursor *cur) {
-  return ((maps_cursor *)cur)->eof;
+  c->pc.buf.n = c->pos = 0;
+  int rc = pn_cursor_walk(&c->pc, idxNum, argv, NULL);
+  return rc == SQLITE_OK ? mapsXNext(cur) : rc;
 }
 
 static int mapsXRowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid) {
@@ -179,7 +147,7 @@ static const sqlite3_module process_maps_module = {
     .xClose = mapsXClose,
     .xFilter = mapsXFilter,
     .xNext = mapsXNext,
-    .xEof = mapsXEof,
+    .xEof = pn_cursor_eof,
     .xColumn = mapsXColumn,
     .xRowid = mapsXRowid,
 };

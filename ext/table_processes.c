@@ -73,22 +73,17 @@ typedef struct proc_row {
 } proc_row;
 
 typedef struct proc_cursor {
-  sqlite3_vtab_cursor base;
-  pn_fs fs;
+  pn_cursor pc;
   int need;
-  pn_i64list pids;
-  pn_pidsrc src;
   proc_row *row;            /* the current row, owned by the cache */
   proc_row *cache;          /* loaded rows: open addressing by pid */
   int cache_cap, cache_n;
   pn_i64list listed;        /* the pids of the root listing, in order */
   int recording;            /* a full scan is filling `listed` */
   int listed_complete;      /* `listed` holds a whole listing */
-  pn_buf buf;
   int have_btime;
   sqlite3_int64 btime;
   long clk_tck, page_size;
-  int eof;
 } proc_cursor;
 
 static int need_for_column(int col) {
@@ -118,20 +113,13 @@ static int procXBestIndex(sqlite3_vtab *tab, sqlite3_index_info *info) {
 }
 
 static int procXOpen(sqlite3_vtab *tab, sqlite3_vtab_cursor **out) {
-  proc_cursor *c = sqlite3_malloc(sizeof *c);
-  if (!c) return SQLITE_NOMEM;
-  memset(c, 0, sizeof *c);
-  c->fs.rootfd = -1;
+  int rc = pn_cursor_open(tab, sizeof(proc_cursor), out);
+  if (rc != SQLITE_OK) return rc;
+  proc_cursor *c = (proc_cursor *)*out;
   c->clk_tck = sysconf(_SC_CLK_TCK);
   c->page_size = sysconf(_SC_PAGESIZE);
   if (c->clk_tck <= 0) c->clk_tck = 100;
   if (c->page_size <= 0) c->page_size = 4096;
-  int rc = pn_vtab_open_fs((pn_vtab *)tab, &c->fs);
-  if (rc != SQLITE_OK) {
-    sqlite3_free(c);
-    return rc;
-  }
-  *out = &c->base;
   return SQLITE_OK;
 }
 
@@ -154,13 +142,9 @@ static void cache_clear(proc_cursor *c) {
 
 static int procXClose(sqlite3_vtab_cursor *cur) {
   proc_cursor *c = (proc_cursor *)cur;
-  pn_pidsrc_end(&c->src);
-  pn_i64list_free(&c->pids);
   pn_i64list_free(&c->listed);
   cache_clear(c);
-  pn_buf_free(&c->buf);
-  pn_fs_close(&c->fs);
-  sqlite3_free(c);
+  pn_cursor_free(&c->pc);
   return SQLITE_OK;
 }
 
@@ -179,18 +163,18 @@ static char *join_cmdline(const pn_buf *b) {
 
 static int load_link(proc_cursor *c, int dir, const char *rel, char **out) {
   int err;
-  pn_res r = pn_read_link(&c->fs, dir, rel, &c->buf, &err);
+  pn_res r = pn_read_link(&c->pc.fs, dir, rel, &c->pc.buf, &err);
   if (r == PN_FAIL && err == ENOMEM) return SQLITE_NOMEM;
   if (r != PN_OK) return SQLITE_OK; /* NULL: denied, kernel thread, zombie */
-  *out = pn_buf_strdup(&c->buf);
+  *out = pn_buf_strdup(&c->pc.buf);
   return *out ? SQLITE_OK : SQLITE_NOMEM;
 }
 
 static int load_stat(proc_cursor *c, int dir, proc_row *r, int *gone) {
   int err;
-  pn_res res = pn_read_file(&c->fs, dir, "stat", &c->buf, &err);
+  pn_res res = pn_read_file(&c->pc.fs, dir, "stat", &c->pc.buf, &err);
   if (res == PN_FAIL && err == ENOMEM) return SQLITE_NOMEM;
-  if (res != PN_OK || pn_parse_stat(c->buf.p, c->buf.n, &r->st) != 0) {
+  if (res != PN_OK || pn_parse_stat(c->pc.buf.p, c->pc.buf.n, &r->st) != 0) {
     *gone = 1;
     return SQLITE_OK;
   }
@@ -205,19 +189,19 @@ static int load_stat(proc_cursor *c, int dir, proc_row *r, int *gone) {
 
 static int load_status(proc_cursor *c, int dir, proc_row *r) {
   int err;
-  pn_res res = pn_read_file(&c->fs, dir, "status", &c->buf, &err);
+  pn_res res = pn_read_file(&c->pc.fs, dir, "status", &c->pc.buf, &err);
   if (res == PN_FAIL && err == ENOMEM) return SQLITE_NOMEM;
-  if (res == PN_OK && pn_parse_status(c->buf.p, c->buf.n, &r->status) == 0)
+  if (res == PN_OK && pn_parse_status(c->pc.buf.p, c->pc.buf.n, &r->status) == 0)
     r->have_status = 1;
   return SQLITE_OK;
 }
 
 static int load_cmdline(proc_cursor *c, int dir, proc_row *r) {
   int err;
-  pn_res res = pn_read_file(&c->fs, dir, "cmdline", &c->buf, &err);
+  pn_res res = pn_read_file(&c->pc.fs, dir, "cmdline", &c->pc.buf, &err);
   if (res == PN_FAIL && err == ENOMEM) return SQLITE_NOMEM;
   if (res != PN_OK) return SQLITE_OK;
-  r->cmdline = join_cmdline(&c->buf);
+  r->cmdline = join_cmdline(&c->pc.buf);
   return r->cmdline ? SQLITE_OK : SQLITE_NOMEM;
 }
 
@@ -228,7 +212,7 @@ static int load_process(proc_cursor *c, sqlite3_int64 pid, proc_row *r,
   int dir, err, rc = SQLITE_OK;
   *gone = 0;
   r->pid = pid;
-  pn_res res = pn_open_pid(&c->fs, pid, &dir, &err);
+  pn_res res = pn_open_pid(&c->pc.fs, pid, &dir, &err);
   if (res != PN_OK) {
     *gone = 1;
     return res == PN_FAIL && err == ENOMEM ? SQLITE_NOMEM : SQLITE_OK;
@@ -245,7 +229,7 @@ static int load_process(proc_cursor *c, sqlite3_int64 pid, proc_row *r,
   if (rc == SQLITE_OK && !*gone && (c->need & NEED_ROOT))
     rc = load_link(c, dir, "root", &r->root);
   if (rc == SQLITE_OK && !*gone && (c->need & NEED_NETNS)) {
-    res = pn_read_ns(&c->fs, dir, "net", &r->netns, &c->buf, &err);
+    res = pn_read_ns(&c->pc.fs, dir, "net", &r->netns, &c->pc.buf, &err);
     r->have_netns = res == PN_OK;
   }
   close(dir);
@@ -255,12 +239,12 @@ static int load_process(proc_cursor *c, sqlite3_int64 pid, proc_row *r,
 static int load_btime(proc_cursor *c) {
   int err;
   c->have_btime = 1;
-  pn_res res = pn_read_file(&c->fs, -1, "stat", &c->buf, &err);
+  pn_res res = pn_read_file(&c->pc.fs, -1, "stat", &c->pc.buf, &err);
   if (res == PN_FAIL && err == ENOMEM) return SQLITE_NOMEM;
   if (res != PN_OK) return SQLITE_OK;
   pn_str line;
   size_t pos = 0;
-  while (pn_next_line(c->buf.p, c->buf.n, &pos, &line)) {
+  while (pn_next_line(c->pc.buf.p, c->pc.buf.n, &pos, &line)) {
     if (line.n > 6 && memcmp(line.p, "btime ", 6) == 0) {
       sqlite3_int64 v = 0;
       for (size_t i = 6; i < line.n && line.p[i] >= '0' && line.p[i] <= '9'; i++)
@@ -325,10 +309,10 @@ static int procXNext(sqlite3_vtab_cursor *cur) {
   proc_cursor *c = (proc_cursor *)cur;
   sqlite3_int64 pid;
   for (;;) {
-    if (!pn_pidsrc_next(&c->src, &pid)) {
+    if (!pn_pidsrc_next(&c->pc.src, &pid)) {
       c->listed_complete |= c->recording;
       c->recording = 0;
-      c->eof = 1;
+      c->pc.eof = 1;
       return SQLITE_OK;
     }
     int rc = c->recording ? pn_i64list_push(&c->listed, pid) : SQLITE_OK;
@@ -344,7 +328,7 @@ static int procXFilter(sqlite3_vtab_cursor *cur, int idxNum,
   (void)argc;
   proc_cursor *c = (proc_cursor *)cur;
   int rc;
-  c->eof = 0;
+  c->pc.eof = 0;
   c->row = NULL;
   int need = idxNum & ~(IDX_PID | PN_IDX_PID_LIST);
   if (c->need != need) { /* another plan: cached rows lack columns */
@@ -355,26 +339,15 @@ static int procXFilter(sqlite3_vtab_cursor *cur, int idxNum,
   c->recording = 0;
   if ((c->need & NEED_BTIME) && !c->have_btime && (rc = load_btime(c)))
     return rc;
-  const pn_i64list *list = NULL;
-  if (idxNum & IDX_PID) {
-    rc = pn_i64list_from_arg(&c->pids, argv[0], idxNum & PN_IDX_PID_LIST);
-    if (rc != SQLITE_OK) return rc;
-    list = &c->pids;
-  } else if (c->listed_complete) {
-    list = &c->listed; /* a repeated full scan: no new listing */
-  } else {
+  const pn_i64list *all = NULL;
+  if (c->listed_complete) {
+    all = &c->listed; /* a repeated full scan: no new listing */
+  } else if (!(idxNum & IDX_PID)) {
     c->listed.n = 0;
     c->recording = 1;
   }
-  rc = pn_pidsrc_start(&c->src, &c->fs, list);
-  if (rc != SQLITE_OK)
-    return pn_vtab_error(cur->pVtab, "procnet: cannot list '%s'",
-                         ((pn_vtab *)cur->pVtab)->ctx->root);
-  return procXNext(cur);
-}
-
-static int procXEof(sqlite3_vtab_cursor *cur) {
-  return ((proc_cursor *)cur)->eof;
+  rc = pn_cursor_walk(&c->pc, idxNum, argv, all);
+  return rc == SQLITE_OK ? procXNext(cur) : rc;
 }
 
 static int procXRowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid) {
@@ -450,7 +423,7 @@ static const sqlite3_module processes_module = {
     .xClose = procXClose,
     .xFilter = procXFilter,
     .xNext = procXNext,
-    .xEof = procXEof,
+    .xEof = pn_cursor_eof,
     .xColumn = procXColumn,
     .xRowid = procXRowid,
 };

@@ -37,9 +37,7 @@ enum { COL_UID, COL_NAME, COL_GID, COL_HOME, COL_SHELL, COL_ROOT_PID };
 #define IDX_ROOT_PID 0x2
 
 typedef struct users_cursor {
-  sqlite3_vtab_cursor base;
-  pn_fs fs;
-  pn_buf buf;
+  pn_cursor pc;             /* pc.buf holds the passwd file */
   sqlite3_int64 loaded_from; /* root_pid of buf's content, 0 = /etc/passwd */
   int loaded;
   sqlite3_int64 root_pid;
@@ -48,7 +46,6 @@ typedef struct users_cursor {
   size_t pos;
   int line_no;
   pn_passwd row;
-  int eof;
 } users_cursor;
 
 static int usersXBestIndex(sqlite3_vtab *tab, sqlite3_index_info *info) {
@@ -63,23 +60,11 @@ static int usersXBestIndex(sqlite3_vtab *tab, sqlite3_index_info *info) {
 }
 
 static int usersXOpen(sqlite3_vtab *tab, sqlite3_vtab_cursor **out) {
-  users_cursor *c = sqlite3_malloc(sizeof *c);
-  if (!c) return SQLITE_NOMEM;
-  memset(c, 0, sizeof *c);
-  int rc = pn_vtab_open_fs((pn_vtab *)tab, &c->fs);
-  if (rc != SQLITE_OK) {
-    sqlite3_free(c);
-    return rc;
-  }
-  *out = &c->base;
-  return SQLITE_OK;
+  return pn_cursor_open(tab, sizeof(users_cursor), out);
 }
 
 static int usersXClose(sqlite3_vtab_cursor *cur) {
-  users_cursor *c = (users_cursor *)cur;
-  pn_buf_free(&c->buf);
-  pn_fs_close(&c->fs);
-  sqlite3_free(c);
+  pn_cursor_free((pn_cursor *)cur);
   return SQLITE_OK;
 }
 
@@ -91,14 +76,14 @@ static int load_passwd(users_cursor *c, sqlite3_int64 root_pid) {
   pn_res r;
   if (root_pid > 0) {
     snprintf(rel, sizeof rel, "%lld/root/etc/passwd", (long long)root_pid);
-    r = pn_read_file(&c->fs, -1, rel, &c->buf, &err);
+    r = pn_read_file(&c->pc.fs, -1, rel, &c->pc.buf, &err);
   } else {
     /* Not under the proc root: the reader's own file. */
     pn_fs etc = {AT_FDCWD, NULL};
-    r = pn_read_file(&etc, -1, "/etc/passwd", &c->buf, &err);
+    r = pn_read_file(&etc, -1, "/etc/passwd", &c->pc.buf, &err);
   }
   if (r == PN_FAIL && err == ENOMEM) return SQLITE_NOMEM;
-  if (r != PN_OK) c->buf.n = 0;
+  if (r != PN_OK) c->pc.buf.n = 0;
   c->loaded = 1;
   c->loaded_from = root_pid;
   return SQLITE_OK;
@@ -107,12 +92,12 @@ static int load_passwd(users_cursor *c, sqlite3_int64 root_pid) {
 static int usersXNext(sqlite3_vtab_cursor *cur) {
   users_cursor *c = (users_cursor *)cur;
   pn_str line;
-  while (pn_next_line(c->buf.p, c->buf.n, &c->pos, &line)) {
+  while (pn_next_line(c->pc.buf.p, c->pc.buf.n, &c->pos, &line)) {
     c->line_no++;
     if (pn_parse_passwd_line(line.p, line.n, &c->row) != 0) continue;
     if (!c->want_uid || c->row.uid == c->uid) return SQLITE_OK;
   }
-  c->eof = 1;
+  c->pc.eof = 1;
   return SQLITE_OK;
 }
 
@@ -122,27 +107,23 @@ static int usersXFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr
   (void)argc;
   users_cursor *c = (users_cursor *)cur;
   int arg = 0;
-  c->eof = 0;
+  c->pc.eof = 0;
   c->pos = 0;
   c->line_no = 0;
   c->want_uid = (idxNum & IDX_UID) != 0;
   if (c->want_uid) {
-    if (sqlite3_value_numeric_type(argv[arg]) != SQLITE_INTEGER) c->eof = 1;
+    if (sqlite3_value_numeric_type(argv[arg]) != SQLITE_INTEGER) c->pc.eof = 1;
     c->uid = sqlite3_value_int64(argv[arg++]);
   }
   c->root_pid = 0;
   if (idxNum & IDX_ROOT_PID) {
-    if (sqlite3_value_numeric_type(argv[arg]) != SQLITE_INTEGER) c->eof = 1;
+    if (sqlite3_value_numeric_type(argv[arg]) != SQLITE_INTEGER) c->pc.eof = 1;
     c->root_pid = sqlite3_value_int64(argv[arg]);
-    if (c->root_pid <= 0) c->eof = 1;
+    if (c->root_pid <= 0) c->pc.eof = 1;
   }
-  if (c->eof) return SQLITE_OK;
+  if (c->pc.eof) return SQLITE_OK;
   int rc = load_passwd(c, c->root_pid);
   return rc == SQLITE_OK ? usersXNext(cur) : rc;
-}
-
-static int usersXEof(sqlite3_vtab_cursor *cur) {
-  return ((users_cursor *)cur)->eof;
 }
 
 static int usersXRowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid) {
@@ -177,7 +158,7 @@ static const sqlite3_module users_module = {
     .xClose = usersXClose,
     .xFilter = usersXFilter,
     .xNext = usersXNext,
-    .xEof = usersXEof,
+    .xEof = pn_cursor_eof,
     .xColumn = usersXColumn,
     .xRowid = usersXRowid,
 };

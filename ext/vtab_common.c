@@ -247,6 +247,45 @@ void pn_pidsrc_end(pn_pidsrc *s) {
   s->at = 0;
 }
 
+/* ---- cursors ------------------------------------------------------------- */
+
+int pn_cursor_open(sqlite3_vtab *tab, size_t size, sqlite3_vtab_cursor **out) {
+  pn_cursor *c = sqlite3_malloc64(size);
+  if (!c) return SQLITE_NOMEM;
+  memset(c, 0, size);
+  int rc = pn_vtab_open_fs((pn_vtab *)tab, &c->fs);
+  if (rc != SQLITE_OK) {
+    sqlite3_free(c);
+    return rc;
+  }
+  *out = &c->base;
+  return SQLITE_OK;
+}
+
+void pn_cursor_free(pn_cursor *c) {
+  pn_pidsrc_end(&c->src);
+  pn_i64list_free(&c->pids);
+  pn_buf_free(&c->buf);
+  pn_fs_close(&c->fs);
+  sqlite3_free(c);
+}
+
+int pn_cursor_eof(sqlite3_vtab_cursor *cur) { return ((pn_cursor *)cur)->eof; }
+
+int pn_cursor_walk(pn_cursor *c, int idxNum, sqlite3_value **argv,
+                   const pn_i64list *all) {
+  const pn_i64list *list = all;
+  c->eof = 0;
+  if (idxNum & PN_IDX_PID) {
+    int rc = pn_i64list_from_arg(&c->pids, argv[0], idxNum & PN_IDX_PID_LIST);
+    if (rc != SQLITE_OK) return rc;
+    list = &c->pids;
+  }
+  if (pn_pidsrc_start(&c->src, &c->fs, list) == SQLITE_OK) return SQLITE_OK;
+  return pn_vtab_error(c->base.pVtab, "procnet: cannot list '%s'",
+                       ((pn_vtab *)c->base.pVtab)->ctx->root);
+}
+
 void pn_result_text(sqlite3_context *c, const char *p, size_t n) {
   if (!p) {
     sqlite3_result_null(c);

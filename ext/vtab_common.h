@@ -100,6 +100,27 @@ int pn_pidsrc_start(pn_pidsrc *s, const pn_fs *fs, const pn_i64list *list);
 int pn_pidsrc_next(pn_pidsrc *s, sqlite3_int64 *pid);
 void pn_pidsrc_end(pn_pidsrc *s);
 
+/* ---- the start of every cursor ------------------------------------------ */
+typedef struct pn_cursor {
+  sqlite3_vtab_cursor base;
+  pn_fs fs;                 /* the connection's root, opened for this cursor */
+  pn_buf buf;               /* scratch for reads */
+  pn_i64list pids;          /* the values of a pid constraint */
+  pn_pidsrc src;            /* the walk over processes */
+  int eof;
+} pn_cursor;
+/* xOpen for every table: `size` zeroed bytes of a struct that starts with
+ * a pn_cursor, with the root opened. */
+int pn_cursor_open(sqlite3_vtab *tab, size_t size, sqlite3_vtab_cursor **out);
+/* Frees what the pn_cursor part holds, then the cursor. */
+void pn_cursor_free(pn_cursor *c);
+int pn_cursor_eof(sqlite3_vtab_cursor *cur);
+/* xFilter for tables walked process by process: takes the pid constraint
+ * of idxNum (argv[0], PN_IDX_PID / PN_IDX_PID_LIST) into c->pids and starts
+ * the walk over those pids, or over `all` (NULL: list the root). */
+int pn_cursor_walk(pn_cursor *c, int idxNum, sqlite3_value **argv,
+                   const pn_i64list *all);
+
 /* Result helpers for optional values. */
 void pn_result_text(sqlite3_context *c, const char *p, size_t n);
 

@@ -23,11 +23,15 @@ enum { CLI_OK = 0, CLI_ERR = 1, CLI_USAGE = 2 };
 
 typedef enum { CLI_TABLE, CLI_CSV, CLI_JSON } cli_format;
 
+/* --netns: every namespace (the default), the reader's own, or one inode. */
+typedef enum { CLI_NS_ALL, CLI_NS_SELF, CLI_NS_INODE } cli_ns_kind;
+
 /* Options every subcommand accepts. */
 typedef struct cli_opts {
-  const char *root;  /* --root DIR, NULL: the default (/proc, $PROCNET_ROOT) */
-  cli_format format; /* --format */
-  const char *netns; /* --netns as given; NULL or "all": every namespace */
+  const char *root;   /* --root DIR, NULL: the default (/proc, $PROCNET_ROOT) */
+  cli_format format;  /* --format */
+  cli_ns_kind ns;     /* --netns */
+  sqlite3_int64 ns_inode; /* with CLI_NS_INODE */
 } cli_opts;
 
 /* ---- main.c --------------------------------------------------------------- */
@@ -41,17 +45,15 @@ int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* ---- db.c ----------------------------------------------------------------- */
 
-/* Opens an in-memory database with procnet registered, the root of `o` set
- * and the views of sql/views.sql created. On failure prints the reason and
- * returns NULL. */
-sqlite3 *cli_db_open(const cli_opts *o);
+/* Opens an in-memory database with procnet registered. With `setup`, also
+ * sets the root of `o` and creates the views of sql/views.sql. On failure
+ * prints the reason and returns NULL. */
+sqlite3 *cli_db_open(const cli_opts *o, int setup);
 void cli_db_close(sqlite3 *db);
 
-/* Resolves --netns: *all = 1 for every namespace (no filter), otherwise
- * *ino is the namespace inode. Returns CLI_OK, or prints and returns
- * CLI_USAGE (a malformed value) or CLI_ERR (self unreadable). */
-int cli_netns(sqlite3 *db, const char *cmd, const char *arg, int *all,
-              sqlite3_int64 *ino);
+/* The namespace inode --netns asks for (procnet_netns() for self). Returns
+ * CLI_OK and sets *ino, or prints and returns CLI_ERR. Not for CLI_NS_ALL. */
+int cli_netns_inode(sqlite3 *db, const cli_opts *o, sqlite3_int64 *ino);
 
 /* 1 if the temporary view exists, 0 if not. */
 int cli_view_exists(sqlite3 *db, const char *view);
@@ -65,7 +67,7 @@ int cli_view_has_column(sqlite3 *db, const char *view, const char *col);
 typedef struct cli_param {
   int is_text;
   sqlite3_int64 i;
-  const char *s; /* not copied: points into argv or a static string */
+  char *s; /* a copy, freed by cli_q_free */
 } cli_param;
 
 typedef struct cli_query {
@@ -108,6 +110,20 @@ int cli_run_view(sqlite3 *db, const cli_opts *o, const char *view,
  * sqlite3_step code (SQLITE_DONE on success) or SQLITE_NOMEM. */
 int cli_write_rows(sqlite3_stmt *st, const cli_col *cols, cli_format fmt,
                    FILE *out);
+
+/* ---- args.c --------------------------------------------------------------- */
+
+/* A long option that stands for a letter (--tcp for -t). */
+typedef struct cli_long {
+  const char *name;
+  char letter;
+} cli_long;
+
+/* Parses a subcommand's options when they are all flags: letters, clusters
+ * of them (-tanp) and the long names of `longs` (NULL-terminated). Sets
+ * seen[c] for each letter c. Returns CLI_OK or a usage error. */
+int cli_parse_flags(const char *cmd, int argc, char **argv, const char *letters,
+                    const cli_long *longs, char seen[128]);
 
 /* ---- subcommands ---------------------------------------------------------- */
 

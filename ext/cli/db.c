@@ -1,0 +1,99 @@
+/*
+ * db.c: the command's connection. An in-memory database with procnet linked
+ * in (SQLITE_CORE), so the executable needs nothing but /proc.
+ */
+#include "cli.h"
+
+#include <string.h>
+
+#include "procnet.h"
+
+static int exec1(sqlite3 *db, const char *sql, const char *bind) {
+  sqlite3_stmt *st = NULL;
+  int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+  if (rc == SQLITE_OK && bind)
+    rc = sqlite3_bind_text(st, 1, bind, -1, SQLITE_STATIC);
+  if (rc == SQLITE_OK) {
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    }
+    if (rc == SQLITE_DONE) rc = SQLITE_OK;
+  }
+  sqlite3_finalize(st);
+  return rc;
+}
+
+sqlite3 *cli_db_open(const cli_opts *o, int setup) {
+  sqlite3 *db = NULL;
+  char *err = NULL;
+  if (sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                      NULL) != SQLITE_OK) {
+    cli_error("cannot open a database: %s", db ? sqlite3_errmsg(db) : "out of memory");
+    sqlite3_close(db);
+    return NULL;
+  }
+  if (procnet_register(db, &err) != SQLITE_OK) {
+    cli_error("%s", err ? err : "cannot register the procnet tables");
+    sqlite3_free(err);
+    sqlite3_close(db);
+    return NULL;
+  }
+  /* Sorting spills to temporary files otherwise; an empty root has no /tmp. */
+  if (exec1(db, "PRAGMA temp_store = MEMORY", NULL) != SQLITE_OK) goto fail;
+  if (!setup) return db;
+  if (o->root && exec1(db, "SELECT procnet_root(?)", o->root) != SQLITE_OK) goto fail;
+  if (exec1(db, "SELECT procnet_create_views()", NULL) != SQLITE_OK) goto fail;
+  return db;
+fail:
+  cli_error("%s", sqlite3_errmsg(db));
+  sqlite3_close(db);
+  return NULL;
+}
+
+void cli_db_close(sqlite3 *db) { sqlite3_close(db); }
+
+int cli_netns_inode(sqlite3 *db, const cli_opts *o, sqlite3_int64 *ino) {
+  if (o->ns == CLI_NS_INODE) {
+    *ino = o->ns_inode;
+    return CLI_OK;
+  }
+  sqlite3_stmt *st = NULL;
+  int rc = sqlite3_prepare_v2(db, "SELECT procnet_netns()", -1, &st, NULL);
+  if (rc == SQLITE_OK) rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_INTEGER) {
+    *ino = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return CLI_OK;
+  }
+  if (rc == SQLITE_ROW)
+    cli_error("--netns self: this process's network namespace cannot be read"
+              " (self/ns/net under the proc root)");
+  else
+    cli_error("%s", sqlite3_errmsg(db));
+  sqlite3_finalize(st);
+  return CLI_ERR;
+}
+
+int cli_view_exists(sqlite3 *db, const char *view) {
+  sqlite3_stmt *st = NULL;
+  int found = 0;
+  if (sqlite3_prepare_v2(db,
+                         "SELECT 1 FROM temp.sqlite_schema"
+                         " WHERE type = 'view' AND name = ?",
+                         -1, &st, NULL) == SQLITE_OK &&
+      sqlite3_bind_text(st, 1, view, -1, SQLITE_STATIC) == SQLITE_OK)
+    found = sqlite3_step(st) == SQLITE_ROW;
+  sqlite3_finalize(st);
+  return found;
+}
+
+int cli_view_has_column(sqlite3 *db, const char *view, const char *col) {
+  sqlite3_stmt *st = NULL;
+  int found = 0;
+  if (sqlite3_prepare_v2(db, "SELECT 1 FROM pragma_table_xinfo(?, 'temp') WHERE name = ?",
+                         -1, &st, NULL) == SQLITE_OK &&
+      sqlite3_bind_text(st, 1, view, -1, SQLITE_STATIC) == SQLITE_OK &&
+      sqlite3_bind_text(st, 2, col, -1, SQLITE_STATIC) == SQLITE_OK)
+    found = sqlite3_step(st) == SQLITE_ROW;
+  sqlite3_finalize(st);
+  return found;
+}

@@ -1,0 +1,329 @@
+/*
+ * output.c: writes the rows of a statement as a table (aligned like lsof,
+ * ss and netstat: column widths from the data, one space between columns,
+ * the last column not padded), as CSV (a header row, RFC 4180 quoting, LF
+ * line ends) or as JSON (an array of objects keyed by column name).
+ *
+ * Tables escape control characters (a newline in a unix socket path prints
+ * as \n, as lsof does) so that one row stays one line; CSV and JSON keep the
+ * value whole.
+ */
+#include "cli.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- table ---------------------------------------------------------------- */
+
+typedef struct cell_buf {
+  char **v; /* nrows * ncols cells, each malloc'd (NULL for SQL NULL) */
+  size_t n, cap;
+} cell_buf;
+
+/* The value as one line: control bytes become \n, \t, \r or \xHH. */
+static char *escape_cell(const unsigned char *s, int n) {
+  size_t out = 0;
+  for (int i = 0; i < n; i++) out += (s[i] < 0x20 || s[i] == 0x7f) ? 4 : 1;
+  char *r = malloc(out + 1), *p = r;
+  if (!r) return NULL;
+  for (int i = 0; i < n; i++) {
+    unsigned char c = s[i];
+    if (c == '\n') p += sprintf(p, "\\n");
+    else if (c == '\t') p += sprintf(p, "\\t");
+    else if (c == '\r') p += sprintf(p, "\\r");
+    else if (c < 0x20 || c == 0x7f) p += sprintf(p, "\\x%02x", c);
+    else *p++ = (char)c;
+  }
+  *p = '\0';
+  return r;
+}
+
+/* Display width: UTF-8 code points (continuation bytes do not count). */
+static size_t width_of(const char *s, size_t n) {
+  size_t w = 0;
+  for (size_t i = 0; i < n; i++)
+    if (((unsigned char)s[i] & 0xC0) != 0x80) w++;
+  return w;
+}
+
+static void pad(sqlite3_str *out, size_t n) {
+  if (n) sqlite3_str_appendchar(out, (int)n, ' ');
+}
+
+/* lsof prints the FD number right-aligned with the mode letter after it;
+ * "cwd", "txt" or a bare number get a blank where the letter would be. */
+static int fd_needs_blank(const char *s) {
+  size_t n = strlen(s);
+  return n == 0 || s[0] < '0' || s[0] > '9' || (s[n - 1] >= '0' && s[n - 1] <= '9');
+}
+
+/* Where ss splits "addr:port" / "path inode": the last ':' or ' '. */
+static size_t split_at(const char *s) {
+  const char *c = strrchr(s, ':'), *b = strrchr(s, ' ');
+  const char *p = c > b ? c : b;
+  return p ? (size_t)(p - s) : strlen(s);
+}
+
+typedef struct col_fmt {
+  const char *label;
+  cli_align align;
+  size_t w;          /* whole width (CLI_ADDRPORT: address part) */
+  size_t pw;         /* CLI_ADDRPORT: port part */
+  int numeric;       /* generic columns: every value a number */
+} col_fmt;
+
+static void measure(col_fmt *f, const char *s) {
+  if (f->align == CLI_ADDRPORT) {
+    size_t k = split_at(s), n = strlen(s);
+    size_t aw = width_of(s, k), pw = k < n ? width_of(s + k + 1, n - k - 1) : 0;
+    if (aw > f->w) f->w = aw;
+    if (pw > f->pw) f->pw = pw;
+    return;
+  }
+  size_t w = width_of(s, strlen(s)) + (f->align == CLI_FD && fd_needs_blank(s));
+  if (w > f->w) f->w = w;
+}
+
+static void put_cell(sqlite3_str *out, const col_fmt *f, const char *s, int last) {
+  size_t n = strlen(s);
+  switch (f->align) {
+  case CLI_ADDRPORT: {
+    size_t k = split_at(s);
+    size_t aw = width_of(s, k);
+    pad(out, f->w - aw);
+    sqlite3_str_append(out, s, (int)k);
+    sqlite3_str_appendchar(out, 1, k < n ? s[k] : ' ');
+    const char *port = k < n ? s + k + 1 : "";
+    sqlite3_str_appendall(out, port);
+    if (!last) pad(out, f->pw - width_of(port, strlen(port)));
+    break;
+  }
+  case CLI_FD: {
+    int blank = fd_needs_blank(s);
+    pad(out, f->w - width_of(s, n) - (size_t)blank);
+    sqlite3_str_appendall(out, s);
+    if (blank && !last) sqlite3_str_appendchar(out, 1, ' ');
+    break;
+  }
+  case CLI_RIGHT:
+    pad(out, f->w - width_of(s, n));
+    sqlite3_str_appendall(out, s);
+    break;
+  case CLI_LEFT:
+    sqlite3_str_appendall(out, s);
+    if (!last) pad(out, f->w - width_of(s, n));
+    break;
+  }
+}
+
+static int push_cell(cell_buf *b, char *v) {
+  if (b->n == b->cap) {
+    size_t cap = b->cap ? 2 * b->cap : 256;
+    char **p = realloc(b->v, cap * sizeof *p);
+    if (!p) return -1;
+    b->v = p;
+    b->cap = cap;
+  }
+  b->v[b->n++] = v;
+  return 0;
+}
+
+static int write_table(sqlite3_stmt *st, const cli_col *cols, FILE *out) {
+  int ncols = sqlite3_column_count(st), rc;
+  col_fmt *f = calloc((size_t)ncols, sizeof *f);
+  cell_buf b = {NULL, 0, 0};
+  if (!f) return SQLITE_NOMEM;
+  for (int i = 0; i < ncols; i++) {
+    f[i].label = cols ? cols[i].label : sqlite3_column_name(st, i);
+    f[i].align = cols ? cols[i].align : CLI_LEFT;
+    f[i].numeric = -1; /* unknown until a value is seen */
+  }
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    for (int i = 0; i < ncols; i++) {
+      int t = sqlite3_column_type(st, i);
+      const unsigned char *s = sqlite3_column_text(st, i);
+      int n = sqlite3_column_bytes(st, i);
+      char *v = escape_cell(s ? s : (const unsigned char *)"", s ? n : 0);
+      if (!v || push_cell(&b, v) != 0) {
+        free(v);
+        rc = SQLITE_NOMEM;
+        goto done;
+      }
+      if (t != SQLITE_NULL)
+        f[i].numeric = (f[i].numeric != 0) &&
+                       (t == SQLITE_INTEGER || t == SQLITE_FLOAT);
+    }
+  }
+  if (rc != SQLITE_DONE) goto done;
+
+  /* Widths: the header's, then the data's. */
+  for (int i = 0; i < ncols; i++) {
+    if (!cols && f[i].numeric == 1) f[i].align = CLI_RIGHT;
+    measure(&f[i], f[i].label ? f[i].label : "");
+  }
+  for (size_t k = 0; k < b.n; k++) measure(&f[k % (size_t)ncols], b.v[k]);
+
+  /* Each line is built whole, then written without trailing blanks. */
+  sqlite3_str *line = sqlite3_str_new(NULL);
+  for (size_t k = 0; k < b.n + (size_t)ncols; k++) {
+    int i = (int)(k % (size_t)ncols);
+    const char *v = k < (size_t)ncols ? (f[i].label ? f[i].label : "")
+                                      : b.v[k - (size_t)ncols];
+    if (i) sqlite3_str_appendchar(line, 1, ' ');
+    put_cell(line, &f[i], v, i == ncols - 1);
+    if (i < ncols - 1) continue;
+    if (sqlite3_str_errcode(line) != SQLITE_OK) {
+      rc = SQLITE_NOMEM;
+      break;
+    }
+    const char *text = sqlite3_str_value(line);
+    size_t n = (size_t)sqlite3_str_length(line);
+    while (n && text[n - 1] == ' ') n--;
+    fwrite(text ? text : "", 1, n, out);
+    fputc('\n', out);
+    sqlite3_str_reset(line);
+  }
+  sqlite3_free(sqlite3_str_finish(line));
+done:
+  for (size_t k = 0; k < b.n; k++) free(b.v[k]);
+  free(b.v);
+  free(f);
+  return rc;
+}
+
+/* ---- CSV ------------------------------------------------------------------ */
+
+static void csv_field(FILE *out, const char *s, size_t n) {
+  if (!memchr(s, ',', n) && !memchr(s, '"', n) && !memchr(s, '\n', n) &&
+      !memchr(s, '\r', n)) {
+    fwrite(s, 1, n, out);
+    return;
+  }
+  fputc('"', out);
+  for (size_t i = 0; i < n; i++) {
+    if (s[i] == '"') fputc('"', out);
+    fputc(s[i], out);
+  }
+  fputc('"', out);
+}
+
+static int write_csv(sqlite3_stmt *st, const cli_col *cols, FILE *out) {
+  int ncols = sqlite3_column_count(st), rc;
+  for (int i = 0; i < ncols; i++) {
+    const char *h = cols ? cols[i].name : sqlite3_column_name(st, i);
+    if (i) fputc(',', out);
+    csv_field(out, h ? h : "", h ? strlen(h) : 0);
+  }
+  fputc('\n', out);
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    for (int i = 0; i < ncols; i++) {
+      if (i) fputc(',', out);
+      const char *s = (const char *)sqlite3_column_text(st, i);
+      if (s) csv_field(out, s, (size_t)sqlite3_column_bytes(st, i));
+    }
+    fputc('\n', out);
+  }
+  return rc;
+}
+
+/* ---- JSON ----------------------------------------------------------------- */
+
+/* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
+static size_t utf8_len(const unsigned char *s, size_t n) {
+  unsigned c = s[0];
+  size_t len;
+  uint32_t cp;
+  if (c < 0x80) return 1;
+  if (c >= 0xC2 && c <= 0xDF) len = 2, cp = c & 0x1F;
+  else if (c >= 0xE0 && c <= 0xEF) len = 3, cp = c & 0x0F;
+  else if (c >= 0xF0 && c <= 0xF4) len = 4, cp = c & 0x07;
+  else return 0;
+  if (len > n) return 0;
+  for (size_t i = 1; i < len; i++) {
+    if ((s[i] & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (s[i] & 0x3F);
+  }
+  if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+      (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+    return 0;
+  return len;
+}
+
+/* A JSON string; bytes that are not UTF-8 become U+FFFD. */
+static void json_string(FILE *out, const unsigned char *s, size_t n) {
+  fputc('"', out);
+  for (size_t i = 0; i < n;) {
+    unsigned char c = s[i];
+    if (c == '"' || c == '\\') {
+      fputc('\\', out);
+      fputc(c, out);
+      i++;
+    } else if (c < 0x20) {
+      if (c == '\n') fputs("\\n", out);
+      else if (c == '\t') fputs("\\t", out);
+      else if (c == '\r') fputs("\\r", out);
+      else fprintf(out, "\\u%04x", c);
+      i++;
+    } else {
+      size_t len = utf8_len(s + i, n - i);
+      if (len == 0) {
+        fputs("\\ufffd", out);
+        i++;
+      } else {
+        fwrite(s + i, 1, len, out);
+        i += len;
+      }
+    }
+  }
+  fputc('"', out);
+}
+
+static int write_json(sqlite3_stmt *st, const cli_col *cols, FILE *out) {
+  int ncols = sqlite3_column_count(st), rc;
+  size_t nrows = 0;
+  fputc('[', out);
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    fputs(nrows++ ? ",\n{" : "\n{", out);
+    for (int i = 0; i < ncols; i++) {
+      const char *k = cols ? cols[i].name : sqlite3_column_name(st, i);
+      if (i) fputc(',', out);
+      json_string(out, (const unsigned char *)(k ? k : ""), k ? strlen(k) : 0);
+      fputc(':', out);
+      switch (sqlite3_column_type(st, i)) {
+      case SQLITE_NULL:
+        fputs("null", out);
+        break;
+      case SQLITE_INTEGER:
+        fprintf(out, "%lld", (long long)sqlite3_column_int64(st, i));
+        break;
+      case SQLITE_FLOAT: {
+        /* SQLite's own shortest text ("1.5", "1.0e+20") is valid JSON. */
+        double d = sqlite3_column_double(st, i);
+        const char *t = (const char *)sqlite3_column_text(st, i);
+        fputs(t && isfinite(d) ? t : "null", out);
+        break;
+      }
+      default: {
+        const unsigned char *s = sqlite3_column_text(st, i);
+        json_string(out, s ? s : (const unsigned char *)"",
+                    s ? (size_t)sqlite3_column_bytes(st, i) : 0);
+      }
+      }
+    }
+    fputc('}', out);
+  }
+  fputs(nrows ? "\n]\n" : "]\n", out);
+  return rc;
+}
+
+int cli_write_rows(sqlite3_stmt *st, const cli_col *cols, cli_format fmt,
+                   FILE *out) {
+  switch (fmt) {
+  case CLI_CSV: return write_csv(st, cols, out);
+  case CLI_JSON: return write_json(st, cols, out);
+  case CLI_TABLE: break;
+  }
+  return write_table(st, cols, out);
+}
