@@ -16,7 +16,7 @@ CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral
-CPPFLAGS += -D_GNU_SOURCE -Iext -Iinclude -Ibuild
+CPPFLAGS += -D_GNU_SOURCE -Iext -Iinclude -I$(B)
 LDLIBS_SQLITE := -lsqlite3
 LDLIBS_TEST   := -lcmocka
 

@@ -67,12 +67,17 @@ static int take_message(pn_peer_map *m, const struct nlmsghdr *h) {
 
 /* Returns 1 when the dump is complete, 0 to read on, -1 on error. */
 static int take_datagram(pn_peer_map *m, const char *buf, size_t n) {
-  int len = (int)n;
-  for (const struct nlmsghdr *h = (const struct nlmsghdr *)buf;
-       NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
+  /* NLMSG_OK/NLMSG_NEXT mix signed and unsigned; this walk is the same
+   * bounds check written without them. */
+  size_t off = 0;
+  while (n - off >= sizeof(struct nlmsghdr)) {
+    const struct nlmsghdr *h = (const struct nlmsghdr *)(buf + off);
+    if (h->nlmsg_len < sizeof *h || h->nlmsg_len > n - off) return -1;
     if (h->nlmsg_type == NLMSG_DONE) return 1;
     if (h->nlmsg_type == NLMSG_ERROR) return -1;
     if (take_message(m, h) != 0) return -1;
+    off += NLMSG_ALIGN(h->nlmsg_len);
+    if (off > n) break;
   }
   return 0;
 }

@@ -1,0 +1,70 @@
+# cli.mk: the `procnet` command, the embedding example, install (issue 7).
+#
+#   make                 also builds build/procnet: one static executable with
+#                        SQLite and the extension linked in (needs only /proc)
+#   make install         PREFIX (default /usr/local) and DESTDIR honoured:
+#                        bin/procnet, lib/procnet.so, lib/libprocnet.a,
+#                        include/procnet.h, share/procnet/*.sql,
+#                        share/procnet/reports/*.sql, share/man/man1/procnet.1
+#   build/examples/embed the C embedding example (examples/embed.c)
+#   build/tests/test_cli the command's tests (added to TEST_BINS)
+#
+# SQLITE_A: the static SQLite linked into build/procnet (libsqlite3-dev).
+
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+INSTALL  ?= install
+SQLITE_A ?= /usr/lib/x86_64-linux-gnu/libsqlite3.a
+
+CLI_SRC := $(wildcard ext/cli/*.c)
+CLI_HDR := $(wildcard ext/cli/*.h)
+CLI_OBJ := $(CLI_SRC:ext/cli/%.c=$(B)/cli/%.o)
+SQL_FILES := $(wildcard sql/*.sql)
+SQL_REPORTS := $(wildcard sql/reports/*.sql)
+
+.PHONY: install
+all: $(B)/procnet
+
+$(B)/cli/%.o: ext/cli/%.c $(CLI_HDR) include/procnet.h | $(B)/cli
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -c $< -o $@
+
+# -static: no dynamic loader, no NSS, no libsqlite3.so; the users table reads
+# /etc/passwd itself. SQLite's unixDlOpen (load_extension, never enabled
+# here) makes the linker warn that a static dlopen needs glibc's shared
+# libraries at run time; that one warning is dropped, any other is shown and
+# a failed link still fails. Linked beside and renamed, so that a running
+# test never executes a half-written file.
+$(B)/procnet: $(CLI_OBJ) $(B)/libprocnet.a $(SQLITE_A)
+	@rm -f $@.tmp $@.ld.log
+	$(CC) -static $(CFLAGS) $(LDFLAGS) -o $@.tmp $(CLI_OBJ) $(B)/libprocnet.a \
+	  $(SQLITE_A) -lm 2>$@.ld.log || { cat $@.ld.log >&2; rm -f $@.tmp $@.ld.log; exit 1; }
+	@grep -v -e "in function .unixDlOpen.:$$" \
+	  -e "warning: Using .dlopen. in statically linked applications" $@.ld.log >&2; \
+	  rm -f $@.ld.log
+	@mv -f $@.tmp $@
+
+$(B)/examples/embed: examples/embed.c include/procnet.h $(B)/libprocnet.a | $(B)/examples
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -o $@ $< $(B)/libprocnet.a $(LDFLAGS) $(LDLIBS_SQLITE)
+
+$(B)/tests/test_cli: tests/cli/test_cli.c $(B)/libprocnet.a $(B)/procnet \
+                     $(B)/procnet.so $(B)/examples/embed | $(B)/tests
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -DCLI_B='"$(B)"' -o $@ $< \
+	  $(B)/libprocnet.a $(LDFLAGS) $(LDLIBS_SQLITE) $(LDLIBS_TEST)
+
+$(B)/cli $(B)/examples:
+	mkdir -p $@
+
+TEST_BINS += $(B)/tests/test_cli
+
+install: $(B)/procnet $(B)/procnet.so $(B)/libprocnet.a
+	$(INSTALL) -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \
+	  $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/share/procnet \
+	  $(DESTDIR)$(PREFIX)/share/man/man1
+	$(INSTALL) -m 755 $(B)/procnet $(DESTDIR)$(PREFIX)/bin/procnet
+	$(INSTALL) -m 755 $(B)/procnet.so $(DESTDIR)$(PREFIX)/lib/procnet.so
+	$(INSTALL) -m 644 $(B)/libprocnet.a $(DESTDIR)$(PREFIX)/lib/libprocnet.a
+	$(INSTALL) -m 644 include/procnet.h $(DESTDIR)$(PREFIX)/include/procnet.h
+	$(if $(SQL_FILES),$(INSTALL) -m 644 $(SQL_FILES) $(DESTDIR)$(PREFIX)/share/procnet/)
+	$(if $(SQL_REPORTS),$(INSTALL) -d $(DESTDIR)$(PREFIX)/share/procnet/reports)
+	$(if $(SQL_REPORTS),$(INSTALL) -m 644 $(SQL_REPORTS) $(DESTDIR)$(PREFIX)/share/procnet/reports/)
+	$(INSTALL) -m 644 man/procnet.1 $(DESTDIR)$(PREFIX)/share/man/man1/procnet.1
