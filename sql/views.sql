@@ -1,0 +1,452 @@
+-- views.sql: lsof, ss and netstat look-alikes built only from procnet's tables.
+--
+--   .load build/procnet
+--   .read sql/views.sql          (or: SELECT procnet_create_views();)
+--   SELECT * FROM lsof WHERE pid = 1234;
+--   SELECT * FROM ss WHERE netid = 'tcp' AND state = 'LISTEN';
+--
+-- This file is compiled into the extension (procnet_create_views() runs it
+-- and returns how many views it made), so it holds nothing but temporary
+-- view definitions ("IF NOT EXISTS", so reading it twice is harmless) and
+-- comments. TEMP views may use the DIRECTONLY tables; views stored in a
+-- database file may not.
+--
+-- Unlike the real tools, every view covers every network namespace: sockets
+-- of a container are resolved (lsof -p prints them only as "sock ...
+-- protocol: TCP", ss and netstat do not see them). The socket views have a
+-- `netns` column; `WHERE netns = procnet_netns()` keeps what ss and netstat
+-- would print. The differences from the real tools, and why, are listed in
+-- sql/README-views.md.
+--
+-- Who holds which socket: procnet_socket_holders reads every descriptor
+-- once; the socket views put it (materialized) on the outer side of a
+-- CROSS JOIN with the socket table, which then answers `inode = ?` from its
+-- per-statement index. The other orders are slow with many sockets: a
+-- subquery probed per socket is scanned per socket (SQLite does not index
+-- it, as the tables report few rows), and a correlated lookup in fds
+-- rebuilds fds' inode index on every call. Sockets that no process holds
+-- (TIME-WAIT, kernel sockets, other users' processes) come from a second
+-- arm, `inode NOT IN (holders)`, which SQLite always indexes.
+--
+-- Views:
+--   procnet_socket_holders  helper: who holds each socket, as each tool lists it
+--   lsof, lsof_i, lsof_u    lsof -n -P +c0, lsof -i -n -P +c0, lsof -U +c0
+--   ss                      ss -anp (tcp, udp, raw, unix, packet, netlink)
+--   netstat                 netstat -tuwnap (tcp, udp, udplite, raw)
+--   listening               one row per listening socket (TCP and UDP)
+
+-- Every socket inode held by a process, with its holders in the orders the
+-- tools list them: `users` is ss's users:((...)) list (highest pid first,
+-- then highest fd, as ss builds it); first_* is the holder netstat names
+-- (lowest pid, the first one /proc lists). Join it as the outer side (see
+-- above).
+CREATE TEMP VIEW IF NOT EXISTS procnet_socket_holders(
+  inode, holders, users, first_pid, first_fd, first_name, first_cmdline) AS
+SELECT inode, holders, users, first_pid, first_fd, first_name, first_cmdline
+FROM (
+  SELECT f.inode AS inode,
+         count(*) OVER byinode AS holders,
+         group_concat('("' || p.name || '",pid=' || f.pid || ',fd=' || f.fd || ')', ',')
+           OVER (PARTITION BY f.inode ORDER BY f.pid DESC, f.fd DESC
+                 ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS users,
+         first_value(f.pid) OVER up AS first_pid,
+         first_value(f.fd) OVER up AS first_fd,
+         first_value(p.name) OVER up AS first_name,
+         first_value(p.cmdline) OVER up AS first_cmdline,
+         row_number() OVER up AS rn
+  FROM fds f JOIN processes p ON p.pid = f.pid
+  WHERE f.type = 'socket'
+  WINDOW byinode AS (PARTITION BY f.inode),
+         up AS (PARTITION BY f.inode ORDER BY f.pid, f.fd)
+)
+WHERE rn = 1;
+
+-- lsof -n -P +c0: one row per file of every process, in lsof's order (cwd,
+-- rtd, txt, mapped files, then descriptors). COMMAND is the whole command
+-- name (lsof cuts it to 9 characters without +c0). Columns lsof leaves
+-- empty are NULL. DEVICE and SIZE/OFF of cwd/rtd/txt/mem and DEVICE of unix
+-- sockets are NULL for now: the tables do not give them yet (see
+-- README-views.md).
+CREATE TEMP VIEW IF NOT EXISTS lsof(
+  command, pid, user, fd, type, device, size_off, node, name) AS
+SELECT command, pid, user, fd, type, device, size_off, node, name FROM (
+  -- cwd, rtd, txt: the links of /proc/PID. txt takes its device and inode
+  -- from the executable's first mapping.
+  SELECT pid, k AS k1, 0 AS k2, command, user, fd,
+         CASE WHEN target IS NULL THEN 'unknown'
+              WHEN k = 2 THEN 'REG' ELSE 'DIR' END AS type,
+         CASE WHEN k = 2 THEN
+           (SELECT m.dev_major || ',' || m.dev_minor FROM process_maps m
+             WHERE m.pid = x.pid AND m.path = x.target AND m.offset = 0 LIMIT 1)
+         END AS device,
+         NULL AS size_off,
+         CASE WHEN k = 2 THEN
+           (SELECT CAST(m.inode AS TEXT) FROM process_maps m
+             WHERE m.pid = x.pid AND m.path = x.target AND m.offset = 0 LIMIT 1)
+         END AS node,
+         -- an unreadable link: lsof names the link and the error; a kernel
+         -- thread's missing exe gets no error text
+         coalesce(target, '/proc/' || pid || '/' || link ||
+                  CASE WHEN k = 2 AND cmdline = '' THEN ''
+                       ELSE ' (readlink: Permission denied)' END) AS name
+  FROM (
+    SELECT p.pid AS pid, lk.k AS k, lk.fd AS fd, lk.link AS link,
+           p.name AS command, p.cmdline AS cmdline,
+           coalesce((SELECT u.name FROM users u WHERE u.uid = p.euid LIMIT 1),
+                    CAST(p.euid AS TEXT)) AS user,
+           CASE lk.k WHEN 0 THEN p.cwd WHEN 1 THEN p.root ELSE p.exe END AS target
+    FROM processes p
+    JOIN (SELECT 0 AS k, 'cwd' AS fd, 'cwd' AS link UNION ALL
+          SELECT 1, 'rtd', 'root' UNION ALL
+          SELECT 2, 'txt', 'exe') AS lk
+    WHERE p.state IS NOT 'Z'
+  ) AS x
+
+  UNION ALL
+  -- mem / DEL: each mapped file once (the first mapping of each device and
+  -- inode), except the executable; " (deleted)" files are DEL, as lsof
+  -- shows a mapped file it can no longer stat.
+  SELECT m.pid, 3, min(m.rowid), p.name,
+         coalesce((SELECT u.name FROM users u WHERE u.uid = p.euid LIMIT 1),
+                  CAST(p.euid AS TEXT)),
+         CASE WHEN m.path LIKE '% (deleted)' THEN 'DEL' ELSE 'mem' END,
+         'REG',
+         m.dev_major || ',' || m.dev_minor,
+         NULL,
+         CAST(m.inode AS TEXT),
+         CASE WHEN m.path LIKE '% (deleted)'
+              THEN substr(m.path, 1, length(m.path) - 10) ELSE m.path END
+  FROM process_maps m JOIN processes p ON p.pid = m.pid
+  WHERE m.path IS NOT NULL AND m.path IS NOT p.exe
+    AND (m.dev_major <> 0 OR m.dev_minor <> 0 OR m.inode <> 0)
+    AND p.state IS NOT 'Z'
+  GROUP BY m.pid, m.dev_major, m.dev_minor, m.inode
+
+  UNION ALL
+  -- numbered descriptors
+  SELECT pid, 4, k2, command, user, fd, ltype,
+         -- DEVICE
+         CASE WHEN ltype IN ('IPv4', 'IPv6', 'pack') THEN CAST(inode AS TEXT)
+              WHEN ltype IN ('unix', 'raw', 'raw6', 'netlink', 'icmp') THEN NULL
+              WHEN ltype IN ('CHR', 'BLK') THEN rdev_major || ',' || rdev_minor
+              ELSE dev_major || ',' || dev_minor END,
+         -- SIZE/OFF: size for files and directories, offset (0t...) for
+         -- devices, pipes and sockets
+         CASE WHEN fdnum IS NULL THEN NULL
+              WHEN ftype = 'net' OR ltype = 'a_inode' THEN '0'
+              WHEN ltype IN ('REG', 'DIR') THEN CAST(size AS TEXT)
+              WHEN pos IS NULL THEN NULL
+              WHEN ltype IN ('CHR', 'BLK', 'FIFO') OR ftype = 'socket' THEN
+                CASE WHEN pos < 100000000 THEN '0t' || pos
+                     ELSE printf('0x%x', pos) END
+              ELSE CAST(size AS TEXT) END,
+         -- NODE
+         CASE WHEN ltype IN ('IPv4', 'IPv6') THEN upper(kind)
+              WHEN ltype = 'pack' THEN
+                CASE protocol
+                  WHEN 96 THEN 'LOOP' WHEN 512 THEN 'PUP' WHEN 513 THEN 'PUPAT'
+                  WHEN 2048 THEN 'IP' WHEN 2053 THEN 'X25' WHEN 2054 THEN 'ARP'
+                  WHEN 2303 THEN 'BPQ' WHEN 2560 THEN 'I3EPUP'
+                  WHEN 2561 THEN 'I3EPUPA' WHEN 24576 THEN 'DEC'
+                  WHEN 24577 THEN 'DNA_DL' WHEN 24578 THEN 'DNA_RC'
+                  WHEN 24579 THEN 'DNA_RT' WHEN 24580 THEN 'LAT'
+                  WHEN 24581 THEN 'DIAG' WHEN 24582 THEN 'CUST'
+                  WHEN 24583 THEN 'SCA' WHEN 32821 THEN 'RARP'
+                  WHEN 32923 THEN 'ATALK' WHEN 33011 THEN 'AARP'
+                  WHEN 33024 THEN '8021Q' WHEN 33079 THEN 'IPX'
+                  WHEN 34525 THEN 'IPV6' WHEN 34825 THEN 'SLOW'
+                  WHEN 34878 THEN 'WCCP' WHEN 34915 THEN 'PPP_DIS'
+                  WHEN 34916 THEN 'PPP_SES' WHEN 34887 THEN 'MPLS_UC'
+                  WHEN 34892 THEN 'ATMMPOA' WHEN 34888 THEN 'MPLS_MC'
+                  WHEN 34948 THEN 'ATMFATE' WHEN 34978 THEN 'AOE'
+                  WHEN 35018 THEN 'TIPC' WHEN 1 THEN '802.3' WHEN 2 THEN 'AX25'
+                  WHEN 3 THEN 'ALL' WHEN 4 THEN '802.2' WHEN 5 THEN 'SNAP'
+                  WHEN 6 THEN 'DDCMP' WHEN 7 THEN 'WAN_PPP' WHEN 8 THEN 'PPP MP'
+                  WHEN 9 THEN 'LCLTALK' WHEN 16 THEN 'PPPTALK'
+                  WHEN 17 THEN '802.2' WHEN 21 THEN 'MOBITEX'
+                  WHEN 22 THEN 'CONTROL' WHEN 23 THEN 'IRDA'
+                  WHEN 24 THEN 'ECONET' WHEN 25 THEN 'HDLC' WHEN 26 THEN 'ARCNET'
+                  ELSE CAST(protocol AS TEXT) END
+              ELSE CAST(inode AS TEXT) END,
+         -- NAME
+         CASE
+           WHEN fdnum IS NULL THEN '/proc/' || pid || '/fd (opendir: ' || error || ')'
+           WHEN ltype IN ('IPv4', 'IPv6') THEN
+             CASE WHEN la = '' THEN ''
+                  ELSE CASE WHEN la IN ('0.0.0.0', '::') THEN '*'
+                            WHEN instr(la, ':') THEN '[' || la || ']' ELSE la END
+                       || ':' || CASE lport WHEN 0 THEN '*' ELSE lport END END
+             || CASE WHEN ra = '' THEN ''
+                     ELSE '->' || CASE WHEN ra IN ('0.0.0.0', '::') THEN '*'
+                                       WHEN instr(ra, ':') THEN '[' || ra || ']'
+                                       ELSE ra END
+                          || ':' || CASE rport WHEN 0 THEN '*' ELSE rport END END
+             || CASE WHEN kind = 'tcp' THEN ' (' || state || ')' ELSE '' END
+           WHEN ltype = 'unix' THEN
+             coalesce(upath || ' ', '') || 'type=' || coalesce(stype, 'unknown')
+             || ' (' || coalesce(state, 'UNKNOWN') || ')'
+           WHEN ltype = 'netlink' THEN
+             CASE protocol
+               WHEN 0 THEN 'ROUTE' WHEN 1 THEN 'UNUSED' WHEN 2 THEN 'USERSOCK'
+               WHEN 3 THEN 'FIREWALL' WHEN 4 THEN 'INET_DIAG' WHEN 5 THEN 'NFLOG'
+               WHEN 6 THEN 'XFRM' WHEN 7 THEN 'SELINUX' WHEN 8 THEN 'ISCSI'
+               WHEN 9 THEN 'AUDIT' WHEN 10 THEN 'FIB_LOOKUP'
+               WHEN 11 THEN 'CONNECTOR' WHEN 12 THEN 'NETFILTER'
+               WHEN 13 THEN 'IP6_FW' WHEN 14 THEN 'DNRTMSG'
+               WHEN 15 THEN 'KOBJECT_UEVENT' WHEN 16 THEN 'GENERIC'
+               WHEN 18 THEN 'SCSITRANSPORT' WHEN 19 THEN 'ECRYPTFS'
+               WHEN 20 THEN 'RDMA' WHEN 21 THEN 'CRYPTO' WHEN 22 THEN 'SMC'
+               ELSE 'unknown protocol: ' || protocol END
+           WHEN ltype = 'pack' THEN 'type=SOCK_' || coalesce(stype, 'unknown')
+           -- raw and ping sockets: lsof prints the kernel's hex fields
+           -- (IPv4 in host byte order, x86) and, for raw, the state
+           WHEN ltype IN ('raw', 'icmp') THEN
+             printf('%02X%02X%02X%02X:%04X->%02X%02X%02X%02X:%04X',
+                    json_extract(lq, '$[3]'), json_extract(lq, '$[2]'),
+                    json_extract(lq, '$[1]'), json_extract(lq, '$[0]'), lport,
+                    json_extract(rq, '$[3]'), json_extract(rq, '$[2]'),
+                    json_extract(rq, '$[1]'), json_extract(rq, '$[0]'), rport)
+             || CASE WHEN ltype = 'raw' THEN printf(' st=%02X',
+                  CASE state WHEN 'ESTABLISHED' THEN 1 WHEN 'SYN_SENT' THEN 2
+                    WHEN 'SYN_RECV' THEN 3 WHEN 'FIN_WAIT1' THEN 4
+                    WHEN 'FIN_WAIT2' THEN 5 WHEN 'TIME_WAIT' THEN 6
+                    WHEN 'CLOSE' THEN 7 WHEN 'CLOSE_WAIT' THEN 8
+                    WHEN 'LAST_ACK' THEN 9 WHEN 'LISTEN' THEN 10
+                    WHEN 'CLOSING' THEN 11 ELSE 0 END) ELSE '' END
+           WHEN ltype = 'sock' AND kind = 'icmp' THEN 'protocol: PINGv6'
+           WHEN ltype IN ('sock', 'raw6') THEN NULL
+           WHEN ftype IN ('anon_inode', 'pidfd') THEN substr(target, instr(target, ':') + 1)
+           WHEN ftype IN ('pipe', 'net') THEN substr(target, 1, instr(target, ':') - 1)
+           ELSE target END
+  FROM (
+    SELECT b.*,
+           CASE
+             WHEN fdnum IS NULL THEN NULL
+             WHEN ftype = 'socket' THEN
+               CASE kind
+                 WHEN 'tcp' THEN family WHEN 'udp' THEN family
+                 WHEN 'udplite' THEN family
+                 WHEN 'raw' THEN CASE family WHEN 'IPv6' THEN 'raw6' ELSE 'raw' END
+                 WHEN 'icmp' THEN CASE family WHEN 'IPv4' THEN 'icmp' ELSE 'sock' END
+                 WHEN 'unix' THEN 'unix' WHEN 'netlink' THEN 'netlink'
+                 WHEN 'packet' THEN 'pack'
+                 ELSE 'sock' END
+             WHEN ftype = 'file' THEN 'REG' WHEN ftype = 'dir' THEN 'DIR'
+             WHEN ftype = 'char' THEN 'CHR' WHEN ftype = 'block' THEN 'BLK'
+             WHEN ftype IN ('fifo', 'pipe') THEN 'FIFO'
+             WHEN ftype = 'link' THEN 'LINK'
+             WHEN ftype IN ('anon_inode', 'pidfd') THEN 'a_inode'
+             WHEN ftype = 'net' THEN 'REG'
+             ELSE 'unknown' END AS ltype,
+           -- lsof's addresses: an IPv6 socket with a v4-mapped end prints
+           -- both ends as IPv4; '' = the end lsof leaves out (unspecified
+           -- address and port 0)
+           CASE WHEN local_address IN ('0.0.0.0', '::') AND lport = 0 THEN ''
+                WHEN mapped THEN CASE WHEN local_address LIKE '::ffff:%.%'
+                                      THEN substr(local_address, 8) ELSE '0.0.0.0' END
+                ELSE local_address END AS la,
+           CASE WHEN remote_address IN ('0.0.0.0', '::') AND rport = 0 THEN ''
+                WHEN mapped THEN CASE WHEN remote_address LIKE '::ffff:%.%'
+                                      THEN substr(remote_address, 8) ELSE '0.0.0.0' END
+                ELSE remote_address END AS ra,
+           -- a dotted quad as a JSON array, for the raw hex form
+           '[' || replace(local_address, '.', ',') || ']' AS lq,
+           '[' || replace(remote_address, '.', ',') || ']' AS rq
+    FROM (
+      SELECT f.pid AS pid, f.fd AS fdnum, f.fd AS k2, p.name AS command,
+             coalesce((SELECT u.name FROM users u WHERE u.uid = p.euid LIMIT 1),
+                      CAST(p.euid AS TEXT)) AS user,
+             CASE WHEN f.fd IS NULL THEN 'NOFD'
+                  -- lsof's letter: r or w when the link grants only that,
+                  -- u otherwise (both, or neither as for O_PATH)
+                  ELSE f.fd || CASE f.mode WHEN 'r' THEN 'r' WHEN 'w' THEN 'w'
+                                           WHEN 'u' THEN 'u' WHEN ' ' THEN 'u'
+                                           ELSE '' END END AS fd,
+             f.type AS ftype, f.target AS target, f.inode AS inode,
+             f.dev_major AS dev_major, f.dev_minor AS dev_minor,
+             f.rdev_major AS rdev_major, f.rdev_minor AS rdev_minor,
+             f.size AS size, f.pos AS pos, f.error AS error,
+             s.kind AS kind, s.family AS family, s.protocol AS protocol,
+             s.local_address AS local_address, s.local_port AS lport,
+             s.remote_address AS remote_address, s.remote_port AS rport,
+             s.path AS upath, s.type AS stype, s.state AS state,
+             s.family = 'IPv6' AND (s.local_address LIKE '::ffff:%.%'
+                                    OR s.remote_address LIKE '::ffff:%.%') AS mapped
+      FROM fds f
+      JOIN processes p ON p.pid = f.pid
+      LEFT JOIN sockets s ON f.type = 'socket' AND s.inode = f.inode
+      WHERE p.state IS NOT 'Z'
+    ) AS b
+  )
+)
+ORDER BY pid, k1, k2;
+
+-- lsof -i -n -P +c0: the Internet sockets of lsof.
+CREATE TEMP VIEW IF NOT EXISTS lsof_i AS
+SELECT * FROM lsof WHERE type IN ('IPv4', 'IPv6');
+
+-- lsof -U +c0: the unix sockets of lsof.
+CREATE TEMP VIEW IF NOT EXISTS lsof_u AS
+SELECT * FROM lsof WHERE type = 'unix';
+
+-- ss -anp: every socket of every namespace, with ss's netids, state names
+-- and address forms (IPv4 wildcard 0.0.0.0, IPv6 wildcard '*' unless the
+-- socket is IPv6-only, other IPv6 bracketed, port 0 as '*'; unix 'path
+-- inode' and '* peer'). process is ss's users:((...)) list of every holder.
+-- Queue sizes are the /proc ones: 0 Send-Q on listeners (ss prints the
+-- backlog there) and 0 for unix sockets (see README-views.md).
+-- Extra netids ss does not have: 'udplite' and 'icmp' (ping sockets).
+CREATE TEMP VIEW IF NOT EXISTS ss(
+  netid, state, recv_q, send_q, local, peer, process, netns, inode) AS
+WITH h AS MATERIALIZED (SELECT inode, users FROM procnet_socket_holders),
+s AS (
+  SELECT s.*, 'users:(' || h.users || ')' AS process
+  FROM h CROSS JOIN sockets s ON s.inode = h.inode
+  UNION ALL
+  SELECT s.*, NULL FROM sockets s WHERE s.inode NOT IN (SELECT inode FROM h)
+),
+x AS (
+  SELECT s.*, u.peer_inode AS peer_inode, k.ifindex AS ifindex,
+         -- ss prints the IPv6 wildcard as '*' unless the socket is
+         -- IPv6-only; binding a specific (not v4-mapped) IPv6 address makes
+         -- it IPv6-only
+         s.family = 'IPv6' AND s.local_address <> '::'
+           AND s.local_address NOT LIKE '::ffff:%.%' AS v6only
+  FROM s
+  LEFT JOIN net_unix u ON s.kind = 'unix' AND u.inode = s.inode
+  LEFT JOIN net_packet k ON s.kind = 'packet' AND k.inode = s.inode
+)
+SELECT CASE kind
+         WHEN 'unix' THEN CASE type WHEN 'STREAM' THEN 'u_str' WHEN 'DGRAM' THEN 'u_dgr'
+                                    WHEN 'SEQPACKET' THEN 'u_seq' ELSE 'u_???' END
+         WHEN 'packet' THEN CASE type WHEN 'RAW' THEN 'p_raw' WHEN 'DGRAM' THEN 'p_dgr'
+                                      ELSE 'p_???' END
+         WHEN 'netlink' THEN 'nl'
+         ELSE kind END,
+       CASE
+         WHEN kind = 'unix' THEN
+           CASE state WHEN 'LISTEN' THEN 'LISTEN' WHEN 'CONNECTED' THEN 'ESTAB'
+                      WHEN 'CONNECTING' THEN 'ESTAB' ELSE 'UNCONN' END
+         WHEN kind IN ('packet', 'netlink') THEN 'UNCONN'
+         ELSE CASE state WHEN 'ESTABLISHED' THEN 'ESTAB' WHEN 'SYN_SENT' THEN 'SYN-SENT'
+                WHEN 'SYN_RECV' THEN 'SYN-RECV' WHEN 'FIN_WAIT1' THEN 'FIN-WAIT-1'
+                WHEN 'FIN_WAIT2' THEN 'FIN-WAIT-2' WHEN 'TIME_WAIT' THEN 'TIME-WAIT'
+                WHEN 'CLOSE' THEN 'UNCONN' WHEN 'CLOSE_WAIT' THEN 'CLOSE-WAIT'
+                WHEN 'LAST_ACK' THEN 'LAST-ACK' ELSE state END END,
+       CASE kind WHEN 'unix' THEN 0 ELSE coalesce(rx_queue, 0) END,
+       CASE WHEN kind IN ('unix', 'packet') THEN 0 ELSE coalesce(tx_queue, 0) END,
+       CASE kind
+         WHEN 'unix' THEN coalesce(path, '*') || ' ' || inode
+         WHEN 'packet' THEN
+           CASE protocol WHEN 3 THEN '*' ELSE '[' || protocol || ']' END || ':'
+           || CASE ifindex WHEN 0 THEN '*' ELSE ifindex END
+         WHEN 'netlink' THEN
+           protocol || ':' || CASE WHEN local_port = 4294967295 THEN '*'
+                                   WHEN local_port >= 2147483648 THEN local_port - 4294967296
+                                   ELSE local_port END
+         ELSE
+           CASE WHEN family = 'IPv4' THEN local_address
+                WHEN local_address = '::' AND NOT v6only THEN '*'
+                ELSE '[' || local_address || ']' END
+           || ':' || CASE local_port WHEN 0 THEN '*' ELSE local_port END END,
+       CASE kind
+         WHEN 'unix' THEN '* ' || coalesce(peer_inode, 0)
+         WHEN 'packet' THEN '*'
+         WHEN 'netlink' THEN '*'
+         ELSE
+           CASE WHEN family = 'IPv4' THEN remote_address
+                WHEN remote_address = '::' AND NOT v6only THEN '*'
+                ELSE '[' || remote_address || ']' END
+           || ':' || CASE remote_port WHEN 0 THEN '*' ELSE remote_port END END,
+       process, netns, inode
+FROM x;
+
+-- netstat -tuwnap (plus udplite): proto tcp/tcp6/udp/udp6/udpl/udpl6/raw/
+-- raw6, the /proc queues, addresses as netstat -n prints them (IPv6 not
+-- bracketed, v4-mapped as IPv4, port 0 as '*', cut to 23 characters as
+-- netstat does without -W), kernel state names ('' for unconnected UDP, the
+-- number for raw), and 'PID/program' of the first process holding the
+-- socket (lowest pid), program being argv[0], cut to its basename when it
+-- starts with '/', the whole cut to 19 characters (netstat's rules), or '-'.
+CREATE TEMP VIEW IF NOT EXISTS netstat(
+  proto, recv_q, send_q, local_address, foreign_address, state, pid_program,
+  netns, inode) AS
+WITH h AS MATERIALIZED (
+  SELECT inode, first_pid,
+         CASE WHEN instr(first_cmdline, ' ')
+              THEN substr(first_cmdline, 1, instr(first_cmdline, ' ') - 1)
+              ELSE first_cmdline END AS argv0
+  FROM procnet_socket_holders
+),
+s AS (
+  SELECT s.*, h.first_pid AS pid, h.argv0 AS argv0
+  FROM h CROSS JOIN sockets s ON s.inode = h.inode
+  WHERE s.kind IN ('tcp', 'udp', 'udplite', 'raw')
+  UNION ALL
+  SELECT s.*, NULL, NULL FROM sockets s
+  WHERE s.kind IN ('tcp', 'udp', 'udplite', 'raw') AND s.inode NOT IN (SELECT inode FROM h)
+),
+a AS (
+  SELECT s.*,
+         CASE kind WHEN 'udplite' THEN 'udpl' ELSE kind END AS proto,
+         CASE WHEN local_address LIKE '::ffff:%.%' THEN substr(local_address, 8)
+              ELSE local_address END AS la,
+         CASE local_port WHEN 0 THEN '*' ELSE CAST(local_port AS TEXT) END AS lp,
+         CASE WHEN remote_address LIKE '::ffff:%.%' THEN substr(remote_address, 8)
+              ELSE remote_address END AS ra,
+         CASE remote_port WHEN 0 THEN '*' ELSE CAST(remote_port AS TEXT) END AS rp
+  FROM s
+)
+SELECT proto || CASE family WHEN 'IPv6' THEN '6' ELSE '' END,
+       rx_queue, tx_queue,
+       CASE WHEN length(la) + length(lp) > 22
+            THEN substr(la, 1, 22 - min(length(lp), 18)) || ':' || substr(lp, 1, 18)
+            ELSE la || ':' || lp END,
+       CASE WHEN length(ra) + length(rp) > 22
+            THEN substr(ra, 1, 22 - min(length(rp), 18)) || ':' || substr(rp, 1, 18)
+            ELSE ra || ':' || rp END,
+       CASE WHEN proto = 'tcp' THEN state
+            WHEN proto = 'raw' THEN
+              CAST(CASE state WHEN 'ESTABLISHED' THEN 1 WHEN 'SYN_SENT' THEN 2
+                     WHEN 'SYN_RECV' THEN 3 WHEN 'FIN_WAIT1' THEN 4
+                     WHEN 'FIN_WAIT2' THEN 5 WHEN 'TIME_WAIT' THEN 6
+                     WHEN 'CLOSE' THEN 7 WHEN 'CLOSE_WAIT' THEN 8
+                     WHEN 'LAST_ACK' THEN 9 WHEN 'LISTEN' THEN 10
+                     WHEN 'CLOSING' THEN 11 ELSE 0 END AS TEXT)
+            WHEN state = 'ESTABLISHED' THEN 'ESTABLISHED'
+            WHEN state = 'CLOSE' THEN ''
+            ELSE 'UNKNOWN' END,
+       CASE WHEN pid IS NULL THEN '-'
+            ELSE substr(pid || '/' ||
+                        CASE WHEN argv0 LIKE '/%'
+                             THEN substr(argv0, length(rtrim(argv0, replace(argv0, '/', ''))) + 1)
+                             ELSE argv0 END, 1, 19) END,
+       netns, inode
+FROM a;
+
+-- listening: one row per listening socket (TCP LISTEN, and UDP sockets
+-- bound to a port and not connected) in every namespace, with the first
+-- process holding it (lowest pid, the one netstat names), the socket
+-- owner's user name (the uid when /etc/passwd has none) and the container
+-- of that process.
+CREATE TEMP VIEW IF NOT EXISTS listening(
+  proto, address, port, pid, process, user, netns, container_id) AS
+WITH h AS MATERIALIZED (SELECT inode, first_pid, first_name FROM procnet_socket_holders),
+s AS (
+  SELECT s.*, h.first_pid AS pid, h.first_name AS process
+  FROM h CROSS JOIN sockets s ON s.inode = h.inode
+  WHERE (s.kind = 'tcp' AND s.state = 'LISTEN')
+     OR (s.kind = 'udp' AND s.state = 'CLOSE' AND s.local_port <> 0)
+  UNION ALL
+  SELECT s.*, NULL, NULL FROM sockets s
+  WHERE ((s.kind = 'tcp' AND s.state = 'LISTEN')
+         OR (s.kind = 'udp' AND s.state = 'CLOSE' AND s.local_port <> 0))
+    AND s.inode NOT IN (SELECT inode FROM h)
+)
+SELECT kind || CASE family WHEN 'IPv6' THEN '6' ELSE '' END,
+       local_address, local_port, pid, process,
+       coalesce((SELECT u.name FROM users u WHERE u.uid = s.uid LIMIT 1),
+                CAST(s.uid AS TEXT)),
+       netns,
+       (SELECT n.container_id FROM namespaces n WHERE n.pid = s.pid)
+FROM s;

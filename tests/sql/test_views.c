@@ -1,0 +1,924 @@
+/*
+ * test_views.c: the views of sql/views.sql against the real tools.
+ *
+ * A workload is built in two forked children:
+ *   A ("pn_views_a"): TCP listeners and connections over IPv4, IPv6 and
+ *     v4-mapped addresses, UDP bound and connected (IPv4 and IPv6), an
+ *     unbound UDP6 socket, unix stream/dgram/seqpacket sockets (one path and
+ *     the abstract name with a space), socketpairs, a pipe, a deleted file,
+ *     a mapped deleted file, an eventfd, an epoll fd, /tmp, /dev/null,
+ *     a netlink, a packet and a raw socket;
+ *   B ("pn) b(x", a name that lsof and ss cut at the ')'): shares A's first
+ *     listener and has a UDP socket of its own.
+ * Then, for each view, the real tool's output and the view's rows are taken
+ * back to back and compared row by row (keyed on the file or socket, never
+ * on the order) and column by column:
+ *   lsof, lsof_i, lsof_u  lsof -n -P +c0 -p A,B (-i -a, -U -a)
+ *   ss                    ss -tanp, ss -uanp, ss -wanp, ss -xap
+ *   netstat               netstat -tunap
+ *   listening             ss -tulnp
+ * restricted to the workload's processes and to the caller's namespace
+ * (netns = procnet_netns()), as the tools see only that one.
+ *
+ * Every column must be equal. The only accepted differences are listed in
+ * sql/README-views.md and checked here one by one:
+ *   TOOL_WRONG  the real tool is wrong (names cut at ')', unix paths cut at
+ *               a space): the view must hold the right value, and the tool
+ *               the known wrong one;
+ *   PENDING     the tables do not give the value yet: the view must be NULL
+ *               (or, for an eventfd, the name without its id);
+ *   BY_DESIGN   ss shows a listener's backlog as Send-Q; /proc has 0.
+ * Anything else fails the test. The counts are printed for each view;
+ * PN_VIEWS_VERBOSE=1 also prints every accepted difference.
+ */
+#include "pn_test.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_ether.h>
+#include <linux/netlink.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define A_NAME "pn_views_a"
+#define B_NAME "pn) b(x"
+/* What lsof 4.95 and ss 6.1 print for B_NAME: the name up to the ')'. */
+#define B_NAME_CUT "pn"
+
+/* ---- the workload ---------------------------------------------------------- */
+
+static struct {
+  pid_t a, b;
+  char dir[64];
+  char stream_path[128]; /* has a space */
+  char dgram_path[128];
+  char seq_path[128];
+  char abstract[64];     /* has a space; without the leading NUL */
+  char deleted[128], mapped[128];
+  int ready;
+} W;
+
+static int must(int v, const char *what) {
+  if (v < 0) {
+    fprintf(stderr, "workload: %s: %s\n", what, strerror(errno));
+    _exit(2);
+  }
+  return v;
+}
+
+static socklen_t mkaddr(struct sockaddr_storage *ss, const char *addr, int port) {
+  memset(ss, 0, sizeof *ss);
+  if (strchr(addr, ':')) {
+    struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+    s6->sin6_family = AF_INET6;
+    s6->sin6_port = htons((uint16_t)port);
+    if (inet_pton(AF_INET6, addr, &s6->sin6_addr) != 1) _exit(3);
+    return sizeof *s6;
+  }
+  struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+  s4->sin_family = AF_INET;
+  s4->sin_port = htons((uint16_t)port);
+  if (inet_pton(AF_INET, addr, &s4->sin_addr) != 1) _exit(3);
+  return sizeof *s4;
+}
+
+static int port_of(int fd) {
+  struct sockaddr_storage ss;
+  socklen_t n = sizeof ss;
+  must(getsockname(fd, (struct sockaddr *)&ss, &n), "getsockname");
+  if (ss.ss_family == AF_INET6) return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+  return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+}
+
+static int bound(int type, const char *addr, int port) {
+  struct sockaddr_storage ss;
+  socklen_t n = mkaddr(&ss, addr, port);
+  int fd = must(socket(ss.ss_family, type, 0), "socket");
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  must(bind(fd, (struct sockaddr *)&ss, n), "bind");
+  return fd;
+}
+
+static int listener(const char *addr) {
+  int fd = bound(SOCK_STREAM, addr, 0);
+  must(listen(fd, 16), "listen");
+  return fd;
+}
+
+static void connect_to(int fd, const char *addr, int port) {
+  struct sockaddr_storage ss;
+  socklen_t n = mkaddr(&ss, addr, port);
+  must(connect(fd, (struct sockaddr *)&ss, n), "connect");
+}
+
+static int connected(const char *addr, int port) {
+  struct sockaddr_storage ss;
+  mkaddr(&ss, addr, port);
+  int fd = must(socket(ss.ss_family, SOCK_STREAM, 0), "socket");
+  connect_to(fd, addr, port);
+  return fd;
+}
+
+static socklen_t unix_addr(struct sockaddr_un *u, const char *name, int abstract) {
+  memset(u, 0, sizeof *u);
+  u->sun_family = AF_UNIX;
+  size_t n = strlen(name);
+  if (abstract) {
+    memcpy(u->sun_path + 1, name, n);
+    return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
+  }
+  memcpy(u->sun_path, name, n);
+  return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + 1);
+}
+
+static int unix_bound(int type, const char *name, int abstract) {
+  struct sockaddr_un u;
+  socklen_t n = unix_addr(&u, name, abstract);
+  int fd = must(socket(AF_UNIX, type, 0), "socket(AF_UNIX)");
+  must(bind(fd, (struct sockaddr *)&u, n), "bind(AF_UNIX)");
+  if (type != SOCK_DGRAM) must(listen(fd, 16), "listen(AF_UNIX)");
+  return fd;
+}
+
+/* Connects a new client to the unix listener lfd and accepts it. */
+static void unix_pair_on(int lfd, int type, const char *name, int abstract) {
+  struct sockaddr_un u;
+  socklen_t n = unix_addr(&u, name, abstract);
+  int c = must(socket(AF_UNIX, type, 0), "socket(AF_UNIX)");
+  must(connect(c, (struct sockaddr *)&u, n), "connect(AF_UNIX)");
+  must(accept(lfd, NULL, NULL), "accept(AF_UNIX)");
+}
+
+static void child_b(int ready_fd) {
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  prctl(PR_SET_NAME, B_NAME);
+  bound(SOCK_DGRAM, "127.0.0.1", 0);
+  must((int)write(ready_fd, "b", 1), "write");
+  for (;;) pause();
+}
+
+static void child_a(int ready_a, int ready_b) {
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  prctl(PR_SET_NAME, A_NAME);
+  int shared = listener("127.0.0.1");
+  pid_t b = fork();
+  if (b < 0) _exit(2);
+  if (b == 0) child_b(ready_b);
+  (void)shared;
+
+  /* TCP over IPv4, IPv6, and v4-mapped both ways */
+  int l4 = listener("127.0.0.1");
+  connected("127.0.0.1", port_of(l4));
+  must(accept(l4, NULL, NULL), "accept");
+  int l6 = listener("::1");
+  connected("::1", port_of(l6));
+  must(accept(l6, NULL, NULL), "accept");
+  int ld = listener("::");                       /* dual stack */
+  connected("127.0.0.1", port_of(ld));           /* accepted as ::ffff:... */
+  must(accept(ld, NULL, NULL), "accept");
+  connected("::ffff:127.0.0.1", port_of(l4));    /* v4-mapped client */
+  must(accept(l4, NULL, NULL), "accept");
+  listener("0.0.0.0");
+
+  /* UDP: bound, and connected, IPv4 and IPv6; one IPv6 socket unbound */
+  int u4 = bound(SOCK_DGRAM, "0.0.0.0", 0);
+  connect_to(bound(SOCK_DGRAM, "127.0.0.1", 0), "127.0.0.1", port_of(u4));
+  int u6 = bound(SOCK_DGRAM, "::", 0);
+  connect_to(bound(SOCK_DGRAM, "::1", 0), "::1", port_of(u6));
+  must(socket(AF_INET6, SOCK_DGRAM, 0), "socket(udp6)");
+
+  /* unix */
+  int us = unix_bound(SOCK_STREAM, W.stream_path, 0);
+  unix_pair_on(us, SOCK_STREAM, W.stream_path, 0);
+  unix_bound(SOCK_DGRAM, W.dgram_path, 0);
+  int uq = unix_bound(SOCK_SEQPACKET, W.seq_path, 0);
+  unix_pair_on(uq, SOCK_SEQPACKET, W.seq_path, 0);
+  unix_bound(SOCK_STREAM, W.abstract, 1);
+  int sv[2];
+  must(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), "socketpair");
+  must(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv), "socketpair");
+
+  /* files */
+  must(pipe(sv), "pipe");
+  int df = must(open(W.deleted, O_CREAT | O_RDWR | O_TRUNC, 0600), "open");
+  must((int)write(df, "hello", 5), "write");
+  must(unlink(W.deleted), "unlink");
+  int mf = must(open(W.mapped, O_CREAT | O_RDWR | O_TRUNC, 0600), "open");
+  must(ftruncate(mf, 8192), "ftruncate");
+  if (mmap(NULL, 8192, PROT_READ, MAP_SHARED, mf, 0) == MAP_FAILED) _exit(2);
+  close(mf);
+  must(unlink(W.mapped), "unlink");
+  must(eventfd(0, 0), "eventfd");
+  must(epoll_create1(0), "epoll_create1");
+  must(open("/tmp", O_RDONLY | O_DIRECTORY), "open(dir)");
+  must(open("/dev/null", O_WRONLY), "open(/dev/null)");
+
+  /* netlink, packet, raw */
+  int nl = must(socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE), "socket(netlink)");
+  struct sockaddr_nl snl = {.nl_family = AF_NETLINK};
+  must(bind(nl, (struct sockaddr *)&snl, sizeof snl), "bind(netlink)");
+  socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_IP)); /* root only: may fail */
+  socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);        /* idem */
+
+  must((int)write(ready_a, &b, sizeof b), "write");
+  for (;;) pause();
+}
+
+static int setup(void **state) {
+  (void)state;
+  memset(&W, 0, sizeof W);
+  snprintf(W.dir, sizeof W.dir, "/tmp/pn_views.XXXXXX");
+  if (!mkdtemp(W.dir)) return -1;
+  snprintf(W.stream_path, sizeof W.stream_path, "%s/pn sock", W.dir);
+  snprintf(W.dgram_path, sizeof W.dgram_path, "%s/dgram", W.dir);
+  snprintf(W.seq_path, sizeof W.seq_path, "%s/seq", W.dir);
+  snprintf(W.abstract, sizeof W.abstract, "pn_views abstract.%d", (int)getpid());
+  snprintf(W.deleted, sizeof W.deleted, "%s/deleted", W.dir);
+  snprintf(W.mapped, sizeof W.mapped, "%s/mapped", W.dir);
+  int pa[2], pb[2];
+  if (pipe(pa) || pipe(pb)) return -1;
+  W.a = fork();
+  if (W.a < 0) return -1;
+  if (W.a == 0) {
+    close(pa[0]);
+    close(pb[0]);
+    child_a(pa[1], pb[1]);
+  }
+  close(pa[1]);
+  close(pb[1]);
+  char c;
+  if (read(pa[0], &W.b, sizeof W.b) != (ssize_t)sizeof W.b || read(pb[0], &c, 1) != 1) {
+    fprintf(stderr, "workload did not start\n");
+    return -1;
+  }
+  close(pa[0]);
+  close(pb[0]);
+  /* Nothing on disk is needed any more: a bound unix socket keeps its name
+   * (in /proc/net/unix, for lsof and ss) once its file is gone. A run that
+   * is killed leaves no directory behind. */
+  unlink(W.stream_path);
+  unlink(W.dgram_path);
+  unlink(W.seq_path);
+  rmdir(W.dir);
+  W.ready = 1;
+  return 0;
+}
+
+static int teardown(void **state) {
+  (void)state;
+  if (W.b > 0) kill(W.b, SIGKILL);
+  if (W.a > 0) {
+    kill(W.a, SIGKILL);
+    waitpid(W.a, NULL, 0);
+  }
+  unlink(W.stream_path);
+  unlink(W.dgram_path);
+  unlink(W.seq_path);
+  unlink(W.deleted);
+  unlink(W.mapped);
+  rmdir(W.dir);
+  return 0;
+}
+
+/* ---- rows ------------------------------------------------------------------ */
+
+#define MAXCOL 10
+
+typedef struct row {
+  char *key;
+  char *c[MAXCOL]; /* NULL: the tool printed nothing there */
+} row;
+
+typedef struct table {
+  row *v;
+  int n, cap, ncol;
+} table;
+
+static char *dup_or_null(const char *s, size_t n) {
+  while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\n')) n--;
+  while (n > 0 && *s == ' ') s++, n--;
+  if (n == 0) return NULL;
+  char *d = malloc(n + 1);
+  memcpy(d, s, n);
+  d[n] = 0;
+  return d;
+}
+
+static row *table_add(table *t) {
+  if (t->n == t->cap) {
+    t->cap = t->cap ? t->cap * 2 : 64;
+    t->v = realloc(t->v, (size_t)t->cap * sizeof *t->v);
+  }
+  row *r = &t->v[t->n++];
+  memset(r, 0, sizeof *r);
+  return r;
+}
+
+static void table_free(table *t) {
+  for (int i = 0; i < t->n; i++) {
+    free(t->v[i].key);
+    for (int j = 0; j < MAXCOL; j++) free(t->v[i].c[j]);
+  }
+  free(t->v);
+  memset(t, 0, sizeof *t);
+}
+
+static row *table_find(table *t, const char *key) {
+  for (int i = 0; i < t->n; i++)
+    if (strcmp(t->v[i].key, key) == 0) return &t->v[i];
+  return NULL;
+}
+
+static int same(const char *a, const char *b) {
+  return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static const char *show(const char *s) { return s ? s : "(nothing)"; }
+
+/* Reads the lines of a command's output. */
+static char **run_lines(const char *cmd, int *n) {
+  FILE *f = popen(cmd, "r");
+  if (!f) fail_msg("popen %s", cmd);
+  char **lines = NULL, *line = NULL;
+  size_t cap = 0;
+  *n = 0;
+  while (getline(&line, &cap, f) > 0) {
+    lines = realloc(lines, (size_t)(*n + 1) * sizeof *lines);
+    lines[(*n)++] = strdup(line);
+  }
+  free(line);
+  pclose(f);
+  return lines;
+}
+
+static void free_lines(char **lines, int n) {
+  for (int i = 0; i < n; i++) free(lines[i]);
+  free(lines);
+}
+
+/* Adds the rows of a query on the views; key(row) makes each row's key. */
+static void view_rows(sqlite3 *db, table *t, char *(*key)(const row *),
+                      const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  char *sql = sqlite3_vmprintf(fmt, ap);
+  va_end(ap);
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+    fail_msg("prepare: %s\n  in: %s", sqlite3_errmsg(db), sql);
+  t->ncol = sqlite3_column_count(st);
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    row *r = table_add(t);
+    for (int i = 0; i < t->ncol && i < MAXCOL; i++) {
+      const char *s = (const char *)sqlite3_column_text(st, i);
+      r->c[i] = s ? strdup(s) : NULL;
+    }
+    r->key = key(r);
+  }
+  if (sqlite3_finalize(st) != SQLITE_OK)
+    fail_msg("step: %s\n  in: %s", sqlite3_errmsg(db), sql);
+  sqlite3_free(sql);
+}
+
+static char *join3(const char *a, const char *b, const char *c) {
+  char *s;
+  if (asprintf(&s, "%s|%s|%s", show(a), show(b), show(c)) < 0) abort();
+  return s;
+}
+
+/* ---- comparing ------------------------------------------------------------- */
+
+typedef enum { D_UNEXPECTED, D_TOOL_WRONG, D_PENDING, D_BY_DESIGN } diff;
+typedef diff (*classify_fn)(const row *tool, const row *view, int col);
+static const char *const diff_names[] = {"unexpected", "the tool is wrong",
+                                         "the tables lack it", "by design"};
+
+typedef struct stats {
+  int compared, matched, tool_wrong, pending, by_design, unexpected;
+  int only_tool, only_view;
+} stats;
+
+static stats compare(const char *title, const char *tool_name,
+                     const char *const *cols, table *tool, table *view,
+                     classify_fn classify) {
+  stats s = {0};
+  for (int i = 0; i < tool->n; i++) {
+    const row *t = &tool->v[i];
+    const row *v = table_find(view, t->key);
+    if (!v) {
+      print_error("%s: row %s is in %s, not in the view\n", title, t->key, tool_name);
+      s.only_tool++;
+      continue;
+    }
+    s.compared++;
+    int kinds[4] = {0};
+    for (int c = 0; c < tool->ncol; c++) {
+      if (same(t->c[c], v->c[c])) continue;
+      diff d = classify(t, v, c);
+      kinds[d]++;
+      if (d == D_UNEXPECTED)
+        print_error("%s: row %s, column %s: %s prints '%s', the view has '%s'\n",
+                    title, t->key, cols[c], tool_name, show(t->c[c]), show(v->c[c]));
+      else if (getenv("PN_VIEWS_VERBOSE"))
+        print_message("%s: row %s, column %s (%s): %s prints '%s', the view has '%s'\n",
+                      title, t->key, cols[c], diff_names[d], tool_name,
+                      show(t->c[c]), show(v->c[c]));
+    }
+    if (kinds[D_UNEXPECTED]) s.unexpected++;
+    else if (!kinds[D_TOOL_WRONG] && !kinds[D_PENDING] && !kinds[D_BY_DESIGN]) s.matched++;
+    else {
+      s.tool_wrong += kinds[D_TOOL_WRONG] > 0;
+      s.pending += kinds[D_PENDING] > 0;
+      s.by_design += kinds[D_BY_DESIGN] > 0;
+    }
+  }
+  for (int i = 0; i < view->n; i++)
+    if (!table_find(tool, view->v[i].key)) {
+      print_error("%s: row %s is in the view, not in %s\n", title, view->v[i].key, tool_name);
+      s.only_view++;
+    }
+  print_message("%-9s %3d rows compared with %s, %3d matched in every column; "
+                "the others differ only where %s is wrong: %d, where the tables "
+                "lack data: %d, by design: %d; unexpected: %d; only in %s: %d, "
+                "only in the view: %d\n",
+                title, s.compared, tool_name, s.matched, tool_name, s.tool_wrong,
+                s.pending, s.by_design, s.unexpected, tool_name, s.only_tool,
+                s.only_view);
+  return s;
+}
+
+static void assert_clean(stats s, int min_rows) {
+  assert_int_equal(s.unexpected, 0);
+  assert_int_equal(s.only_tool, 0);
+  assert_int_equal(s.only_view, 0);
+  assert_true(s.compared >= min_rows);
+}
+
+/* ---- lsof -------------------------------------------------------------------- */
+
+enum { L_COMMAND, L_PID, L_USER, L_FD, L_TYPE, L_DEVICE, L_SIZE, L_NODE, L_NAME };
+static const char *const lsof_cols[] = {"COMMAND", "PID", "USER", "FD", "TYPE",
+                                        "DEVICE", "SIZE/OFF", "NODE", "NAME"};
+
+/* pid|fd, with the node for mapped files (there are many "mem" rows). */
+static char *lsof_key(const row *r) {
+  const char *fd = show(r->c[L_FD]);
+  char num[32];
+  size_t n = strspn(fd, "0123456789");
+  if (n > 0 && n < sizeof num) {
+    memcpy(num, fd, n);
+    num[n] = 0;
+    fd = num;
+  }
+  int mapped = strcmp(fd, "mem") == 0 || strcmp(fd, "DEL") == 0;
+  return join3(r->c[L_PID], fd, mapped ? r->c[L_NODE] : "");
+}
+
+static size_t header_end(const char *h, const char *word) {
+  const char *p = strstr(h, word);
+  if (!p) fail_msg("lsof header without %s: %s", word, h);
+  return (size_t)(p - h) + strlen(word);
+}
+
+static char *slice(const char *line, size_t len, size_t from, size_t to) {
+  if (from >= len) return NULL;
+  if (to > len) to = len;
+  return dup_or_null(line + from, to - from);
+}
+
+/* Splits lsof's columns by the header's positions: COMMAND and USER are
+ * left-aligned, PID..NODE right-aligned to their titles (FD has the mode
+ * and lock characters after it), NAME starts under its title. Trailing
+ * blanks of NAME (lsof prints one after UDP names) are dropped. */
+static void parse_lsof(char **lines, int n, table *t) {
+  t->ncol = 9;
+  if (n == 0) return;
+  const char *h = lines[0];
+  size_t pid_end = header_end(h, "PID"), fd_end = header_end(h, " FD") + 2,
+         type_end = header_end(h, "TYPE"), dev_end = header_end(h, "DEVICE"),
+         size_end = header_end(h, "SIZE/OFF"), node_end = header_end(h, "NODE"),
+         name_at = header_end(h, "NAME") - 4;
+  for (int i = 1; i < n; i++) {
+    const char *l = lines[i];
+    size_t len = strlen(l);
+    row *r = table_add(t);
+    /* COMMAND PID */
+    char *cp = slice(l, len, 0, pid_end);
+    char *sp = strrchr(cp, ' ');
+    r->c[L_PID] = strdup(sp ? sp + 1 : cp);
+    if (sp) r->c[L_COMMAND] = dup_or_null(cp, (size_t)(sp - cp));
+    free(cp);
+    /* USER FD */
+    char *uf = slice(l, len, pid_end, fd_end);
+    char *blank = strchr(uf, ' ');
+    if (blank) {
+      r->c[L_USER] = dup_or_null(uf, (size_t)(blank - uf));
+      r->c[L_FD] = dup_or_null(blank, strlen(blank));
+    } else {
+      r->c[L_USER] = strdup(uf);
+    }
+    free(uf);
+    r->c[L_TYPE] = slice(l, len, fd_end, type_end);
+    r->c[L_DEVICE] = slice(l, len, type_end, dev_end);
+    r->c[L_SIZE] = slice(l, len, dev_end, size_end);
+    r->c[L_NODE] = slice(l, len, size_end, node_end);
+    r->c[L_NAME] = slice(l, len, name_at, len);
+    r->key = lsof_key(r);
+  }
+}
+
+/* The known-wrong unix names: lsof cuts the path (or abstract name) at the
+ * first space. Returns 1 when the view holds the whole path and lsof the
+ * cut one. */
+static int unix_name_cut(const char *tool, const char *view) {
+  char abstract[80];
+  snprintf(abstract, sizeof abstract, "@%s", W.abstract);
+  const char *paths[] = {W.stream_path, abstract};
+  for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
+    size_t n = strlen(paths[i]);
+    if (!view || strncmp(view, paths[i], n) != 0 || strncmp(view + n, " type=", 6) != 0)
+      continue;
+    size_t cut = strcspn(paths[i], " ");
+    char want[256];
+    snprintf(want, sizeof want, "%.*s%s", (int)cut, paths[i], view + n);
+    return tool && strcmp(tool, want) == 0;
+  }
+  return 0;
+}
+
+static diff classify_lsof(const row *t, const row *v, int col) {
+  const char *fd = show(v->c[L_FD]), *type = show(v->c[L_TYPE]);
+  const char *tv = t->c[col], *vv = v->c[col];
+  /* lsof ends the command name at the first unbalanced ')' */
+  if (col == L_COMMAND && same(vv, B_NAME) && same(tv, B_NAME_CUT)) return D_TOOL_WRONG;
+  if (col == L_NAME && strcmp(type, "unix") == 0 && unix_name_cut(tv, vv)) return D_TOOL_WRONG;
+  /* not in the tables yet: the view leaves them NULL */
+  if (!vv) {
+    int links = strcmp(fd, "cwd") == 0 || strcmp(fd, "rtd") == 0;
+    if (links && (col == L_DEVICE || col == L_SIZE || col == L_NODE)) return D_PENDING;
+    if (col == L_SIZE && (strcmp(fd, "txt") == 0 || strcmp(fd, "mem") == 0)) return D_PENDING;
+    if (col == L_DEVICE && strcmp(type, "unix") == 0) return D_PENDING;
+    if (col == L_NAME && strcmp(type, "sock") == 0) return D_PENDING;
+  }
+  if (col == L_NAME && same(vv, "[eventfd]") && tv && strncmp(tv, "[eventfd:", 9) == 0)
+    return D_PENDING;
+  return D_UNEXPECTED;
+}
+
+static sqlite3 *open_with_views(void) {
+  sqlite3 *db = pn_open(NULL);
+  FILE *f = fopen("sql/views.sql", "r");
+  if (!f) fail_msg("sql/views.sql: %s (run from the repository root)", strerror(errno));
+  char *sql = NULL;
+  size_t cap = 0;
+  if (getdelim(&sql, &cap, 0, f) <= 0) fail_msg("sql/views.sql is empty");
+  fclose(f);
+  pn_exec(db, "%s", sql);
+  free(sql);
+  return db;
+}
+
+static stats compare_lsof(sqlite3 *db, const char *title, const char *opts,
+                          const char *view) {
+  char cmd[256];
+  snprintf(cmd, sizeof cmd, "lsof %s -p %d,%d 2>/dev/null", opts, (int)W.a, (int)W.b);
+  table tool = {0}, rows = {0};
+  int n;
+  char **lines = run_lines(cmd, &n);
+  view_rows(db, &rows, lsof_key,
+            "SELECT command, pid, user, fd, type, device, size_off, node, name"
+            " FROM %s WHERE pid IN (%d, %d)",
+            view, (int)W.a, (int)W.b);
+  parse_lsof(lines, n, &tool);
+  free_lines(lines, n);
+  stats s = compare(title, "lsof", lsof_cols, &tool, &rows, classify_lsof);
+  table_free(&tool);
+  table_free(&rows);
+  return s;
+}
+
+static void lsof_matches(void **state) {
+  (void)state;
+  assert_true(W.ready);
+  sqlite3 *db = open_with_views(); /* the views from the file on disk */
+  stats s = compare_lsof(db, "lsof", "-n -P +c0", "lsof");
+  assert_clean(s, 50);
+  /* the known differences were met, so the checks above did run */
+  assert_true(s.tool_wrong >= 10); /* every row of B (its name), unix paths */
+  assert_true(s.pending >= 10);    /* cwd, rtd, txt, mem, unix DEVICE, ... */
+  pn_close(db);
+}
+
+static void lsof_i_matches(void **state) {
+  (void)state;
+  assert_true(W.ready);
+  sqlite3 *db = open_with_views();
+  stats s = compare_lsof(db, "lsof_i", "-i -n -P +c0 -a", "lsof_i");
+  assert_clean(s, 15);
+  pn_close(db);
+}
+
+static void lsof_u_matches(void **state) {
+  (void)state;
+  assert_true(W.ready);
+  sqlite3 *db = open_with_views();
+  stats s = compare_lsof(db, "lsof_u", "-U -n -P +c0 -a", "lsof_u");
+  assert_clean(s, 12);
+  assert_true(s.tool_wrong >= 3); /* listener, accepted socket, abstract */
+  pn_close(db);
+}
+
+/* ---- ss ---------------------------------------------------------------------- */
+
+enum { S_NETID, S_STATE, S_RECVQ, S_SENDQ, S_LOCAL, S_PEER, S_PROCESS };
+static const char *const ss_cols[] = {"Netid", "State", "Recv-Q", "Send-Q",
+                                      "Local", "Peer", "Process"};
+
+static char *ss_key(const row *r) {
+  return join3(r->c[S_NETID], r->c[S_LOCAL], r->c[S_PEER]);
+}
+
+static int mentions_workload(const char *process) {
+  char a[32], b[32];
+  snprintf(a, sizeof a, "pid=%d,", (int)W.a);
+  snprintf(b, sizeof b, "pid=%d,", (int)W.b);
+  return process && (strstr(process, a) || strstr(process, b));
+}
+
+/* Parses ss output. netid: the netid when the output has no Netid column
+ * (a single protocol), NULL when it has one. Unix addresses are "path
+ * inode" and "* peer", and a path may hold spaces, so the line is read from
+ * both ends. Rows not held by the workload are dropped. */
+static void parse_ss(char **lines, int n, const char *netid, table *t) {
+  t->ncol = 7;
+  for (int i = 1; i < n; i++) {
+    char *l = strdup(lines[i]);
+    char *proc = strstr(l, "users:(");
+    char *process = proc ? dup_or_null(proc, strlen(proc)) : NULL;
+    if (proc) *proc = 0;
+    if (!mentions_workload(process)) {
+      free(process);
+      free(l);
+      continue;
+    }
+    char *tok[64];
+    int nt = 0;
+    for (char *s = strtok(l, " \t\n"); s && nt < 64; s = strtok(NULL, " \t\n")) tok[nt++] = s;
+    row *r = table_add(t);
+    int at = 0;
+    r->c[S_NETID] = strdup(netid ? netid : tok[at++]);
+    r->c[S_STATE] = strdup(tok[at++]);
+    r->c[S_RECVQ] = strdup(tok[at++]);
+    r->c[S_SENDQ] = strdup(tok[at++]);
+    if (strncmp(r->c[S_NETID], "u_", 2) == 0) {
+      /* ... path tokens, inode, '*', peer inode */
+      char local[512] = "";
+      for (int k = at; k < nt - 2; k++) {
+        if (k > at) strcat(local, " ");
+        strncat(local, tok[k], sizeof local - strlen(local) - 2);
+      }
+      r->c[S_LOCAL] = strdup(local);
+      char peer[64];
+      snprintf(peer, sizeof peer, "%s %s", tok[nt - 2], tok[nt - 1]);
+      r->c[S_PEER] = strdup(peer);
+    } else {
+      r->c[S_LOCAL] = strdup(tok[at++]);
+      r->c[S_PEER] = strdup(tok[at++]);
+    }
+    r->c[S_PROCESS] = process;
+    r->key = ss_key(r);
+    free(l);
+  }
+}
+
+/* ss cuts process names at the first ')': the view's list with B's name
+ * cut that way must be what ss printed. */
+static int process_name_cut(const char *tool, const char *view) {
+  if (!tool || !view) return 0;
+  const char *whole = "\"" B_NAME "\"", *cut = "\"" B_NAME_CUT "\"";
+  char buf[1024];
+  const char *p = strstr(view, whole);
+  if (!p) return 0;
+  snprintf(buf, sizeof buf, "%.*s%s%s", (int)(p - view), view, cut, p + strlen(whole));
+  return strcmp(buf, tool) == 0;
+}
+
+static diff classify_ss(const row *t, const row *v, int col) {
+  /* ss asks netlink, which gives a listener's backlog as Send-Q */
+  if (col == S_SENDQ && same(t->c[S_STATE], "LISTEN") && same(v->c[col], "0"))
+    return D_BY_DESIGN;
+  if (col == S_PROCESS && process_name_cut(t->c[col], v->c[col])) return D_TOOL_WRONG;
+  return D_UNEXPECTED;
+}
+
+static void ss_matches(void **state) {
+  (void)state;
+  assert_true(W.ready);
+  sqlite3 *db = open_with_views();
+  table tool = {0}, rows = {0};
+  const struct { const char *cmd, *netid; } runs[] = {
+      {"ss -tanp", "tcp"}, {"ss -uanp", "udp"}, {"ss -wanp", "raw"}, {"ss -xap", NULL}};
+  for (size_t i = 0; i < sizeof runs / sizeof *runs; i++) {
+    int n;
+    char **lines = run_lines(runs[i].cmd, &n);
+    parse_ss(lines, n, runs[i].netid, &tool);
+    free_lines(lines, n);
+  }
+  view_rows(db, &rows, ss_key,
+            "SELECT netid, state, recv_q, send_q, local, peer, process FROM ss"
+            " WHERE netns = procnet_netns()"
+            "   AND netid IN ('tcp', 'udp', 'raw', 'u_str', 'u_dgr', 'u_seq')"
+            "   AND inode IN (SELECT inode FROM fds WHERE pid IN (%d, %d))",
+            (int)W.a, (int)W.b);
+  stats s = compare("ss", "ss", ss_cols, &tool, &rows, classify_ss);
+  assert_clean(s, 30);
+  assert_true(s.by_design >= 4);  /* the listeners' backlog */
+  assert_true(s.tool_wrong >= 1); /* the shared listener's holders */
+  table_free(&tool);
+  table_free(&rows);
+  pn_close(db);
+}
+
+/* ---- netstat ----------------------------------------------------------------- */
+
+enum { N_PROTO, N_RECVQ, N_SENDQ, N_LOCAL, N_FOREIGN, N_STATE, N_PROGRAM };
+static const char *const netstat_cols[] = {"Proto", "Recv-Q", "Send-Q",
+                                           "Local Address", "Foreign Address",
+                                           "State", "PID/Program name"};
+
+static char *netstat_key(const row *r) {
+  return join3(r->c[N_PROTO], r->c[N_LOCAL], r->c[N_FOREIGN]);
+}
+
+/* netstat -tunap prints fixed columns (net-tools 2.10, without -W):
+ * "%-4s  %6ld %6ld %-23s %-23s %-11s %-20s"; addresses never exceed 23. */
+static void parse_netstat(char **lines, int n, table *t) {
+  t->ncol = 7;
+  char a[32], b[32];
+  snprintf(a, sizeof a, "%d/", (int)W.a);
+  snprintf(b, sizeof b, "%d/", (int)W.b);
+  for (int i = 0; i < n; i++) {
+    const char *l = lines[i];
+    size_t len = strlen(l);
+    if (strncmp(l, "tcp", 3) != 0 && strncmp(l, "udp", 3) != 0) continue;
+    char *program = slice(l, len, 80, len);
+    if (!program || (strncmp(program, a, strlen(a)) != 0 && strncmp(program, b, strlen(b)) != 0)) {
+      free(program);
+      continue;
+    }
+    row r = {0};
+    r.c[N_PROTO] = slice(l, len, 0, 6);
+    r.c[N_RECVQ] = slice(l, len, 6, 12);
+    r.c[N_SENDQ] = slice(l, len, 13, 19);
+    r.c[N_LOCAL] = slice(l, len, 20, 43);
+    r.c[N_FOREIGN] = slice(l, len, 44, 67);
+    r.c[N_STATE] = slice(l, len, 68, 79);
+    r.c[N_PROGRAM] = program;
+    r.key = netstat_key(&r);
+    /* netstat can print a listening socket twice (it reads /proc/net/tcp in
+     * chunks while it changes); one copy is enough */
+    if (table_find(t, r.key)) {
+      free(r.key);
+      for (int k = 0; k < MAXCOL; k++) free(r.c[k]);
+      continue;
+    }
+    *table_add(t) = r;
+  }
+}
+
+static diff classify_netstat(const row *t, const row *v, int col) {
+  (void)t;
+  (void)v;
+  (void)col;
+  return D_UNEXPECTED;
+}
+
+static void netstat_matches(void **state) {
+  (void)state;
+  assert_true(W.ready);
+  sqlite3 *db = open_with_views();
+  table tool = {0}, rows = {0};
+  int n;
+  char **lines = run_lines("netstat -tunap 2>/dev/null", &n);
+  parse_netstat(lines, n, &tool);
+  free_lines(lines, n);
+  view_rows(db, &rows, netstat_key,
+            "SELECT proto, recv_q, send_q, local_address, foreign_address, state,"
+            "       pid_program FROM netstat"
+            " WHERE netns = procnet_netns() AND proto IN ('tcp', 'tcp6', 'udp', 'udp6')"
+            "   AND inode IN (SELECT inode FROM fds WHERE pid IN (%d, %d))",
+            (int)W.a, (int)W.b);
+  /* empty State columns come back as NULL from the parser */
+  for (int i = 0; i < rows.n; i++)
+    if (rows.v[i].c[N_STATE] && !rows.v[i].c[N_STATE][0]) {
+      free(rows.v[i].c[N_STATE]);
+      rows.v[i].c[N_STATE] = NULL;
+    }
+  stats s = compare("netstat", "netstat", netstat_cols, &tool, &rows, classify_netstat);
+  assert_clean(s, 15);
+  table_free(&tool);
+  table_free(&rows);
+  pn_close(db);
+}
+
+/* ---- listening ----------------------------------------------------------------- */
+
+enum { G_PROTO, G_ADDRESS, G_PORT, G_PID, G_PROCESS };
+static const char *const listening_cols[] = {"proto", "address", "port", "pid",
+                                             "process"};
+
+static char *listening_key(const row *r) {
+  return join3(r->c[G_PROTO], r->c[G_ADDRESS], r->c[G_PORT]);
+}
+
+/* From `ss -tulnp`: proto (tcp/udp, with 6 for IPv6 addresses), address
+ * without brackets ('*' is ::), port, and the holder with the lowest pid. */
+static void parse_listening(char **lines, int n, table *t) {
+  table raw = {0};
+  parse_ss(lines, n, NULL, &raw);
+  t->ncol = 5;
+  for (int i = 0; i < raw.n; i++) {
+    const row *s = &raw.v[i];
+    char *local = s->c[S_LOCAL], *colon = strrchr(local, ':');
+    char addr[128];
+    snprintf(addr, sizeof addr, "%.*s", (int)(colon - local), local);
+    if (strcmp(addr, "*") == 0) strcpy(addr, "[::]");
+    int v6 = addr[0] == '[';
+    if (v6) {
+      memmove(addr, addr + 1, strlen(addr));
+      addr[strlen(addr) - 1] = 0;
+    }
+    int best = -1;
+    char name[64] = "";
+    for (const char *p = s->c[S_PROCESS]; (p = strstr(p, "(\"")); p++) {
+      const char *q = strstr(p, "\",pid=");
+      if (!q) break;
+      int pid = atoi(q + 6);
+      if (best < 0 || pid < best) {
+        best = pid;
+        snprintf(name, sizeof name, "%.*s", (int)(q - p - 2), p + 2);
+      }
+    }
+    row *r = table_add(t);
+    char buf[32];
+    snprintf(buf, sizeof buf, "%s%s", s->c[S_NETID], v6 ? "6" : "");
+    r->c[G_PROTO] = strdup(buf);
+    r->c[G_ADDRESS] = strdup(addr);
+    r->c[G_PORT] = strdup(colon + 1);
+    snprintf(buf, sizeof buf, "%d", best);
+    r->c[G_PID] = strdup(buf);
+    r->c[G_PROCESS] = strdup(name);
+    r->key = listening_key(r);
+  }
+  table_free(&raw);
+}
+
+static diff classify_listening(const row *t, const row *v, int col) {
+  if (col == G_PROCESS && same(v->c[col], B_NAME) && same(t->c[col], B_NAME_CUT))
+    return D_TOOL_WRONG;
+  return D_UNEXPECTED;
+}
+
+static void listening_matches(void **state) {
+  (void)state;
+  assert_true(W.ready);
+  sqlite3 *db = open_with_views();
+  table tool = {0}, rows = {0};
+  int n;
+  char **lines = run_lines("ss -tulnp", &n);
+  parse_listening(lines, n, &tool);
+  free_lines(lines, n);
+  view_rows(db, &rows, listening_key,
+            "SELECT proto, address, port, pid, process FROM listening"
+            " WHERE netns = procnet_netns() AND pid IN (%d, %d)",
+            (int)W.a, (int)W.b);
+  stats s = compare("listening", "ss -tulnp", listening_cols, &tool, &rows,
+                    classify_listening);
+  assert_clean(s, 8);
+  table_free(&tool);
+  table_free(&rows);
+  pn_close(db);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(lsof_matches),   cmocka_unit_test(lsof_i_matches),
+      cmocka_unit_test(lsof_u_matches), cmocka_unit_test(ss_matches),
+      cmocka_unit_test(netstat_matches), cmocka_unit_test(listening_matches),
+  };
+  return cmocka_run_group_tests_name("views", tests, setup, teardown);
+}
