@@ -147,6 +147,8 @@ size_t pn_format_addr(int family, const uint8_t *addr, char out[46]);
  * skipped by the caller or recognised and skipped here). Returns 1 with a
  * record, 0 at the end. Malformed records are skipped. */
 typedef struct pn_unix_sock {
+  pn_str num;           /* "Num": the socket's kernel address as printed
+                           (hashed by %pK; lsof shows it as DEVICE) */
   uint64_t refcount;
   uint64_t protocol;
   uint64_t flags;       /* 0x10000 = __SO_ACCEPTCON: listening */

@@ -39,10 +39,12 @@ static int take_space(pn_str s, size_t *i) {
   return 0;
 }
 
-/* "NUM: REF PROTO FLAGS" (NUM is the socket's kernel address, not kept). */
+/* "NUM: REF PROTO FLAGS" (NUM is the socket's kernel address, kept as
+ * text). */
 static int parse_unix_counts(pn_str s, size_t *i, pn_unix_sock *out) {
   uint64_t num;
   if (take_hex(s, i, &num) != 0) return -1;
+  out->num = pn_slice(s.p, *i);
   if (*i >= s.n || s.p[*i] != ':') return -1;
   (*i)++;
   if (take_space(s, i) != 0 || take_hex(s, i, &out->refcount) != 0) return -1;

@@ -15,7 +15,7 @@
  * idxNum bits:
  *   0x1   `pid = ?` or `pid IN (...)`
  *   0x2   `inode = ?`
- *   0x4   a link column is used (target, type, inode, path, deleted)
+ *   0x4   a link column is used (target, type, inode, path, deleted, error)
  *   PN_IDX_PID_LIST  the pid argument is an IN list
  * argv order: pid (when 0x1), inode (when 0x2).
  *
@@ -112,7 +112,7 @@ static int fdsXBestIndex(sqlite3_vtab *tab, sqlite3_index_info *info) {
   if (pn_claim_eq(info, COL_INODE, &argc, 0, NULL)) idx |= IDX_INODE;
   const sqlite3_uint64 link_cols = (1u << COL_TARGET) | (1u << COL_TYPE) |
                                    (1u << COL_INODE) | (1u << COL_PATH) |
-                                   (1u << COL_DELETED);
+                                   (1u << COL_DELETED) | (1u << COL_ERROR);
   if ((info->colUsed & link_cols) || (idx & IDX_INODE)) idx |= IDX_LINK;
   if ((idx & IDX_INODE) && !(idx & IDX_PID)) {
     /* Amortised: one index build per cursor, then a lookup per call. */
@@ -214,13 +214,16 @@ static void row_reset(fds_cursor *c, int fd) {
 }
 
 /* Reads the link of fd; *exists is 0 when the descriptor was closed since
- * the listing (the row is skipped). */
+ * the listing (the row is skipped). A link we may not read still makes a
+ * row, without link columns and with `error` set, as lsof prints
+ * "(readlink: Permission denied)". */
 static int read_row_link(fds_cursor *c, int *exists) {
   char rel[32];
   int err;
   snprintf(rel, sizeof rel, "fd/%d", c->fd);
   pn_res r = pn_read_link(&c->pc.fs, c->piddir, rel, &c->link, &err);
-  *exists = r == PN_OK;
+  *exists = r == PN_OK || r == PN_DENIED;
+  if (r == PN_DENIED) c->error = pn_res_text(r, err);
   if (r != PN_OK) return is_nomem(r, err) ? SQLITE_NOMEM : SQLITE_OK;
   if (pn_parse_fdlink(c->link.p, c->link.n, &c->parsed) != 0) {
     memset(&c->parsed, 0, sizeof c->parsed);
@@ -280,6 +283,7 @@ static int next_walk_row(fds_cursor *c) {
       if (rc != SQLITE_OK) return rc;
       if (!exists) continue;
       if (!(c->idx & IDX_INODE)) return SQLITE_OK;
+      if (!c->have_link) continue; /* no link, no inode to match */
       if (c->parsed.has_inode && c->parsed.inode == c->want_inode)
         return SQLITE_OK;
       if (c->parsed.kind == PN_FD_PATH || c->parsed.kind == PN_FD_ANON) {
@@ -333,7 +337,7 @@ static int index_process(fds_cursor *c) {
     int exists, rc;
     row_reset(c, c->fdv[i]);
     if ((rc = read_row_link(c, &exists)) != SQLITE_OK) return rc;
-    if (!exists) continue;
+    if (!exists || !c->have_link) continue;
     fd_ref ref = {c->parsed.has_inode ? c->parsed.inode : 0, c->pid, c->fd};
     if (c->parsed.has_inode)
       rc = push_ref(&ix->v, &ix->n, &ix->cap, ref);
@@ -414,7 +418,7 @@ static int next_index_row(fds_cursor *c) {
     }
     row_reset(c, ref.fd);
     if ((rc = read_row_link(c, &exists)) != SQLITE_OK) return rc;
-    if (!exists) continue;
+    if (!exists || !c->have_link) continue;
     if (c->parsed.has_inode ? c->parsed.inode == c->want_inode
                             : (load_stat(c), c->have_stat &&
                                (uint64_t)c->st.st_ino == c->want_inode))
@@ -565,10 +569,11 @@ static int fdsXColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col) {
     sqlite3_result_int64(ctx, c->pid);
     return SQLITE_OK;
   }
-  if (c->fd < 0) { /* the error row: only pid and error */
-    if (col == COL_ERROR) pn_result_text(ctx, c->error, strlen(c->error));
+  if (col == COL_ERROR) {
+    if (c->error) pn_result_text(ctx, c->error, strlen(c->error));
     return SQLITE_OK;
   }
+  if (c->fd < 0) return SQLITE_OK; /* the error row: only pid and error */
   if (col == COL_FD) {
     sqlite3_result_int64(ctx, c->fd);
     return SQLITE_OK;

@@ -4,7 +4,9 @@
  *
  * `path` is whole: spaces and newlines kept, abstract names with their
  * leading '@', NULL when unbound. An accepted socket shows its listener's
- * path, as the kernel prints it. `peer_inode` comes from netlink sock_diag
+ * path, as the kernel prints it. `address` is the kernel address column
+ * (Num) as printed (hashed), which lsof shows as DEVICE. `peer_inode` comes
+ * from netlink sock_diag
  * and is known only for the caller's own namespace (NULL elsewhere, and
  * NULL when netlink is refused).
  */
@@ -15,10 +17,10 @@ SQLITE_EXTENSION_INIT3
 static const char UNIX_SCHEMA[] =
     "CREATE TABLE x(inode INTEGER, path TEXT, type TEXT, state TEXT,"
     " refcount INTEGER, flags INTEGER, protocol INTEGER, peer_inode INTEGER,"
-    " netns INTEGER, ns_pid INTEGER HIDDEN)";
+    " address TEXT, netns INTEGER, ns_pid INTEGER HIDDEN)";
 enum {
   COL_INODE, COL_PATH, COL_TYPE, COL_STATE, COL_REFCOUNT, COL_FLAGS,
-  COL_PROTOCOL, COL_PEER_INODE, COL_NETNS, COL_NS_PID
+  COL_PROTOCOL, COL_PEER_INODE, COL_ADDRESS, COL_NETNS, COL_NS_PID
 };
 
 const char *pn_unix_type_name(int type) {
@@ -48,6 +50,7 @@ static int unix_column(struct pn_netcur *c, const pn_netrow *r,
   case COL_REFCOUNT: sqlite3_result_int64(ctx, (sqlite3_int64)u->refcount); break;
   case COL_FLAGS: sqlite3_result_int64(ctx, (sqlite3_int64)u->flags); break;
   case COL_PROTOCOL: sqlite3_result_int64(ctx, (sqlite3_int64)u->protocol); break;
+  case COL_ADDRESS: pn_result_text(ctx, u->num.p, u->num.n); break;
   case COL_PEER_INODE: {
     uint64_t peer = pn_net_unix_peer(c, u->inode);
     if (peer) sqlite3_result_int64(ctx, (sqlite3_int64)peer);

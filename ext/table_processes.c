@@ -6,7 +6,7 @@
  *   stat     pid ppid name state pgrp session tty_nr nice threads rss vsize
  *            start_time utime stime
  *   status   uid euid suid fsuid gid egid sgid fsgid
- *   cmdline  cmdline
+ *   cmdline  cmdline argv0
  *   links    exe cwd root (readlink; NULL when not allowed or a kernel thread)
  *   ns/net   netns
  * `SELECT pid, name FROM processes` therefore opens only PID/stat.
@@ -38,13 +38,13 @@ static const char PROCESSES_SCHEMA[] =
     " exe TEXT, cwd TEXT, root TEXT, threads INTEGER, rss INTEGER,"
     " vsize INTEGER, start_time INTEGER, utime REAL, stime REAL,"
     " pgrp INTEGER, session INTEGER, tty_nr INTEGER, nice INTEGER,"
-    " netns INTEGER)";
+    " netns INTEGER, argv0 TEXT)";
 enum {
   COL_PID, COL_PPID, COL_NAME, COL_STATE, COL_UID, COL_EUID, COL_SUID,
   COL_FSUID, COL_GID, COL_EGID, COL_SGID, COL_FSGID, COL_CMDLINE, COL_EXE,
   COL_CWD, COL_ROOT, COL_THREADS, COL_RSS, COL_VSIZE, COL_START_TIME,
   COL_UTIME, COL_STIME, COL_PGRP, COL_SESSION, COL_TTY_NR, COL_NICE,
-  COL_NETNS
+  COL_NETNS, COL_ARGV0
 };
 
 #define IDX_PID PN_IDX_PID
@@ -67,6 +67,7 @@ typedef struct proc_row {
   int have_status;
   pn_status status;
   char *cmdline;            /* NULL: unreadable; "": kernel thread/zombie */
+  char *argv0;              /* the first argument, blanks kept */
   char *exe, *cwd, *root;
   int have_netns;
   uint64_t netns;
@@ -92,7 +93,8 @@ static int need_for_column(int col) {
   case COL_UID: case COL_EUID: case COL_SUID: case COL_FSUID:
   case COL_GID: case COL_EGID: case COL_SGID: case COL_FSGID:
     return NEED_STATUS;
-  case COL_CMDLINE: return NEED_CMDLINE;
+  case COL_CMDLINE:
+  case COL_ARGV0: return NEED_CMDLINE;
   case COL_EXE: return NEED_EXE;
   case COL_CWD: return NEED_CWD;
   case COL_ROOT: return NEED_ROOT;
@@ -106,7 +108,7 @@ static int procXBestIndex(sqlite3_vtab *tab, sqlite3_index_info *info) {
   (void)tab;
   int idx = pn_plan_pid(info, COL_PID, 1);
   if (idx == IDX_PID) info->idxFlags |= SQLITE_INDEX_SCAN_UNIQUE;
-  for (int col = 0; col <= COL_NETNS; col++)
+  for (int col = 0; col <= COL_ARGV0; col++)
     if (info->colUsed & ((sqlite3_uint64)1 << col)) idx |= need_for_column(col);
   info->idxNum = idx;
   return SQLITE_OK;
@@ -126,6 +128,7 @@ static int procXOpen(sqlite3_vtab *tab, sqlite3_vtab_cursor **out) {
 static void row_clear(proc_row *r) {
   sqlite3_free(r->name);
   sqlite3_free(r->cmdline);
+  sqlite3_free(r->argv0);
   sqlite3_free(r->exe);
   sqlite3_free(r->cwd);
   sqlite3_free(r->root);
@@ -157,6 +160,16 @@ static char *join_cmdline(const pn_buf *b) {
   char *s = sqlite3_malloc64(n + 1);
   if (!s) return NULL;
   for (size_t i = 0; i < n; i++) s[i] = b->p[i] ? b->p[i] : ' ';
+  s[n] = 0;
+  return s;
+}
+
+/* The first NUL-terminated argument of a cmdline. */
+static char *first_arg(const pn_buf *b) {
+  size_t n = b->n ? strnlen(b->p, b->n) : 0;
+  char *s = sqlite3_malloc64(n + 1);
+  if (!s) return NULL;
+  if (n) memcpy(s, b->p, n);
   s[n] = 0;
   return s;
 }
@@ -202,7 +215,10 @@ static int load_cmdline(proc_cursor *c, int dir, proc_row *r) {
   if (res == PN_FAIL && err == ENOMEM) return SQLITE_NOMEM;
   if (res != PN_OK) return SQLITE_OK;
   r->cmdline = join_cmdline(&c->pc.buf);
-  return r->cmdline ? SQLITE_OK : SQLITE_NOMEM;
+  /* argv[0] alone: netstat names a program by it, and it may hold blanks
+   * ("sshd: root@pts/0") that the joined cmdline cannot tell apart. */
+  r->argv0 = first_arg(&c->pc.buf);
+  return r->cmdline && r->argv0 ? SQLITE_OK : SQLITE_NOMEM;
 }
 
 /* Loads the sources named in c->need for pid into r. Sets *gone when the
@@ -388,6 +404,7 @@ static int procXColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx,
   case COL_SGID: result_id(ctx, r, 2, 1); break;
   case COL_FSGID: result_id(ctx, r, 3, 1); break;
   case COL_CMDLINE: result_opt_str(ctx, r->cmdline); break;
+  case COL_ARGV0: result_opt_str(ctx, r->argv0); break;
   case COL_EXE: result_opt_str(ctx, r->exe); break;
   case COL_CWD: result_opt_str(ctx, r->cwd); break;
   case COL_ROOT: result_opt_str(ctx, r->root); break;

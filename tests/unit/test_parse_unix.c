@@ -297,6 +297,17 @@ static void test_field_values(void **state) {
   CHECK("ffffffffffffffff: abcdef01 00000000 00010000 0005 04    42", want);
 }
 
+/* Num, the kernel address, is kept as printed: lsof shows it as DEVICE. */
+static void test_kernel_address_text(void **state) {
+  static const char text[] = "00000000c5ed53e9: 00000002 00000000 00010000 0001 01 1057 /run/x\n";
+  size_t pos = 0;
+  pn_unix_sock u;
+  (void)state;
+  assert_int_equal(pn_next_unix(text, sizeof text - 1, &pos, &u), 1);
+  assert_slice(u.num, "00000000c5ed53e9");
+  assert_ptr_equal(u.num.p, text);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_captured),
@@ -309,6 +320,7 @@ int main(void) {
     cmocka_unit_test(test_nul_bytes_skip_the_record),
     cmocka_unit_test(test_long_path),
     cmocka_unit_test(test_field_values),
+    cmocka_unit_test(test_kernel_address_text),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
