@@ -169,6 +169,7 @@ static const table_def tables[] = {
     {"fds", pn_fds_module, &pn_fds_schema},
     {"namespaces", pn_namespaces_module, &pn_namespaces_schema},
     {"process_maps", pn_process_maps_module, &pn_process_maps_schema},
+    {"process_files", pn_process_files_module, &pn_process_files_schema},
     {"users", pn_users_module, &pn_users_schema},
     {"net_tcp", net_module, &pn_table_net_tcp},
     {"net_udp", net_module, &pn_table_net_udp},

@@ -496,17 +496,7 @@ static int fdsXRowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid) {
 
 static const char *type_of_path(fds_cursor *c) {
   load_stat(c);
-  if (!c->have_stat) return "unknown";
-  switch (c->st.st_mode & S_IFMT) {
-  case S_IFREG: return "file";
-  case S_IFDIR: return "dir";
-  case S_IFCHR: return "char";
-  case S_IFBLK: return "block";
-  case S_IFIFO: return "fifo";
-  case S_IFSOCK: return "socket";
-  case S_IFLNK: return "link";
-  default: return "unknown";
-  }
+  return c->have_stat ? pn_file_type_name(c->st.st_mode) : "unknown";
 }
 
 static const char *type_text(fds_cursor *c) {

@@ -9,6 +9,7 @@ SQLITE_EXTENSION_INIT3
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* ---- connection context ------------------------------------------------- */
 
@@ -284,6 +285,19 @@ int pn_cursor_walk(pn_cursor *c, int idxNum, sqlite3_value **argv,
   if (pn_pidsrc_start(&c->src, &c->fs, list) == SQLITE_OK) return SQLITE_OK;
   return pn_vtab_error(c->base.pVtab, "procnet: cannot list '%s'",
                        ((pn_vtab *)c->base.pVtab)->ctx->root);
+}
+
+const char *pn_file_type_name(unsigned mode) {
+  switch (mode & S_IFMT) {
+  case S_IFREG: return "file";
+  case S_IFDIR: return "dir";
+  case S_IFCHR: return "char";
+  case S_IFBLK: return "block";
+  case S_IFIFO: return "fifo";
+  case S_IFSOCK: return "socket";
+  case S_IFLNK: return "link";
+  default: return "unknown";
+  }
 }
 
 void pn_result_text(sqlite3_context *c, const char *p, size_t n) {

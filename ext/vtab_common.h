@@ -121,6 +121,10 @@ int pn_cursor_eof(sqlite3_vtab_cursor *cur);
 int pn_cursor_walk(pn_cursor *c, int idxNum, sqlite3_value **argv,
                    const pn_i64list *all);
 
+/* The type column's word for a stat mode: file, dir, char, block, fifo,
+ * socket, link or unknown. */
+const char *pn_file_type_name(unsigned mode);
+
 /* Result helpers for optional values. */
 void pn_result_text(sqlite3_context *c, const char *p, size_t n);
 

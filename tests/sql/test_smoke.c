@@ -4,7 +4,9 @@
  */
 #include "pn_test.h"
 
+#include <limits.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void finds_itself(void **state) {
@@ -15,10 +17,37 @@ static void finds_itself(void **state) {
   pn_close(db);
 }
 
+/* cwd, rtd and txt as lsof shows them: path, type, inode, size. */
+static void process_files_of_itself(void **state) {
+  (void)state;
+  sqlite3 *db = pn_open(NULL);
+  char cwd[PATH_MAX], exe[PATH_MAX];
+  struct stat cst, est;
+  assert_non_null(getcwd(cwd, sizeof cwd));
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  assert_true(n > 0);
+  exe[n] = 0;
+  assert_int_equal(stat(cwd, &cst), 0);
+  assert_int_equal(stat(exe, &est), 0);
+  struct stat rst;
+  assert_int_equal(stat("/", &rst), 0);
+  char *want = sqlite3_mprintf("cwd|%s|dir|%lld|NULL\nrtd|/|dir|%lld|NULL\n"
+                         "txt|%s|file|%lld|NULL\n",
+                         cwd, (long long)cst.st_ino, (long long)rst.st_ino, exe,
+                         (long long)est.st_ino);
+  assert_rows(db, want, "SELECT kind, path, type, inode, error FROM process_files"
+                        " WHERE pid = %d", getpid());
+  assert_int_equal(pn_int(db, "SELECT size FROM process_files WHERE pid = %d"
+                              " AND kind = 'txt'", getpid()), est.st_size);
+  sqlite3_free(want);
+  pn_close(db);
+}
+
 static void tables_are_read_only(void **state) {
   (void)state;
   sqlite3 *db = pn_open(NULL);
-  const char *tables[] = {"processes", "fds", "net_tcp", "net_unix", "sockets"};
+  const char *tables[] = {"processes", "fds", "net_tcp", "net_unix", "sockets",
+                          "process_files", "process_maps", "namespaces", "users"};
   for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) {
     char *err = pn_error(db, "DELETE FROM %s", tables[i]);
     assert_non_null(strstr(err, "may not be modified"));
@@ -42,6 +71,7 @@ static void bad_root_names_the_path(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(finds_itself),
+      cmocka_unit_test(process_files_of_itself),
       cmocka_unit_test(tables_are_read_only),
       cmocka_unit_test(bad_root_names_the_path),
   };
