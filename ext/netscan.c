@@ -18,6 +18,10 @@ SQLITE_EXTENSION_INIT3
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* The net/ file whose inode keys a namespace whose ns/net link cannot be
+ * read; the same for every table, since they share snapshots. */
+#define PN_NS_PROBE "tcp"
+
 #define IDX_PID 0x1
 #define IDX_NETNS 0x2
 #define IDX_INODE 0x4
@@ -73,13 +77,24 @@ typedef struct target {
   int snap;
 } target;
 
-typedef struct pn_netcur {
-  pn_cursor pc;             /* pc.buf: the file being read */
-  const pn_nettable *t;
+/* What the socket tables of one connection have read, shared by all their
+ * cursors open at the same time (a statement, its subqueries, a view that
+ * scans two tables) and dropped when the last one closes: one statement
+ * reads each file once, the next statement reads afresh. */
+typedef struct pn_netshare {
+  int cursors;
   pn_nslist ns;
   int ns_built;
   snap *snaps;
   int nsnaps;
+  pn_peer_map peers;
+  int peers_loaded;
+} pn_netshare;
+
+typedef struct pn_netcur {
+  pn_cursor pc;             /* pc.buf: the file being read */
+  const pn_nettable *t;
+  pn_netshare *sh;          /* the connection's shared snapshots */
   target *targets;
   int ntargets, tcap;
   int ti;                   /* current target */
@@ -87,8 +102,6 @@ typedef struct pn_netcur {
   pn_netrow row;            /* the current record, parsed */
   int by_inode;             /* iterating an inode lookup */
   uint64_t want_inode;
-  pn_peer_map peers;
-  int peers_loaded;
 } pn_netcur;
 
 static const pn_nettable *desc_of(sqlite3_vtab *tab) {
@@ -118,8 +131,23 @@ static int netXBestIndex(sqlite3_vtab *tab, sqlite3_index_info *info) {
 }
 
 static int netXOpen(sqlite3_vtab *tab, sqlite3_vtab_cursor **out) {
+  pn_ctx *ctx = ((pn_vtab *)tab)->ctx;
+  if (!ctx->netshare) {
+    pn_netshare *sh = sqlite3_malloc(sizeof *sh);
+    if (!sh) return SQLITE_NOMEM;
+    memset(sh, 0, sizeof *sh);
+    ctx->netshare = sh;
+  }
   int rc = pn_cursor_open(tab, sizeof(pn_netcur), out);
-  if (rc == SQLITE_OK) ((pn_netcur *)*out)->t = desc_of(tab);
+  pn_netshare *sh = ctx->netshare;
+  if (rc == SQLITE_OK) {
+    ((pn_netcur *)*out)->t = desc_of(tab);
+    ((pn_netcur *)*out)->sh = sh;
+    sh->cursors++;
+  } else if (sh->cursors == 0) {
+    sqlite3_free(sh);
+    ctx->netshare = NULL;
+  }
   return rc;
 }
 
@@ -129,13 +157,20 @@ static void snap_free(snap *s) {
   sqlite3_free(s->by_inode);
 }
 
+static void share_release(pn_ctx *ctx, pn_netshare *sh) {
+  if (--sh->cursors > 0) return;
+  for (int i = 0; i < sh->nsnaps; i++) snap_free(&sh->snaps[i]);
+  sqlite3_free(sh->snaps);
+  pn_nslist_free(&sh->ns);
+  pn_peer_map_free(&sh->peers);
+  sqlite3_free(sh);
+  ctx->netshare = NULL;
+}
+
 static int netXClose(sqlite3_vtab_cursor *cur) {
   pn_netcur *c = (pn_netcur *)cur;
-  for (int i = 0; i < c->nsnaps; i++) snap_free(&c->snaps[i]);
-  sqlite3_free(c->snaps);
+  share_release(((pn_vtab *)cur->pVtab)->ctx, c->sh);
   sqlite3_free(c->targets);
-  pn_nslist_free(&c->ns);
-  pn_peer_map_free(&c->peers);
   pn_cursor_free(&c->pc);
   return SQLITE_OK;
 }
@@ -238,19 +273,19 @@ static int read_via(pn_netcur *c, snap *s, int64_t pid, int *gone) {
 
 static snap *find_snap(pn_netcur *c, const pn_netkind *k, uint64_t key,
                        int known) {
-  for (int i = 0; i < c->nsnaps; i++)
-    if (c->snaps[i].kind == k && c->snaps[i].key == key &&
-        c->snaps[i].known == known)
-      return &c->snaps[i];
+  for (int i = 0; i < c->sh->nsnaps; i++)
+    if (c->sh->snaps[i].kind == k && c->sh->snaps[i].key == key &&
+        c->sh->snaps[i].known == known)
+      return &c->sh->snaps[i];
   return NULL;
 }
 
 static snap *new_snap(pn_netcur *c, const pn_netkind *k, uint64_t key,
                       int known) {
-  snap *v = sqlite3_realloc64(c->snaps, (size_t)(c->nsnaps + 1) * sizeof *v);
+  snap *v = sqlite3_realloc64(c->sh->snaps, (size_t)(c->sh->nsnaps + 1) * sizeof *v);
   if (!v) return NULL;
-  c->snaps = v;
-  snap *s = &c->snaps[c->nsnaps++];
+  c->sh->snaps = v;
+  snap *s = &c->sh->snaps[c->sh->nsnaps++];
   memset(s, 0, sizeof *s);
   s->kind = k;
   s->key = key;
@@ -269,7 +304,7 @@ static int get_snap(pn_netcur *c, target *t) {
       rc = read_via(c, s, t->pids[i], &gone);
     if (rc != SQLITE_OK) return rc;
   }
-  t->snap = (int)(s - c->snaps);
+  t->snap = (int)(s - c->sh->snaps);
   return SQLITE_OK;
 }
 
@@ -293,10 +328,10 @@ static int add_targets(pn_netcur *c, uint64_t key, int known,
 }
 
 static int ensure_nslist(pn_netcur *c) {
-  if (c->ns_built) return SQLITE_OK;
-  if (pn_nslist_build(&c->ns, &c->pc.fs, c->t->kinds[0]->files[0], &c->pc.buf))
+  if (c->sh->ns_built) return SQLITE_OK;
+  if (pn_nslist_build(&c->sh->ns, &c->pc.fs, PN_NS_PROBE, &c->pc.buf))
     return SQLITE_NOMEM;
-  c->ns_built = 1;
+  c->sh->ns_built = 1;
   return SQLITE_OK;
 }
 
@@ -306,8 +341,8 @@ static int plan_namespace(pn_netcur *c, const pn_netns *ns) {
 
 static int plan_all(pn_netcur *c) {
   int rc = ensure_nslist(c);
-  for (int i = 0; rc == SQLITE_OK && i < c->ns.n; i++)
-    rc = plan_namespace(c, &c->ns.v[i]);
+  for (int i = 0; rc == SQLITE_OK && i < c->sh->ns.n; i++)
+    rc = plan_namespace(c, &c->sh->ns.v[i]);
   return rc;
 }
 
@@ -315,7 +350,7 @@ static int plan_netns(pn_netcur *c, sqlite3_value *v) {
   if (sqlite3_value_numeric_type(v) != SQLITE_INTEGER) return SQLITE_OK;
   int rc = ensure_nslist(c);
   if (rc != SQLITE_OK) return rc;
-  const pn_netns *ns = pn_nslist_find(&c->ns, (uint64_t)sqlite3_value_int64(v));
+  const pn_netns *ns = pn_nslist_find(&c->sh->ns, (uint64_t)sqlite3_value_int64(v));
   return ns ? plan_namespace(c, ns) : SQLITE_OK;
 }
 
@@ -326,7 +361,7 @@ static int plan_pids(pn_netcur *c, sqlite3_value *v, int is_list) {
     const int64_t *pid = &c->pc.pids.v[i];
     uint64_t key;
     int known, err;
-    pn_res r = pn_netns_of_pid(&c->pc.fs, *pid, c->t->kinds[0]->files[0], &key,
+    pn_res r = pn_netns_of_pid(&c->pc.fs, *pid, PN_NS_PROBE, &key,
                                &known, &c->pc.buf, &err);
     if (r == PN_FAIL && err == ENOMEM) return SQLITE_NOMEM;
     if (r == PN_OK) rc = add_targets(c, key, known, pid, 1, *pid);
@@ -379,7 +414,7 @@ static size_t first_with_inode(const snap *s, uint64_t inode) {
 /* ---- iteration --------------------------------------------------------------- */
 
 static const snap *cur_snap(const pn_netcur *c) {
-  return &c->snaps[c->targets[c->ti].snap];
+  return &c->sh->snaps[c->targets[c->ti].snap];
 }
 
 static size_t cur_record(const pn_netcur *c) {
@@ -395,7 +430,7 @@ static int enter_target(pn_netcur *c) {
     int rc = get_snap(c, t);
     if (rc != SQLITE_OK) return rc;
   }
-  snap *s = &c->snaps[t->snap];
+  snap *s = &c->sh->snaps[t->snap];
   if (!c->by_inode) return SQLITE_OK;
   if (!s->by_inode && s->n && build_by_inode(s) != SQLITE_OK)
     return SQLITE_NOMEM;
@@ -515,13 +550,13 @@ static uint64_t own_netns(void) {
 
 uint64_t pn_net_unix_peer(pn_netcur *c, uint64_t inode) {
   const snap *s = cur_snap(c);
-  if (!c->peers_loaded) {
-    c->peers_loaded = 1;
-    c->peers.self_netns = own_netns();
-    if (c->peers.self_netns) pn_unix_peers_load(&c->peers);
+  if (!c->sh->peers_loaded) {
+    c->sh->peers_loaded = 1;
+    c->sh->peers.self_netns = own_netns();
+    if (c->sh->peers.self_netns) pn_unix_peers_load(&c->sh->peers);
   }
-  if (!s->known || s->key != c->peers.self_netns) return 0;
-  return pn_peer_map_get(&c->peers, inode);
+  if (!s->known || s->key != c->sh->peers.self_netns) return 0;
+  return pn_peer_map_get(&c->sh->peers, inode);
 }
 
 void pn_net_result_addr(sqlite3_context *ctx, int family, const uint8_t *a) {

@@ -19,6 +19,10 @@ typedef struct pn_ctx {
   int refs;
   char *root;               /* configured /proc root, sqlite3_malloc'd */
   pn_counters cnt;
+  /* What open cursors share, owned by the tables (netscan.c, table_fds.c)
+   * and freed by them when their last cursor closes. */
+  void *netshare;
+  void *fdshare;
 } pn_ctx;
 
 pn_ctx *pn_ctx_new(const char *root);
