@@ -60,6 +60,7 @@ typedef struct snap {
   char *text;               /* the kind's files, concatenated */
   size_t text_n;
   size_t *offs;             /* where each well-formed record starts */
+  uint64_t *inodes;         /* and its inode, noted while indexing */
   size_t n;
   inode_ix *by_inode;       /* built on the first inode lookup */
 } snap;
@@ -154,6 +155,7 @@ static int netXOpen(sqlite3_vtab *tab, sqlite3_vtab_cursor **out) {
 static void snap_free(snap *s) {
   sqlite3_free(s->text);
   sqlite3_free(s->offs);
+  sqlite3_free(s->inodes);
   sqlite3_free(s->by_inode);
 }
 
@@ -203,16 +205,30 @@ static int next_record(const pn_netkind *k, const char *text, size_t n,
   return 0;
 }
 
-static int push_offset(snap *s, size_t *cap, size_t off) {
+static int push_record(snap *s, size_t *cap, size_t off, uint64_t inode) {
   if (s->n == *cap) {
     size_t ncap = *cap ? *cap * 2 : 256;
     size_t *v = sqlite3_realloc64(s->offs, ncap * sizeof *v);
     if (!v) return SQLITE_NOMEM;
     s->offs = v;
+    uint64_t *w = sqlite3_realloc64(s->inodes, ncap * sizeof *w);
+    if (!w) return SQLITE_NOMEM;
+    s->inodes = w;
     *cap = ncap;
   }
-  s->offs[s->n++] = off;
+  s->offs[s->n] = off;
+  s->inodes[s->n++] = inode;
   return SQLITE_OK;
+}
+
+static uint64_t row_inode(const pn_netrow *r) {
+  switch (r->kind->fmt) {
+  case PN_FMT_INET: return r->u.inet.inode;
+  case PN_FMT_UNIX: return r->u.unx.inode;
+  case PN_FMT_PACKET: return r->u.packet.inode;
+  case PN_FMT_NETLINK: return r->u.netlink.inode;
+  }
+  return 0;
 }
 
 /* Moves the file just read (c->pc.buf) to the end of s->text, on a line of its
@@ -238,7 +254,7 @@ static int index_records(snap *s, size_t from, size_t *cap) {
   pn_netrow row;
   size_t pos = from, start = from;
   while (next_record(s->kind, s->text, s->text_n, &pos, &row)) {
-    int rc = push_offset(s, cap, start);
+    int rc = push_record(s, cap, start, row_inode(&row));
     if (rc != SQLITE_OK) return rc;
     start = pos;
   }
@@ -371,16 +387,6 @@ static int plan_pids(pn_netcur *c, sqlite3_value *v, int is_list) {
 
 /* ---- inode lookups ------------------------------------------------------------ */
 
-static uint64_t row_inode(const pn_netrow *r) {
-  switch (r->kind->fmt) {
-  case PN_FMT_INET: return r->u.inet.inode;
-  case PN_FMT_UNIX: return r->u.unx.inode;
-  case PN_FMT_PACKET: return r->u.packet.inode;
-  case PN_FMT_NETLINK: return r->u.netlink.inode;
-  }
-  return 0;
-}
-
 static int cmp_inode_ix(const void *a, const void *b) {
   const inode_ix *x = a, *y = b;
   if (x->inode != y->inode) return x->inode < y->inode ? -1 : 1;
@@ -391,10 +397,7 @@ static int build_by_inode(snap *s) {
   s->by_inode = sqlite3_malloc64((s->n ? s->n : 1) * sizeof *s->by_inode);
   if (!s->by_inode) return SQLITE_NOMEM;
   for (size_t i = 0; i < s->n; i++) {
-    pn_netrow row;
-    size_t pos = s->offs[i];
-    next_record(s->kind, s->text, s->text_n, &pos, &row);
-    s->by_inode[i].inode = row_inode(&row);
+    s->by_inode[i].inode = s->inodes[i];
     s->by_inode[i].rec = i;
   }
   pn_sort(s->by_inode, s->n, sizeof *s->by_inode, cmp_inode_ix);

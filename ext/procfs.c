@@ -63,6 +63,13 @@ static int buf_reserve(pn_buf *b, size_t want) {
   return 0;
 }
 
+int pn_buf_set(pn_buf *b, const char *p, size_t n) {
+  if (buf_reserve(b, n ? n : 1)) return -1;
+  memcpy(b->p, p, n);
+  b->n = n;
+  return 0;
+}
+
 char *pn_buf_strdup(const pn_buf *b) {
   char *s = sqlite3_malloc64(b->n + 1);
   if (!s) return NULL;

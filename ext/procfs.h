@@ -41,6 +41,8 @@ typedef struct pn_buf {
   size_t cap;
 } pn_buf;
 void pn_buf_free(pn_buf *b);
+/* Replaces the content with n bytes of p; 0, or -1 when out of memory. */
+int pn_buf_set(pn_buf *b, const char *p, size_t n);
 /* Copies the content into a fresh NUL-terminated sqlite3_malloc'd string. */
 char *pn_buf_strdup(const pn_buf *b);
 

@@ -21,9 +21,11 @@
  *
  * Plans. With pid, the listed processes are walked; the last listing is kept
  * so the inner loop of a join does not list the same directory twice. With
- * inode, an inode -> (pid, fd) index of every descriptor is built once per
- * cursor (each fd directory listed once) and xFilter calls are lookups; with
- * pid as well, the first call walks the pids and later calls use the index. Files and anon inodes get their inode from
+ * inode, an inode -> (pid, fd) index of every descriptor is built once and
+ * xFilter calls are lookups; with pid as well, the first call walks the pids
+ * and later calls use the index. The index is shared by all fds cursors the
+ * connection has open (a correlated subquery opens one per outer row) and
+ * dropped with the last of them. Files and anon inodes get their inode from
  * stat, which the index does only on the first lookup that misses among the
  * socket:[N]/pipe:[N] inodes.
  */
@@ -62,6 +64,7 @@ typedef struct fd_ref {
   uint64_t inode;
   sqlite3_int64 pid;
   int fd;
+  int kind;                 /* pn_fd_kind; "kind:[inode]" is its link */
 } fd_ref;
 
 typedef struct fd_index {
@@ -72,6 +75,14 @@ typedef struct fd_index {
   fd_ref *pending;          /* descriptors whose inode needs a stat */
   size_t pn, pcap;
 } fd_index;
+
+/* The index, shared by the fds cursors a connection has open at the same
+ * time (a correlated subquery opens a fresh cursor per outer row) and freed
+ * when the last one closes. */
+typedef struct fd_share {
+  int cursors;
+  fd_index index;
+} fd_share;
 
 typedef struct fds_cursor {
   pn_cursor pc;             /* pc.buf: fdinfo text */
@@ -85,7 +96,7 @@ typedef struct fds_cursor {
   pn_res list_res;          /* how that listing went */
   int list_err;
   /* inode plan */
-  fd_index index;
+  fd_share *sh;
   uint64_t want_inode;
   size_t ref_at;
   const pn_i64list *pid_filter; /* index lookups with a pid constraint too */
@@ -124,12 +135,36 @@ static int fdsXBestIndex(sqlite3_vtab *tab, sqlite3_index_info *info) {
 }
 
 static int fdsXOpen(sqlite3_vtab *tab, sqlite3_vtab_cursor **out) {
+  pn_ctx *ctx = ((pn_vtab *)tab)->ctx;
+  if (!ctx->fdshare) {
+    fd_share *sh = sqlite3_malloc(sizeof *sh);
+    if (!sh) return SQLITE_NOMEM;
+    memset(sh, 0, sizeof *sh);
+    ctx->fdshare = sh;
+  }
+  fd_share *sh = ctx->fdshare;
   int rc = pn_cursor_open(tab, sizeof(fds_cursor), out);
-  if (rc != SQLITE_OK) return rc;
+  if (rc != SQLITE_OK) {
+    if (sh->cursors == 0) {
+      sqlite3_free(sh);
+      ctx->fdshare = NULL;
+    }
+    return rc;
+  }
   fds_cursor *c = (fds_cursor *)*out;
   c->piddir = -1;
   c->listed_pid = -1;
+  c->sh = sh;
+  sh->cursors++;
   return SQLITE_OK;
+}
+
+static void share_release(pn_ctx *ctx, fd_share *sh) {
+  if (--sh->cursors > 0) return;
+  sqlite3_free(sh->index.v);
+  sqlite3_free(sh->index.pending);
+  sqlite3_free(sh);
+  ctx->fdshare = NULL;
 }
 
 static void close_piddir(fds_cursor *c) {
@@ -137,12 +172,18 @@ static void close_piddir(fds_cursor *c) {
   c->piddir = -1;
 }
 
+/* Opens the current process's directory when a row needs it (index rows
+ * open it only for stat, mode or fdinfo columns). 0: the process is gone. */
+static int ensure_piddir(fds_cursor *c) {
+  int err;
+  return c->piddir >= 0 || pn_open_pid(&c->pc.fs, c->pid, &c->piddir, &err) == PN_OK;
+}
+
 static int fdsXClose(sqlite3_vtab_cursor *cur) {
   fds_cursor *c = (fds_cursor *)cur;
   close_piddir(c);
   sqlite3_free(c->fdv);
-  sqlite3_free(c->index.v);
-  sqlite3_free(c->index.pending);
+  share_release(((pn_vtab *)cur->pVtab)->ctx, c->sh);
   pn_buf_free(&c->link);
   pn_cursor_free(&c->pc);
   return SQLITE_OK;
@@ -240,6 +281,7 @@ static void load_stat(fds_cursor *c) {
   int err;
   if (c->stat_done) return;
   c->stat_done = 1;
+  if (!ensure_piddir(c)) return;
   snprintf(rel, sizeof rel, "fd/%d", c->fd);
   c->have_stat = pn_stat_at(&c->pc.fs, c->piddir, rel, &c->st, &err) == PN_OK;
 }
@@ -252,6 +294,7 @@ static void load_mode(fds_cursor *c) {
   if (c->lstat_done) return;
   c->lstat_done = 1;
   c->mode = 0;
+  if (!ensure_piddir(c)) return;
   snprintf(rel, sizeof rel, "fd/%d", c->fd);
   if (fstatat(c->piddir, rel, &st, AT_SYMLINK_NOFOLLOW) != 0) return;
   int r = (st.st_mode & S_IRUSR) != 0, w = (st.st_mode & S_IWUSR) != 0;
@@ -264,6 +307,7 @@ static int load_fdinfo(fds_cursor *c) {
   if (c->fdinfo_done) return SQLITE_OK;
   c->fdinfo_done = 1;
   memset(&c->info, 0, sizeof c->info);
+  if (!ensure_piddir(c)) return SQLITE_OK;
   snprintf(rel, sizeof rel, "fdinfo/%d", c->fd);
   pn_res r = pn_read_file(&c->pc.fs, c->piddir, rel, &c->pc.buf, &err);
   if (is_nomem(r, err)) return SQLITE_NOMEM;
@@ -332,13 +376,14 @@ static int cmp_ref(const void *a, const void *b) {
 
 /* Adds every descriptor of the current process to the index. */
 static int index_process(fds_cursor *c) {
-  fd_index *ix = &c->index;
+  fd_index *ix = &c->sh->index;
   for (size_t i = 0; i < c->fdn; i++) {
     int exists, rc;
     row_reset(c, c->fdv[i]);
     if ((rc = read_row_link(c, &exists)) != SQLITE_OK) return rc;
     if (!exists || !c->have_link) continue;
-    fd_ref ref = {c->parsed.has_inode ? c->parsed.inode : 0, c->pid, c->fd};
+    fd_ref ref = {c->parsed.has_inode ? c->parsed.inode : 0, c->pid, c->fd,
+                  (int)c->parsed.kind};
     if (c->parsed.has_inode)
       rc = push_ref(&ix->v, &ix->n, &ix->cap, ref);
     else if (c->parsed.kind == PN_FD_PATH || c->parsed.kind == PN_FD_ANON)
@@ -360,15 +405,15 @@ static int build_index(fds_cursor *c) {
   pn_pidsrc_end(&all);
   close_piddir(c);
   if (rc != SQLITE_OK) return rc;
-  pn_sort(c->index.v, c->index.n, sizeof *c->index.v, cmp_ref);
-  c->index.built = 1;
+  pn_sort(c->sh->index.v, c->sh->index.n, sizeof *c->sh->index.v, cmp_ref);
+  c->sh->index.built = 1;
   return SQLITE_OK;
 }
 
 /* Stats the descriptors whose inode is not in their link (files, anon
  * inodes) and merges them into the index; done once, on the first miss. */
 static int index_add_stat_tier(fds_cursor *c) {
-  fd_index *ix = &c->index;
+  fd_index *ix = &c->sh->index;
   ix->stat_tier_done = 1;
   for (size_t i = 0; i < ix->pn; i++) {
     char rel[48];
@@ -399,24 +444,41 @@ static size_t lower_bound(const fd_index *ix, uint64_t inode) {
   return lo;
 }
 
-/* Moves to the next descriptor of the index with the wanted inode,
- * re-reading its link: a descriptor closed or reused since the index was
- * built is skipped. */
+/* The link text of an indexed socket, pipe or namespace descriptor is
+ * "kind:[inode]": the row is made without reading it again (the index is
+ * this statement's snapshot, as ss's and lsof's are theirs). */
+static int link_from_ref(fds_cursor *c, const fd_ref *ref) {
+  static const char *const prefix[] = {
+      [PN_FD_SOCKET] = "socket", [PN_FD_PIPE] = "pipe", [PN_FD_NET] = "net",
+      [PN_FD_PIDFD] = "pidfd"};
+  if (ref->kind < 0 || ref->kind > PN_FD_PIDFD || !prefix[ref->kind]) return 0;
+  char text[48];
+  int n = snprintf(text, sizeof text, "%s:[%llu]", prefix[ref->kind],
+                   (unsigned long long)ref->inode);
+  if (pn_buf_set(&c->link, text, (size_t)n) != 0) return -1;
+  if (pn_parse_fdlink(c->link.p, c->link.n, &c->parsed) != 0) return 0;
+  c->have_link = 1;
+  return 1;
+}
+
+/* Moves to the next descriptor of the index with the wanted inode. Links
+ * not made from the index are read again, and a descriptor closed or reused
+ * since the index was built is skipped. */
 static int next_index_row(fds_cursor *c) {
-  const fd_index *ix = &c->index;
+  const fd_index *ix = &c->sh->index;
   while (c->ref_at < ix->n && ix->v[c->ref_at].inode == c->want_inode) {
     fd_ref ref = ix->v[c->ref_at++];
     int rc, exists;
     if (c->pid_filter && !pn_i64list_has(c->pid_filter, ref.pid)) continue;
-    if (ref.pid != c->pid || c->piddir < 0) {
-      int err;
+    if (ref.pid != c->pid) {
       close_piddir(c);
       c->pid = ref.pid;
-      pn_res r = pn_open_pid(&c->pc.fs, ref.pid, &c->piddir, &err);
-      if (is_nomem(r, err)) return SQLITE_NOMEM;
-      if (r != PN_OK) continue;
     }
     row_reset(c, ref.fd);
+    int made = link_from_ref(c, &ref);
+    if (made < 0) return SQLITE_NOMEM;
+    if (made) return SQLITE_OK;
+    if (!ensure_piddir(c)) continue;
     if ((rc = read_row_link(c, &exists)) != SQLITE_OK) return rc;
     if (!exists || !c->have_link) continue;
     if (c->parsed.has_inode ? c->parsed.inode == c->want_inode
@@ -430,12 +492,12 @@ static int next_index_row(fds_cursor *c) {
 
 static int start_index_lookup(fds_cursor *c) {
   int rc;
-  if (!c->index.built && (rc = build_index(c)) != SQLITE_OK) return rc;
-  c->ref_at = lower_bound(&c->index, c->want_inode);
-  int hit = c->ref_at < c->index.n && c->index.v[c->ref_at].inode == c->want_inode;
-  if (!hit && !c->index.stat_tier_done && c->want_inode != 0) {
+  if (!c->sh->index.built && (rc = build_index(c)) != SQLITE_OK) return rc;
+  c->ref_at = lower_bound(&c->sh->index, c->want_inode);
+  int hit = c->ref_at < c->sh->index.n && c->sh->index.v[c->ref_at].inode == c->want_inode;
+  if (!hit && !c->sh->index.stat_tier_done && c->want_inode != 0) {
     if ((rc = index_add_stat_tier(c)) != SQLITE_OK) return rc;
-    c->ref_at = lower_bound(&c->index, c->want_inode);
+    c->ref_at = lower_bound(&c->sh->index, c->want_inode);
   }
   return next_index_row(c);
 }
