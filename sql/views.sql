@@ -16,7 +16,7 @@
 -- protocol: TCP", ss and netstat do not see them). The socket views have a
 -- `netns` column; `WHERE netns = procnet_netns()` keeps what ss and netstat
 -- would print. The differences from the real tools, and why, are listed in
--- sql/README-views.md.
+-- README.md ("Replacing lsof, ss and netstat").
 --
 -- Who holds which socket: procnet_socket_holders reads every descriptor
 -- once; the socket views put it (materialized) on the outer side of a
@@ -38,11 +38,15 @@
 -- Every socket inode held by a process, with its holders in the orders the
 -- tools list them: `users` is ss's users:((...)) list (highest pid first,
 -- then highest fd, as ss builds it); first_* is the holder netstat names
--- (lowest pid, the first one /proc lists). Join it as the outer side (see
--- above).
+-- (lowest pid, the first one /proc lists), with its argv[0] (blanks kept).
+-- Join it as the outer side (see above). Descriptors whose link may not be
+-- read (fds.error) have no type and no inode: they hold nothing here, as the
+-- tools cannot tell what they are either.
 CREATE TEMP VIEW IF NOT EXISTS procnet_socket_holders(
-  inode, holders, users, first_pid, first_fd, first_name, first_cmdline) AS
-SELECT inode, holders, users, first_pid, first_fd, first_name, first_cmdline
+  inode, holders, users, first_pid, first_fd, first_name, first_cmdline,
+  first_argv0) AS
+SELECT inode, holders, users, first_pid, first_fd, first_name, first_cmdline,
+       first_argv0
 FROM (
   SELECT f.inode AS inode,
          count(*) OVER byinode AS holders,
@@ -53,9 +57,10 @@ FROM (
          first_value(f.fd) OVER up AS first_fd,
          first_value(p.name) OVER up AS first_name,
          first_value(p.cmdline) OVER up AS first_cmdline,
+         first_value(p.argv0) OVER up AS first_argv0,
          row_number() OVER up AS rn
   FROM fds f JOIN processes p ON p.pid = f.pid
-  WHERE f.type = 'socket'
+  WHERE f.type = 'socket' AND f.inode IS NOT NULL
   WINDOW byinode AS (PARTITION BY f.inode),
          up AS (PARTITION BY f.inode ORDER BY f.pid, f.fd)
 )
@@ -64,43 +69,44 @@ WHERE rn = 1;
 -- lsof -n -P +c0: one row per file of every process, in lsof's order (cwd,
 -- rtd, txt, mapped files, then descriptors). COMMAND is the whole command
 -- name (lsof cuts it to 9 characters without +c0). Columns lsof leaves
--- empty are NULL. DEVICE and SIZE/OFF of cwd/rtd/txt/mem and DEVICE of unix
--- sockets are NULL for now: the tables do not give them yet (see
--- README-views.md).
+-- empty are NULL. SIZE/OFF of mapped files (mem) is NULL for now: the
+-- tables do not give it yet (see README.md, "Replacing lsof, ss and
+-- netstat"). A descriptor whose link may not be read is printed as lsof
+-- does: its number without a mode letter, TYPE unknown, NAME the link and
+-- the error; a process whose fd directory may not be read has one NOFD
+-- row.
 CREATE TEMP VIEW IF NOT EXISTS lsof(
   command, pid, user, fd, type, device, size_off, node, name) AS
 SELECT command, pid, user, fd, type, device, size_off, node, name FROM (
-  -- cwd, rtd, txt: the links of /proc/PID. txt takes its device and inode
-  -- from the executable's first mapping.
-  SELECT pid, k AS k1, 0 AS k2, command, user, fd,
-         CASE WHEN target IS NULL THEN 'unknown'
-              WHEN k = 2 THEN 'REG' ELSE 'DIR' END AS type,
-         CASE WHEN k = 2 THEN
-           (SELECT m.dev_major || ',' || m.dev_minor FROM process_maps m
-             WHERE m.pid = x.pid AND m.path = x.target AND m.offset = 0 LIMIT 1)
-         END AS device,
-         NULL AS size_off,
-         CASE WHEN k = 2 THEN
-           (SELECT CAST(m.inode AS TEXT) FROM process_maps m
-             WHERE m.pid = x.pid AND m.path = x.target AND m.offset = 0 LIMIT 1)
-         END AS node,
-         -- an unreadable link: lsof names the link and the error; a kernel
-         -- thread's missing exe gets no error text
-         coalesce(target, '/proc/' || pid || '/' || link ||
-                  CASE WHEN k = 2 AND cmdline = '' THEN ''
-                       ELSE ' (readlink: Permission denied)' END) AS name
-  FROM (
-    SELECT p.pid AS pid, lk.k AS k, lk.fd AS fd, lk.link AS link,
-           p.name AS command, p.cmdline AS cmdline,
-           coalesce((SELECT u.name FROM users u WHERE u.uid = p.euid LIMIT 1),
-                    CAST(p.euid AS TEXT)) AS user,
-           CASE lk.k WHEN 0 THEN p.cwd WHEN 1 THEN p.root ELSE p.exe END AS target
-    FROM processes p
-    JOIN (SELECT 0 AS k, 'cwd' AS fd, 'cwd' AS link UNION ALL
-          SELECT 1, 'rtd', 'root' UNION ALL
-          SELECT 2, 'txt', 'exe') AS lk
-    WHERE p.state IS NOT 'Z'
-  ) AS x
+  -- cwd, rtd, txt: the links of /proc/PID, from process_files (readlink
+  -- and stat of each link). Every process gets the three rows, as in lsof:
+  -- a link we may not read is TYPE unknown with the link and the error as
+  -- NAME; a kernel thread has no exe (no process_files row) and lsof names
+  -- the link alone.
+  SELECT p.pid AS pid, lk.k AS k1, 0 AS k2, p.name AS command,
+         coalesce((SELECT u.name FROM users u WHERE u.uid = p.euid LIMIT 1),
+                  CAST(p.euid AS TEXT)) AS user,
+         lk.fd AS fd,
+         CASE WHEN f.error IS NOT NULL THEN 'unknown'
+              ELSE CASE f.type WHEN 'file' THEN 'REG' WHEN 'dir' THEN 'DIR'
+                     WHEN 'char' THEN 'CHR' WHEN 'block' THEN 'BLK'
+                     WHEN 'fifo' THEN 'FIFO' WHEN 'link' THEN 'LINK'
+                     WHEN 'socket' THEN 'sock' ELSE 'unknown' END END AS type,
+         f.dev_major || ',' || f.dev_minor AS device,
+         CAST(f.size AS TEXT) AS size_off,
+         CAST(f.inode AS TEXT) AS node,
+         CASE WHEN f.pid IS NULL THEN '/proc/' || p.pid || '/' || lk.link
+              WHEN f.error IS NOT NULL THEN
+                '/proc/' || p.pid || '/' || lk.link || ' (readlink: '
+                || upper(substr(f.error, 1, 1)) || substr(f.error, 2) || ')'
+              ELSE f.path || CASE WHEN f.deleted THEN ' (deleted)' ELSE '' END
+         END AS name
+  FROM processes p
+  CROSS JOIN (SELECT 0 AS k, 'cwd' AS fd, 'cwd' AS link UNION ALL
+              SELECT 1, 'rtd', 'root' UNION ALL
+              SELECT 2, 'txt', 'exe') AS lk
+  LEFT JOIN process_files f ON f.pid = p.pid AND f.kind = lk.fd
+  WHERE p.state IS NOT 'Z'
 
   UNION ALL
   -- mem / DEL: each mapped file once (the first mapping of each device and
@@ -126,13 +132,17 @@ SELECT command, pid, user, fd, type, device, size_off, node, name FROM (
   -- numbered descriptors
   SELECT pid, 4, k2, command, user, fd, ltype,
          -- DEVICE
-         CASE WHEN ltype IN ('IPv4', 'IPv6', 'pack') THEN CAST(inode AS TEXT)
-              WHEN ltype IN ('unix', 'raw', 'raw6', 'netlink', 'icmp') THEN NULL
+         CASE WHEN error IS NOT NULL THEN NULL
+              WHEN ltype IN ('IPv4', 'IPv6', 'pack') THEN CAST(inode AS TEXT)
+              -- unix: the socket's kernel address, as /proc/net/unix
+              -- prints it (Num)
+              WHEN ltype = 'unix' THEN '0x' || uaddress
+              WHEN ltype IN ('raw', 'raw6', 'netlink', 'icmp') THEN NULL
               WHEN ltype IN ('CHR', 'BLK') THEN rdev_major || ',' || rdev_minor
               ELSE dev_major || ',' || dev_minor END,
          -- SIZE/OFF: size for files and directories, offset (0t...) for
          -- devices, pipes and sockets
-         CASE WHEN fdnum IS NULL THEN NULL
+         CASE WHEN error IS NOT NULL THEN NULL
               WHEN ftype = 'net' OR ltype = 'a_inode' THEN '0'
               WHEN ltype IN ('REG', 'DIR') THEN CAST(size AS TEXT)
               WHEN pos IS NULL THEN NULL
@@ -141,7 +151,8 @@ SELECT command, pid, user, fd, type, device, size_off, node, name FROM (
                      ELSE printf('0x%x', pos) END
               ELSE CAST(size AS TEXT) END,
          -- NODE
-         CASE WHEN ltype IN ('IPv4', 'IPv6') THEN upper(kind)
+         CASE WHEN error IS NOT NULL THEN NULL
+              WHEN ltype IN ('IPv4', 'IPv6') THEN upper(kind)
               WHEN ltype = 'pack' THEN
                 CASE protocol
                   WHEN 96 THEN 'LOOP' WHEN 512 THEN 'PUP' WHEN 513 THEN 'PUPAT'
@@ -170,7 +181,13 @@ SELECT command, pid, user, fd, type, device, size_off, node, name FROM (
               ELSE CAST(inode AS TEXT) END,
          -- NAME
          CASE
-           WHEN fdnum IS NULL THEN '/proc/' || pid || '/fd (opendir: ' || error || ')'
+           -- lsof's error texts are strerror's: 'Permission denied'
+           WHEN fdnum IS NULL THEN
+             '/proc/' || pid || '/fd (opendir: '
+             || upper(substr(error, 1, 1)) || substr(error, 2) || ')'
+           WHEN error IS NOT NULL THEN
+             '/proc/' || pid || '/fd/' || fdnum || ' (readlink: '
+             || upper(substr(error, 1, 1)) || substr(error, 2) || ')'
            WHEN ltype IN ('IPv4', 'IPv6') THEN
              CASE WHEN la = '' THEN ''
                   ELSE CASE WHEN la IN ('0.0.0.0', '::') THEN '*'
@@ -257,6 +274,8 @@ SELECT command, pid, user, fd, type, device, size_off, node, name FROM (
              coalesce((SELECT u.name FROM users u WHERE u.uid = p.euid LIMIT 1),
                       CAST(p.euid AS TEXT)) AS user,
              CASE WHEN f.fd IS NULL THEN 'NOFD'
+                  -- an unreadable link: lsof gives no mode letter
+                  WHEN f.error IS NOT NULL THEN CAST(f.fd AS TEXT)
                   -- lsof's letter: r or w when the link grants only that,
                   -- u otherwise (both, or neither as for O_PATH)
                   ELSE f.fd || CASE f.mode WHEN 'r' THEN 'r' WHEN 'w' THEN 'w'
@@ -270,11 +289,13 @@ SELECT command, pid, user, fd, type, device, size_off, node, name FROM (
              s.local_address AS local_address, s.local_port AS lport,
              s.remote_address AS remote_address, s.remote_port AS rport,
              s.path AS upath, s.type AS stype, s.state AS state,
+             u.address AS uaddress,
              s.family = 'IPv6' AND (s.local_address LIKE '::ffff:%.%'
                                     OR s.remote_address LIKE '::ffff:%.%') AS mapped
       FROM fds f
       JOIN processes p ON p.pid = f.pid
       LEFT JOIN sockets s ON f.type = 'socket' AND s.inode = f.inode
+      LEFT JOIN net_unix u ON s.kind = 'unix' AND u.inode = f.inode
       WHERE p.state IS NOT 'Z'
     ) AS b
   )
@@ -294,7 +315,7 @@ SELECT * FROM lsof WHERE type = 'unix';
 -- socket is IPv6-only, other IPv6 bracketed, port 0 as '*'; unix 'path
 -- inode' and '* peer'). process is ss's users:((...)) list of every holder.
 -- Queue sizes are the /proc ones: 0 Send-Q on listeners (ss prints the
--- backlog there) and 0 for unix sockets (see README-views.md).
+-- backlog there) and 0 for unix sockets (see README.md).
 -- Extra netids ss does not have: 'udplite' and 'icmp' (ping sockets).
 CREATE TEMP VIEW IF NOT EXISTS ss(
   netid, state, recv_q, send_q, local, peer, process, netns, inode) AS
@@ -366,16 +387,14 @@ FROM x;
 -- bracketed, v4-mapped as IPv4, port 0 as '*', cut to 23 characters as
 -- netstat does without -W), kernel state names ('' for unconnected UDP, the
 -- number for raw), and 'PID/program' of the first process holding the
--- socket (lowest pid), program being argv[0], cut to its basename when it
--- starts with '/', the whole cut to 19 characters (netstat's rules), or '-'.
+-- socket (lowest pid), program being argv[0] (blanks kept: 'sshd: root@pts/0'),
+-- from its last '/' on when it starts with '/', the whole cut to 19
+-- characters (net-tools' rules), or '-'.
 CREATE TEMP VIEW IF NOT EXISTS netstat(
   proto, recv_q, send_q, local_address, foreign_address, state, pid_program,
   netns, inode) AS
 WITH h AS MATERIALIZED (
-  SELECT inode, first_pid,
-         CASE WHEN instr(first_cmdline, ' ')
-              THEN substr(first_cmdline, 1, instr(first_cmdline, ' ') - 1)
-              ELSE first_cmdline END AS argv0
+  SELECT inode, first_pid, coalesce(first_argv0, '') AS argv0
   FROM procnet_socket_holders
 ),
 s AS (

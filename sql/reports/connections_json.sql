@@ -15,7 +15,7 @@ WITH holders AS MATERIALIZED (
            'user', coalesce((SELECT u.name FROM users u WHERE u.uid = p.euid LIMIT 1),
                             CAST(p.euid AS TEXT)))) AS processes
   FROM fds f JOIN processes p ON p.pid = f.pid
-  WHERE f.type = 'socket'
+  WHERE f.type = 'socket' AND f.inode IS NOT NULL  -- (NOT IN below: no NULL)
   GROUP BY f.inode
 ),
 s AS (

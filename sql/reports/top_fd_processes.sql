@@ -1,7 +1,8 @@
 -- top_fd_processes.sql: which processes hold the most open file
 -- descriptors, and of which kinds? (the usual suspect for "Too many open
--- files"). Processes whose descriptors cannot be read are listed with the
--- reason instead of a count.
+-- files"). Descriptors whose link cannot be read (another user's process,
+-- or one with more privileges) are counted as `unreadable`, of no kind; a
+-- process whose fd directory cannot be read has no count. `error` says why.
 --
 --   .load build/procnet
 --   .mode table
@@ -13,6 +14,7 @@ SELECT f.pid,
        sum(f.type = 'pipe')                        AS pipes,
        sum(f.type IN ('file', 'dir'))              AS files,
        sum(f.type NOT IN ('socket', 'pipe', 'file', 'dir')) AS other,
+       sum(f.fd IS NOT NULL AND f.error IS NOT NULL) AS unreadable,
        max(f.error)                                AS error
 FROM fds f JOIN processes p ON p.pid = f.pid
 GROUP BY f.pid

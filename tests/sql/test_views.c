@@ -9,25 +9,37 @@
  *     a mapped deleted file, an eventfd, an epoll fd, /tmp, /dev/null,
  *     a netlink, a packet and a raw socket;
  *   B ("pn) b(x", a name that lsof and ss cut at the ')'): shares A's first
- *     listener and has a UDP socket of its own.
+ *     listener and has a UDP socket of its own;
+ *   C ("pn views c", which lsof prints "pn\x20views\x20c"): this test binary
+ *     copied, run with an argv[0] that has blanks and a '/' after them
+ *     (netstat names it from its last '/'), in a directory with a blank in
+ *     its name; the copy and the directory are deleted once it runs (lsof:
+ *     txt and cwd "... (deleted)"). It has a UDP socket of its own.
  * Then, for each view, the real tool's output and the view's rows are taken
  * back to back and compared row by row (keyed on the file or socket, never
  * on the order) and column by column:
- *   lsof, lsof_i, lsof_u  lsof -n -P +c0 -p A,B (-i -a, -U -a)
+ *   lsof, lsof_i, lsof_u  lsof -n -P +c0 -p A,B,C (-i -a, -U -a)
  *   ss                    ss -tanp, ss -uanp, ss -wanp, ss -xap
  *   netstat               netstat -tunap
  *   listening             ss -tulnp
  * restricted to the workload's processes and to the caller's namespace
  * (netns = procnet_netns()), as the tools see only that one.
  *
+ * And the files the reader may not read: lsof and the lsof view taken by a
+ * reader without CAP_SYS_PTRACE (links unreadable: "(readlink: Permission
+ * denied)") and by one running as nobody ("NOFD ... (opendir: Permission
+ * denied)"); the socket views still list the sockets, without holders.
+ *
  * Every column must be equal. The only accepted differences are listed in
- * sql/README-views.md and checked here one by one:
+ * README.md ("Replacing lsof, ss and netstat") and checked here one by one:
  *   TOOL_WRONG  the real tool is wrong (names cut at ')', unix paths cut at
  *               a space): the view must hold the right value, and the tool
  *               the known wrong one;
  *   PENDING     the tables do not give the value yet: the view must be NULL
- *               (or, for an eventfd, the name without its id);
- *   BY_DESIGN   ss shows a listener's backlog as Send-Q; /proc has 0.
+ *               (SIZE/OFF of mapped files, NAME of a socket in no table) or,
+ *               for an eventfd, the name without its id;
+ *   BY_DESIGN   ss shows a listener's backlog as Send-Q; /proc has 0. lsof
+ *               escapes the blanks of a command name ("\x20").
  * Anything else fails the test. The counts are printed for each view;
  * PN_VIEWS_VERBOSE=1 also prints every accepted difference.
  */
@@ -36,6 +48,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <linux/capability.h>
 #include <linux/if_ether.h>
 #include <linux/netlink.h>
 #include <netinet/in.h>
@@ -49,20 +63,32 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "procnet.h"
 
 #define A_NAME "pn_views_a"
 #define B_NAME "pn) b(x"
 /* What lsof 4.95 and ss 6.1 print for B_NAME: the name up to the ')'. */
 #define B_NAME_CUT "pn"
+/* C: the name of its executable; its command name, with blanks (lsof
+ * prints them as "\x20"); its argv[0], which netstat names from the last
+ * '/' on, cut to 19 characters with "PID/". */
+#define C_NAME "pn_views_c"
+#define C_COMM "pn views c"
+#define C_COMM_LSOF "pn\\x20views\\x20c"
+#define C_ARGV0 "/pn dir/pn views c: a long argv0"
+#define C_ENV "PN_VIEWS_C_READY_FD"
 
 /* ---- the workload ---------------------------------------------------------- */
 
 static struct {
-  pid_t a, b;
+  pid_t a, b, c;
   char dir[64];
+  char c_exe[512], c_cwd[128]; /* C's executable and directory, deleted */
   char stream_path[128]; /* has a space */
   char dgram_path[128];
   char seq_path[128];
@@ -238,6 +264,60 @@ static void child_a(int ready_a, int ready_b) {
   for (;;) pause();
 }
 
+/* C, after the exec: a UDP socket, then tells the test it is ready (the
+ * descriptor number is in C_ENV). */
+static void child_c(void) {
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  prctl(PR_SET_NAME, C_COMM);
+  int ready = atoi(getenv(C_ENV));
+  bound(SOCK_DGRAM, "127.0.0.1", 0);
+  must((int)write(ready, "c", 1), "write");
+  close(ready);
+  for (;;) pause();
+}
+
+static int copy_file(const char *from, const char *to) {
+  int in = open(from, O_RDONLY), out = open(to, O_WRONLY | O_CREAT | O_TRUNC, 0700);
+  char buf[65536];
+  ssize_t n = -1;
+  if (in >= 0 && out >= 0)
+    while ((n = read(in, buf, sizeof buf)) > 0)
+      if (write(out, buf, (size_t)n) != n) {
+        n = -1;
+        break;
+      }
+  if (in >= 0) close(in);
+  if (out >= 0 && close(out) != 0) n = -1;
+  return n == 0 ? 0 : -1;
+}
+
+/* Starts C: this binary copied to W.c_exe, run in W.c_cwd with C_ARGV0;
+ * both are deleted once it is ready. */
+static int start_c(void) {
+  if (mkdir(W.c_cwd, 0700) != 0 || copy_file("/proc/self/exe", W.c_exe) != 0) return -1;
+  int pc[2];
+  if (pipe(pc) != 0) return -1;
+  W.c = fork();
+  if (W.c < 0) return -1;
+  if (W.c == 0) {
+    close(pc[0]);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    char fd[16];
+    snprintf(fd, sizeof fd, "%d", pc[1]);
+    if (chdir(W.c_cwd) != 0 || setenv(C_ENV, fd, 1) != 0) _exit(2);
+    char *argv[] = {C_ARGV0, NULL};
+    execv(W.c_exe, argv);
+    _exit(127);
+  }
+  close(pc[1]);
+  char c;
+  int ok = read(pc[0], &c, 1) == 1;
+  close(pc[0]);
+  unlink(W.c_exe);
+  rmdir(W.c_cwd);
+  return ok ? 0 : -1;
+}
+
 static int setup(void **state) {
   (void)state;
   memset(&W, 0, sizeof W);
@@ -249,6 +329,15 @@ static int setup(void **state) {
   snprintf(W.abstract, sizeof W.abstract, "pn_views abstract.%d", (int)getpid());
   snprintf(W.deleted, sizeof W.deleted, "%s/deleted", W.dir);
   snprintf(W.mapped, sizeof W.mapped, "%s/mapped", W.dir);
+  /* C's copy goes next to this binary (/tmp may be mounted noexec) */
+  char self[400];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0) return -1;
+  self[n] = 0;
+  char *slash = strrchr(self, '/');
+  if (slash) *slash = 0;
+  snprintf(W.c_exe, sizeof W.c_exe, "%s/" C_NAME ".%d", self, (int)getpid());
+  snprintf(W.c_cwd, sizeof W.c_cwd, "%s/cwd dir", W.dir);
   int pa[2], pb[2];
   if (pipe(pa) || pipe(pb)) return -1;
   W.a = fork();
@@ -267,6 +356,10 @@ static int setup(void **state) {
   }
   close(pa[0]);
   close(pb[0]);
+  if (start_c() != 0) {
+    fprintf(stderr, "process C did not start\n");
+    return -1;
+  }
   /* Nothing on disk is needed any more: a bound unix socket keeps its name
    * (in /proc/net/unix, for lsof and ss) once its file is gone. A run that
    * is killed leaves no directory behind. */
@@ -281,6 +374,10 @@ static int setup(void **state) {
 static int teardown(void **state) {
   (void)state;
   if (W.b > 0) kill(W.b, SIGKILL);
+  if (W.c > 0) {
+    kill(W.c, SIGKILL);
+    waitpid(W.c, NULL, 0);
+  }
   if (W.a > 0) {
     kill(W.a, SIGKILL);
     waitpid(W.a, NULL, 0);
@@ -290,6 +387,8 @@ static int teardown(void **state) {
   unlink(W.seq_path);
   unlink(W.deleted);
   unlink(W.mapped);
+  unlink(W.c_exe);
+  rmdir(W.c_cwd);
   rmdir(W.dir);
   return 0;
 }
@@ -565,13 +664,14 @@ static diff classify_lsof(const row *t, const row *v, int col) {
   const char *tv = t->c[col], *vv = v->c[col];
   /* lsof ends the command name at the first unbalanced ')' */
   if (col == L_COMMAND && same(vv, B_NAME) && same(tv, B_NAME_CUT)) return D_TOOL_WRONG;
+  /* lsof escapes the blanks of a command name; the view gives the name */
+  if (col == L_COMMAND && same(vv, C_COMM) && same(tv, C_COMM_LSOF)) return D_BY_DESIGN;
   if (col == L_NAME && strcmp(type, "unix") == 0 && unix_name_cut(tv, vv)) return D_TOOL_WRONG;
-  /* not in the tables yet: the view leaves them NULL */
+  /* not in the tables yet: the view leaves them NULL (the size of a mapped
+   * file; the protocol name of a socket in no table). cwd, rtd, txt, the
+   * DEVICE of unix sockets and unreadable links must be equal. */
   if (!vv) {
-    int links = strcmp(fd, "cwd") == 0 || strcmp(fd, "rtd") == 0;
-    if (links && (col == L_DEVICE || col == L_SIZE || col == L_NODE)) return D_PENDING;
-    if (col == L_SIZE && (strcmp(fd, "txt") == 0 || strcmp(fd, "mem") == 0)) return D_PENDING;
-    if (col == L_DEVICE && strcmp(type, "unix") == 0) return D_PENDING;
+    if (col == L_SIZE && strcmp(fd, "mem") == 0) return D_PENDING;
     if (col == L_NAME && strcmp(type, "sock") == 0) return D_PENDING;
   }
   if (col == L_NAME && same(vv, "[eventfd]") && tv && strncmp(tv, "[eventfd:", 9) == 0)
@@ -579,36 +679,50 @@ static diff classify_lsof(const row *t, const row *v, int col) {
   return D_UNEXPECTED;
 }
 
-static sqlite3 *open_with_views(void) {
-  sqlite3 *db = pn_open(NULL);
+/* The text of sql/views.sql (free it). */
+static char *views_sql(void) {
   FILE *f = fopen("sql/views.sql", "r");
   if (!f) fail_msg("sql/views.sql: %s (run from the repository root)", strerror(errno));
   char *sql = NULL;
   size_t cap = 0;
   if (getdelim(&sql, &cap, 0, f) <= 0) fail_msg("sql/views.sql is empty");
   fclose(f);
+  return sql;
+}
+
+static sqlite3 *open_with_views(void) {
+  sqlite3 *db = pn_open(NULL);
+  char *sql = views_sql();
   pn_exec(db, "%s", sql);
   free(sql);
   return db;
 }
 
-static stats compare_lsof(sqlite3 *db, const char *title, const char *opts,
-                          const char *view) {
+/* lsof with opts for the processes of `pids` ("1,2,3"), against the view. */
+static stats compare_lsof_pids(sqlite3 *db, const char *title, const char *opts,
+                               const char *view, const char *pids) {
   char cmd[256];
-  snprintf(cmd, sizeof cmd, "lsof %s -p %d,%d 2>/dev/null", opts, (int)W.a, (int)W.b);
+  snprintf(cmd, sizeof cmd, "lsof %s -p %s 2>/dev/null", opts, pids);
   table tool = {0}, rows = {0};
   int n;
   char **lines = run_lines(cmd, &n);
   view_rows(db, &rows, lsof_key,
             "SELECT command, pid, user, fd, type, device, size_off, node, name"
-            " FROM %s WHERE pid IN (%d, %d)",
-            view, (int)W.a, (int)W.b);
+            " FROM %s WHERE pid IN (%s)",
+            view, pids);
   parse_lsof(lines, n, &tool);
   free_lines(lines, n);
   stats s = compare(title, "lsof", lsof_cols, &tool, &rows, classify_lsof);
   table_free(&tool);
   table_free(&rows);
   return s;
+}
+
+static stats compare_lsof(sqlite3 *db, const char *title, const char *opts,
+                          const char *view) {
+  char pids[64];
+  snprintf(pids, sizeof pids, "%d,%d,%d", (int)W.a, (int)W.b, (int)W.c);
+  return compare_lsof_pids(db, title, opts, view, pids);
 }
 
 static void lsof_matches(void **state) {
@@ -619,7 +733,23 @@ static void lsof_matches(void **state) {
   assert_clean(s, 50);
   /* the known differences were met, so the checks above did run */
   assert_true(s.tool_wrong >= 10); /* every row of B (its name), unix paths */
-  assert_true(s.pending >= 10);    /* cwd, rtd, txt, mem, unix DEVICE, ... */
+  assert_true(s.pending >= 10);    /* mem sizes, the eventfd, the UDPv6 socket */
+  /* the cases the workload is there for were met (and equal to lsof above):
+   * C's deleted cwd and executable, whose mappings are not mem rows */
+  char want[1024];
+  snprintf(want, sizeof want, "cwd|DIR|0|%s (deleted)\ntxt|REG|%s (deleted)\n", W.c_cwd,
+           W.c_exe);
+  assert_rows(db, want,
+              "SELECT fd, type, CASE fd WHEN 'cwd' THEN size_off || '|' ELSE '' END || name"
+              " FROM lsof WHERE pid = %d AND fd IN ('cwd', 'txt') ORDER BY fd",
+              (int)W.c);
+  assert_int_equal(pn_int(db, "SELECT count(*) FROM lsof WHERE pid = %d AND name LIKE '%%%q%%'"
+                              " AND fd NOT IN ('txt')", (int)W.c, C_NAME),
+                   0);
+  /* every unix socket has its DEVICE */
+  assert_int_equal(pn_int(db, "SELECT count(*) FROM lsof WHERE pid = %d AND type = 'unix'"
+                              " AND device NOT GLOB '0x[0-9a-f]*'", (int)W.a),
+                   0);
   pn_close(db);
 }
 
@@ -642,6 +772,235 @@ static void lsof_u_matches(void **state) {
   pn_close(db);
 }
 
+/* A kernel thread (kthreadd, pid 2, when this pid namespace has it): cwd
+ * and rtd as for any process, and a txt without an executable, which lsof
+ * names "/proc/2/exe" with no error. */
+static void kernel_thread_matches(void **state) {
+  (void)state;
+  sqlite3 *db = open_with_views();
+  if (pn_int(db, "SELECT count(*) FROM processes WHERE pid = 2 AND cmdline = ''"
+                 " AND exe IS NULL AND state IS NOT 'Z'") != 1) {
+    pn_close(db);
+    skip(); /* no kernel thread visible here */
+  }
+  stats s = compare_lsof_pids(db, "kthread", "-n -P +c0", "lsof", "2");
+  assert_clean(s, 3);
+  assert_int_equal(s.matched, s.compared);
+  assert_rows(db, "txt|unknown|NULL|NULL|NULL|/proc/2/exe\n",
+              "SELECT fd, type, device, size_off, node, name FROM lsof"
+              " WHERE pid = 2 AND fd = 'txt'");
+  pn_close(db);
+}
+
+/* ---- what the reader may not read -------------------------------------------- */
+
+/* The workload as seen by a reader with fewer rights: lsof and the lsof
+ * view must still agree, row by row. The reader is a child of this test:
+ *   NO_PTRACE  root without CAP_SYS_PTRACE (nor CAP_SETPCAP), dropped from
+ *              its bounding set too, so lsof, which it runs, has them
+ *              neither. The workload, which has them, may not be inspected:
+ *              its directories list, but its links do not read
+ *              ("(readlink: Permission denied)"), as pid 1 of a firecracker
+ *              VM for root.
+ *   NOBODY     uid 65534: the fd directories do not open either ("NOFD ...
+ *              (opendir: Permission denied)").
+ * The socket views still list the workload's sockets, without holders. */
+typedef enum { NO_PTRACE, NOBODY } reader;
+
+/* Drops CAP_SYS_PTRACE, and CAP_SETPCAP (which the workload has: the
+ * kernel lets a process inspect another whose capabilities are a subset of
+ * its own, even without CAP_SYS_PTRACE, as where that one was never
+ * granted), from this process and from the bounding set, so that what it
+ * runs (lsof) lacks them too. */
+static int drop_ptrace(void) {
+  const int caps[] = {CAP_SYS_PTRACE, CAP_SETPCAP}; /* SETPCAP last: it drops */
+  struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
+  struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+  for (size_t i = 0; i < sizeof caps / sizeof *caps; i++)
+    if (prctl(PR_CAPBSET_DROP, caps[i], 0, 0, 0) != 0) return -1;
+  if (syscall(SYS_capget, &h, d) != 0) return -1;
+  for (size_t i = 0; i < sizeof caps / sizeof *caps; i++) {
+    unsigned bit = 1u << (caps[i] % 32);
+    d[caps[i] / 32].effective &= ~bit;
+    d[caps[i] / 32].permitted &= ~bit;
+    d[caps[i] / 32].inheritable &= ~bit;
+  }
+  return syscall(SYS_capset, &h, d) == 0 ? 0 : -1;
+}
+
+static int become_nobody(void) {
+  gid_t none[1];
+  if (setgroups(0, none) != 0 || setresgid(65534, 65534, 65534) != 0 ||
+      setresuid(65534, 65534, 65534) != 0)
+    return -1;
+  return 0;
+}
+
+/* Writes the rows of a query, one line each: the prefix, then the columns
+ * separated by tabs, NULL as "\1". */
+static int dump_rows(sqlite3 *db, FILE *out, char prefix, const char *sql) {
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return -1;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    fputc(prefix, out);
+    for (int i = 0; i < sqlite3_column_count(st); i++) {
+      const char *v = (const char *)sqlite3_column_text(st, i);
+      fprintf(out, "%s%s", i ? "\t" : "", v ? v : "\1");
+    }
+    fputc('\n', out);
+  }
+  return sqlite3_finalize(st) == SQLITE_OK ? 0 : -1;
+}
+
+/* The reader (a forked child: no cmocka here). Writes "T" lines (lsof's
+ * output), "V" rows (the lsof view), "S" and "N" rows (inode and holders in
+ * ss and netstat of the sockets listed in `inodes`). Exits 77 when it could
+ * not become the reader, 1 on an error. */
+static void run_reader(reader how, const char *sql, const char *inodes, int fd) {
+  if ((how == NO_PTRACE ? drop_ptrace() : become_nobody()) != 0) _exit(77);
+  FILE *out = fdopen(fd, "w");
+  sqlite3 *db = NULL;
+  if (!out || sqlite3_open(":memory:", &db) != SQLITE_OK ||
+      procnet_register(db, NULL) != SQLITE_OK ||
+      sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+    _exit(1);
+  char *q = sqlite3_mprintf("SELECT command, pid, user, fd, type, device, size_off, node, name"
+                            " FROM lsof WHERE pid IN (%d, %d, %d)",
+                            (int)W.a, (int)W.b, (int)W.c);
+  if (dump_rows(db, out, 'V', q) != 0) _exit(1);
+  sqlite3_free(q);
+  char cmd[256];
+  snprintf(cmd, sizeof cmd, "lsof -n -P +c0 -p %d,%d,%d 2>/dev/null", (int)W.a, (int)W.b,
+           (int)W.c);
+  FILE *f = popen(cmd, "r");
+  if (!f) _exit(1);
+  char *line = NULL;
+  size_t cap = 0;
+  while (getline(&line, &cap, f) > 0) fprintf(out, "T%s", line);
+  free(line);
+  pclose(f);
+  q = sqlite3_mprintf("SELECT inode, process FROM ss WHERE inode IN (%s)", inodes);
+  if (dump_rows(db, out, 'S', q) != 0) _exit(1);
+  sqlite3_free(q);
+  q = sqlite3_mprintf("SELECT inode, pid_program FROM netstat WHERE inode IN (%s)", inodes);
+  if (dump_rows(db, out, 'N', q) != 0) _exit(1);
+  sqlite3_free(q);
+  sqlite3_close(db);
+  _exit(fclose(out) == 0 ? 0 : 1);
+}
+
+/* Splits a "V" line into a row of the lsof view. */
+static void view_row_from_line(table *t, const char *line) {
+  row *r = table_add(t);
+  char *copy = strdup(line), *save = NULL;
+  int i = 0;
+  for (char *c = strtok_r(copy, "\t\n", &save); c && i < MAXCOL; c = strtok_r(NULL, "\t\n", &save), i++)
+    r->c[i] = strcmp(c, "\1") == 0 ? NULL : strdup(c);
+  free(copy);
+  r->key = lsof_key(r);
+}
+
+static void unreadable_matches(reader how, const char *title) {
+  assert_true(W.ready);
+  if (geteuid() != 0) skip(); /* only root can make a reader with fewer rights */
+  sqlite3 *db = open_with_views();
+  char *inodes = pn_rows(db, "SELECT group_concat(inode) FROM fds WHERE pid IN (%d, %d, %d)"
+                             " AND type = 'socket'", (int)W.a, (int)W.b, (int)W.c);
+  inodes[strcspn(inodes, "\n")] = 0;
+  int sockets = (int)pn_int(db, "SELECT count(DISTINCT inode) FROM fds WHERE pid IN (%d, %d, %d)"
+                                " AND type = 'socket' AND inode IN (SELECT inode FROM sockets)",
+                            (int)W.a, (int)W.b, (int)W.c);
+  int inet = (int)pn_int(db, "SELECT count(DISTINCT inode) FROM fds WHERE pid IN (%d, %d, %d)"
+                             " AND type = 'socket' AND inode IN (SELECT inode FROM sockets"
+                             " WHERE kind IN ('tcp', 'udp', 'udplite', 'raw'))",
+                         (int)W.a, (int)W.b, (int)W.c);
+  pn_close(db);
+  char *sql = views_sql();
+  int p[2];
+  assert_int_equal(pipe(p), 0);
+  fflush(NULL);
+  pid_t child = fork();
+  assert_true(child >= 0);
+  if (child == 0) {
+    close(p[0]);
+    run_reader(how, sql, inodes, p[1]);
+  }
+  close(p[1]);
+  free(sql);
+  sqlite3_free(inodes);
+
+  FILE *in = fdopen(p[0], "r");
+  char **lines = NULL, *line = NULL;
+  size_t cap = 0;
+  int n = 0, ss_rows = 0, ss_held = 0, netstat_rows = 0, netstat_held = 0;
+  table rows = {0};
+  rows.ncol = 9;
+  while (getline(&line, &cap, in) > 0) {
+    if (line[0] == 'T') {
+      lines = realloc(lines, (size_t)(n + 1) * sizeof *lines);
+      lines[n++] = strdup(line + 1);
+    } else if (line[0] == 'V') {
+      view_row_from_line(&rows, line + 1);
+    } else if (line[0] == 'S') {
+      ss_rows++;
+      ss_held += strstr(line, "\t\1") == NULL;
+    } else if (line[0] == 'N') {
+      netstat_rows++;
+      netstat_held += strstr(line, "\t-\n") == NULL;
+    }
+  }
+  free(line);
+  fclose(in);
+  int status;
+  assert_int_equal(waitpid(child, &status, 0), child);
+  assert_true(WIFEXITED(status));
+  if (WEXITSTATUS(status) == 77) {
+    free_lines(lines, n);
+    table_free(&rows);
+    skip(); /* could not drop the rights */
+  }
+  assert_int_equal(WEXITSTATUS(status), 0);
+
+  table tool = {0};
+  parse_lsof(lines, n, &tool);
+  free_lines(lines, n);
+  stats s = compare(title, "lsof", lsof_cols, &tool, &rows, classify_lsof);
+  assert_clean(s, 9);
+  /* the reader could not read: the rows say so */
+  int denied = 0, nofd = 0;
+  for (int i = 0; i < rows.n; i++) {
+    const row *r = &rows.v[i];
+    if (r->c[L_NAME] && strstr(r->c[L_NAME], " (readlink: Permission denied)")) denied++;
+    if (same(r->c[L_FD], "NOFD")) nofd++;
+  }
+  print_message("%-9s %d links unreadable, %d fd directories; the socket views list the"
+                " %d sockets (%d in netstat) with %d holders\n",
+                title, denied, nofd, ss_rows, netstat_rows, ss_held + netstat_held);
+  if (how == NO_PTRACE) {
+    assert_true(denied >= 9 + 20); /* cwd, rtd, txt of each, and descriptors */
+    assert_int_equal(nofd, 0);
+  } else {
+    assert_int_equal(nofd, 3);
+  }
+  /* the sockets are there, held by nobody the reader can see */
+  assert_int_equal(ss_rows, sockets);
+  assert_int_equal(netstat_rows, inet);
+  assert_int_equal(ss_held, 0);
+  assert_int_equal(netstat_held, 0);
+  table_free(&tool);
+  table_free(&rows);
+}
+
+static void unreadable_links_match(void **state) {
+  (void)state;
+  unreadable_matches(NO_PTRACE, "readlink");
+}
+
+static void unreadable_fd_dirs_match(void **state) {
+  (void)state;
+  unreadable_matches(NOBODY, "opendir");
+}
+
 /* ---- ss ---------------------------------------------------------------------- */
 
 enum { S_NETID, S_STATE, S_RECVQ, S_SENDQ, S_LOCAL, S_PEER, S_PROCESS };
@@ -653,10 +1012,11 @@ static char *ss_key(const row *r) {
 }
 
 static int mentions_workload(const char *process) {
-  char a[32], b[32];
+  char a[32], b[32], c[32];
   snprintf(a, sizeof a, "pid=%d,", (int)W.a);
   snprintf(b, sizeof b, "pid=%d,", (int)W.b);
-  return process && (strstr(process, a) || strstr(process, b));
+  snprintf(c, sizeof c, "pid=%d,", (int)W.c);
+  return process && (strstr(process, a) || strstr(process, b) || strstr(process, c));
 }
 
 /* Parses ss output. netid: the netid when the output has no Netid column
@@ -742,8 +1102,8 @@ static void ss_matches(void **state) {
             "SELECT netid, state, recv_q, send_q, local, peer, process FROM ss"
             " WHERE netns = procnet_netns()"
             "   AND netid IN ('tcp', 'udp', 'raw', 'u_str', 'u_dgr', 'u_seq')"
-            "   AND inode IN (SELECT inode FROM fds WHERE pid IN (%d, %d))",
-            (int)W.a, (int)W.b);
+            "   AND inode IN (SELECT inode FROM fds WHERE pid IN (%d, %d, %d))",
+            (int)W.a, (int)W.b, (int)W.c);
   stats s = compare("ss", "ss", ss_cols, &tool, &rows, classify_ss);
   assert_clean(s, 30);
   assert_true(s.by_design >= 4);  /* the listeners' backlog */
@@ -768,15 +1128,17 @@ static char *netstat_key(const row *r) {
  * "%-4s  %6ld %6ld %-23s %-23s %-11s %-20s"; addresses never exceed 23. */
 static void parse_netstat(char **lines, int n, table *t) {
   t->ncol = 7;
-  char a[32], b[32];
+  char a[32], b[32], c[32];
   snprintf(a, sizeof a, "%d/", (int)W.a);
   snprintf(b, sizeof b, "%d/", (int)W.b);
+  snprintf(c, sizeof c, "%d/", (int)W.c);
   for (int i = 0; i < n; i++) {
     const char *l = lines[i];
     size_t len = strlen(l);
     if (strncmp(l, "tcp", 3) != 0 && strncmp(l, "udp", 3) != 0) continue;
     char *program = slice(l, len, 80, len);
-    if (!program || (strncmp(program, a, strlen(a)) != 0 && strncmp(program, b, strlen(b)) != 0)) {
+    if (!program || (strncmp(program, a, strlen(a)) != 0 && strncmp(program, b, strlen(b)) != 0 &&
+                     strncmp(program, c, strlen(c)) != 0)) {
       free(program);
       continue;
     }
@@ -820,8 +1182,8 @@ static void netstat_matches(void **state) {
             "SELECT proto, recv_q, send_q, local_address, foreign_address, state,"
             "       pid_program FROM netstat"
             " WHERE netns = procnet_netns() AND proto IN ('tcp', 'tcp6', 'udp', 'udp6')"
-            "   AND inode IN (SELECT inode FROM fds WHERE pid IN (%d, %d))",
-            (int)W.a, (int)W.b);
+            "   AND inode IN (SELECT inode FROM fds WHERE pid IN (%d, %d, %d))",
+            (int)W.a, (int)W.b, (int)W.c);
   /* empty State columns come back as NULL from the parser */
   for (int i = 0; i < rows.n; i++)
     if (rows.v[i].c[N_STATE] && !rows.v[i].c[N_STATE][0]) {
@@ -830,6 +1192,12 @@ static void netstat_matches(void **state) {
     }
   stats s = compare("netstat", "netstat", netstat_cols, &tool, &rows, classify_netstat);
   assert_clean(s, 15);
+  /* C's argv[0] has blanks and a '/' after them: netstat names it from its
+   * last '/' on, cut to 19 characters with the pid */
+  char want[64];
+  snprintf(want, sizeof want, "%d/%s", (int)W.c, strrchr(C_ARGV0, '/') + 1);
+  want[19] = 0;
+  assert_int_equal(pn_int(db, "SELECT count(*) FROM netstat WHERE pid_program = %Q", want), 1);
   table_free(&tool);
   table_free(&rows);
   pn_close(db);
@@ -904,8 +1272,8 @@ static void listening_matches(void **state) {
   free_lines(lines, n);
   view_rows(db, &rows, listening_key,
             "SELECT proto, address, port, pid, process FROM listening"
-            " WHERE netns = procnet_netns() AND pid IN (%d, %d)",
-            (int)W.a, (int)W.b);
+            " WHERE netns = procnet_netns() AND pid IN (%d, %d, %d)",
+            (int)W.a, (int)W.b, (int)W.c);
   stats s = compare("listening", "ss -tulnp", listening_cols, &tool, &rows,
                     classify_listening);
   assert_clean(s, 8);
@@ -915,10 +1283,13 @@ static void listening_matches(void **state) {
 }
 
 int main(void) {
+  if (getenv(C_ENV)) child_c(); /* this binary, run as process C */
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(lsof_matches),   cmocka_unit_test(lsof_i_matches),
       cmocka_unit_test(lsof_u_matches), cmocka_unit_test(ss_matches),
       cmocka_unit_test(netstat_matches), cmocka_unit_test(listening_matches),
+      cmocka_unit_test(kernel_thread_matches),  cmocka_unit_test(unreadable_links_match),
+      cmocka_unit_test(unreadable_fd_dirs_match),
   };
   return cmocka_run_group_tests_name("views", tests, setup, teardown);
 }
