@@ -172,7 +172,7 @@ static int connect_loopback(int port) {
 /* Runs every statement of a report, binding :pid when it has one; returns
  * the rows as pn_rows does. */
 static char *run_report(sqlite3 *db, const char *name, int pid) {
-  char path[256];
+  char path[512];
   snprintf(path, sizeof path, "sql/reports/%s", name);
   char *sql = read_text(path);
   sqlite3_str *out = sqlite3_str_new(db);
