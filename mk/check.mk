@@ -20,7 +20,7 @@ check-asan: deps
 	 sh tests/tools/run_tests.sh $(UNIT_BIN:$(B)/%=build-asan/%) \
 	   $(SQLT_BIN:$(B)/%=build-asan/%)
 
-VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full \
+VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full --child-silent-after-fork=yes \
             --errors-for-leak-kinds=definite --track-fds=no
 
 check-valgrind: deps

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/wait.h>
+
 #include "procnet.h"
 
 sqlite3 *pn_open(const char *root) {
@@ -103,4 +105,10 @@ char *pn_error(sqlite3 *db, const char *fmt, ...) {
 
 int64_t pn_stat(sqlite3 *db, const char *name) {
   return pn_int(db, "SELECT json_extract(procnet_stats(), '$.%s')", name);
+}
+
+int pn_child_ok(int status) {
+  if (!WIFEXITED(status)) return 0;
+  int code = WEXITSTATUS(status);
+  return code == 0 || (code == 99 && getenv("PN_UNDER_VALGRIND") != NULL);
 }

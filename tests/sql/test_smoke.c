@@ -5,6 +5,7 @@
 #include "pn_test.h"
 
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -35,10 +36,17 @@ static void process_files_of_itself(void **state) {
                          "txt|%s|file|%lld|NULL\n",
                          cwd, (long long)cst.st_ino, (long long)rst.st_ino, exe,
                          (long long)est.st_ino);
-  assert_rows(db, want, "SELECT kind, path, type, inode, error FROM process_files"
-                        " WHERE pid = %d", getpid());
-  assert_int_equal(pn_int(db, "SELECT size FROM process_files WHERE pid = %d"
-                              " AND kind = 'txt'", getpid()), est.st_size);
+  /* Under valgrind /proc/PID/exe is valgrind's tool, while readlink of
+   * /proc/self/exe is answered by valgrind with the client's path. */
+  if (getenv("PN_UNDER_VALGRIND"))
+    assert_rows(db, "cwd\nrtd\ntxt\n", "SELECT kind FROM process_files WHERE pid = %d",
+                getpid());
+  else
+    assert_rows(db, want, "SELECT kind, path, type, inode, error FROM process_files"
+                          " WHERE pid = %d", getpid());
+  if (!getenv("PN_UNDER_VALGRIND"))
+    assert_int_equal(pn_int(db, "SELECT size FROM process_files WHERE pid = %d"
+                                " AND kind = 'txt'", getpid()), est.st_size);
   sqlite3_free(want);
   pn_close(db);
 }
