@@ -48,21 +48,22 @@ CREATE TEMP VIEW IF NOT EXISTS procnet_socket_holders(
 SELECT inode, holders, users, first_pid, first_fd, first_name, first_cmdline,
        first_argv0
 FROM (
+  -- One window, one sort: ss's order (highest pid and fd first) read from
+  -- its end gives netstat's holder (lowest pid, then lowest fd).
   SELECT f.inode AS inode,
-         count(*) OVER byinode AS holders,
+         count(*) OVER w AS holders,
          group_concat('("' || p.name || '",pid=' || f.pid || ',fd=' || f.fd || ')', ',')
-           OVER (PARTITION BY f.inode ORDER BY f.pid DESC, f.fd DESC
-                 ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS users,
-         first_value(f.pid) OVER up AS first_pid,
-         first_value(f.fd) OVER up AS first_fd,
-         first_value(p.name) OVER up AS first_name,
-         first_value(p.cmdline) OVER up AS first_cmdline,
-         first_value(p.argv0) OVER up AS first_argv0,
-         row_number() OVER up AS rn
+           OVER w AS users,
+         last_value(f.pid) OVER w AS first_pid,
+         last_value(f.fd) OVER w AS first_fd,
+         last_value(p.name) OVER w AS first_name,
+         last_value(p.cmdline) OVER w AS first_cmdline,
+         last_value(p.argv0) OVER w AS first_argv0,
+         row_number() OVER w AS rn
   FROM fds f JOIN processes p ON p.pid = f.pid
   WHERE f.type = 'socket' AND f.inode IS NOT NULL
-  WINDOW byinode AS (PARTITION BY f.inode),
-         up AS (PARTITION BY f.inode ORDER BY f.pid, f.fd)
+  WINDOW w AS (PARTITION BY f.inode ORDER BY f.pid DESC, f.fd DESC
+               ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
 )
 WHERE rn = 1;
 
