@@ -4,8 +4,9 @@
  * A child process forks and reaps about 1,000 short-lived processes that
  * each open a TCP listener, a connection to it and a unix socket pair, while
  * the test runs 100 full joins of net_tcp, fds and processes (and the unix
- * join, and namespaces). Processes vanish between listing and reading; the
- * queries must not fail, and the test process must hold exactly as many
+ * join, namespaces, and the ss, netstat and lsof_i views). Processes vanish
+ * between listing and reading; the queries must not fail, and the test
+ * process must hold exactly as many
  * descriptors afterwards as before (no fd leak in any error path).
  */
 #include "pn_test.h"
@@ -67,6 +68,7 @@ static pid_t start_churn(void) {
 static void joins_survive_churn(void **state) {
   (void)state;
   sqlite3 *db = pn_open(NULL);
+  assert_true(pn_int(db, "SELECT procnet_create_views()") > 0);
   /* Warm SQLite up so its own lazily opened descriptors are counted. */
   sqlite3_free(pn_rows(db, "SELECT count(*) FROM processes"));
   int before = count_open_fds();
@@ -84,6 +86,9 @@ static void joins_survive_churn(void **state) {
     if (i % 10 == 0) {
       rows += pn_int(db, "SELECT count(*) FROM namespaces WHERE net IS NOT NULL");
       rows += pn_int(db, "SELECT count(*) FROM sockets JOIN fds USING (inode)");
+      rows += pn_int(db, "SELECT count(*) FROM ss");
+      rows += pn_int(db, "SELECT count(*) FROM netstat");
+      rows += pn_int(db, "SELECT count(*) FROM lsof_i");
     }
   }
   assert_true(pn_child_ok(status));
