@@ -6,8 +6,8 @@
  * the test runs 100 full joins of net_tcp, fds and processes (and the unix
  * join, namespaces, and the ss, netstat and lsof_i views). Processes vanish
  * between listing and reading; the queries must not fail, and the test
- * process must hold exactly as many
- * descriptors afterwards as before (no fd leak in any error path).
+ * process must hold exactly as many descriptors afterwards as before (no
+ * fd leak in any error path).
  */
 #include "pn_test.h"
 
