@@ -10,12 +10,13 @@ ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
               -fno-sanitize-recover=all
 
 .PHONY: check-asan check-valgrind test-bins
-test-bins: $(UNIT_BIN) $(SQLT_BIN)
+# The SQL tests load $(B)/procnet.so too (test_old_sqlite, via PN_SO).
+test-bins: $(UNIT_BIN) $(SQLT_BIN) $(B)/procnet.so
 
 check-asan: deps
 	@$(MAKE) --no-print-directory B=build-asan CFLAGS="$(ASAN_FLAGS)" \
 	  LDFLAGS="-fsanitize=address,undefined" test-bins
-	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	@PN_SO=build-asan/procnet.so ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	 sh tests/tools/run_tests.sh $(UNIT_BIN:$(B)/%=build-asan/%) \
 	   $(SQLT_BIN:$(B)/%=build-asan/%)
