@@ -531,6 +531,7 @@ static const char *const FINAL_QUERIES[] = {
     "SELECT ns_pid, * FROM sockets",
     "SELECT * FROM namespaces",
     "SELECT * FROM process_maps",
+    "SELECT * FROM process_files",
     "SELECT root_pid, * FROM users WHERE root_pid IN (100, 400)",
     ("SELECT p.pid, p.name, f.fd, t.state, t.local_port, t.netns"
      " FROM processes p JOIN fds f USING (pid) JOIN net_tcp t USING (inode)"),
@@ -552,10 +553,17 @@ static const char *const QUERIES[] = {
     "SELECT * FROM net_tcp WHERE netns = procnet_netns()",
     "SELECT * FROM namespaces WHERE pid = 400",
     "SELECT * FROM process_maps WHERE pid IN (100, 400)",
+    "SELECT kind, path, type, inode FROM process_files WHERE pid IN (2, 400)",
     "SELECT * FROM users WHERE root_pid = 400 AND uid = 0",
     "SELECT s.kind, count(*) FROM sockets s GROUP BY s.kind",
     ("SELECT p.name, f.fd FROM fds f JOIN processes p USING (pid)"
      " WHERE f.inode IN (SELECT inode FROM sockets)"),
+    /* The views of sql/views.sql ("VIEW " = create them first). */
+    "VIEW SELECT * FROM lsof",
+    "VIEW SELECT * FROM ss",
+    "VIEW SELECT * FROM netstat",
+    "VIEW SELECT * FROM listening",
+    "VIEW SELECT * FROM procnet_socket_holders",
 };
 #define NQUERIES (COUNT(FINAL_QUERIES) + COUNT(QUERIES))
 
@@ -615,11 +623,30 @@ static void finish(sqlite3 *db, pending *p) {
   p->st = NULL;
 }
 
+/* procnet_create_views(), once per connection. */
+static int g_views_made;
+
+static void make_views(sqlite3 *db) {
+  if (g_views_made) return;
+  g_views_made = 1;
+  sqlite3_stmt *st = NULL;
+  const char *sql = "SELECT procnet_create_views()";
+  int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+  if (rc == SQLITE_OK) rc = step_rows(st, 0);
+  check_done(db, rc, sql);
+  sqlite3_finalize(st);
+}
+
 /* Runs query q; with limit > 0, stops after that many rows and leaves the
  * statement in *p (finishing the previous one first). */
 static void run_query(sqlite3 *db, unsigned q, unsigned limit, pending *p) {
   const char *sql = query_text(q);
   sqlite3_stmt *st = NULL;
+  if (strncmp(sql, "VIEW ", 5) == 0) {
+    finish(db, p); /* DDL next to an open statement could be refused */
+    make_views(db);
+    sql += 5;
+  }
   if (limit) finish(db, p);
   int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
   if (rc != SQLITE_OK) {
@@ -830,6 +857,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   sqlite3 *db = NULL;
   char *err = NULL;
   if (sqlite3_open(":memory:", &db) != SQLITE_OK) die("sqlite3_open");
+  g_views_made = 0;
   if (procnet_register(db, &err) != SQLITE_OK)
     FZ_FAIL("procnet_register: %s", err ? err : "?");
   set_root(db, 1);
