@@ -52,8 +52,8 @@ $(B)/procnet.so: $(SO_OBJ)
 $(B)/libprocnet.a: $(CORE_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
-$(B)/tests/test_%: tests/unit/test_%.c $(PARSE_OBJ) | $(B)/tests
-	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS_TEST)
+$(B)/tests/test_%: tests/unit/test_%.c tests/unit/unit_helpers.c $(PARSE_OBJ) | $(B)/tests
+	$(CC) $(CPPFLAGS) -Itests/unit $(WARN) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS_TEST)
 
 $(B)/tests/test_%: tests/sql/test_%.c $(TEST_HELPER_SRC) $(B)/libprocnet.a | $(B)/tests
 	$(CC) $(CPPFLAGS) -Itests/common $(WARN) $(CFLAGS) -o $@ $< $(TEST_HELPER_SRC) \

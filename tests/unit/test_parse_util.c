@@ -15,20 +15,10 @@
 #include <cmocka.h>
 
 #include "parse.h"
+#include "unit_helpers.h"
 #include "parse_util.h"
 
-static char *dup_exact(const char *s, size_t n) {
-  char *p = malloc(n ? n : 1);
-  assert_non_null(p);
-  if (n) memcpy(p, s, n);
-  return p;
-}
 #define DUP(lit) dup_exact((lit), sizeof(lit) - 1)
-
-static void assert_slice(pn_str s, const char *want) {
-  assert_int_equal(s.n, strlen(want));
-  if (s.n) assert_memory_equal(s.p, want, s.n);
-}
 
 /* ---- pn_next_line -------------------------------------------------------- */
 
