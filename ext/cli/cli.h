@@ -79,6 +79,15 @@ typedef struct cli_query {
 
 /* Appends `AND (cond)`; cond holds one `?` per parameter added next. */
 void cli_q_and(cli_query *q, const char *cond);
+/* A condition selected by a one-letter flag (ss -t, netstat -u, ...). */
+typedef struct cli_flag_cond {
+  char letter;
+  const char *cond;
+} cli_flag_cond;
+/* ANDs into q the OR of the conditions whose letter is set in seen[];
+ * nothing when none is. Returns how many were. */
+int cli_q_and_flags(cli_query *q, const cli_flag_cond *conds, size_t n,
+                    const char *seen);
 void cli_q_int(cli_query *q, sqlite3_int64 v);
 void cli_q_text(cli_query *q, const char *s);
 void cli_q_free(cli_query *q);

@@ -38,23 +38,13 @@ int cli_cmd_netstat(const cli_opts *o, int argc, char **argv) {
   int rc = cli_parse_flags("netstat", argc, argv, "tuwlapn", netstat_longs, seen);
   if (rc != CLI_OK) return rc;
 
-  static const struct {
-    char letter;
-    const char *cond;
-  } protos[] = {
+  static const cli_flag_cond protos[] = {
       {'t', "proto IN ('tcp', 'tcp6')"},
       {'u', "proto IN ('udp', 'udp6')"},
       {'w', "proto IN ('raw', 'raw6')"},
   };
   cli_query q = {0};
-  sqlite3_str *s = sqlite3_str_new(NULL);
-  int nprotos = 0;
-  for (size_t i = 0; i < sizeof protos / sizeof protos[0]; i++)
-    if (seen[(unsigned char)protos[i].letter])
-      sqlite3_str_appendf(s, "%s%s", nprotos++ ? " OR " : "", protos[i].cond);
-  char *proto_cond = sqlite3_str_finish(s);
-  if (nprotos) cli_q_and(&q, proto_cond);
-  sqlite3_free(proto_cond);
+  cli_q_and_flags(&q, protos, sizeof protos / sizeof protos[0], seen);
 
   if (seen['a'])
     ;

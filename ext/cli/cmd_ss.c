@@ -40,24 +40,14 @@ int cli_cmd_ss(const cli_opts *o, int argc, char **argv) {
   int rc = cli_parse_flags("ss", argc, argv, "tuxwlapn", ss_longs, seen);
   if (rc != CLI_OK) return rc;
 
-  static const struct {
-    char letter;
-    const char *cond;
-  } kinds[] = {
+  static const cli_flag_cond kinds[] = {
       {'t', "netid = 'tcp'"},
       {'u', "netid = 'udp'"},
       {'x', "netid LIKE 'u\\_%' ESCAPE '\\'"},
       {'w', "netid = 'raw'"},
   };
   cli_query q = {0};
-  sqlite3_str *k = sqlite3_str_new(NULL);
-  int nkinds = 0;
-  for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-    if (seen[(unsigned char)kinds[i].letter])
-      sqlite3_str_appendf(k, "%s%s", nkinds++ ? " OR " : "", kinds[i].cond);
-  char *kind_cond = sqlite3_str_finish(k);
-  if (nkinds) cli_q_and(&q, kind_cond);
-  sqlite3_free(kind_cond);
+  int nkinds = cli_q_and_flags(&q, kinds, sizeof kinds / sizeof kinds[0], seen);
 
   if (seen['a'])
     ;

@@ -17,6 +17,20 @@ void cli_q_and(cli_query *q, const char *cond) {
   }
 }
 
+int cli_q_and_flags(cli_query *q, const cli_flag_cond *conds, size_t n,
+                    const char *seen) {
+  sqlite3_str *s = sqlite3_str_new(NULL);
+  int used = 0;
+  for (size_t i = 0; i < n; i++)
+    if (seen[(unsigned char)conds[i].letter])
+      sqlite3_str_appendf(s, "%s%s", used++ ? " OR " : "", conds[i].cond);
+  char *any = sqlite3_str_finish(s);
+  if (used && any) cli_q_and(q, any);
+  if (used && !any) q->oom = 1;
+  sqlite3_free(any);
+  return used;
+}
+
 static cli_param *push(cli_query *q) {
   if (q->nparams == q->cap) {
     int cap = q->cap ? 2 * q->cap : 8;
