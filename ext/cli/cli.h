@@ -57,8 +57,6 @@ int cli_netns_inode(sqlite3 *db, const cli_opts *o, sqlite3_int64 *ino);
 
 /* 1 if the temporary view exists, 0 if not. */
 int cli_view_exists(sqlite3 *db, const char *view);
-/* 1 if `view` has a column named `col`. */
-int cli_view_has_column(sqlite3 *db, const char *view, const char *col);
 
 /* ---- query.c -------------------------------------------------------------- */
 
@@ -89,6 +87,10 @@ typedef struct cli_flag_cond {
 int cli_q_and_flags(cli_query *q, const cli_flag_cond *conds, size_t n,
                     const char *seen);
 void cli_q_int(cli_query *q, sqlite3_int64 v);
+/* The --netns selection: nothing for all namespaces, else ANDs cond (with
+ * one `?` for the namespace inode). CLI_OK, or CLI_ERR once printed. */
+int cli_q_and_netns(sqlite3 *db, const cli_opts *o, cli_query *q,
+                    const char *cond);
 void cli_q_text(cli_query *q, const char *s);
 void cli_q_free(cli_query *q);
 

@@ -326,13 +326,8 @@ int cli_cmd_lsof(const cli_opts *o, int argc, char **argv) {
     rc = CLI_ERR;
     goto out;
   }
-  if (o->ns != CLI_NS_ALL) {
-    sqlite3_int64 ino;
-    rc = cli_netns_inode(db, o, &ino);
-    if (rc != CLI_OK) goto out;
-    cli_q_and(&q, "pid IN (SELECT pid FROM processes WHERE netns = ?)");
-    cli_q_int(&q, ino);
-  }
+  rc = cli_q_and_netns(db, o, &q, "pid IN (SELECT pid FROM processes WHERE netns = ?)");
+  if (rc != CLI_OK) goto out;
   rc = cli_run_view(db, o, "lsof", COLS, (int)(sizeof COLS / sizeof COLS[0]), &q);
 out:
   free_args(&a);

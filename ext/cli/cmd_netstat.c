@@ -59,17 +59,8 @@ int cli_cmd_netstat(const cli_opts *o, int argc, char **argv) {
     cli_q_free(&q);
     return CLI_ERR;
   }
-  if (o->ns != CLI_NS_ALL) {
-    sqlite3_int64 ino;
-    if (cli_view_exists(db, "netstat") && !cli_view_has_column(db, "netstat", "netns")) {
-      rc = cli_error("--netns: this build's netstat view has no netns column");
-      goto out;
-    }
-    rc = cli_netns_inode(db, o, &ino);
-    if (rc != CLI_OK) goto out;
-    cli_q_and(&q, "netns = ?");
-    cli_q_int(&q, ino);
-  }
+  rc = cli_q_and_netns(db, o, &q, "netns = ?");
+  if (rc != CLI_OK) goto out;
   rc = cli_run_view(db, o, "netstat", COLS, ncols, &q);
 out:
   cli_q_free(&q);

@@ -67,13 +67,8 @@ int cli_cmd_ss(const cli_opts *o, int argc, char **argv) {
     cli_q_free(&q);
     return CLI_ERR;
   }
-  if (o->ns != CLI_NS_ALL) {
-    sqlite3_int64 ino;
-    rc = cli_netns_inode(db, o, &ino);
-    if (rc != CLI_OK) goto out;
-    cli_q_and(&q, "netns = ?");
-    cli_q_int(&q, ino);
-  }
+  rc = cli_q_and_netns(db, o, &q, "netns = ?");
+  if (rc != CLI_OK) goto out;
   rc = cli_run_view(db, o, "ss", cols, n, &q);
 out:
   cli_q_free(&q);

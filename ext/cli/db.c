@@ -86,14 +86,3 @@ int cli_view_exists(sqlite3 *db, const char *view) {
   return found;
 }
 
-int cli_view_has_column(sqlite3 *db, const char *view, const char *col) {
-  sqlite3_stmt *st = NULL;
-  int found = 0;
-  if (sqlite3_prepare_v2(db, "SELECT 1 FROM pragma_table_xinfo(?, 'temp') WHERE name = ?",
-                         -1, &st, NULL) == SQLITE_OK &&
-      sqlite3_bind_text(st, 1, view, -1, SQLITE_STATIC) == SQLITE_OK &&
-      sqlite3_bind_text(st, 2, col, -1, SQLITE_STATIC) == SQLITE_OK)
-    found = sqlite3_step(st) == SQLITE_ROW;
-  sqlite3_finalize(st);
-  return found;
-}

@@ -31,6 +31,17 @@ int cli_q_and_flags(cli_query *q, const cli_flag_cond *conds, size_t n,
   return used;
 }
 
+int cli_q_and_netns(sqlite3 *db, const cli_opts *o, cli_query *q,
+                    const char *cond) {
+  sqlite3_int64 ino;
+  if (o->ns == CLI_NS_ALL) return CLI_OK;
+  int rc = cli_netns_inode(db, o, &ino);
+  if (rc != CLI_OK) return rc;
+  cli_q_and(q, cond);
+  cli_q_int(q, ino);
+  return CLI_OK;
+}
+
 static cli_param *push(cli_query *q) {
   if (q->nparams == q->cap) {
     int cap = q->cap ? 2 * q->cap : 8;
