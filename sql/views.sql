@@ -38,34 +38,30 @@
 -- Every socket inode held by a process, with its holders in the orders the
 -- tools list them: `users` is ss's users:((...)) list (highest pid first,
 -- then highest fd, as ss builds it); first_* is the holder netstat names
--- (lowest pid, the first one /proc lists), with its argv[0] (blanks kept).
--- Join it as the outer side (see above). Descriptors whose link may not be
--- read (fds.error) have no type and no inode: they hold nothing here, as the
--- tools cannot tell what they are either.
+-- (lowest pid, the first one /proc lists, then lowest fd), with its argv[0]
+-- (blanks kept). Descriptors whose link may not be read (fds.error) have no
+-- type and no inode: they hold nothing here, as the tools cannot tell what
+-- they are either.
+--
+-- One pass, no sort: `fds` hands its socket rows over in inode order (its
+-- index: inode, then pid and fd descending), so GROUP BY needs no sorter and
+-- group_concat sees each socket's holders in ss's order. first_* are bare
+-- columns of the row where min() is met (SQLite's documented rule for a
+-- single min()): the lowest pid, then its lowest fd.
 CREATE TEMP VIEW IF NOT EXISTS procnet_socket_holders(
   inode, holders, users, first_pid, first_fd, first_name, first_cmdline,
   first_argv0) AS
-SELECT inode, holders, users, first_pid, first_fd, first_name, first_cmdline,
-       first_argv0
+SELECT inode, holders, users, pid, fd, name, cmdline, argv0
 FROM (
-  -- One window, one sort: ss's order (highest pid and fd first) read from
-  -- its end gives netstat's holder (lowest pid, then lowest fd).
-  SELECT f.inode AS inode,
-         count(*) OVER w AS holders,
+  SELECT f.inode AS inode, count(*) AS holders,
          group_concat('("' || p.name || '",pid=' || f.pid || ',fd=' || f.fd || ')', ',')
-           OVER w AS users,
-         last_value(f.pid) OVER w AS first_pid,
-         last_value(f.fd) OVER w AS first_fd,
-         last_value(p.name) OVER w AS first_name,
-         last_value(p.cmdline) OVER w AS first_cmdline,
-         last_value(p.argv0) OVER w AS first_argv0,
-         row_number() OVER w AS rn
+           AS users,
+         min(f.pid * 4294967296 + f.fd), f.pid AS pid, f.fd AS fd,
+         p.name AS name, p.cmdline AS cmdline, p.argv0 AS argv0
   FROM fds f JOIN processes p ON p.pid = f.pid
   WHERE f.type = 'socket' AND f.inode IS NOT NULL
-  WINDOW w AS (PARTITION BY f.inode ORDER BY f.pid DESC, f.fd DESC
-               ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
-)
-WHERE rn = 1;
+  GROUP BY f.inode
+);
 
 -- lsof -n -P +c0: one row per file of every process, in lsof's order (cwd,
 -- rtd, txt, mapped files, then descriptors). COMMAND is the whole command

@@ -69,7 +69,8 @@ static char *plan_summary(sqlite3 *db, const char *sql) {
   sqlite3_str *out = sqlite3_str_new(db);
   while (sqlite3_step(st) == SQLITE_ROW) {
     const char *d = (const char *)sqlite3_column_text(st, 3);
-    if (strncmp(d, "SCAN ", 5) != 0) continue; /* e.g. USE TEMP B-TREE */
+    /* Only the tables' loops: not USE TEMP B-TREE nor SCAN (subquery-N). */
+    if (strncmp(d, "SCAN ", 5) != 0 || d[5] == '(') continue;
     const char *name = d + 5, *sp = strchr(name, ' ');
     const char *ix = strstr(d, "VIRTUAL TABLE INDEX ");
     if (!sp || !ix) fail_msg("unexpected plan line: %s", d);
@@ -81,6 +82,20 @@ static char *plan_summary(sqlite3 *db, const char *sql) {
   sqlite3_finalize(st);
   sqlite3_free(eqp);
   return sqlite3_str_finish(out);
+}
+
+/* 1 when a line of sql's EXPLAIN QUERY PLAN contains text. */
+static int plan_mentions(sqlite3 *db, const char *sql, const char *text) {
+  char *eqp = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", sql);
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(db, eqp, -1, &st, NULL) != SQLITE_OK)
+    fail_msg("prepare: %s\n  in: %s", sqlite3_errmsg(db), eqp);
+  int found = 0;
+  while (!found && sqlite3_step(st) == SQLITE_ROW)
+    found = strstr((const char *)sqlite3_column_text(st, 3), text) != NULL;
+  sqlite3_finalize(st);
+  sqlite3_free(eqp);
+  return found;
 }
 
 /* Runs one way of writing the join: its plan summary must be `plan`, its
@@ -232,6 +247,35 @@ static void join_sockets_of_every_kind(void **state) {
   pn_close(db);
 }
 
+/* Who holds each socket (the views' procnet_socket_holders) in one pass:
+ * fds hands every socket over in inode order, newest holder first, so that
+ * GROUP BY inode needs no sorter and group_concat lists holders in ss's
+ * order. */
+static void holders_in_one_pass(void **state) {
+  (void)state;
+  sqlite3 *db = open_fixture();
+  assert_int_equal(pn_int(db, "SELECT procnet_create_views()"), 7);
+  char *plan = plan_summary(db, "SELECT * FROM procnet_socket_holders");
+  assert_string_equal(plan, "f(all) p(pid)");
+  sqlite3_free(plan);
+  assert_false(plan_mentions(db, "SELECT * FROM procnet_socket_holders",
+                             "TEMP B-TREE"));
+  /* Written without pid and fd in ORDER BY: the order is fds' own. */
+  assert_rows(db, "5001|100|3\n5002|201|6\n5002|200|6\n5003|100|4\n",
+              "SELECT inode, pid, fd FROM fds WHERE type = 'socket'"
+              " ORDER BY inode LIMIT 4");
+  int64_t fd0 = pn_stat(db, "fd_dirs_listed");
+  assert_rows(db,
+              "5001|1|(\"a) (b\",pid=100,fd=3)|100|3|a) (b\n"
+              "5002|2|(\"nginx\",pid=201,fd=6),(\"nginx\",pid=200,fd=6)|200|6|nginx\n"
+              "5007|2|(\"nginx\",pid=201,fd=7),(\"nginx\",pid=200,fd=7)|200|7|nginx\n",
+              "SELECT inode, holders, users, first_pid, first_fd, first_name"
+              " FROM procnet_socket_holders WHERE holders > 1 OR inode = 5001");
+  assert_int_equal(pn_int(db, "SELECT count(*) FROM procnet_socket_holders"), 20);
+  assert_true(pn_stat(db, "fd_dirs_listed") - fd0 <= 2 * NPROC);
+  pn_close(db);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(join_any_written_order),
@@ -239,6 +283,7 @@ int main(void) {
       cmocka_unit_test(join_forced_orders),
       cmocka_unit_test(join_one_process),
       cmocka_unit_test(join_sockets_of_every_kind),
+      cmocka_unit_test(holders_in_one_pass),
   };
   return cmocka_run_group_tests_name("fixture_join", tests, NULL, NULL);
 }
