@@ -49,16 +49,17 @@ typedef struct inode_ix {
   size_t rec;
 } inode_ix;
 
-/* The sockets of one kind in one namespace, read once per cursor. The text
- * is kept and records are parsed again when visited: memory stays at the
- * size of the files plus one offset per socket. */
+/* The sockets of one kind in one namespace, read once per statement. The
+ * files are read straight into `text` and kept; a record is parsed when
+ * indexed (to check it and note its inode) and again only when a column of
+ * it is asked for: memory stays at the size of the files plus an offset
+ * and an inode per socket. */
 typedef struct snap {
   const pn_netkind *kind;
   uint64_t key;             /* namespace key (see netns.h) */
   int known;                /* key is the netns inode */
   int64_t via_pid;          /* whose PID/net/ was read */
-  char *text;               /* the kind's files, concatenated */
-  size_t text_n;
+  pn_buf text;              /* the kind's files, concatenated */
   size_t *offs;             /* where each well-formed record starts */
   uint64_t *inodes;         /* and its inode, noted while indexing */
   size_t n;
@@ -100,7 +101,8 @@ typedef struct pn_netcur {
   int ntargets, tcap;
   int ti;                   /* current target */
   size_t ri;                /* record, or position in by_inode */
-  pn_netrow row;            /* the current record, parsed */
+  pn_netrow row;            /* the current record, once parsed */
+  int row_parsed;
   int by_inode;             /* iterating an inode lookup */
   uint64_t want_inode;
 } pn_netcur;
@@ -153,7 +155,7 @@ static int netXOpen(sqlite3_vtab *tab, sqlite3_vtab_cursor **out) {
 }
 
 static void snap_free(snap *s) {
-  sqlite3_free(s->text);
+  pn_buf_free(&s->text);
   sqlite3_free(s->offs);
   sqlite3_free(s->inodes);
   sqlite3_free(s->by_inode);
@@ -231,29 +233,17 @@ static uint64_t row_inode(const pn_netrow *r) {
   return 0;
 }
 
-/* Moves the file just read (c->pc.buf) to the end of s->text, on a line of its
- * own. The first file changes hands without a copy. */
-static int append_text(pn_netcur *c, snap *s) {
-  if (!s->text) {
-    s->text = c->pc.buf.p;
-    s->text_n = c->pc.buf.n;
-    memset(&c->pc.buf, 0, sizeof c->pc.buf);
-  } else if (c->pc.buf.n) {
-    char *t = sqlite3_realloc64(s->text, s->text_n + c->pc.buf.n + 1);
-    if (!t) return SQLITE_NOMEM;
-    s->text = t;
-    if (s->text_n && t[s->text_n - 1] != '\n') t[s->text_n++] = '\n';
-    memcpy(t + s->text_n, c->pc.buf.p, c->pc.buf.n);
-    s->text_n += c->pc.buf.n;
-  }
-  return SQLITE_OK;
+/* Ends s->text with a newline, so that the next file starts a line. */
+static int end_line(snap *s) {
+  if (s->text.n == 0 || s->text.p[s->text.n - 1] == '\n') return SQLITE_OK;
+  return pn_buf_append(&s->text, "\n", 1) ? SQLITE_NOMEM : SQLITE_OK;
 }
 
 /* Notes where each record of s->text starts (from `from` on). */
 static int index_records(snap *s, size_t from, size_t *cap) {
   pn_netrow row;
   size_t pos = from, start = from;
-  while (next_record(s->kind, s->text, s->text_n, &pos, &row)) {
+  while (next_record(s->kind, s->text.p, s->text.n, &pos, &row)) {
     int rc = push_record(s, cap, start, row_inode(&row));
     if (rc != SQLITE_OK) return rc;
     start = pos;
@@ -271,14 +261,14 @@ static int read_via(pn_netcur *c, snap *s, int64_t pid, int *gone) {
   if (r != PN_OK) return r == PN_FAIL && err == ENOMEM ? SQLITE_NOMEM : SQLITE_OK;
   for (int f = 0; f < 2 && s->kind->files[f] && rc == SQLITE_OK; f++) {
     char rel[64];
+    size_t from = s->text.n;
     snprintf(rel, sizeof rel, "net/%s", s->kind->files[f]);
-    r = pn_read_file(&c->pc.fs, dir, rel, &c->pc.buf, &err);
+    r = pn_append_file(&c->pc.fs, dir, rel, &s->text, &err);
     if (r == PN_FAIL && err == ENOMEM) rc = SQLITE_NOMEM;
     else if (r != PN_OK && f == 0) break; /* gone, zombie, or not allowed */
     else if (r == PN_OK) {
-      size_t from = s->text_n;
       *gone = 0;
-      rc = append_text(c, s);
+      rc = end_line(s);
       if (rc == SQLITE_OK) rc = index_records(s, from, &cap);
     }
   }
@@ -441,13 +431,23 @@ static int enter_target(pn_netcur *c) {
   return SQLITE_OK;
 }
 
-/* 1 when ri is a row of the scan; the record is then parsed into c->row. */
+/* 1 when ri is a row of the scan. Its record is parsed on the first
+ * column asked for (count(*) and inode tests need none). */
 static int row_is_valid(pn_netcur *c) {
   const snap *s = cur_snap(c);
+  c->row_parsed = 0;
   if (c->ri >= s->n) return 0;
-  if (c->by_inode && s->by_inode[c->ri].inode != c->want_inode) return 0;
+  return !c->by_inode || s->by_inode[c->ri].inode == c->want_inode;
+}
+
+/* Parses the current record into c->row. It parsed when indexed, from the
+ * same bytes, so this cannot fail; 0 if it somehow does (NULL columns). */
+static int parse_row(pn_netcur *c) {
+  const snap *s = cur_snap(c);
   size_t pos = s->offs[cur_record(c)];
-  return next_record(s->kind, s->text, s->text_n, &pos, &c->row);
+  if (!c->row_parsed)
+    c->row_parsed = next_record(s->kind, s->text.p, s->text.n, &pos, &c->row);
+  return c->row_parsed;
 }
 
 /* Skips to the next target until a valid row is found or all are done. */
@@ -523,6 +523,12 @@ static int netXColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col) {
     if (s->known) sqlite3_result_int64(ctx, (sqlite3_int64)s->key);
     return SQLITE_OK;
   }
+  if (col == c->t->col_inode) {
+    const snap *s = cur_snap(c);
+    sqlite3_result_int64(ctx, (sqlite3_int64)s->inodes[cur_record(c)]);
+    return SQLITE_OK;
+  }
+  if (!parse_row(c)) return SQLITE_OK;
   return c->t->column(c, &c->row, ctx, col);
 }
 

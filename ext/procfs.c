@@ -70,6 +70,14 @@ int pn_buf_set(pn_buf *b, const char *p, size_t n) {
   return 0;
 }
 
+int pn_buf_append(pn_buf *b, const char *p, size_t n) {
+  if (n == 0) return 0;
+  if (b->n > SIZE_MAX - n || buf_reserve(b, b->n + n)) return -1;
+  memcpy(b->p + b->n, p, n);
+  b->n += n;
+  return 0;
+}
+
 char *pn_buf_strdup(const pn_buf *b) {
   char *s = sqlite3_malloc64(b->n + 1);
   if (!s) return NULL;
@@ -119,8 +127,8 @@ void pn_fs_close(pn_fs *fs) {
   fs->rootfd = -1;
 }
 
-static pn_res read_all(int fd, pn_buf *b, int *err) {
-  b->n = 0;
+/* Reads fd to its end after what b holds. */
+static pn_res read_to_end(int fd, pn_buf *b, int *err) {
   for (;;) {
     if (b->cap - b->n < PN_READ_CHUNK / 2 || !b->p) {
       if (b->n >= PN_FILE_MAX || buf_reserve(b, b->n + PN_READ_CHUNK)) {
@@ -141,8 +149,14 @@ static pn_res read_all(int fd, pn_buf *b, int *err) {
 
 pn_res pn_read_file(const pn_fs *fs, int dir, const char *rel, pn_buf *b,
                     int *err) {
-  *err = 0;
   b->n = 0;
+  return pn_append_file(fs, dir, rel, b, err);
+}
+
+pn_res pn_append_file(const pn_fs *fs, int dir, const char *rel, pn_buf *b,
+                      int *err) {
+  size_t before = b->n;
+  *err = 0;
   int fd = openat(base_fd(fs, dir), rel, O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     *err = errno;
@@ -152,8 +166,9 @@ pn_res pn_read_file(const pn_fs *fs, int dir, const char *rel, pn_buf *b,
     fs->cnt->files_read++;
     if (strstr(rel, "net/")) fs->cnt->net_files_read++;
   }
-  pn_res r = read_all(fd, b, err);
+  pn_res r = read_to_end(fd, b, err);
   close(fd);
+  if (r != PN_OK) b->n = before;
   return r;
 }
 

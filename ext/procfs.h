@@ -43,6 +43,8 @@ typedef struct pn_buf {
 void pn_buf_free(pn_buf *b);
 /* Replaces the content with n bytes of p; 0, or -1 when out of memory. */
 int pn_buf_set(pn_buf *b, const char *p, size_t n);
+/* Appends n bytes of p; 0, or -1 when out of memory. */
+int pn_buf_append(pn_buf *b, const char *p, size_t n);
 /* Copies the content into a fresh NUL-terminated sqlite3_malloc'd string. */
 char *pn_buf_strdup(const pn_buf *b);
 
@@ -65,6 +67,10 @@ void pn_fs_close(pn_fs *fs);
 /* Reads the whole file dir/rel (dir = -1 means the root) into b. */
 pn_res pn_read_file(const pn_fs *fs, int dir, const char *rel, pn_buf *b,
                     int *err);
+/* The same, appended to what b holds (kept as it was if the read fails):
+ * a snapshot of several files is read in place, without a copy. */
+pn_res pn_append_file(const pn_fs *fs, int dir, const char *rel, pn_buf *b,
+                      int *err);
 /* Reads the link dir/rel into b (no NUL terminator counted in b->n). */
 pn_res pn_read_link(const pn_fs *fs, int dir, const char *rel, pn_buf *b,
                     int *err);

@@ -18,6 +18,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -358,6 +359,48 @@ static void test_format_addr(void **state) {
   assert_string_equal(out, "");
 }
 
+/* pn_format_addr must print what inet_ntop prints (ss and netstat use it):
+ * every IPv6 address whose groups are each 0, 1, 0xffff or 0xab0c (all
+ * placements of "::", the v4-compatible and v4-mapped forms), every value
+ * of every IPv4 byte, and random addresses with random zero groups. */
+static void test_format_addr_equals_inet_ntop(void **state) {
+  static const unsigned groups[4] = {0, 1, 0xffff, 0xab0c};
+  char mine[46], libc[INET6_ADDRSTRLEN];
+  uint8_t a[16];
+  (void)state;
+  for (unsigned pattern = 0; pattern < 65536; pattern++) {
+    for (int i = 0; i < 8; i++) {
+      unsigned g = groups[(pattern >> (2 * i)) & 3];
+      a[2 * i] = (uint8_t)(g >> 8);
+      a[2 * i + 1] = (uint8_t)g;
+    }
+    assert_non_null(inet_ntop(AF_INET6, a, libc, sizeof libc));
+    assert_int_equal(pn_format_addr(6, a, mine), strlen(libc));
+    assert_string_equal(mine, libc);
+  }
+  for (int pos = 0; pos < 4; pos++)
+    for (unsigned v = 0; v < 256; v++) {
+      uint8_t b[4] = {192, 0, 2, 7};
+      b[pos] = (uint8_t)v;
+      assert_non_null(inet_ntop(AF_INET, b, libc, sizeof libc));
+      assert_int_equal(pn_format_addr(4, b, mine), strlen(libc));
+      assert_string_equal(mine, libc);
+    }
+  uint32_t x = 2463534242u; /* xorshift32: the same sequence every run */
+  for (int n = 0; n < 200000; n++) {
+    for (int i = 0; i < 16; i++) {
+      x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+      a[i] = (uint8_t)x;
+    }
+    x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+    for (int i = 0; i < 8; i++)
+      if (x >> i & 1) a[2 * i] = a[2 * i + 1] = 0;
+    assert_non_null(inet_ntop(AF_INET6, a, libc, sizeof libc));
+    pn_format_addr(6, a, mine);
+    assert_string_equal(mine, libc);
+  }
+}
+
 /* The parser and the formatter together, on the values of the brief. */
 static void test_parse_then_format(void **state) {
   static const struct {
@@ -401,6 +444,7 @@ int main(void) {
     cmocka_unit_test(test_nul_bytes),
     cmocka_unit_test(test_state_names),
     cmocka_unit_test(test_format_addr),
+    cmocka_unit_test(test_format_addr_equals_inet_ntop),
     cmocka_unit_test(test_parse_then_format),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
