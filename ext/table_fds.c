@@ -118,6 +118,7 @@ typedef struct fds_cursor {
   pn_buf link;
   pn_fdlink parsed;
   int have_link;
+  int link_pending;         /* index row: the link text is made on demand */
   int stat_done, have_stat;
   struct stat st;
   int lstat_done;
@@ -235,6 +236,21 @@ static int fdsXClose(sqlite3_vtab_cursor *cur) {
 
 static int is_nomem(pn_res r, int err) { return r == PN_FAIL && err == ENOMEM; }
 
+/* Writes "DIR/N" for descriptor n of the current process (DIR "fd" or
+ * "fdinfo"); by hand, since it runs once per descriptor and snprintf was a
+ * tenth of a 10,000-socket listing. out must hold 32 bytes. */
+static const char *fd_rel(char out[32], const char *dir, int n) {
+  char digits[12];
+  size_t len = strlen(dir), k = 0;
+  unsigned v = n < 0 ? 0 : (unsigned)n;
+  do digits[k++] = (char)('0' + v % 10); while ((v /= 10) != 0);
+  memcpy(out, dir, len);
+  out[len++] = '/';
+  while (k) out[len++] = digits[--k];
+  out[len] = '\0';
+  return out;
+}
+
 /* ---- listing one process's descriptors ------------------------------------ */
 
 static int cmp_int(const void *a, const void *b) {
@@ -293,6 +309,7 @@ static void row_reset(fds_cursor *c, int fd) {
   c->fd = fd;
   c->error = NULL;
   c->have_link = 0;
+  c->link_pending = 0;
   c->stat_done = c->have_stat = 0;
   c->lstat_done = 0;
   c->fdinfo_done = 0;
@@ -305,8 +322,8 @@ static void row_reset(fds_cursor *c, int fd) {
 static int read_row_link(fds_cursor *c, int *exists) {
   char rel[32];
   int err;
-  snprintf(rel, sizeof rel, "fd/%d", c->fd);
-  pn_res r = pn_read_link(&c->pc.fs, c->piddir, rel, &c->link, &err);
+  pn_res r = pn_read_link(&c->pc.fs, c->piddir, fd_rel(rel, "fd", c->fd),
+                          &c->link, &err);
   *exists = r == PN_OK || r == PN_DENIED;
   if (r == PN_DENIED) c->error = pn_res_text(r, err);
   if (r != PN_OK) return is_nomem(r, err) ? SQLITE_NOMEM : SQLITE_OK;
@@ -326,8 +343,8 @@ static void load_stat(fds_cursor *c) {
   if (c->stat_done) return;
   c->stat_done = 1;
   if (!ensure_piddir(c)) return;
-  snprintf(rel, sizeof rel, "fd/%d", c->fd);
-  c->have_stat = pn_stat_at(&c->pc.fs, c->piddir, rel, &c->st, &err) == PN_OK;
+  c->have_stat = pn_stat_at(&c->pc.fs, c->piddir, fd_rel(rel, "fd", c->fd),
+                            &c->st, &err) == PN_OK;
 }
 
 /* The open mode from the link's permission bits (lr-x, l-wx, lrwx), which
@@ -339,8 +356,8 @@ static void load_mode(fds_cursor *c) {
   c->lstat_done = 1;
   c->mode = 0;
   if (!ensure_piddir(c)) return;
-  snprintf(rel, sizeof rel, "fd/%d", c->fd);
-  if (fstatat(c->piddir, rel, &st, AT_SYMLINK_NOFOLLOW) != 0) return;
+  if (fstatat(c->piddir, fd_rel(rel, "fd", c->fd), &st, AT_SYMLINK_NOFOLLOW) != 0)
+    return;
   int r = (st.st_mode & S_IRUSR) != 0, w = (st.st_mode & S_IWUSR) != 0;
   c->mode = r && w ? 'u' : w ? 'w' : r ? 'r' : ' ';
 }
@@ -352,8 +369,8 @@ static int load_fdinfo(fds_cursor *c) {
   c->fdinfo_done = 1;
   memset(&c->info, 0, sizeof c->info);
   if (!ensure_piddir(c)) return SQLITE_OK;
-  snprintf(rel, sizeof rel, "fdinfo/%d", c->fd);
-  pn_res r = pn_read_file(&c->pc.fs, c->piddir, rel, &c->pc.buf, &err);
+  pn_res r = pn_read_file(&c->pc.fs, c->piddir, fd_rel(rel, "fdinfo", c->fd),
+                          &c->pc.buf, &err);
   if (is_nomem(r, err)) return SQLITE_NOMEM;
   if (r == PN_OK) pn_parse_fdinfo(c->pc.buf.p, c->pc.buf.n, &c->info);
   return SQLITE_OK;
@@ -489,21 +506,32 @@ static size_t lower_bound(const fd_index *ix, uint64_t inode) {
   return lo;
 }
 
-/* The link text of an indexed socket, pipe or namespace descriptor is
- * "kind:[inode]": the row is made without reading it again (the index is
- * this statement's snapshot, as ss's and lsof's are theirs). */
+static const char *const REF_PREFIX[] = {
+    [PN_FD_SOCKET] = "socket", [PN_FD_PIPE] = "pipe", [PN_FD_NET] = "net",
+    [PN_FD_PIDFD] = "pidfd"};
+
+/* The link of an indexed socket, pipe or namespace descriptor is
+ * "kind:[inode]": the row is made from the index without reading it again
+ * (the index is this statement's snapshot, as ss's and lsof's are theirs),
+ * and the text only if `target` is asked for. 0 for other kinds. */
 static int link_from_ref(fds_cursor *c, const fd_ref *ref) {
-  static const char *const prefix[] = {
-      [PN_FD_SOCKET] = "socket", [PN_FD_PIPE] = "pipe", [PN_FD_NET] = "net",
-      [PN_FD_PIDFD] = "pidfd"};
-  if (ref->kind < 0 || ref->kind > PN_FD_PIDFD || !prefix[ref->kind]) return 0;
-  char text[48];
-  int n = snprintf(text, sizeof text, "%s:[%llu]", prefix[ref->kind],
-                   (unsigned long long)ref->inode);
-  if (pn_buf_set(&c->link, text, (size_t)n) != 0) return -1;
-  if (pn_parse_fdlink(c->link.p, c->link.n, &c->parsed) != 0) return 0;
-  c->have_link = 1;
+  if (ref->kind < 0 || ref->kind > PN_FD_PIDFD || !REF_PREFIX[ref->kind]) return 0;
+  memset(&c->parsed, 0, sizeof c->parsed);
+  c->parsed.kind = (pn_fd_kind)ref->kind;
+  c->parsed.has_inode = 1;
+  c->parsed.inode = ref->inode;
+  c->have_link = c->link_pending = 1;
   return 1;
+}
+
+/* Makes the text of a link taken from the index. */
+static int make_pending_link(fds_cursor *c) {
+  char text[48];
+  int n = snprintf(text, sizeof text, "%s:[%llu]", REF_PREFIX[c->parsed.kind],
+                   (unsigned long long)c->parsed.inode);
+  if (n < 0 || pn_buf_set(&c->link, text, (size_t)n) != 0) return SQLITE_NOMEM;
+  c->link_pending = 0;
+  return SQLITE_OK;
 }
 
 /* Moves to the next descriptor of the index that this call wants: those
@@ -526,9 +554,7 @@ static int next_index_row(fds_cursor *c) {
       c->pid = ref.pid;
     }
     row_reset(c, ref.fd);
-    int made = link_from_ref(c, &ref);
-    if (made < 0) return SQLITE_NOMEM;
-    if (made) return SQLITE_OK;
+    if (link_from_ref(c, &ref)) return SQLITE_OK;
     if (!ensure_piddir(c)) continue;
     if ((rc = read_row_link(c, &exists)) != SQLITE_OK) return rc;
     if (!exists || !c->have_link) continue;
@@ -706,7 +732,10 @@ static int fdsXColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col) {
   if (!c->have_link) return SQLITE_OK;
   const pn_fdlink *l = &c->parsed;
   switch (col) {
-  case COL_TARGET: pn_result_text(ctx, c->link.p, c->link.n); break;
+  case COL_TARGET:
+    if (c->link_pending && make_pending_link(c) != SQLITE_OK) return SQLITE_NOMEM;
+    pn_result_text(ctx, c->link.p, c->link.n);
+    break;
   case COL_TYPE: pn_result_text(ctx, type_text(c), strlen(type_text(c))); break;
   case COL_INODE: result_inode(c, ctx); break;
   case COL_PATH:
