@@ -35,7 +35,8 @@
  * of one socket come newest process first, the order ss lists them in. The
  * socket scan (0x8) hands that order to SQLite (orderByConsumed), so that
  * "who holds each socket" (GROUP BY inode) needs no sorter: no copy of
- * every row, no sort.
+ * every row, no sort. An inode lookup does the same for ORDER BY pid DESC,
+ * fd DESC.
  */
 #include "sort.h"
 #include "tables.h"
@@ -133,6 +134,15 @@ static int wants_inode_order(sqlite3_index_info *info) {
   return !info->aOrderBy[0].desc || sqlite3_vtab_distinct(info) >= 1;
 }
 
+/* 1 when the rows are wanted newest holder first: ORDER BY pid DESC, fd
+ * DESC (or pid DESC alone), the order of one inode's rows in the index. */
+static int wants_index_holder_order(sqlite3_index_info *info) {
+  if (info->nOrderBy < 1 || info->nOrderBy > 2) return 0;
+  if (info->aOrderBy[0].iColumn != COL_PID || !info->aOrderBy[0].desc) return 0;
+  return info->nOrderBy == 1 ||
+         (info->aOrderBy[1].iColumn == COL_FD && info->aOrderBy[1].desc);
+}
+
 /* 1 when a usable `type = 'socket'` is among the constraints. */
 static int has_type_socket(sqlite3_index_info *info) {
   for (int i = 0; i < info->nConstraint; i++) {
@@ -163,6 +173,7 @@ static int fdsXBestIndex(sqlite3_vtab *tab, sqlite3_index_info *info) {
     /* Amortised: one index build per cursor, then a lookup per call. */
     info->estimatedCost = 30.0;
     info->estimatedRows = 1;
+    if (wants_index_holder_order(info)) info->orderByConsumed = 1;
   } else if (!(idx & (IDX_PID | IDX_INODE)) && has_type_socket(info) &&
              wants_inode_order(info)) {
     /* The type test stays with SQLite (no omit): it is cheap on index rows
