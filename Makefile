@@ -16,7 +16,9 @@ CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral
-CPPFLAGS += -D_GNU_SOURCE -Iext -Iinclude -I$(B)
+CPPFLAGS += -D_GNU_SOURCE -Iext -Iinclude -I$(B) -pthread
+# The fds index build may share its reads out to helper threads (fd_index.c).
+THREADS := -pthread
 LDLIBS_SQLITE := -lsqlite3
 LDLIBS_TEST   := -lcmocka
 
@@ -47,7 +49,7 @@ $(B)/core/%.o: ext/%.c $(wildcard ext/*.h) $(B)/views_sql.h | $(B)/core
 	$(CC) $(CPPFLAGS) -DSQLITE_CORE $(WARN) $(CFLAGS) -fPIC -c $< -o $@
 
 $(B)/procnet.so: $(SO_OBJ)
-	$(CC) -shared $(CFLAGS) $(LDFLAGS) -o $@ $^
+	$(CC) -shared $(CFLAGS) $(LDFLAGS) $(THREADS) -o $@ $^
 
 $(B)/libprocnet.a: $(CORE_OBJ)
 	rm -f $@ && ar rcs $@ $^
@@ -57,7 +59,7 @@ $(B)/tests/test_%: tests/unit/test_%.c tests/unit/unit_helpers.c $(PARSE_OBJ) | 
 
 $(B)/tests/test_%: tests/sql/test_%.c $(TEST_HELPER_SRC) $(B)/libprocnet.a | $(B)/tests
 	$(CC) $(CPPFLAGS) -Itests/common $(WARN) $(CFLAGS) -o $@ $< $(TEST_HELPER_SRC) \
-	  $(B)/libprocnet.a $(LDFLAGS) $(LDLIBS_SQLITE) $(LDLIBS_TEST)
+	  $(B)/libprocnet.a $(LDFLAGS) $(THREADS) $(LDLIBS_SQLITE) $(LDLIBS_TEST)
 
 $(B) $(B)/so $(B)/core $(B)/tests:
 	mkdir -p $@

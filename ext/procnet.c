@@ -13,6 +13,7 @@
  */
 #include "procnet.h"
 
+#include "fd_index.h"
 #include "procfs.h"
 #include "tables.h"
 #include "vtab_common.h"
@@ -56,6 +57,24 @@ static void fn_root(sqlite3_context *c, int argc, sqlite3_value **argv) {
     }
   }
   sqlite3_result_text(c, ctx->root, -1, SQLITE_TRANSIENT);
+}
+
+/* procnet_threads(): how many threads an fds index build may use (the
+ * caller's included). procnet_threads(n): sets it, 1 to 4; 1 keeps every
+ * read in the calling thread. Starts at PROCNET_THREADS, else the online
+ * CPUs (at most 4; 1 when SQLite was built without threads). */
+static void fn_threads(sqlite3_context *c, int argc, sqlite3_value **argv) {
+  pn_ctx *ctx = ctx_of(c);
+  if (argc == 1) {
+    sqlite3_int64 n = sqlite3_value_int64(argv[0]);
+    if (sqlite3_value_numeric_type(argv[0]) != SQLITE_INTEGER || n < 1 ||
+        n > PN_FD_INDEX_MAX_THREADS) {
+      sqlite3_result_error(c, "procnet_threads: want an integer from 1 to 4", -1);
+      return;
+    }
+    ctx->threads = sqlite3_threadsafe() ? (int)n : 1;
+  }
+  sqlite3_result_int(c, ctx->threads);
 }
 
 /* procnet_netns(): the network namespace inode of the reader itself, as the
@@ -138,6 +157,8 @@ static const fn_def functions[] = {
     {"procnet_root", 0, fn_root, 0},
     {"procnet_root", 1, fn_root, 0},
     {"procnet_netns", 0, fn_netns, 0},
+    {"procnet_threads", 0, fn_threads, 0},
+    {"procnet_threads", 1, fn_threads, 0},
     {"procnet_stats", 0, fn_stats, 0},
     {"procnet_version", 0, fn_version, 1},
     {"procnet_create_views", 0, fn_create_views, 0},
@@ -195,6 +216,17 @@ static void set_err(char **err, const char *msg) {
   if (err) *err = sqlite3_mprintf("%s", msg);
 }
 
+/* PROCNET_THREADS=N (1 to 4), else the default for this machine. */
+static int threads_from_env(void) {
+  const char *v = getenv("PROCNET_THREADS");
+  int dflt = pn_fd_index_default_threads();
+  if (!v || !*v) return dflt;
+  char *end;
+  long n = strtol(v, &end, 10);
+  if (*end || n < 1 || n > PN_FD_INDEX_MAX_THREADS) return dflt;
+  return sqlite3_threadsafe() ? (int)n : 1;
+}
+
 int procnet_register(sqlite3 *db, char **err) {
   if (sqlite3_libversion_number() < PN_MIN_SQLITE) {
     if (err)
@@ -208,6 +240,7 @@ int procnet_register(sqlite3 *db, char **err) {
     set_err(err, "procnet: out of memory");
     return SQLITE_NOMEM;
   }
+  ctx->threads = threads_from_env();
   int rc = register_tables(db, ctx);
   if (rc == SQLITE_OK) rc = register_functions(db, ctx);
   pn_ctx_unref(ctx); /* the modules and functions hold their own refs */

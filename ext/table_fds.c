@@ -38,8 +38,9 @@
  * every row, no sort. An inode lookup does the same for ORDER BY pid DESC,
  * fd DESC.
  */
-#include "sort.h"
 #include "tables.h"
+#include "fd_index.h"
+#include "fdscan.h"
 #include "parse.h"
 #include "vtab_common.h"
 SQLITE_EXTENSION_INIT3
@@ -69,29 +70,12 @@ enum {
 #define IDX_LINK 0x4
 #define IDX_SOCKET_SCAN 0x8
 
-/* One descriptor in the inode index. */
-typedef struct fd_ref {
-  uint64_t inode;
-  sqlite3_int64 pid;
-  int fd;
-  int kind;                 /* pn_fd_kind; "kind:[inode]" is its link */
-} fd_ref;
-
-typedef struct fd_index {
-  int built;
-  int stat_tier_done;       /* files/anon inodes added */
-  fd_ref *v;                /* sorted by inode, then pid and fd descending */
-  size_t n, cap;
-  fd_ref *pending;          /* descriptors whose inode needs a stat */
-  size_t pn, pcap;
-} fd_index;
-
 /* The index, shared by the fds cursors a connection has open at the same
  * time (a correlated subquery opens a fresh cursor per outer row) and freed
  * when the last one closes. */
 typedef struct fd_share {
   int cursors;
-  fd_index index;
+  pn_fd_index index;
 } fd_share;
 
 typedef struct fds_cursor {
@@ -100,9 +84,9 @@ typedef struct fds_cursor {
   /* the process being walked */
   sqlite3_int64 pid;
   int piddir;
-  int *fdv;                 /* its descriptor numbers (a listing) */
-  size_t fdn, fdcap, fdat;
-  sqlite3_int64 listed_pid; /* whose listing fdv holds, or -1 */
+  pn_fdnums fds;            /* its descriptor numbers (a listing) */
+  size_t fdat;              /* the next of them */
+  sqlite3_int64 listed_pid; /* whose listing fds holds, or -1 */
   pn_res list_res;          /* how that listing went */
   int list_err;
   /* inode plan */
@@ -217,8 +201,7 @@ static int fdsXOpen(sqlite3_vtab *tab, sqlite3_vtab_cursor **out) {
 
 static void share_release(pn_ctx *ctx, fd_share *sh) {
   if (--sh->cursors > 0) return;
-  sqlite3_free(sh->index.v);
-  sqlite3_free(sh->index.pending);
+  pn_fd_index_free(&sh->index);
   sqlite3_free(sh);
   ctx->fdshare = NULL;
 }
@@ -238,7 +221,7 @@ static int ensure_piddir(fds_cursor *c) {
 static int fdsXClose(sqlite3_vtab_cursor *cur) {
   fds_cursor *c = (fds_cursor *)cur;
   close_piddir(c);
-  sqlite3_free(c->fdv);
+  pn_fdnums_free(&c->fds);
   share_release(((pn_vtab *)cur->pVtab)->ctx, c->sh);
   pn_buf_free(&c->link);
   pn_cursor_free(&c->pc);
@@ -247,42 +230,10 @@ static int fdsXClose(sqlite3_vtab_cursor *cur) {
 
 static int is_nomem(pn_res r, int err) { return r == PN_FAIL && err == ENOMEM; }
 
-/* Writes "DIR/N" for descriptor n of the current process (DIR "fd" or
- * "fdinfo"); by hand, since it runs once per descriptor and snprintf was a
- * tenth of a 10,000-socket listing. out must hold 32 bytes. */
-static const char *fd_rel(char out[32], const char *dir, int n) {
-  char digits[12];
-  size_t len = strlen(dir), k = 0;
-  unsigned v = n < 0 ? 0 : (unsigned)n;
-  do digits[k++] = (char)('0' + v % 10); while ((v /= 10) != 0);
-  memcpy(out, dir, len);
-  out[len++] = '/';
-  while (k) out[len++] = digits[--k];
-  out[len] = '\0';
-  return out;
-}
-
 /* ---- listing one process's descriptors ------------------------------------ */
 
-static int cmp_int(const void *a, const void *b) {
-  int x = *(const int *)a, y = *(const int *)b;
-  return (x > y) - (x < y);
-}
-
-static int push_fd(fds_cursor *c, int fd) {
-  if (c->fdn == c->fdcap) {
-    size_t cap = c->fdcap ? c->fdcap * 2 : 64;
-    int *v = sqlite3_realloc64(c->fdv, cap * sizeof *v);
-    if (!v) return SQLITE_NOMEM;
-    c->fdv = v;
-    c->fdcap = cap;
-  }
-  c->fdv[c->fdn++] = fd;
-  return SQLITE_OK;
-}
-
-/* Opens PID's directory and lists PID/fd into fdv, unless fdv already holds
- * that listing. Sets c->list_res: PN_GONE skips the process, PN_DENIED gives
+/* Opens PID's directory and lists PID/fd into c->fds, unless it already
+ * holds that listing. Sets c->list_res: PN_GONE skips the process, PN_DENIED gives
  * the error row. */
 static int list_process(fds_cursor *c, sqlite3_int64 pid) {
   int err;
@@ -296,20 +247,11 @@ static int list_process(fds_cursor *c, sqlite3_int64 pid) {
     return is_nomem(r, err) ? SQLITE_NOMEM : SQLITE_OK;
   }
   if (c->listed_pid == pid) return SQLITE_OK; /* memo: same directory */
-  c->fdn = 0;
   c->listed_pid = -1;
-  void *dir;
-  r = pn_open_dir(&c->pc.fs, c->piddir, "fd", &dir, &err);
+  r = pn_list_fds(&c->pc.fs, c->piddir, &c->fds, &err);
   c->list_res = r;
   c->list_err = err;
   if (r != PN_OK) return is_nomem(r, err) ? SQLITE_NOMEM : SQLITE_OK;
-  int64_t n;
-  int rc = SQLITE_OK;
-  while (rc == SQLITE_OK && pn_next_numeric(dir, &n))
-    if (n <= INT32_MAX) rc = push_fd(c, (int)n);
-  pn_close_dir(dir);
-  if (rc != SQLITE_OK) return rc;
-  pn_sort(c->fdv, c->fdn, sizeof *c->fdv, cmp_int);
   c->listed_pid = pid;
   return SQLITE_OK;
 }
@@ -331,19 +273,11 @@ static void row_reset(fds_cursor *c, int fd) {
  * row, without link columns and with `error` set, as lsof prints
  * "(readlink: Permission denied)". */
 static int read_row_link(fds_cursor *c, int *exists) {
-  char rel[32];
   int err;
-  pn_res r = pn_read_link(&c->pc.fs, c->piddir, fd_rel(rel, "fd", c->fd),
-                          &c->link, &err);
+  pn_res r = pn_read_fd_link(&c->pc.fs, c->piddir, c->fd, &c->link, &c->parsed, &err);
   *exists = r == PN_OK || r == PN_DENIED;
   if (r == PN_DENIED) c->error = pn_res_text(r, err);
   if (r != PN_OK) return is_nomem(r, err) ? SQLITE_NOMEM : SQLITE_OK;
-  if (pn_parse_fdlink(c->link.p, c->link.n, &c->parsed) != 0) {
-    memset(&c->parsed, 0, sizeof c->parsed);
-    c->parsed.kind = PN_FD_OTHER;
-    c->parsed.name.p = c->link.p;
-    c->parsed.name.n = c->link.n;
-  }
   c->have_link = 1;
   return SQLITE_OK;
 }
@@ -354,7 +288,7 @@ static void load_stat(fds_cursor *c) {
   if (c->stat_done) return;
   c->stat_done = 1;
   if (!ensure_piddir(c)) return;
-  c->have_stat = pn_stat_at(&c->pc.fs, c->piddir, fd_rel(rel, "fd", c->fd),
+  c->have_stat = pn_stat_at(&c->pc.fs, c->piddir, pn_fd_rel(rel, "fd", c->fd),
                             &c->st, &err) == PN_OK;
 }
 
@@ -367,7 +301,7 @@ static void load_mode(fds_cursor *c) {
   c->lstat_done = 1;
   c->mode = 0;
   if (!ensure_piddir(c)) return;
-  if (fstatat(c->piddir, fd_rel(rel, "fd", c->fd), &st, AT_SYMLINK_NOFOLLOW) != 0)
+  if (fstatat(c->piddir, pn_fd_rel(rel, "fd", c->fd), &st, AT_SYMLINK_NOFOLLOW) != 0)
     return;
   int r = (st.st_mode & S_IRUSR) != 0, w = (st.st_mode & S_IWUSR) != 0;
   c->mode = r && w ? 'u' : w ? 'w' : r ? 'r' : ' ';
@@ -380,7 +314,7 @@ static int load_fdinfo(fds_cursor *c) {
   c->fdinfo_done = 1;
   memset(&c->info, 0, sizeof c->info);
   if (!ensure_piddir(c)) return SQLITE_OK;
-  pn_res r = pn_read_file(&c->pc.fs, c->piddir, fd_rel(rel, "fdinfo", c->fd),
+  pn_res r = pn_read_file(&c->pc.fs, c->piddir, pn_fd_rel(rel, "fdinfo", c->fd),
                           &c->pc.buf, &err);
   if (is_nomem(r, err)) return SQLITE_NOMEM;
   if (r == PN_OK) pn_parse_fdinfo(c->pc.buf.p, c->pc.buf.n, &c->info);
@@ -392,8 +326,8 @@ static int load_fdinfo(fds_cursor *c) {
 /* Moves to the next row of the walk over processes. */
 static int next_walk_row(fds_cursor *c) {
   for (;;) {
-    if (c->listed_pid == c->pid && c->fdat < c->fdn) {
-      row_reset(c, c->fdv[c->fdat++]);
+    if (c->listed_pid == c->pid && c->fdat < c->fds.n) {
+      row_reset(c, c->fds.v[c->fdat++]);
       if (!(c->idx & IDX_LINK)) return SQLITE_OK;
       int exists, rc = read_row_link(c, &exists);
       if (rc != SQLITE_OK) return rc;
@@ -427,96 +361,6 @@ static int next_walk_row(fds_cursor *c) {
 
 /* ---- the inode index -------------------------------------------------------- */
 
-static int push_ref(fd_ref **v, size_t *n, size_t *cap, fd_ref ref) {
-  if (*n == *cap) {
-    size_t ncap = *cap ? *cap * 2 : 256;
-    fd_ref *nv = sqlite3_realloc64(*v, ncap * sizeof *nv);
-    if (!nv) return SQLITE_NOMEM;
-    *v = nv;
-    *cap = ncap;
-  }
-  (*v)[(*n)++] = ref;
-  return SQLITE_OK;
-}
-
-/* Inode ascending, then pid and fd descending (see the top of the file). */
-static int cmp_ref(const void *a, const void *b) {
-  const fd_ref *x = a, *y = b;
-  if (x->inode != y->inode) return x->inode < y->inode ? -1 : 1;
-  if (x->pid != y->pid) return x->pid > y->pid ? -1 : 1;
-  return (x->fd < y->fd) - (x->fd > y->fd);
-}
-
-/* Adds every descriptor of the current process to the index. */
-static int index_process(fds_cursor *c) {
-  fd_index *ix = &c->sh->index;
-  for (size_t i = 0; i < c->fdn; i++) {
-    int exists, rc;
-    row_reset(c, c->fdv[i]);
-    if ((rc = read_row_link(c, &exists)) != SQLITE_OK) return rc;
-    if (!exists || !c->have_link) continue;
-    fd_ref ref = {c->parsed.has_inode ? c->parsed.inode : 0, c->pid, c->fd,
-                  (int)c->parsed.kind};
-    if (c->parsed.has_inode)
-      rc = push_ref(&ix->v, &ix->n, &ix->cap, ref);
-    else if (c->parsed.kind == PN_FD_PATH || c->parsed.kind == PN_FD_ANON)
-      rc = push_ref(&ix->pending, &ix->pn, &ix->pcap, ref);
-    if (rc != SQLITE_OK) return rc;
-  }
-  return SQLITE_OK;
-}
-
-static int build_index(fds_cursor *c) {
-  pn_pidsrc all;
-  memset(&all, 0, sizeof all);
-  int rc = pn_pidsrc_start(&all, &c->pc.fs, NULL);
-  sqlite3_int64 pid;
-  while (rc == SQLITE_OK && pn_pidsrc_next(&all, &pid)) {
-    rc = list_process(c, pid);
-    if (rc == SQLITE_OK && c->list_res == PN_OK) rc = index_process(c);
-  }
-  pn_pidsrc_end(&all);
-  close_piddir(c);
-  if (rc != SQLITE_OK) return rc;
-  pn_sort(c->sh->index.v, c->sh->index.n, sizeof *c->sh->index.v, cmp_ref);
-  c->sh->index.built = 1;
-  return SQLITE_OK;
-}
-
-/* Stats the descriptors whose inode is not in their link (files, anon
- * inodes) and merges them into the index; done once, on the first miss. */
-static int index_add_stat_tier(fds_cursor *c) {
-  fd_index *ix = &c->sh->index;
-  ix->stat_tier_done = 1;
-  for (size_t i = 0; i < ix->pn; i++) {
-    char rel[48];
-    struct stat st;
-    int err;
-    snprintf(rel, sizeof rel, "%lld/fd/%d", (long long)ix->pending[i].pid,
-             ix->pending[i].fd);
-    if (pn_stat_at(&c->pc.fs, -1, rel, &st, &err) != PN_OK) continue;
-    fd_ref ref = ix->pending[i];
-    ref.inode = (uint64_t)st.st_ino;
-    if (push_ref(&ix->v, &ix->n, &ix->cap, ref) != SQLITE_OK)
-      return SQLITE_NOMEM;
-  }
-  sqlite3_free(ix->pending);
-  ix->pending = NULL;
-  ix->pn = ix->pcap = 0;
-  pn_sort(ix->v, ix->n, sizeof *ix->v, cmp_ref);
-  return SQLITE_OK;
-}
-
-static size_t lower_bound(const fd_index *ix, uint64_t inode) {
-  size_t lo = 0, hi = ix->n;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    if (ix->v[mid].inode < inode) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 static const char *const REF_PREFIX[] = {
     [PN_FD_SOCKET] = "socket", [PN_FD_PIPE] = "pipe", [PN_FD_NET] = "net",
     [PN_FD_PIDFD] = "pidfd"};
@@ -525,7 +369,7 @@ static const char *const REF_PREFIX[] = {
  * "kind:[inode]": the row is made from the index without reading it again
  * (the index is this statement's snapshot, as ss's and lsof's are theirs),
  * and the text only if `target` is asked for. 0 for other kinds. */
-static int link_from_ref(fds_cursor *c, const fd_ref *ref) {
+static int link_from_ref(fds_cursor *c, const pn_fd_ref *ref) {
   if (ref->kind < 0 || ref->kind > PN_FD_PIDFD || !REF_PREFIX[ref->kind]) return 0;
   memset(&c->parsed, 0, sizeof c->parsed);
   c->parsed.kind = (pn_fd_kind)ref->kind;
@@ -550,9 +394,9 @@ static int make_pending_link(fds_cursor *c) {
  * the index are read again, and a descriptor closed or reused since the
  * index was built is skipped. */
 static int next_index_row(fds_cursor *c) {
-  const fd_index *ix = &c->sh->index;
+  const pn_fd_index *ix = &c->sh->index;
   while (c->ref_at < ix->n) {
-    fd_ref ref = ix->v[c->ref_at++];
+    pn_fd_ref ref = ix->v[c->ref_at++];
     int rc, exists;
     if (c->socket_scan) {
       if (ref.kind != PN_FD_SOCKET) continue;
@@ -578,6 +422,15 @@ static int next_index_row(fds_cursor *c) {
   return SQLITE_OK;
 }
 
+/* Builds the connection's index (once), with the configured threads. */
+static int build_index(fds_cursor *c) {
+  pn_ctx *ctx = ((pn_vtab *)c->pc.base.pVtab)->ctx;
+  int rc = pn_fd_index_build(&c->sh->index, &c->pc.fs, ctx->threads);
+  if (rc == SQLITE_IOERR)
+    return pn_vtab_error(c->pc.base.pVtab, "procnet: cannot list '%s'", ctx->root);
+  return rc;
+}
+
 static int start_socket_scan(fds_cursor *c) {
   int rc;
   if (!c->sh->index.built && (rc = build_index(c)) != SQLITE_OK) return rc;
@@ -588,11 +441,12 @@ static int start_socket_scan(fds_cursor *c) {
 static int start_index_lookup(fds_cursor *c) {
   int rc;
   if (!c->sh->index.built && (rc = build_index(c)) != SQLITE_OK) return rc;
-  c->ref_at = lower_bound(&c->sh->index, c->want_inode);
+  c->ref_at = pn_fd_index_lower_bound(&c->sh->index, c->want_inode);
   int hit = c->ref_at < c->sh->index.n && c->sh->index.v[c->ref_at].inode == c->want_inode;
   if (!hit && !c->sh->index.stat_tier_done && c->want_inode != 0) {
-    if ((rc = index_add_stat_tier(c)) != SQLITE_OK) return rc;
-    c->ref_at = lower_bound(&c->sh->index, c->want_inode);
+    if ((rc = pn_fd_index_add_stat_tier(&c->sh->index, &c->pc.fs)) != SQLITE_OK)
+      return rc;
+    c->ref_at = pn_fd_index_lower_bound(&c->sh->index, c->want_inode);
   }
   return next_index_row(c);
 }
@@ -613,7 +467,7 @@ static int fdsXFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   fds_cursor *c = (fds_cursor *)cur;
   c->pc.eof = 0;
   c->idx = idxNum;
-  c->fdat = c->fdn; /* nothing pending from an earlier call */
+  c->fdat = c->fds.n; /* nothing pending from an earlier call */
   c->pid = -1;
   c->socket_scan = (idxNum & IDX_SOCKET_SCAN) != 0;
   c->pid_filter = NULL;

@@ -18,6 +18,7 @@
 typedef struct pn_ctx {
   int refs;
   char *root;               /* configured /proc root, sqlite3_malloc'd */
+  int threads;              /* threads an fds index build may use */
   pn_counters cnt;
   /* What open cursors share, owned by the tables (netscan.c, table_fds.c)
    * and freed by them when their last cursor closes. */

@@ -37,19 +37,19 @@ $(B)/cli/%.o: ext/cli/%.c $(CLI_HDR) include/procnet.h | $(B)/cli
 $(B)/procnet: $(CLI_OBJ) $(B)/libprocnet.a $(SQLITE_A)
 	@rm -f $@.tmp $@.ld.log
 	$(CC) -static $(CFLAGS) $(LDFLAGS) -o $@.tmp $(CLI_OBJ) $(B)/libprocnet.a \
-	  $(SQLITE_A) -lm 2>$@.ld.log || { cat $@.ld.log >&2; rm -f $@.tmp $@.ld.log; exit 1; }
+	  $(SQLITE_A) $(THREADS) -lm 2>$@.ld.log || { cat $@.ld.log >&2; rm -f $@.tmp $@.ld.log; exit 1; }
 	@grep -v -e "in function .unixDlOpen.:$$" \
 	  -e "warning: Using .dlopen. in statically linked applications" $@.ld.log >&2; \
 	  rm -f $@.ld.log
 	@mv -f $@.tmp $@
 
 $(B)/examples/embed: examples/embed.c include/procnet.h $(B)/libprocnet.a | $(B)/examples
-	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -o $@ $< $(B)/libprocnet.a $(LDFLAGS) $(LDLIBS_SQLITE)
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -o $@ $< $(B)/libprocnet.a $(LDFLAGS) $(THREADS) $(LDLIBS_SQLITE)
 
 $(B)/tests/test_cli: tests/cli/test_cli.c $(B)/libprocnet.a $(B)/procnet \
                      $(B)/procnet.so $(B)/examples/embed | $(B)/tests
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -DCLI_B='"$(B)"' -o $@ $< \
-	  $(B)/libprocnet.a $(LDFLAGS) $(LDLIBS_SQLITE) $(LDLIBS_TEST)
+	  $(B)/libprocnet.a $(LDFLAGS) $(THREADS) $(LDLIBS_SQLITE) $(LDLIBS_TEST)
 
 $(B)/cli $(B)/examples:
 	mkdir -p $@

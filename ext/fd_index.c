@@ -1,0 +1,219 @@
+/*
+ * fd_index.c: the inode -> (pid, fd) index of every descriptor; see
+ * fd_index.h for what it holds and why its build is shared out.
+ */
+#include "fd_index.h"
+
+#include "fdscan.h"
+#include "parse.h"
+#include "sort.h"
+#include "vtab_common.h"
+SQLITE_EXTENSION_INIT3
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static int push_ref(pn_fd_ref **v, size_t *n, size_t *cap, pn_fd_ref ref) {
+  if (*n == *cap) {
+    size_t ncap = *cap ? *cap * 2 : 256;
+    pn_fd_ref *nv = sqlite3_realloc64(*v, ncap * sizeof *nv);
+    if (!nv) return SQLITE_NOMEM;
+    *v = nv;
+    *cap = ncap;
+  }
+  (*v)[(*n)++] = ref;
+  return SQLITE_OK;
+}
+
+/* Appends n refs from src to *v. */
+static int append_refs(pn_fd_ref **v, size_t *n, size_t *cap,
+                       const pn_fd_ref *src, size_t count) {
+  if (count == 0) return SQLITE_OK;
+  if (*n + count > *cap) {
+    pn_fd_ref *nv = sqlite3_realloc64(*v, (*n + count) * sizeof *nv);
+    if (!nv) return SQLITE_NOMEM;
+    *v = nv;
+    *cap = *n + count;
+  }
+  memcpy(*v + *n, src, count * sizeof *src);
+  *n += count;
+  return SQLITE_OK;
+}
+
+/* Inode ascending, then pid and fd descending: the holders of one socket
+ * newest process first, the order ss lists them in. */
+static int cmp_ref(const void *a, const void *b) {
+  const pn_fd_ref *x = a, *y = b;
+  if (x->inode != y->inode) return x->inode < y->inode ? -1 : 1;
+  if (x->pid != y->pid) return x->pid > y->pid ? -1 : 1;
+  return (x->fd < y->fd) - (x->fd > y->fd);
+}
+
+/* ---- one thread's share of the build ------------------------------------ */
+
+typedef struct builder {
+  pn_fs fs;                 /* the root fd is shared; counters are not */
+  pn_counters cnt;
+  const pn_i64list *pids;
+  atomic_size_t *next;      /* the next pid to take, shared */
+  pn_fd_index part;         /* what this thread found, unsorted */
+  pn_fdnums fds;
+  pn_buf link;
+  int rc;
+} builder;
+
+static int is_nomem(pn_res r, int err) { return r == PN_FAIL && err == ENOMEM; }
+
+/* Adds every descriptor of process pid. A process that is gone, or whose
+ * descriptors may not be read, adds nothing. */
+static int index_process(builder *b, sqlite3_int64 pid) {
+  int piddir, err;
+  pn_res r = pn_open_pid(&b->fs, pid, &piddir, &err);
+  if (r != PN_OK) return is_nomem(r, err) ? SQLITE_NOMEM : SQLITE_OK;
+  r = pn_list_fds(&b->fs, piddir, &b->fds, &err);
+  int rc = is_nomem(r, err) ? SQLITE_NOMEM : SQLITE_OK;
+  for (size_t i = 0; r == PN_OK && rc == SQLITE_OK && i < b->fds.n; i++) {
+    pn_fdlink l;
+    pn_res lr = pn_read_fd_link(&b->fs, piddir, b->fds.v[i], &b->link, &l, &err);
+    if (lr != PN_OK) {
+      if (is_nomem(lr, err)) rc = SQLITE_NOMEM;
+      continue;
+    }
+    pn_fd_ref ref = {l.has_inode ? l.inode : 0, pid, b->fds.v[i], (int)l.kind};
+    pn_fd_index *ix = &b->part;
+    if (l.has_inode) rc = push_ref(&ix->v, &ix->n, &ix->cap, ref);
+    else if (l.kind == PN_FD_PATH || l.kind == PN_FD_ANON)
+      rc = push_ref(&ix->pending, &ix->pn, &ix->pcap, ref);
+  }
+  close(piddir);
+  return rc;
+}
+
+static void *run_builder(void *arg) {
+  builder *b = arg;
+  size_t i;
+  while (b->rc == SQLITE_OK && (i = atomic_fetch_add(b->next, 1)) < (size_t)b->pids->n)
+    b->rc = index_process(b, b->pids->v[i]);
+  return NULL;
+}
+
+static void builder_free(builder *b) {
+  sqlite3_free(b->part.v);
+  sqlite3_free(b->part.pending);
+  pn_fdnums_free(&b->fds);
+  pn_buf_free(&b->link);
+}
+
+static void add_counters(pn_counters *to, const pn_counters *from) {
+  to->files_read += from->files_read;
+  to->net_files_read += from->net_files_read;
+  to->dirs_listed += from->dirs_listed;
+  to->fd_dirs_listed += from->fd_dirs_listed;
+  to->links_read += from->links_read;
+}
+
+/* Every pid under the root, listed before the work is shared out. */
+static int list_pids(const pn_fs *fs, pn_i64list *out) {
+  pn_pidsrc src;
+  memset(&src, 0, sizeof src);
+  int rc = pn_pidsrc_start(&src, fs, NULL);
+  sqlite3_int64 pid;
+  while (rc == SQLITE_OK && pn_pidsrc_next(&src, &pid))
+    rc = pn_i64list_push(out, pid);
+  pn_pidsrc_end(&src);
+  return rc;
+}
+
+/* Runs the builders: b[0] in this thread, the others in helper threads
+ * (as many as could be started; the counter shares out the rest). */
+static void run_builders(builder *b, int n) {
+  pthread_t tid[PN_FD_INDEX_MAX_THREADS];
+  int started = 0;
+  for (int i = 1; i < n; i++) {
+    if (pthread_create(&tid[i], NULL, run_builder, &b[i]) != 0) break;
+    started = i;
+  }
+  run_builder(&b[0]);
+  for (int i = 1; i <= started; i++) pthread_join(tid[i], NULL);
+}
+
+int pn_fd_index_build(pn_fd_index *ix, const pn_fs *fs, int threads) {
+  pn_i64list pids = {0};
+  builder b[PN_FD_INDEX_MAX_THREADS];
+  atomic_size_t next;
+  int rc = list_pids(fs, &pids);
+  if (threads > PN_FD_INDEX_MAX_THREADS) threads = PN_FD_INDEX_MAX_THREADS;
+  if (threads > pids.n) threads = pids.n;
+  if (threads < 1) threads = 1;
+  atomic_init(&next, 0);
+  memset(b, 0, sizeof b);
+  for (int i = 0; i < threads; i++) {
+    b[i].fs = *fs;
+    b[i].fs.cnt = &b[i].cnt;
+    b[i].pids = &pids;
+    b[i].next = &next;
+  }
+  if (rc == SQLITE_OK) run_builders(b, threads);
+  for (int i = 0; i < threads; i++) {
+    if (rc == SQLITE_OK) rc = b[i].rc;
+    if (rc == SQLITE_OK)
+      rc = append_refs(&ix->v, &ix->n, &ix->cap, b[i].part.v, b[i].part.n);
+    if (rc == SQLITE_OK)
+      rc = append_refs(&ix->pending, &ix->pn, &ix->pcap, b[i].part.pending,
+                       b[i].part.pn);
+    if (fs->cnt) add_counters(fs->cnt, &b[i].cnt);
+    builder_free(&b[i]);
+  }
+  pn_i64list_free(&pids);
+  if (rc != SQLITE_OK) return rc;
+  pn_sort(ix->v, ix->n, sizeof *ix->v, cmp_ref);
+  ix->built = 1;
+  return SQLITE_OK;
+}
+
+int pn_fd_index_add_stat_tier(pn_fd_index *ix, const pn_fs *fs) {
+  ix->stat_tier_done = 1;
+  for (size_t i = 0; i < ix->pn; i++) {
+    char rel[48];
+    struct stat st;
+    int err;
+    snprintf(rel, sizeof rel, "%lld/fd/%d", (long long)ix->pending[i].pid,
+             ix->pending[i].fd);
+    if (pn_stat_at(fs, -1, rel, &st, &err) != PN_OK) continue;
+    pn_fd_ref ref = ix->pending[i];
+    ref.inode = (uint64_t)st.st_ino;
+    if (push_ref(&ix->v, &ix->n, &ix->cap, ref) != SQLITE_OK) return SQLITE_NOMEM;
+  }
+  sqlite3_free(ix->pending);
+  ix->pending = NULL;
+  ix->pn = ix->pcap = 0;
+  pn_sort(ix->v, ix->n, sizeof *ix->v, cmp_ref);
+  return SQLITE_OK;
+}
+
+size_t pn_fd_index_lower_bound(const pn_fd_index *ix, uint64_t inode) {
+  size_t lo = 0, hi = ix->n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (ix->v[mid].inode < inode) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+void pn_fd_index_free(pn_fd_index *ix) {
+  sqlite3_free(ix->v);
+  sqlite3_free(ix->pending);
+  memset(ix, 0, sizeof *ix);
+}
+
+int pn_fd_index_default_threads(void) {
+  if (!sqlite3_threadsafe()) return 1;
+  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  if (cpus < 1) return 1;
+  return cpus > PN_FD_INDEX_MAX_THREADS ? PN_FD_INDEX_MAX_THREADS : (int)cpus;
+}

@@ -1,0 +1,34 @@
+/*
+ * fdscan.h: one process's descriptors: the listing of PID/fd and the link
+ * of each one. Shared by the fds table's walk (table_fds.c) and the inode
+ * index (fd_index.c), which runs it from several threads at once: nothing
+ * here touches state beyond its arguments.
+ */
+#ifndef PROCNET_FDSCAN_H
+#define PROCNET_FDSCAN_H
+
+#include "parse.h"
+#include "procfs.h"
+
+/* Descriptor numbers of one process, ascending. */
+typedef struct pn_fdnums {
+  int *v;
+  size_t n, cap;
+} pn_fdnums;
+void pn_fdnums_free(pn_fdnums *l);
+
+/* Lists piddir/fd into l. PN_OK, or the verdict of the listing (PN_FAIL
+ * with *err ENOMEM when out of memory). */
+pn_res pn_list_fds(const pn_fs *fs, int piddir, pn_fdnums *l, int *err);
+
+/* Reads the link of descriptor fd of piddir into text and parses it; a link
+ * that does not parse is kept whole as PN_FD_OTHER, named by its text
+ * (parsed points into text). */
+pn_res pn_read_fd_link(const pn_fs *fs, int piddir, int fd, pn_buf *text,
+                       pn_fdlink *parsed, int *err);
+
+/* Writes "DIR/N" (DIR "fd" or "fdinfo") into out, which holds 32 bytes;
+ * by hand, since it runs once per descriptor. Returns out. */
+const char *pn_fd_rel(char out[32], const char *dir, int n);
+
+#endif
