@@ -4,7 +4,9 @@
  * that one join with `fds` on inode covers what `lsof -i -U` lists. Fields a
  * kind does not have are NULL: addresses and ports for unix, path for IP.
  * For netlink, local_port is the port id; for packet, protocol is the
- * ethertype. See netscan.h for the plans and idxNum bits.
+ * ethertype. peer_inode (unix, as net_unix has it) and ifindex (packet)
+ * are here too, so that the ss view is one scan of one table. See netscan.h
+ * for the plans and idxNum bits.
  */
 #include "tables.h"
 #include "netscan.h"
@@ -14,12 +16,13 @@ static const char SOCKETS_SCHEMA[] =
     "CREATE TABLE x(kind TEXT, family TEXT, protocol INTEGER,"
     " local_address TEXT, local_port INTEGER, remote_address TEXT,"
     " remote_port INTEGER, path TEXT, type TEXT, state TEXT, inode INTEGER,"
-    " uid INTEGER, tx_queue INTEGER, rx_queue INTEGER, netns INTEGER,"
-    " ns_pid INTEGER HIDDEN)";
+    " uid INTEGER, tx_queue INTEGER, rx_queue INTEGER, peer_inode INTEGER,"
+    " ifindex INTEGER, netns INTEGER, ns_pid INTEGER HIDDEN)";
 enum {
   COL_KIND, COL_FAMILY, COL_PROTOCOL, COL_LOCAL_ADDRESS, COL_LOCAL_PORT,
   COL_REMOTE_ADDRESS, COL_REMOTE_PORT, COL_PATH, COL_TYPE, COL_STATE,
-  COL_INODE, COL_UID, COL_TX_QUEUE, COL_RX_QUEUE, COL_NETNS, COL_NS_PID
+  COL_INODE, COL_UID, COL_TX_QUEUE, COL_RX_QUEUE, COL_PEER_INODE,
+  COL_IFINDEX, COL_NETNS, COL_NS_PID
 };
 
 static void result_static(sqlite3_context *ctx, const char *s) {
@@ -42,9 +45,15 @@ static void inet_field(const pn_netrow *r, sqlite3_context *ctx, int col) {
   }
 }
 
-static void unix_field(const pn_netrow *r, sqlite3_context *ctx, int col) {
+static void unix_field(struct pn_netcur *c, const pn_netrow *r,
+                       sqlite3_context *ctx, int col) {
   const pn_unix_sock *u = &r->u.unx;
   switch (col) {
+  case COL_PEER_INODE: {
+    uint64_t peer = pn_net_unix_peer(c, u->inode);
+    if (peer) sqlite3_result_int64(ctx, (sqlite3_int64)peer);
+    break;
+  }
   case COL_FAMILY: result_static(ctx, "UNIX"); break;
   case COL_PATH:
     if (u->has_path) pn_result_text(ctx, u->path.p, u->path.n);
@@ -63,6 +72,7 @@ static void packet_field(const pn_netrow *r, sqlite3_context *ctx, int col) {
   case COL_INODE: sqlite3_result_int64(ctx, (sqlite3_int64)p->inode); break;
   case COL_UID: sqlite3_result_int64(ctx, p->uid); break;
   case COL_RX_QUEUE: sqlite3_result_int64(ctx, (sqlite3_int64)p->rmem); break;
+  case COL_IFINDEX: sqlite3_result_int64(ctx, p->ifindex); break;
   }
 }
 
@@ -80,14 +90,13 @@ static void netlink_field(const pn_netrow *r, sqlite3_context *ctx, int col) {
 
 static int sockets_column(struct pn_netcur *c, const pn_netrow *r,
                           sqlite3_context *ctx, int col) {
-  (void)c;
   switch (col) {
   case COL_KIND: result_static(ctx, r->kind->name); return SQLITE_OK;
   case COL_STATE: result_static(ctx, pn_net_state_name(r)); return SQLITE_OK;
   }
   switch (r->kind->fmt) {
   case PN_FMT_INET: inet_field(r, ctx, col); break;
-  case PN_FMT_UNIX: unix_field(r, ctx, col); break;
+  case PN_FMT_UNIX: unix_field(c, r, ctx, col); break;
   case PN_FMT_PACKET: packet_field(r, ctx, col); break;
   case PN_FMT_NETLINK: netlink_field(r, ctx, col); break;
   }

@@ -321,24 +321,7 @@ SELECT * FROM lsof WHERE type = 'unix';
 -- Extra netids ss does not have: 'udplite' and 'icmp' (ping sockets).
 CREATE TEMP VIEW IF NOT EXISTS ss(
   netid, state, recv_q, send_q, local, peer, process, netns, inode) AS
-WITH h AS MATERIALIZED (SELECT inode, users FROM procnet_socket_holders),
-s AS (
-  SELECT s.*, 'users:(' || h.users || ')' AS process
-  FROM h CROSS JOIN sockets s ON s.inode = h.inode
-  UNION ALL
-  SELECT s.*, NULL FROM sockets s WHERE s.inode NOT IN (SELECT inode FROM h)
-),
-x AS (
-  SELECT s.*, u.peer_inode AS peer_inode, k.ifindex AS ifindex,
-         -- ss prints the IPv6 wildcard as '*' unless the socket is
-         -- IPv6-only; binding a specific (not v4-mapped) IPv6 address makes
-         -- it IPv6-only
-         s.family = 'IPv6' AND s.local_address <> '::'
-           AND s.local_address NOT LIKE '::ffff:%.%' AS v6only
-  FROM s
-  LEFT JOIN net_unix u ON s.kind = 'unix' AND u.inode = s.inode
-  LEFT JOIN net_packet k ON s.kind = 'packet' AND k.inode = s.inode
-)
+WITH h AS MATERIALIZED (SELECT inode, users FROM procnet_socket_holders)
 SELECT CASE kind
          WHEN 'unix' THEN CASE type WHEN 'STREAM' THEN 'u_str' WHEN 'DGRAM' THEN 'u_dgr'
                                     WHEN 'SEQPACKET' THEN 'u_seq' ELSE 'u_???' END
@@ -359,7 +342,7 @@ SELECT CASE kind
        CASE kind WHEN 'unix' THEN 0 ELSE coalesce(rx_queue, 0) END,
        CASE WHEN kind IN ('unix', 'packet') THEN 0 ELSE coalesce(tx_queue, 0) END,
        CASE kind
-         WHEN 'unix' THEN coalesce(path, '*') || ' ' || inode
+         WHEN 'unix' THEN coalesce(path, '*') || ' ' || s.inode
          WHEN 'packet' THEN
            CASE protocol WHEN 3 THEN '*' ELSE '[' || protocol || ']' END || ':'
            || CASE ifindex WHEN 0 THEN '*' ELSE ifindex END
@@ -369,7 +352,7 @@ SELECT CASE kind
                                    ELSE local_port END
          ELSE
            CASE WHEN family = 'IPv4' THEN local_address
-                WHEN local_address = '::' AND NOT v6only THEN '*'
+                WHEN local_address = '::' THEN '*'
                 ELSE '[' || local_address || ']' END
            || ':' || CASE local_port WHEN 0 THEN '*' ELSE local_port END END,
        CASE kind
@@ -377,12 +360,18 @@ SELECT CASE kind
          WHEN 'packet' THEN '*'
          WHEN 'netlink' THEN '*'
          ELSE
+           -- ss prints the IPv6 wildcard as '*' unless the socket is
+           -- IPv6-only; binding a specific (not v4-mapped) IPv6 address
+           -- makes it IPv6-only. (The local side needs no such test: a
+           -- socket bound to '::' is not IPv6-only by this rule.)
            CASE WHEN family = 'IPv4' THEN remote_address
-                WHEN remote_address = '::' AND NOT v6only THEN '*'
+                WHEN remote_address = '::'
+                     AND (local_address = '::' OR local_address LIKE '::ffff:%.%')
+                  THEN '*'
                 ELSE '[' || remote_address || ']' END
            || ':' || CASE remote_port WHEN 0 THEN '*' ELSE remote_port END END,
-       process, netns, inode
-FROM x;
+       'users:(' || h.users || ')', netns, s.inode
+FROM sockets s LEFT JOIN h ON h.inode = s.inode;
 
 -- netstat -tuwnap (plus udplite): proto tcp/tcp6/udp/udp6/udpl/udpl6/raw/
 -- raw6, the /proc queues, addresses as netstat -n prints them (IPv6 not
