@@ -5,14 +5,13 @@
 #include "fd_index.h"
 
 #include "fdscan.h"
+#include "parallel.h"
 #include "parse.h"
 #include "sort.h"
 #include "vtab_common.h"
 SQLITE_EXTENSION_INIT3
 
 #include <errno.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -59,7 +58,6 @@ typedef struct builder {
   pn_fs fs;                 /* the root fd is shared; counters are not */
   pn_counters cnt;
   const pn_i64list *pids;
-  atomic_size_t *next;      /* the next pid to take, shared */
   pn_fd_index part;         /* what this thread found, unsorted */
   pn_fdnums fds;
   pn_buf link;
@@ -93,12 +91,11 @@ static int index_process(builder *b, sqlite3_int64 pid) {
   return rc;
 }
 
-static void *run_builder(void *arg) {
-  builder *b = arg;
-  size_t i;
-  while (b->rc == SQLITE_OK && (i = atomic_fetch_add(b->next, 1)) < (size_t)b->pids->n)
-    b->rc = index_process(b, b->pids->v[i]);
-  return NULL;
+/* pn_item_fn: item is an index into b->pids. After an error (out of
+ * memory) the rest is skipped. */
+static void build_item(void *state, size_t item) {
+  builder *b = state;
+  if (b->rc == SQLITE_OK) b->rc = index_process(b, b->pids->v[item]);
 }
 
 static void builder_free(builder *b) {
@@ -128,37 +125,19 @@ static int list_pids(const pn_fs *fs, pn_i64list *out) {
   return rc;
 }
 
-/* Runs the builders: b[0] in this thread, the others in helper threads
- * (as many as could be started; the counter shares out the rest). */
-static void run_builders(builder *b, int n) {
-  pthread_t tid[PN_FD_INDEX_MAX_THREADS];
-  int started = 0;
-  for (int i = 1; i < n; i++) {
-    if (pthread_create(&tid[i], NULL, run_builder, &b[i]) != 0) break;
-    started = i;
-  }
-  run_builder(&b[0]);
-  for (int i = 1; i <= started; i++) pthread_join(tid[i], NULL);
-}
-
 int pn_fd_index_build(pn_fd_index *ix, const pn_fs *fs, int threads) {
   pn_i64list pids = {0};
-  builder b[PN_FD_INDEX_MAX_THREADS];
-  atomic_size_t next;
+  builder b[PN_MAX_THREADS];
   int rc = list_pids(fs, &pids);
-  if (threads > PN_FD_INDEX_MAX_THREADS) threads = PN_FD_INDEX_MAX_THREADS;
-  if (threads > pids.n) threads = pids.n;
-  if (threads < 1) threads = 1;
-  atomic_init(&next, 0);
   memset(b, 0, sizeof b);
-  for (int i = 0; i < threads; i++) {
+  for (int i = 0; i < PN_MAX_THREADS; i++) {
     b[i].fs = *fs;
     b[i].fs.cnt = &b[i].cnt;
     b[i].pids = &pids;
-    b[i].next = &next;
   }
-  if (rc == SQLITE_OK) run_builders(b, threads);
-  for (int i = 0; i < threads; i++) {
+  if (rc == SQLITE_OK)
+    pn_parallel_for((size_t)pids.n, threads, build_item, b, sizeof *b);
+  for (int i = 0; i < PN_MAX_THREADS; i++) {
     if (rc == SQLITE_OK) rc = b[i].rc;
     if (rc == SQLITE_OK)
       rc = append_refs(&ix->v, &ix->n, &ix->cap, b[i].part.v, b[i].part.n);
@@ -209,11 +188,4 @@ void pn_fd_index_free(pn_fd_index *ix) {
   sqlite3_free(ix->v);
   sqlite3_free(ix->pending);
   memset(ix, 0, sizeof *ix);
-}
-
-int pn_fd_index_default_threads(void) {
-  if (!sqlite3_threadsafe()) return 1;
-  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-  if (cpus < 1) return 1;
-  return cpus > PN_FD_INDEX_MAX_THREADS ? PN_FD_INDEX_MAX_THREADS : (int)cpus;
 }

@@ -7,13 +7,11 @@
  * files and anon inodes need a stat, which is done only when a lookup
  * misses among the others (the "stat tier").
  *
- * The pass reads a few links per microsecond of system time and nothing in
- * it depends on another process, so it is shared out: the caller and up to
- * PN_FD_INDEX_MAX_THREADS - 1 helper threads take processes from one
- * counter, each filling its own arrays, merged and sorted at the end. This
- * is what brings a 10,000-socket `ss` view under the time of ss itself on
- * two cores; one thread does all of it when the machine, the configuration
- * (procnet_threads()) or SQLite (built without threads) says so.
+ * The pass is mostly system time in separate directories, so it is shared
+ * out (parallel.h): the caller and helper threads take processes from one
+ * counter, each filling its own arrays, merged and sorted at the end. On
+ * two cores this takes a 10,000-socket `ss` view from 1.0 to 0.87 of the
+ * time of ss itself.
  */
 #ifndef PROCNET_FD_INDEX_H
 #define PROCNET_FD_INDEX_H
@@ -23,8 +21,6 @@
 
 #include "procfs.h"
 #include "sqlite3ext.h"
-
-#define PN_FD_INDEX_MAX_THREADS 4
 
 typedef struct pn_fd_ref {
   uint64_t inode;
@@ -54,9 +50,5 @@ int pn_fd_index_add_stat_tier(pn_fd_index *ix, const pn_fs *fs);
 size_t pn_fd_index_lower_bound(const pn_fd_index *ix, uint64_t inode);
 
 void pn_fd_index_free(pn_fd_index *ix);
-
-/* How many threads a build may use by default: the online CPUs, at most
- * PN_FD_INDEX_MAX_THREADS, and 1 when SQLite was built without threads. */
-int pn_fd_index_default_threads(void);
 
 #endif

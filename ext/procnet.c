@@ -13,7 +13,7 @@
  */
 #include "procnet.h"
 
-#include "fd_index.h"
+#include "parallel.h"
 #include "procfs.h"
 #include "tables.h"
 #include "vtab_common.h"
@@ -68,7 +68,7 @@ static void fn_threads(sqlite3_context *c, int argc, sqlite3_value **argv) {
   if (argc == 1) {
     sqlite3_int64 n = sqlite3_value_int64(argv[0]);
     if (sqlite3_value_numeric_type(argv[0]) != SQLITE_INTEGER || n < 1 ||
-        n > PN_FD_INDEX_MAX_THREADS) {
+        n > PN_MAX_THREADS) {
       sqlite3_result_error(c, "procnet_threads: want an integer from 1 to 4", -1);
       return;
     }
@@ -219,11 +219,11 @@ static void set_err(char **err, const char *msg) {
 /* PROCNET_THREADS=N (1 to 4), else the default for this machine. */
 static int threads_from_env(void) {
   const char *v = getenv("PROCNET_THREADS");
-  int dflt = pn_fd_index_default_threads();
+  int dflt = pn_default_threads();
   if (!v || !*v) return dflt;
   char *end;
   long n = strtol(v, &end, 10);
-  if (*end || n < 1 || n > PN_FD_INDEX_MAX_THREADS) return dflt;
+  if (*end || n < 1 || n > PN_MAX_THREADS) return dflt;
   return sqlite3_threadsafe() ? (int)n : 1;
 }
 

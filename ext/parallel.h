@@ -1,0 +1,33 @@
+/*
+ * parallel.h: a loop over independent items shared out to a few threads.
+ *
+ * Reading /proc is mostly system time spent in separate files (one
+ * process's fd directory, one net file), so on a machine with two or more
+ * CPUs the big reads of a statement are shared out: the fds index build
+ * (fd_index.c) and the socket files a scan needs (netscan.c). The calling
+ * thread works too; helpers are started for the loop and joined before it
+ * returns, so no thread outlives a call into the extension.
+ */
+#ifndef PROCNET_PARALLEL_H
+#define PROCNET_PARALLEL_H
+
+#include <stddef.h>
+
+#define PN_MAX_THREADS 4
+
+/* Called for one item with the state of the thread that took it. */
+typedef void pn_item_fn(void *state, size_t item);
+
+/* Calls fn(state_t, i) once for every i < n. Up to `threads` threads take
+ * items from one counter (this one and threads - 1 helpers, fewer when
+ * there are fewer items or a helper cannot start); thread t passes
+ * states + t * state_size. Items are done in no set order. */
+void pn_parallel_for(size_t n, int threads, pn_item_fn *fn, void *states,
+                     size_t state_size);
+
+/* The default number of threads: the online CPUs, at most PN_MAX_THREADS,
+ * and 1 when SQLite was built without threads (its allocator would not be
+ * safe to call from helpers). */
+int pn_default_threads(void);
+
+#endif
