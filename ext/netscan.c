@@ -6,6 +6,7 @@
 #include "netscan.h"
 
 #include "netns.h"
+#include "parallel.h"
 #include "sock_diag.h"
 SQLITE_EXTENSION_INIT3
 
@@ -25,6 +26,7 @@ SQLITE_EXTENSION_INIT3
 #define IDX_PID 0x1
 #define IDX_NETNS 0x2
 #define IDX_INODE 0x4
+#define IDX_LAZY 0x8
 
 /* ---- the kinds of socket ------------------------------------------------- */
 
@@ -49,13 +51,14 @@ typedef struct inode_ix {
   size_t rec;
 } inode_ix;
 
-/* The sockets of one kind in one namespace, read once per statement. The
- * files are read straight into `text` and kept; a record is parsed when
- * indexed (to check it and note its inode) and again only when a column of
- * it is asked for: memory stays at the size of the files plus an offset
- * and an inode per socket. */
+/* The sockets of one file of one kind (net/tcp6) in one namespace, read
+ * once per statement. The file is read straight into `text` and kept; a
+ * record is parsed when indexed (to check it and note its inode) and again
+ * only when a column of it is asked for: memory stays at the size of the
+ * files plus an offset and an inode per socket. */
 typedef struct snap {
   const pn_netkind *kind;
+  int file;                 /* index into kind->files */
   uint64_t key;             /* namespace key (see netns.h) */
   int known;                /* key is the netns inode */
   int64_t via_pid;          /* whose PID/net/ was read */
@@ -64,13 +67,17 @@ typedef struct snap {
   uint64_t *inodes;         /* and its inode, noted while indexing */
   size_t n;
   inode_ix *by_inode;       /* built on the first inode lookup */
+  int read;                 /* text, offs and inodes are filled */
 } snap;
 
-/* One stop of the scan: a kind in a namespace, with the processes to read
- * it through. The snapshot is read when the scan gets there (snap = -1
- * until then), so `LIMIT 1` reads one file. */
+/* One stop of the scan: a file of a kind in a namespace, with the
+ * processes to read it through. The snapshot is read when the scan gets
+ * there (snap = -1 until then) if the query has a LIMIT, so that `LIMIT 1`
+ * reads one file; otherwise every snapshot the scan needs is read at its
+ * first stop, all at once, by parallel.h's threads. */
 typedef struct target {
   const pn_netkind *kind;
+  int file;
   uint64_t key;
   int known;
   const int64_t *pids;      /* into the cursor's nslist or pid list */
@@ -104,6 +111,7 @@ typedef struct pn_netcur {
   pn_netrow row;            /* the current record, once parsed */
   int row_parsed;
   int by_inode;             /* iterating an inode lookup */
+  int lazy;                 /* read each snapshot only when reached */
   uint64_t want_inode;
 } pn_netcur;
 
@@ -118,6 +126,8 @@ static int netXBestIndex(sqlite3_vtab *tab, sqlite3_index_info *info) {
   if (n_in) idx |= PN_IDX_PID_LIST;
   if (pn_claim_eq(info, t->col_netns, &argc, 0, NULL)) idx |= IDX_NETNS;
   if (pn_claim_eq(info, t->col_inode, &argc, 0, NULL)) idx |= IDX_INODE;
+  for (int i = 0; i < info->nConstraint; i++)
+    if (info->aConstraint[i].op == SQLITE_INDEX_CONSTRAINT_LIMIT) idx |= IDX_LAZY;
   double per_kind = 5000.0;
   if (idx & IDX_INODE) {
     info->estimatedCost = 10.0; /* amortised: snapshots are read once */
@@ -233,12 +243,6 @@ static uint64_t row_inode(const pn_netrow *r) {
   return 0;
 }
 
-/* Ends s->text with a newline, so that the next file starts a line. */
-static int end_line(snap *s) {
-  if (s->text.n == 0 || s->text.p[s->text.n - 1] == '\n') return SQLITE_OK;
-  return pn_buf_append(&s->text, "\n", 1) ? SQLITE_NOMEM : SQLITE_OK;
-}
-
 /* Notes where each record of s->text starts (from `from` on). */
 static int index_records(snap *s, size_t from, size_t *cap) {
   pn_netrow row;
@@ -251,67 +255,136 @@ static int index_records(snap *s, size_t from, size_t *cap) {
   return SQLITE_OK;
 }
 
-/* Reads kind's files through pid. *gone: the process (or its namespace's
- * files) is not there, try another. */
-static int read_via(pn_netcur *c, snap *s, int64_t pid, int *gone) {
+/* 1 when piddir shows the kind's first file (net/tcp): its other files
+ * may then be missing for good (no tcp6 without IPv6), not because the
+ * process is a zombie. */
+static int has_first_file(const pn_fs *fs, int piddir, const pn_netkind *k) {
+  char rel[64];
+  struct stat st;
+  int err;
+  snprintf(rel, sizeof rel, "net/%s", k->files[0]);
+  return pn_stat_at(fs, piddir, rel, &st, &err) == PN_OK;
+}
+
+/* Reads s's file through pid. *gone: the process is not there (or, for
+ * a kind's first file, the file is not: a zombie has no net/), try
+ * another; a later file that is missing (no tcp6 without IPv6) is just
+ * empty. */
+static int read_via(const pn_fs *fs, snap *s, int64_t pid, int *gone) {
   int dir, err, rc = SQLITE_OK;
   size_t cap = 0;
+  char rel[64];
   *gone = 1;
-  pn_res r = pn_open_pid(&c->pc.fs, pid, &dir, &err);
+  pn_res r = pn_open_pid(fs, pid, &dir, &err);
   if (r != PN_OK) return r == PN_FAIL && err == ENOMEM ? SQLITE_NOMEM : SQLITE_OK;
-  for (int f = 0; f < 2 && s->kind->files[f] && rc == SQLITE_OK; f++) {
-    char rel[64];
-    size_t from = s->text.n;
-    snprintf(rel, sizeof rel, "net/%s", s->kind->files[f]);
-    r = pn_append_file(&c->pc.fs, dir, rel, &s->text, &err);
-    if (r == PN_FAIL && err == ENOMEM) rc = SQLITE_NOMEM;
-    else if (r != PN_OK && f == 0) break; /* gone, zombie, or not allowed */
-    else if (r == PN_OK) {
-      *gone = 0;
-      rc = end_line(s);
-      if (rc == SQLITE_OK) rc = index_records(s, from, &cap);
-    }
-  }
+  snprintf(rel, sizeof rel, "net/%s", s->kind->files[s->file]);
+  r = pn_append_file(fs, dir, rel, &s->text, &err);
+  if (r == PN_FAIL && err == ENOMEM) rc = SQLITE_NOMEM;
+  else if (r == PN_OK) rc = index_records(s, 0, &cap);
+  *gone = r != PN_OK && rc == SQLITE_OK &&
+          (s->file == 0 || !has_first_file(fs, dir, s->kind));
   close(dir);
   s->via_pid = pid;
   return rc;
 }
 
-static snap *find_snap(pn_netcur *c, const pn_netkind *k, uint64_t key,
-                       int known) {
-  for (int i = 0; i < c->sh->nsnaps; i++)
-    if (c->sh->snaps[i].kind == k && c->sh->snaps[i].key == key &&
-        c->sh->snaps[i].known == known)
-      return &c->sh->snaps[i];
-  return NULL;
+/* Reads s through the first of pids that is still there (empty when none
+ * is). */
+static int read_snap(const pn_fs *fs, snap *s, const int64_t *pids, int npids) {
+  int gone = 1, rc = SQLITE_OK;
+  for (int i = 0; i < npids && gone && rc == SQLITE_OK; i++)
+    rc = read_via(fs, s, pids[i], &gone);
+  s->read = 1;
+  return rc;
 }
 
-static snap *new_snap(pn_netcur *c, const pn_netkind *k, uint64_t key,
-                      int known) {
-  snap *v = sqlite3_realloc64(c->sh->snaps, (size_t)(c->sh->nsnaps + 1) * sizeof *v);
-  if (!v) return NULL;
-  c->sh->snaps = v;
-  snap *s = &c->sh->snaps[c->sh->nsnaps++];
-  memset(s, 0, sizeof *s);
-  s->kind = k;
-  s->key = key;
-  s->known = known;
-  return s;
-}
-
-/* The snapshot of target t, read through the first of its processes that
- * is still there (empty when none is), or the one read before. */
-static int get_snap(pn_netcur *c, target *t) {
-  snap *s = find_snap(c, t->kind, t->key, t->known);
-  if (!s) {
-    if (!(s = new_snap(c, t->kind, t->key, t->known))) return SQLITE_NOMEM;
-    int gone = 1, rc = SQLITE_OK;
-    for (int i = 0; i < t->npids && gone && rc == SQLITE_OK; i++)
-      rc = read_via(c, s, t->pids[i], &gone);
-    if (rc != SQLITE_OK) return rc;
+static int find_snap(pn_netcur *c, const target *t) {
+  for (int i = 0; i < c->sh->nsnaps; i++) {
+    const snap *s = &c->sh->snaps[i];
+    if (s->kind == t->kind && s->file == t->file && s->key == t->key &&
+        s->known == t->known)
+      return i;
   }
-  t->snap = (int)(s - c->sh->snaps);
-  return SQLITE_OK;
+  return -1;
+}
+
+/* The snapshot of target t, made (not read) if it is new; its index in
+ * sh->snaps, or -1 when out of memory. */
+static int snap_of(pn_netcur *c, const target *t) {
+  int i = find_snap(c, t);
+  if (i >= 0) return i;
+  snap *v = sqlite3_realloc64(c->sh->snaps, (size_t)(c->sh->nsnaps + 1) * sizeof *v);
+  if (!v) return -1;
+  c->sh->snaps = v;
+  snap *s = &c->sh->snaps[c->sh->nsnaps];
+  memset(s, 0, sizeof *s);
+  s->kind = t->kind;
+  s->file = t->file;
+  s->key = t->key;
+  s->known = t->known;
+  return c->sh->nsnaps++;
+}
+
+/* Reading several snapshots at once: one item per snapshot, each thread
+ * with its own counters (added up after). */
+typedef struct snap_job {
+  snap *s;
+  const target *t;
+} snap_job;
+
+typedef struct snap_reader {
+  pn_fs fs;
+  pn_counters cnt;
+  const snap_job *jobs;
+  int rc;
+} snap_reader;
+
+static void read_item(void *state, size_t item) {
+  snap_reader *r = state;
+  const snap_job *j = &r->jobs[item];
+  int rc = read_snap(&r->fs, j->s, j->t->pids, j->t->npids);
+  if (rc != SQLITE_OK) r->rc = rc;
+}
+
+static void add_counters(pn_counters *to, const pn_counters *from) {
+  to->files_read += from->files_read;
+  to->net_files_read += from->net_files_read;
+  to->dirs_listed += from->dirs_listed;
+  to->fd_dirs_listed += from->fd_dirs_listed;
+  to->links_read += from->links_read;
+}
+
+/* Gives every target from `from` on its snapshot, and reads those not yet
+ * read: only target `from`'s when the scan is lazy, else all of them at
+ * once, shared out to the configured threads. */
+static int ready_snaps(pn_netcur *c, int from) {
+  int last = c->lazy ? from + 1 : c->ntargets, njobs = 0, rc = SQLITE_OK;
+  for (int i = from; i < last; i++)
+    if (c->targets[i].snap < 0 && (c->targets[i].snap = snap_of(c, &c->targets[i])) < 0)
+      return SQLITE_NOMEM;
+  snap_job *jobs = sqlite3_malloc64((size_t)(last - from) * sizeof *jobs);
+  if (!jobs) return SQLITE_NOMEM;
+  for (int i = from; i < last; i++) {
+    snap *s = &c->sh->snaps[c->targets[i].snap];
+    int dup = 0;
+    for (int k = 0; k < njobs && !dup; k++) dup = jobs[k].s == s;
+    if (!s->read && !dup) jobs[njobs++] = (snap_job){s, &c->targets[i]};
+  }
+  snap_reader r[PN_MAX_THREADS];
+  memset(r, 0, sizeof r);
+  for (int t = 0; t < PN_MAX_THREADS; t++) {
+    r[t].fs = c->pc.fs;
+    r[t].fs.cnt = &r[t].cnt;
+    r[t].jobs = jobs;
+  }
+  pn_ctx *ctx = ((pn_vtab *)c->pc.base.pVtab)->ctx;
+  pn_parallel_for((size_t)njobs, ctx->threads, read_item, r, sizeof *r);
+  for (int t = 0; t < PN_MAX_THREADS; t++) {
+    if (r[t].rc != SQLITE_OK) rc = r[t].rc;
+    if (c->pc.fs.cnt) add_counters(c->pc.fs.cnt, &r[t].cnt);
+  }
+  sqlite3_free(jobs);
+  return rc;
 }
 
 /* ---- planning: which snapshots a scan visits -------------------------------- */
@@ -320,15 +393,18 @@ static int get_snap(pn_netcur *c, target *t) {
 static int add_targets(pn_netcur *c, uint64_t key, int known,
                        const int64_t *pids, int npids, int64_t pid) {
   for (int k = 0; k < c->t->nkinds; k++) {
-    if (c->ntargets == c->tcap) {
-      int cap = c->tcap ? c->tcap * 2 : 16;
-      target *v = sqlite3_realloc64(c->targets, (size_t)cap * sizeof *v);
-      if (!v) return SQLITE_NOMEM;
-      c->targets = v;
-      c->tcap = cap;
+    const pn_netkind *kind = c->t->kinds[k];
+    for (int f = 0; f < 2 && kind->files[f]; f++) {
+      if (c->ntargets == c->tcap) {
+        int cap = c->tcap ? c->tcap * 2 : 16;
+        target *v = sqlite3_realloc64(c->targets, (size_t)cap * sizeof *v);
+        if (!v) return SQLITE_NOMEM;
+        c->targets = v;
+        c->tcap = cap;
+      }
+      target t = {kind, f, key, known, pids, npids, pid, -1};
+      c->targets[c->ntargets++] = t;
     }
-    target t = {c->t->kinds[k], key, known, pids, npids, pid, -1};
-    c->targets[c->ntargets++] = t;
   }
   return SQLITE_OK;
 }
@@ -419,8 +495,8 @@ static size_t cur_record(const pn_netcur *c) {
 static int enter_target(pn_netcur *c) {
   target *t = &c->targets[c->ti];
   c->ri = 0;
-  if (t->snap < 0) {
-    int rc = get_snap(c, t);
+  if (t->snap < 0 || !c->sh->snaps[t->snap].read) {
+    int rc = ready_snaps(c, c->ti);
     if (rc != SQLITE_OK) return rc;
   }
   snap *s = &c->sh->snaps[t->snap];
@@ -472,6 +548,7 @@ static int netXFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   c->ntargets = c->ti = 0;
   c->pc.eof = 0;
   c->by_inode = 0;
+  c->lazy = (idxNum & IDX_LAZY) != 0;
   if (idxNum & IDX_PID) rc = plan_pids(c, argv[arg++], idxNum & PN_IDX_PID_LIST);
   else if (idxNum & IDX_NETNS) rc = plan_netns(c, argv[arg]);
   else rc = plan_all(c);
