@@ -115,12 +115,13 @@ static int parse_inet_counters(pn_str s, size_t *pos, pn_inet_sock *out) {
 }
 
 /* The fields after the inode: the first is refcnt; in the files with drops
- * the last one is drops (and then refcnt exists only if there are two). */
+ * the last one is drops (and then refcnt exists only if there are two).
+ * Without drops, nothing after refcnt is looked at. */
 static int parse_inet_tail(pn_str s, size_t *pos, int has_drops_field,
                            pn_inet_sock *out) {
   pn_str first = pn_slice(NULL, 0), last = first, f;
   size_t count = 0;
-  while (pn_next_field(s, pos, &f)) {
+  while ((has_drops_field || count == 0) && pn_next_field(s, pos, &f)) {
     if (count == 0) first = f;
     last = f;
     count++;

@@ -51,30 +51,39 @@ int pn_split_at(pn_str s, char c, pn_str *before, pn_str *after) {
   return 0;
 }
 
-/* Each byte's value as a digit plus one, 0 for a byte that is no digit in
- * any base up to 16 (either case). A table: this loop runs for every
- * digit of every socket line, a hundred per net/tcp6 line. */
-static const unsigned char DIGIT_PLUS1[256] = {
+const unsigned char pn_digit_plus1[256] = {
     ['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,
     ['6'] = 7,  ['7'] = 8,  ['8'] = 9,  ['9'] = 10, ['a'] = 11, ['b'] = 12,
     ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16, ['A'] = 11, ['B'] = 12,
     ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16};
 
 /* Value of one digit in the given base, or -1 when c is not such a digit. */
-static int digit_value(char c, unsigned base) {
-  unsigned d = DIGIT_PLUS1[(unsigned char)c];
+static inline int digit_value(char c, unsigned base) {
+  unsigned d = pn_digit_plus1[(unsigned char)c];
   return d == 0 || d > base ? -1 : (int)d - 1;
 }
 
 /* The common loop of the unsigned parsers: every byte must be a digit of
- * base and the value must fit in 64 bits. The overflow bound is worked out
- * once per call, not divided out per digit. */
-static int parse_unsigned(pn_str s, unsigned base, uint64_t *v) {
-  const uint64_t max_acc = UINT64_MAX / base;
-  const unsigned max_last = (unsigned)(UINT64_MAX % base);
+ * base and the value must fit in 64 bits. Numbers short enough that they
+ * cannot overflow (nearly all of them) skip the bound check; the bound is
+ * worked out once per call, not divided out per digit. Inline, so that
+ * each wrapper gets a loop with its base as a constant. */
+static inline int parse_unsigned(pn_str s, unsigned base, uint64_t *v) {
+  const size_t safe_digits = base == 16 ? 15 : base == 10 ? 19 : 21;
   uint64_t acc = 0;
   size_t i;
   if (s.n == 0) return -1;
+  if (s.n <= safe_digits) {
+    for (i = 0; i < s.n; i++) {
+      int d = digit_value(s.p[i], base);
+      if (d < 0) return -1;
+      acc = acc * base + (uint64_t)d;
+    }
+    *v = acc;
+    return 0;
+  }
+  const uint64_t max_acc = UINT64_MAX / base;
+  const unsigned max_last = (unsigned)(UINT64_MAX % base);
   for (i = 0; i < s.n; i++) {
     int d = digit_value(s.p[i], base);
     if (d < 0) return -1;
@@ -125,17 +134,6 @@ int pn_parse_hex_int(pn_str s, int *v) {
   return 0;
 }
 
-int pn_parse_hex_fixed_u32(pn_str s, size_t digits, uint32_t *v) {
-  uint32_t acc = 0;
-  if (digits == 0 || digits > 8 || s.n != digits) return -1;
-  for (size_t i = 0; i < digits; i++) {
-    int d = digit_value(s.p[i], 16);
-    if (d < 0) return -1;
-    acc = acc << 4 | (uint32_t)d;
-  }
-  *v = acc;
-  return 0;
-}
 
 /* ---- public: lines ------------------------------------------------------- */
 

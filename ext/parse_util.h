@@ -94,8 +94,23 @@ int pn_parse_hex_int(pn_str s, int *v);
  * "socket:[N]"). */
 int pn_parse_bracketed_udec(pn_str s, uint64_t *v);
 
+/* Each byte's value as a digit plus one, 0 for a byte that is no digit in
+ * any base up to 16 (either case): a table, since the socket parsers look
+ * up a hundred digits a line. */
+extern const unsigned char pn_digit_plus1[256];
+
 /* Hex of exactly `digits` characters (e.g. a %08X field) into a u32.
- * digits must be 1..8. */
-int pn_parse_hex_fixed_u32(pn_str s, size_t digits, uint32_t *v);
+ * digits must be 1..8. Inline: addresses are a dozen of these a line. */
+static inline int pn_parse_hex_fixed_u32(pn_str s, size_t digits, uint32_t *v) {
+  uint32_t acc = 0;
+  if (digits == 0 || digits > 8 || s.n != digits) return -1;
+  for (size_t i = 0; i < digits; i++) {
+    unsigned d = pn_digit_plus1[(unsigned char)s.p[i]];
+    if (d == 0) return -1;
+    acc = acc << 4 | (d - 1);
+  }
+  *v = acc;
+  return 0;
+}
 
 #endif

@@ -19,14 +19,14 @@
 -- README.md ("Replacing lsof, ss and netstat").
 --
 -- Who holds which socket: procnet_socket_holders reads every descriptor
--- once; the socket views put it (materialized) on the outer side of a
--- CROSS JOIN with the socket table, which then answers `inode = ?` from its
--- per-statement index. The other orders are slow with many sockets: a
--- subquery probed per socket is scanned per socket (SQLite does not index
--- it, as the tables report few rows), and a correlated lookup in fds
--- rebuilds fds' inode index on every call. Sockets that no process holds
--- (TIME-WAIT, kernel sockets, other users' processes) come from a second
--- arm, `inode NOT IN (holders)`, which SQLite always indexes.
+-- once (fds' socket scan, in inode order). The socket views materialize it
+-- (MATERIALIZED: only the columns they use) and LEFT JOIN it to one scan of
+-- `sockets`; SQLite answers the join from an automatic index on the
+-- materialized rows (the plan is asserted in tests/sql/test_views_extra.c).
+-- Sockets that no process holds (TIME-WAIT, kernel sockets, other users'
+-- processes) get NULL holder columns. Written the other way round, a
+-- lookup per holder costs a search of every socket file per socket, and a
+-- correlated subquery per socket a pass over the holders per socket.
 --
 -- Views:
 --   procnet_socket_holders  helper: who holds each socket, as each tool lists it
@@ -390,11 +390,8 @@ WITH h AS MATERIALIZED (
 ),
 s AS (
   SELECT s.*, h.first_pid AS pid, h.argv0 AS argv0
-  FROM h CROSS JOIN sockets s ON s.inode = h.inode
+  FROM sockets s LEFT JOIN h ON h.inode = s.inode
   WHERE s.kind IN ('tcp', 'udp', 'udplite', 'raw')
-  UNION ALL
-  SELECT s.*, NULL, NULL FROM sockets s
-  WHERE s.kind IN ('tcp', 'udp', 'udplite', 'raw') AND s.inode NOT IN (SELECT inode FROM h)
 ),
 a AS (
   SELECT s.*,
@@ -444,14 +441,9 @@ CREATE TEMP VIEW IF NOT EXISTS listening(
 WITH h AS MATERIALIZED (SELECT inode, first_pid, first_name FROM procnet_socket_holders),
 s AS (
   SELECT s.*, h.first_pid AS pid, h.first_name AS process
-  FROM h CROSS JOIN sockets s ON s.inode = h.inode
+  FROM sockets s LEFT JOIN h ON h.inode = s.inode
   WHERE (s.kind = 'tcp' AND s.state = 'LISTEN')
      OR (s.kind = 'udp' AND s.state = 'CLOSE' AND s.local_port <> 0)
-  UNION ALL
-  SELECT s.*, NULL, NULL FROM sockets s
-  WHERE ((s.kind = 'tcp' AND s.state = 'LISTEN')
-         OR (s.kind = 'udp' AND s.state = 'CLOSE' AND s.local_port <> 0))
-    AND s.inode NOT IN (SELECT inode FROM h)
 )
 SELECT kind || CASE family WHEN 'IPv6' THEN '6' ELSE '' END,
        local_address, local_port, pid, process,
