@@ -56,12 +56,12 @@ CREATE TEMP VIEW IF NOT EXISTS procnet_socket_holders(
   first_argv0) AS
 SELECT g.inode, g.holders,
        CASE WHEN g.holders = 1
-         THEN printf('("%s",pid=%d,fd=%d)', p.name, p.pid, g.k & 4294967295)
-         ELSE (SELECT group_concat(u, ',') FROM (
+         THEN printf('users:(("%s",pid=%d,fd=%d))', p.name, p.pid, g.k & 4294967295)
+         ELSE 'users:(' || (SELECT group_concat(u, ',') FROM (
                  SELECT printf('("%s",pid=%d,fd=%d)', hp.name, hf.pid, hf.fd) AS u
                  FROM fds hf JOIN processes hp ON hp.pid = hf.pid
                  WHERE hf.inode = g.inode AND hf.type = 'socket'
-                 ORDER BY hf.pid DESC, hf.fd DESC)) END,
+                 ORDER BY hf.pid DESC, hf.fd DESC)) || ')' END,
        p.pid, g.k & 4294967295, p.name, p.cmdline, p.argv0
 FROM (SELECT inode, count(*) AS holders, min(pid * 4294967296 + fd) AS k
       FROM fds WHERE type = 'socket' AND inode IS NOT NULL
@@ -370,7 +370,7 @@ SELECT CASE kind
                   THEN '*'
                 ELSE '[' || remote_address || ']' END
            || ':' || CASE remote_port WHEN 0 THEN '*' ELSE remote_port END END,
-       'users:(' || h.users || ')', netns, s.inode
+       h.users, netns, s.inode
 FROM sockets s LEFT JOIN h ON h.inode = s.inode;
 
 -- netstat -tuwnap (plus udplite): proto tcp/tcp6/udp/udp6/udpl/udpl6/raw/

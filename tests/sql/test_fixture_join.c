@@ -271,9 +271,9 @@ static void holders_in_one_pass(void **state) {
               " ORDER BY inode LIMIT 4");
   int64_t fd0 = pn_stat(db, "fd_dirs_listed");
   assert_rows(db,
-              "5001|1|(\"a) (b\",pid=100,fd=3)|100|3|a) (b\n"
-              "5002|2|(\"nginx\",pid=201,fd=6),(\"nginx\",pid=200,fd=6)|200|6|nginx\n"
-              "5007|2|(\"nginx\",pid=201,fd=7),(\"nginx\",pid=200,fd=7)|200|7|nginx\n",
+              "5001|1|users:((\"a) (b\",pid=100,fd=3))|100|3|a) (b\n"
+              "5002|2|users:((\"nginx\",pid=201,fd=6),(\"nginx\",pid=200,fd=6))|200|6|nginx\n"
+              "5007|2|users:((\"nginx\",pid=201,fd=7),(\"nginx\",pid=200,fd=7))|200|7|nginx\n",
               "SELECT inode, holders, users, first_pid, first_fd, first_name"
               " FROM procnet_socket_holders WHERE holders > 1 OR inode = 5001");
   assert_int_equal(pn_int(db, "SELECT count(*) FROM procnet_socket_holders"), 20);
