@@ -52,10 +52,13 @@ typedef struct inode_ix {
 } inode_ix;
 
 /* The sockets of one file of one kind (net/tcp6) in one namespace, read
- * once per statement. The file is read straight into `text` and kept; a
- * record is parsed when indexed (to check it and note its inode) and again
- * only when a column of it is asked for: memory stays at the size of the
- * files plus an offset and an inode per socket. */
+ * once per statement. A record is parsed when it is read (to check it and
+ * note its inode) and again only when a column of it is asked for. What is
+ * kept is text: net/unix whole (its records may span lines), the files of
+ * one line per record read a piece at a time and each good line kept
+ * squeezed, blanks collapsed and the fields after the last one the tables
+ * show dropped (a net/tcp line keeps 90 of its 150 bytes). Memory is that
+ * text plus an offset and an inode per socket. */
 typedef struct snap {
   const pn_netkind *kind;
   int file;                 /* index into kind->files */
@@ -65,7 +68,7 @@ typedef struct snap {
   pn_buf text;              /* the kind's files, concatenated */
   size_t *offs;             /* where each well-formed record starts */
   uint64_t *inodes;         /* and its inode, noted while indexing */
-  size_t n;
+  size_t n, cap;
   inode_ix *by_inode;       /* built on the first inode lookup */
   int read;                 /* text, offs and inodes are filled */
 } snap;
@@ -217,16 +220,16 @@ static int next_record(const pn_netkind *k, const char *text, size_t n,
   return 0;
 }
 
-static int push_record(snap *s, size_t *cap, size_t off, uint64_t inode) {
-  if (s->n == *cap) {
-    size_t ncap = *cap ? *cap * 2 : 256;
+static int push_record(snap *s, size_t off, uint64_t inode) {
+  if (s->n == s->cap) {
+    size_t ncap = s->cap ? s->cap * 2 : 256;
     size_t *v = sqlite3_realloc64(s->offs, ncap * sizeof *v);
     if (!v) return SQLITE_NOMEM;
     s->offs = v;
     uint64_t *w = sqlite3_realloc64(s->inodes, ncap * sizeof *w);
     if (!w) return SQLITE_NOMEM;
     s->inodes = w;
-    *cap = ncap;
+    s->cap = ncap;
   }
   s->offs[s->n] = off;
   s->inodes[s->n++] = inode;
@@ -244,15 +247,75 @@ static uint64_t row_inode(const pn_netrow *r) {
 }
 
 /* Notes where each record of s->text starts (from `from` on). */
-static int index_records(snap *s, size_t from, size_t *cap) {
+static int index_records(snap *s, size_t from) {
   pn_netrow row;
   size_t pos = from, start = from;
   while (next_record(s->kind, s->text.p, s->text.n, &pos, &row)) {
-    int rc = push_record(s, cap, start, row_inode(&row));
+    int rc = push_record(s, start, row_inode(&row));
     if (rc != SQLITE_OK) return rc;
     start = pos;
   }
   return SQLITE_OK;
+}
+
+/* Keeps a good line: its first `used` bytes, blanks collapsed, then a
+ * newline. The copy parses to the same record. */
+static int keep_squeezed(snap *s, pn_str line, size_t used, uint64_t inode) {
+  size_t at = s->text.n;
+  if (used > line.n) used = line.n;
+  if (pn_buf_grow(&s->text, used + 1) != 0) return SQLITE_NOMEM;
+  char *out = s->text.p + at;
+  size_t k = 0;
+  int blank = 1; /* drops leading blanks too */
+  for (size_t i = 0; i < used; i++) {
+    char ch = line.p[i];
+    int is_blank = ch == ' ' || ch == '\t';
+    if (!is_blank) out[k++] = ch;
+    else if (!blank) out[k++] = ' ';
+    blank = is_blank;
+  }
+  out[k++] = '\n';
+  s->text.n = at + k;
+  return push_record(s, at, inode);
+}
+
+/* Indexes one line of a line-per-record file and keeps it if it parses. */
+static int take_line(snap *s, pn_str line) {
+  pn_netrow row;
+  if (parse_line(s->kind, line, &row) != 0) return SQLITE_OK; /* header, junk */
+  row.kind = s->kind;
+  size_t used = s->kind->fmt == PN_FMT_INET ? row.u.inet.used : line.n;
+  return keep_squeezed(s, line, used, row_inode(&row));
+}
+
+/* Reads dir/rel a piece at a time into s (see `snap`): only the squeezed
+ * good lines are kept, never the whole file. *rc gets an out-of-memory. */
+#define PN_NET_PIECE 65536
+static pn_res read_lines(const pn_fs *fs, int dir, const char *rel, snap *s,
+                         int *rc, int *err) {
+  int fd, eof = 0;
+  pn_buf piece = {0};
+  pn_res r = pn_open_file(fs, dir, rel, &fd, err);
+  if (r != PN_OK) return r;
+  while (!eof && *rc == SQLITE_OK) {
+    r = pn_read_more(fd, &piece, PN_NET_PIECE, &eof, err);
+    if (r != PN_OK) break;
+    size_t start = 0;
+    const char *nl;
+    while (*rc == SQLITE_OK &&
+           (nl = memchr(piece.p + start, '\n', piece.n - start)) != NULL) {
+      size_t end = (size_t)(nl - piece.p);
+      *rc = take_line(s, (pn_str){piece.p + start, end - start});
+      start = end + 1;
+    }
+    if (eof && start < piece.n && *rc == SQLITE_OK) /* no final newline */
+      *rc = take_line(s, (pn_str){piece.p + start, piece.n - start});
+    memmove(piece.p, piece.p + start, piece.n - start);
+    piece.n -= start;
+  }
+  close(fd);
+  pn_buf_free(&piece);
+  return r;
 }
 
 /* 1 when piddir shows the kind's first file (net/tcp): its other files
@@ -272,15 +335,19 @@ static int has_first_file(const pn_fs *fs, int piddir, const pn_netkind *k) {
  * empty. */
 static int read_via(const pn_fs *fs, snap *s, int64_t pid, int *gone) {
   int dir, err, rc = SQLITE_OK;
-  size_t cap = 0;
   char rel[64];
   *gone = 1;
+  s->text.n = s->n = 0; /* nothing kept from a process tried before */
   pn_res r = pn_open_pid(fs, pid, &dir, &err);
   if (r != PN_OK) return r == PN_FAIL && err == ENOMEM ? SQLITE_NOMEM : SQLITE_OK;
   snprintf(rel, sizeof rel, "net/%s", s->kind->files[s->file]);
-  r = pn_append_file(fs, dir, rel, &s->text, &err);
+  if (s->kind->fmt == PN_FMT_UNIX) {
+    r = pn_append_file(fs, dir, rel, &s->text, &err);
+    if (r == PN_OK) rc = index_records(s, 0);
+  } else {
+    r = read_lines(fs, dir, rel, s, &rc, &err);
+  }
   if (r == PN_FAIL && err == ENOMEM) rc = SQLITE_NOMEM;
-  else if (r == PN_OK) rc = index_records(s, 0, &cap);
   *gone = r != PN_OK && rc == SQLITE_OK &&
           (s->file == 0 || !has_first_file(fs, dir, s->kind));
   close(dir);

@@ -124,6 +124,8 @@ typedef struct pn_inet_sock {
   uint64_t refcnt;
   int has_drops;
   uint64_t drops;       /* udp/raw/icmp: the last field */
+  size_t used;          /* bytes of the line up to the end of the last field
+                           read: a copy of that much parses the same */
 } pn_inet_sock;
 /* has_drops_field: 1 for udp/udplite/raw/icmp files, 0 for tcp. */
 int pn_parse_inet_line(const char *line, size_t len, int has_drops_field,

@@ -147,7 +147,9 @@ int pn_parse_inet_line(const char *line, size_t len, int has_drops_field,
   memset(out, 0, sizeof *out);
   if (parse_inet_endpoints(s, &pos, out) != 0) return -1;
   if (parse_inet_counters(s, &pos, out) != 0) return -1;
-  return parse_inet_tail(s, &pos, has_drops_field, out);
+  if (parse_inet_tail(s, &pos, has_drops_field, out) != 0) return -1;
+  out->used = pos;
+  return 0;
 }
 
 const char *pn_tcp_state_name(int state) {

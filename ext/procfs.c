@@ -70,6 +70,11 @@ int pn_buf_set(pn_buf *b, const char *p, size_t n) {
   return 0;
 }
 
+int pn_buf_grow(pn_buf *b, size_t more) {
+  if (b->n > SIZE_MAX - more) return -1;
+  return buf_reserve(b, b->n + more);
+}
+
 int pn_buf_append(pn_buf *b, const char *p, size_t n) {
   if (n == 0) return 0;
   if (b->n > SIZE_MAX - n || buf_reserve(b, b->n + n)) return -1;
@@ -147,6 +152,42 @@ static pn_res read_to_end(int fd, pn_buf *b, int *err) {
   }
 }
 
+pn_res pn_open_file(const pn_fs *fs, int dir, const char *rel, int *fd,
+                    int *err) {
+  *err = 0;
+  *fd = openat(base_fd(fs, dir), rel, O_RDONLY | O_CLOEXEC);
+  if (*fd < 0) {
+    *err = errno;
+    return pn_classify(errno);
+  }
+  if (fs->cnt) {
+    fs->cnt->files_read++;
+    if (strstr(rel, "net/")) fs->cnt->net_files_read++;
+  }
+  return PN_OK;
+}
+
+pn_res pn_read_more(int fd, pn_buf *b, size_t want, int *eof, int *err) {
+  *eof = 0;
+  *err = 0;
+  if (b->n >= PN_FILE_MAX || buf_reserve(b, b->n + want)) {
+    *err = ENOMEM;
+    return PN_FAIL;
+  }
+  for (;;) {
+    ssize_t got = read(fd, b->p + b->n, want);
+    if (got >= 0) {
+      b->n += (size_t)got;
+      *eof = got == 0;
+      return PN_OK;
+    }
+    if (errno != EINTR) {
+      *err = errno;
+      return pn_classify(errno);
+    }
+  }
+}
+
 pn_res pn_read_file(const pn_fs *fs, int dir, const char *rel, pn_buf *b,
                     int *err) {
   b->n = 0;
@@ -156,17 +197,10 @@ pn_res pn_read_file(const pn_fs *fs, int dir, const char *rel, pn_buf *b,
 pn_res pn_append_file(const pn_fs *fs, int dir, const char *rel, pn_buf *b,
                       int *err) {
   size_t before = b->n;
-  *err = 0;
-  int fd = openat(base_fd(fs, dir), rel, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    *err = errno;
-    return pn_classify(errno);
-  }
-  if (fs->cnt) {
-    fs->cnt->files_read++;
-    if (strstr(rel, "net/")) fs->cnt->net_files_read++;
-  }
-  pn_res r = read_to_end(fd, b, err);
+  int fd;
+  pn_res r = pn_open_file(fs, dir, rel, &fd, err);
+  if (r != PN_OK) return r;
+  r = read_to_end(fd, b, err);
   close(fd);
   if (r != PN_OK) b->n = before;
   return r;

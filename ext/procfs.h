@@ -45,6 +45,8 @@ void pn_buf_free(pn_buf *b);
 int pn_buf_set(pn_buf *b, const char *p, size_t n);
 /* Appends n bytes of p; 0, or -1 when out of memory. */
 int pn_buf_append(pn_buf *b, const char *p, size_t n);
+/* Makes room for `more` bytes after the content; 0, or -1. */
+int pn_buf_grow(pn_buf *b, size_t more);
 /* Copies the content into a fresh NUL-terminated sqlite3_malloc'd string. */
 char *pn_buf_strdup(const pn_buf *b);
 
@@ -71,6 +73,13 @@ pn_res pn_read_file(const pn_fs *fs, int dir, const char *rel, pn_buf *b,
  * a snapshot of several files is read in place, without a copy. */
 pn_res pn_append_file(const pn_fs *fs, int dir, const char *rel, pn_buf *b,
                       int *err);
+/* A file read a piece at a time, for files too big to want whole (net/tcp
+ * of a busy host): pn_open_file, then pn_read_more until *eof. */
+pn_res pn_open_file(const pn_fs *fs, int dir, const char *rel, int *fd,
+                    int *err);
+/* Appends up to `want` more bytes of fd to b; sets *eof at the end. */
+pn_res pn_read_more(int fd, pn_buf *b, size_t want, int *eof, int *err);
+
 /* Reads the link dir/rel into b (no NUL terminator counted in b->n). */
 pn_res pn_read_link(const pn_fs *fs, int dir, const char *rel, pn_buf *b,
                     int *err);
