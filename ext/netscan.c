@@ -258,24 +258,14 @@ static int index_records(snap *s, size_t from) {
   return SQLITE_OK;
 }
 
-/* Keeps a good line: its first `used` bytes, blanks collapsed, then a
- * newline. The copy parses to the same record. */
+/* Keeps a good line: its first `used` bytes, squeezed, then a newline. */
 static int keep_squeezed(snap *s, pn_str line, size_t used, uint64_t inode) {
   size_t at = s->text.n;
   if (used > line.n) used = line.n;
   if (pn_buf_grow(&s->text, used + 1) != 0) return SQLITE_NOMEM;
-  char *out = s->text.p + at;
-  size_t k = 0;
-  int blank = 1; /* drops leading blanks too */
-  for (size_t i = 0; i < used; i++) {
-    char ch = line.p[i];
-    int is_blank = ch == ' ' || ch == '\t';
-    if (!is_blank) out[k++] = ch;
-    else if (!blank) out[k++] = ' ';
-    blank = is_blank;
-  }
-  out[k++] = '\n';
-  s->text.n = at + k;
+  size_t k = pn_squeeze_blanks(line.p, used, s->text.p + at);
+  s->text.p[at + k] = '\n';
+  s->text.n = at + k + 1;
   return push_record(s, at, inode);
 }
 

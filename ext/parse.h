@@ -31,6 +31,12 @@ typedef struct pn_str {
  * line without '\n' is still returned; an empty buffer yields no line. */
 int pn_next_line(const char *buf, size_t len, size_t *pos, pn_str *line);
 
+/* Copies the blank-separated fields of buf[0..len) to out, one space
+ * between them, none before or after; returns the bytes written (at most
+ * len). A line of fields squeezed so parses to the same record: the socket
+ * tables keep their lines that way (see netscan.c). */
+size_t pn_squeeze_blanks(const char *buf, size_t len, char *out);
+
 /* ---- /proc/PID/stat ------------------------------------------------------
  * The command name runs from the first '(' to the LAST ')' and may contain
  * spaces, parentheses and even newlines. Fields after it are parsed from the

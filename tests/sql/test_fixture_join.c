@@ -281,6 +281,44 @@ static void holders_in_one_pass(void **state) {
   pn_close(db);
 }
 
+/* The index build and the socket files are shared out to helper threads
+ * (procnet_threads()); whatever the number, every answer and every count
+ * of what was read is the same. */
+static void threads_give_the_same_answers(void **state) {
+  (void)state;
+  sqlite3 *db = open_fixture();
+  assert_int_equal(pn_int(db, "SELECT procnet_create_views()"), 7);
+  char *first = NULL;
+  int64_t reads[4][3];
+  for (int t = 1; t <= 4; t++) {
+    assert_int_equal(pn_int(db, "SELECT procnet_threads(%d)", t), t);
+    assert_int_equal(pn_int(db, "SELECT procnet_threads()"), t);
+    int64_t l0 = pn_stat(db, "links_read"), d0 = pn_stat(db, "fd_dirs_listed");
+    int64_t n0 = pn_stat(db, "net_files_read");
+    char *rows = pn_rows(db, "SELECT * FROM ss ORDER BY inode, netns");
+    reads[t - 1][0] = pn_stat(db, "links_read") - l0;
+    reads[t - 1][1] = pn_stat(db, "fd_dirs_listed") - d0;
+    reads[t - 1][2] = pn_stat(db, "net_files_read") - n0;
+    assert_rows(db, JOIN_ROWS, SELECT_ON "net_tcp n, fds f, processes p" WHERE_ON);
+    if (!first) first = rows;
+    else {
+      assert_string_equal(rows, first);
+      sqlite3_free(rows);
+    }
+    assert_memory_equal(reads[t - 1], reads[0], sizeof reads[0]);
+  }
+  assert_true(strlen(first) > 0 && reads[0][1] == NPROC && reads[0][2] > 0);
+  sqlite3_free(first);
+  static const char *const bad[] = {"0", "5", "'two'", "NULL", "1.5"};
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+    char *err = pn_error(db, "SELECT procnet_threads(%s)", bad[i]);
+    assert_string_equal(err, "procnet_threads: want an integer from 1 to 4");
+    sqlite3_free(err);
+  }
+  assert_int_equal(pn_int(db, "SELECT procnet_threads()"), 4);
+  pn_close(db);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(join_any_written_order),
@@ -289,6 +327,7 @@ int main(void) {
       cmocka_unit_test(join_one_process),
       cmocka_unit_test(join_sockets_of_every_kind),
       cmocka_unit_test(holders_in_one_pass),
+      cmocka_unit_test(threads_give_the_same_answers),
   };
   return cmocka_run_group_tests_name("fixture_join", tests, NULL, NULL);
 }
