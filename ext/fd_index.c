@@ -105,14 +105,6 @@ static void builder_free(builder *b) {
   pn_buf_free(&b->link);
 }
 
-static void add_counters(pn_counters *to, const pn_counters *from) {
-  to->files_read += from->files_read;
-  to->net_files_read += from->net_files_read;
-  to->dirs_listed += from->dirs_listed;
-  to->fd_dirs_listed += from->fd_dirs_listed;
-  to->links_read += from->links_read;
-}
-
 /* Every pid under the root, listed before the work is shared out. */
 static int list_pids(const pn_fs *fs, pn_i64list *out) {
   pn_pidsrc src;
@@ -144,7 +136,7 @@ int pn_fd_index_build(pn_fd_index *ix, const pn_fs *fs, int threads) {
     if (rc == SQLITE_OK)
       rc = append_refs(&ix->pending, &ix->pn, &ix->pcap, b[i].part.pending,
                        b[i].part.pn);
-    if (fs->cnt) add_counters(fs->cnt, &b[i].cnt);
+    if (fs->cnt) pn_counters_add(fs->cnt, &b[i].cnt);
     builder_free(&b[i]);
   }
   pn_i64list_free(&pids);
@@ -175,13 +167,7 @@ int pn_fd_index_add_stat_tier(pn_fd_index *ix, const pn_fs *fs) {
 }
 
 size_t pn_fd_index_lower_bound(const pn_fd_index *ix, uint64_t inode) {
-  size_t lo = 0, hi = ix->n;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    if (ix->v[mid].inode < inode) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return pn_lower_bound_u64(ix->v, ix->n, sizeof *ix->v, inode);
 }
 
 void pn_fd_index_free(pn_fd_index *ix) {

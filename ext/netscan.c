@@ -403,14 +403,6 @@ static void read_item(void *state, size_t item) {
   if (rc != SQLITE_OK) r->rc = rc;
 }
 
-static void add_counters(pn_counters *to, const pn_counters *from) {
-  to->files_read += from->files_read;
-  to->net_files_read += from->net_files_read;
-  to->dirs_listed += from->dirs_listed;
-  to->fd_dirs_listed += from->fd_dirs_listed;
-  to->links_read += from->links_read;
-}
-
 /* Gives every target from `from` on its snapshot, and reads those not yet
  * read: only target `from`'s when the scan is lazy, else all of them at
  * once, shared out to the configured threads. */
@@ -438,7 +430,7 @@ static int ready_snaps(pn_netcur *c, int from) {
   pn_parallel_for((size_t)njobs, ctx->threads, read_item, r, sizeof *r);
   for (int t = 0; t < PN_MAX_THREADS; t++) {
     if (r[t].rc != SQLITE_OK) rc = r[t].rc;
-    if (c->pc.fs.cnt) add_counters(c->pc.fs.cnt, &r[t].cnt);
+    if (c->pc.fs.cnt) pn_counters_add(c->pc.fs.cnt, &r[t].cnt);
   }
   sqlite3_free(jobs);
   return rc;
@@ -528,13 +520,7 @@ static int build_by_inode(snap *s) {
 }
 
 static size_t first_with_inode(const snap *s, uint64_t inode) {
-  size_t lo = 0, hi = s->n;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    if (s->by_inode[mid].inode < inode) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return pn_lower_bound_u64(s->by_inode, s->n, sizeof *s->by_inode, inode);
 }
 
 /* ---- iteration --------------------------------------------------------------- */

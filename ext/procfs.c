@@ -46,6 +46,14 @@ const char *pn_res_text(pn_res r, int err) {
   return err == ENOMEM ? "out of memory" : strerror(err);
 }
 
+void pn_counters_add(pn_counters *to, const pn_counters *from) {
+  to->files_read += from->files_read;
+  to->net_files_read += from->net_files_read;
+  to->dirs_listed += from->dirs_listed;
+  to->fd_dirs_listed += from->fd_dirs_listed;
+  to->links_read += from->links_read;
+}
+
 void pn_buf_free(pn_buf *b) {
   sqlite3_free(b->p);
   b->p = NULL;

@@ -34,6 +34,9 @@ typedef struct pn_counters {
   int64_t links_read;       /* readlink calls */
 } pn_counters;
 
+/* Adds what `from` counted to `to` (a helper thread's reads). */
+void pn_counters_add(pn_counters *to, const pn_counters *from);
+
 /* A growing buffer owned by a cursor and reused for every read. */
 typedef struct pn_buf {
   char *p;

@@ -112,3 +112,16 @@ int pn_child_ok(int status) {
   int code = WEXITSTATUS(status);
   return code == 0 || (code == 99 && getenv("PN_UNDER_VALGRIND") != NULL);
 }
+
+char *pn_plan(sqlite3 *db, const char *sql) {
+  char *eqp = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", sql);
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(db, eqp, -1, &st, NULL) != SQLITE_OK)
+    fail_msg("prepare: %s\n  in: %s", sqlite3_errmsg(db), eqp);
+  sqlite3_str *out = sqlite3_str_new(db);
+  while (sqlite3_step(st) == SQLITE_ROW)
+    sqlite3_str_appendf(out, "%s\n", (const char *)sqlite3_column_text(st, 3));
+  sqlite3_finalize(st);
+  sqlite3_free(eqp);
+  return sqlite3_str_finish(out);
+}

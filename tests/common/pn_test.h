@@ -33,6 +33,8 @@ void pn_exec(sqlite3 *db, const char *fmt, ...);
 /* Runs a statement expected to fail; returns the error message
  * (sqlite3_free it). Fails the test if the statement succeeds. */
 char *pn_error(sqlite3 *db, const char *fmt, ...);
+/* sql's EXPLAIN QUERY PLAN, one detail per line (sqlite3_free it). */
+char *pn_plan(sqlite3 *db, const char *sql);
 /* A counter of procnet_stats() (files_read, fd_dirs_listed, ...). */
 int64_t pn_stat(sqlite3 *db, const char *name);
 

@@ -86,15 +86,9 @@ static char *plan_summary(sqlite3 *db, const char *sql) {
 
 /* 1 when a line of sql's EXPLAIN QUERY PLAN contains text. */
 static int plan_mentions(sqlite3 *db, const char *sql, const char *text) {
-  char *eqp = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", sql);
-  sqlite3_stmt *st = NULL;
-  if (sqlite3_prepare_v2(db, eqp, -1, &st, NULL) != SQLITE_OK)
-    fail_msg("prepare: %s\n  in: %s", sqlite3_errmsg(db), eqp);
-  int found = 0;
-  while (!found && sqlite3_step(st) == SQLITE_ROW)
-    found = strstr((const char *)sqlite3_column_text(st, 3), text) != NULL;
-  sqlite3_finalize(st);
-  sqlite3_free(eqp);
+  char *plan = pn_plan(db, sql);
+  int found = strstr(plan, text) != NULL;
+  sqlite3_free(plan);
   return found;
 }
 

@@ -355,20 +355,6 @@ static void other_namespace_is_resolved(void **state) {
 
 /* ---- plans ------------------------------------------------------------------ */
 
-/* Lines of sql's EXPLAIN QUERY PLAN, one per line. */
-static char *plan_of(sqlite3 *db, const char *sql) {
-  char *eqp = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", sql);
-  sqlite3_stmt *st = NULL;
-  if (sqlite3_prepare_v2(db, eqp, -1, &st, NULL) != SQLITE_OK)
-    fail_msg("prepare: %s\n  in: %s", sqlite3_errmsg(db), eqp);
-  sqlite3_str *out = sqlite3_str_new(db);
-  while (sqlite3_step(st) == SQLITE_ROW)
-    sqlite3_str_appendf(out, "%s\n", (const char *)sqlite3_column_text(st, 3));
-  sqlite3_finalize(st);
-  sqlite3_free(eqp);
-  return sqlite3_str_finish(out);
-}
-
 /* The socket views scan `sockets` once and find each socket's holders
  * through an automatic index: no pass over the holders per socket, no
  * search of every socket file per holder, no sort of the descriptors. */
@@ -378,7 +364,7 @@ static void socket_views_scan_once(void **state) {
   static const char *const views[] = {"ss", "netstat", "listening"};
   for (size_t i = 0; i < sizeof views / sizeof *views; i++) {
     char *sql = sqlite3_mprintf("SELECT * FROM %s", views[i]);
-    char *plan = plan_of(db, sql);
+    char *plan = pn_plan(db, sql);
     if (count_occurrences(plan, "SCAN s VIRTUAL TABLE INDEX 0:") != 1 ||
         count_occurrences(plan, "SEARCH h USING AUTOMATIC COVERING INDEX (inode=?)") != 1 ||
         count_occurrences(plan, "SCAN fds VIRTUAL TABLE INDEX 12:") != 1 ||
