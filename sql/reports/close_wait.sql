@@ -10,12 +10,10 @@ WITH h AS MATERIALIZED (
   SELECT inode, first_pid, first_name FROM procnet_socket_holders
 ),
 s AS (
+  -- one scan of the sockets, their holders through an automatic index
   SELECT t.*, h.first_pid AS pid, h.first_name AS process
-  FROM h CROSS JOIN net_tcp t ON t.inode = h.inode
+  FROM net_tcp t LEFT JOIN h ON h.inode = t.inode
   WHERE t.state = 'CLOSE_WAIT'
-  UNION ALL
-  SELECT t.*, NULL, NULL FROM net_tcp t
-  WHERE t.state = 'CLOSE_WAIT' AND t.inode NOT IN (SELECT inode FROM h)
 )
 SELECT pid,
        coalesce(process, '-')                    AS process,

@@ -15,16 +15,14 @@ WITH holders AS MATERIALIZED (
            'user', coalesce((SELECT u.name FROM users u WHERE u.uid = p.euid LIMIT 1),
                             CAST(p.euid AS TEXT)))) AS processes
   FROM fds f JOIN processes p ON p.pid = f.pid
-  WHERE f.type = 'socket' AND f.inode IS NOT NULL  -- (NOT IN below: no NULL)
+  WHERE f.type = 'socket' AND f.inode IS NOT NULL
   GROUP BY f.inode
 ),
 s AS (
-  -- the holders drive, the socket table answers by inode
-  SELECT s.*, h.processes FROM holders h CROSS JOIN sockets s ON s.inode = h.inode
+  -- one scan of the sockets, their holders through an automatic index
+  SELECT s.*, coalesce(h.processes, '[]') AS processes
+  FROM sockets s LEFT JOIN holders h ON h.inode = s.inode
   WHERE s.kind IN ('tcp', 'udp')
-  UNION ALL
-  SELECT s.*, '[]' FROM sockets s
-  WHERE s.kind IN ('tcp', 'udp') AND s.inode NOT IN (SELECT inode FROM holders)
 )
 SELECT json_group_array(json(c)) AS connections
 FROM (

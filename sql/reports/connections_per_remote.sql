@@ -10,16 +10,11 @@ WITH h AS MATERIALIZED (
   SELECT inode, first_pid, first_name FROM procnet_socket_holders
 ),
 conn AS (
-  -- held sockets: the holders drive, the socket table answers by inode
+  -- one scan of the sockets, their holders through an automatic index
   SELECT s.kind AS proto, s.remote_address, s.remote_port, s.netns,
          h.first_name || '[' || h.first_pid || ']' AS holder
-  FROM h CROSS JOIN sockets s ON s.inode = h.inode
+  FROM sockets s LEFT JOIN h ON h.inode = s.inode
   WHERE s.kind IN ('tcp', 'udp') AND s.state = 'ESTABLISHED'
-  UNION ALL
-  SELECT s.kind, s.remote_address, s.remote_port, s.netns, NULL
-  FROM sockets s
-  WHERE s.kind IN ('tcp', 'udp') AND s.state = 'ESTABLISHED'
-    AND s.inode NOT IN (SELECT inode FROM h)
 )
 SELECT remote_address                  AS remote,
        count(*)                        AS connections,
