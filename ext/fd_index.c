@@ -140,14 +140,17 @@ int pn_fd_index_build(pn_fd_index *ix, const pn_fs *fs, int threads) {
     builder_free(&b[i]);
   }
   pn_i64list_free(&pids);
-  if (rc != SQLITE_OK) return rc;
+  if (rc != SQLITE_OK) {
+    pn_fd_index_free(ix); /* a later build starts from nothing */
+    return rc;
+  }
   pn_sort(ix->v, ix->n, sizeof *ix->v, cmp_ref);
   ix->built = 1;
   return SQLITE_OK;
 }
 
 int pn_fd_index_add_stat_tier(pn_fd_index *ix, const pn_fs *fs) {
-  ix->stat_tier_done = 1;
+  size_t before = ix->n;
   for (size_t i = 0; i < ix->pn; i++) {
     char rel[48];
     struct stat st;
@@ -157,8 +160,12 @@ int pn_fd_index_add_stat_tier(pn_fd_index *ix, const pn_fs *fs) {
     if (pn_stat_at(fs, -1, rel, &st, &err) != PN_OK) continue;
     pn_fd_ref ref = ix->pending[i];
     ref.inode = (uint64_t)st.st_ino;
-    if (push_ref(&ix->v, &ix->n, &ix->cap, ref) != SQLITE_OK) return SQLITE_NOMEM;
+    if (push_ref(&ix->v, &ix->n, &ix->cap, ref) != SQLITE_OK) {
+      ix->n = before; /* still sorted; a later miss tries again */
+      return SQLITE_NOMEM;
+    }
   }
+  ix->stat_tier_done = 1;
   sqlite3_free(ix->pending);
   ix->pending = NULL;
   ix->pn = ix->pcap = 0;

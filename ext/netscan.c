@@ -258,11 +258,16 @@ static int index_records(snap *s, size_t from) {
   return SQLITE_OK;
 }
 
+/* What one snapshot may keep, as procfs caps a file read whole: a hostile
+ * tree must not exhaust memory. */
+#define PN_NET_TEXT_MAX ((size_t)1 << 30)
+
 /* Keeps a good line: its first `used` bytes, squeezed, then a newline. */
 static int keep_squeezed(snap *s, pn_str line, size_t used, uint64_t inode) {
   size_t at = s->text.n;
   if (used > line.n) used = line.n;
-  if (pn_buf_grow(&s->text, used + 1) != 0) return SQLITE_NOMEM;
+  if (at + used >= PN_NET_TEXT_MAX || pn_buf_grow(&s->text, used + 1) != 0)
+    return SQLITE_NOMEM;
   size_t k = pn_squeeze_blanks(line.p, used, s->text.p + at);
   s->text.p[at + k] = '\n';
   s->text.n = at + k + 1;
@@ -338,6 +343,8 @@ static int read_via(const pn_fs *fs, snap *s, int64_t pid, int *gone) {
     r = read_lines(fs, dir, rel, s, &rc, &err);
   }
   if (r == PN_FAIL && err == ENOMEM) rc = SQLITE_NOMEM;
+  if (r != PN_OK || rc != SQLITE_OK)
+    s->text.n = s->n = 0; /* a file read in part is not kept */
   *gone = r != PN_OK && rc == SQLITE_OK &&
           (s->file == 0 || !has_first_file(fs, dir, s->kind));
   close(dir);
@@ -351,7 +358,7 @@ static int read_snap(const pn_fs *fs, snap *s, const int64_t *pids, int npids) {
   int gone = 1, rc = SQLITE_OK;
   for (int i = 0; i < npids && gone && rc == SQLITE_OK; i++)
     rc = read_via(fs, s, pids[i], &gone);
-  s->read = 1;
+  s->read = rc == SQLITE_OK; /* after a failure the next scan tries again */
   return rc;
 }
 

@@ -7,6 +7,8 @@
 SQLITE_EXTENSION_INIT3
 
 #include <pthread.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <unistd.h>
 
@@ -43,17 +45,31 @@ void pn_parallel_for(size_t n, int threads, pn_item_fn *fn, void *states,
     w[t].l = &l;
     w[t].state = (char *)states + (size_t)t * state_size;
   }
-  for (int t = 1; t < threads; t++) {
+  /* Helpers start with every signal blocked: the host's signals go to its
+   * own threads, never to a thread it does not know about. */
+  sigset_t all, old;
+  sigfillset(&all);
+  int masked = threads > 1 && pthread_sigmask(SIG_SETMASK, &all, &old) == 0;
+  for (int t = 1; t < threads && masked; t++) {
     if (pthread_create(&tid[t], NULL, run_worker, &w[t]) != 0) break;
     started = t;
   }
+  if (masked) pthread_sigmask(SIG_SETMASK, &old, NULL);
   run_worker(&w[0]);
   for (int t = 1; t <= started; t++) pthread_join(tid[t], NULL);
 }
 
-int pn_default_threads(void) {
-  if (!sqlite3_threadsafe()) return 1;
-  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+int pn_threads_allowed(sqlite3 *db) {
+  return sqlite3_threadsafe() && sqlite3_db_mutex(db) != NULL;
+}
+
+int pn_default_threads(sqlite3 *db) {
+  cpu_set_t set;
+  if (!pn_threads_allowed(db)) return 1;
+  /* the CPUs this process may run on (taskset, cpusets), not all online */
+  int cpus = sched_getaffinity(0, sizeof set, &set) == 0
+                 ? CPU_COUNT(&set)
+                 : (int)sysconf(_SC_NPROCESSORS_ONLN);
   if (cpus < 1) return 1;
-  return cpus > PN_MAX_THREADS ? PN_MAX_THREADS : (int)cpus;
+  return cpus > PN_MAX_THREADS ? PN_MAX_THREADS : cpus;
 }

@@ -25,9 +25,15 @@ typedef void pn_item_fn(void *state, size_t item);
 void pn_parallel_for(size_t n, int threads, pn_item_fn *fn, void *states,
                      size_t state_size);
 
-/* The default number of threads: the online CPUs, at most PN_MAX_THREADS,
- * and 1 when SQLite was built without threads (its allocator would not be
- * safe to call from helpers). */
-int pn_default_threads(void);
+/* 1 when helpers may call SQLite's allocator: SQLite is built with threads
+ * and db runs in serialized mode (sqlite3_db_mutex is NULL in the
+ * single-thread and multi-thread modes; the first has no allocator mutex,
+ * and the two cannot be told apart). */
+struct sqlite3;
+int pn_threads_allowed(struct sqlite3 *db);
+
+/* The default number of threads for db: the CPUs this process may run on,
+ * at most PN_MAX_THREADS; 1 when pn_threads_allowed says no. */
+int pn_default_threads(struct sqlite3 *db);
 
 #endif

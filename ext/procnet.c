@@ -59,10 +59,11 @@ static void fn_root(sqlite3_context *c, int argc, sqlite3_value **argv) {
   sqlite3_result_text(c, ctx->root, -1, SQLITE_TRANSIENT);
 }
 
-/* procnet_threads(): how many threads an fds index build may use (the
- * caller's included). procnet_threads(n): sets it, 1 to 4; 1 keeps every
- * read in the calling thread. Starts at PROCNET_THREADS, else the online
- * CPUs (at most 4; 1 when SQLite was built without threads). */
+/* procnet_threads(): how many threads the big reads may use (the caller's
+ * included). procnet_threads(n): sets it, 1 to 4; 1 keeps every read in the
+ * calling thread. Starts at PROCNET_THREADS, else the CPUs the process may
+ * use (at most 4); always 1 unless SQLite runs serialized
+ * (pn_threads_allowed). */
 static void fn_threads(sqlite3_context *c, int argc, sqlite3_value **argv) {
   pn_ctx *ctx = ctx_of(c);
   if (argc == 1) {
@@ -72,7 +73,7 @@ static void fn_threads(sqlite3_context *c, int argc, sqlite3_value **argv) {
       sqlite3_result_error(c, "procnet_threads: want an integer from 1 to 4", -1);
       return;
     }
-    ctx->threads = sqlite3_threadsafe() ? (int)n : 1;
+    ctx->threads = pn_threads_allowed(sqlite3_context_db_handle(c)) ? (int)n : 1;
   }
   sqlite3_result_int(c, ctx->threads);
 }
@@ -217,14 +218,14 @@ static void set_err(char **err, const char *msg) {
 }
 
 /* PROCNET_THREADS=N (1 to 4), else the default for this machine. */
-static int threads_from_env(void) {
+static int threads_from_env(sqlite3 *db) {
   const char *v = getenv("PROCNET_THREADS");
-  int dflt = pn_default_threads();
+  int dflt = pn_default_threads(db);
   if (!v || !*v) return dflt;
   char *end;
   long n = strtol(v, &end, 10);
   if (*end || n < 1 || n > PN_MAX_THREADS) return dflt;
-  return sqlite3_threadsafe() ? (int)n : 1;
+  return pn_threads_allowed(db) ? (int)n : 1;
 }
 
 int procnet_register(sqlite3 *db, char **err) {
@@ -240,7 +241,7 @@ int procnet_register(sqlite3 *db, char **err) {
     set_err(err, "procnet: out of memory");
     return SQLITE_NOMEM;
   }
-  ctx->threads = threads_from_env();
+  ctx->threads = threads_from_env(db);
   int rc = register_tables(db, ctx);
   if (rc == SQLITE_OK) rc = register_functions(db, ctx);
   pn_ctx_unref(ctx); /* the modules and functions hold their own refs */

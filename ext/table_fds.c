@@ -112,10 +112,12 @@ typedef struct fds_cursor {
   pn_fdinfo info;
 } fds_cursor;
 
-/* 1 when the rows are wanted in inode order (ascending, or grouped). */
+/* 1 when the rows are wanted in ascending inode order (ORDER BY inode, or
+ * GROUP BY inode, which SQLite may reuse for an ORDER BY inode DESC: so a
+ * descending order is never claimed). */
 static int wants_inode_order(sqlite3_index_info *info) {
-  if (info->nOrderBy != 1 || info->aOrderBy[0].iColumn != COL_INODE) return 0;
-  return !info->aOrderBy[0].desc || sqlite3_vtab_distinct(info) >= 1;
+  return info->nOrderBy == 1 && info->aOrderBy[0].iColumn == COL_INODE &&
+         !info->aOrderBy[0].desc;
 }
 
 /* 1 when the rows are wanted newest holder first: ORDER BY pid DESC, fd

@@ -294,7 +294,9 @@ const char *pn_file_type_name(unsigned mode) {
   case S_IFCHR: return "char";
   case S_IFBLK: return "block";
   case S_IFIFO: return "fifo";
-  case S_IFSOCK: return "socket";
+  /* a socket's file, as a path names it (bind(2) made it); an open
+   * socket is "socket" (fds: a socket:[N] link) */
+  case S_IFSOCK: return "socket_file";
   case S_IFLNK: return "link";
   default: return "unknown";
   }

@@ -127,7 +127,7 @@ int pn_cursor_walk(pn_cursor *c, int idxNum, sqlite3_value **argv,
                    const pn_i64list *all);
 
 /* The type column's word for a stat mode: file, dir, char, block, fifo,
- * socket, link or unknown. */
+ * socket_file, link or unknown. */
 const char *pn_file_type_name(unsigned mode);
 
 /* Result helpers for optional values. */

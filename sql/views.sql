@@ -93,7 +93,7 @@ SELECT command, pid, user, fd, type, device, size_off, node, name FROM (
               ELSE CASE f.type WHEN 'file' THEN 'REG' WHEN 'dir' THEN 'DIR'
                      WHEN 'char' THEN 'CHR' WHEN 'block' THEN 'BLK'
                      WHEN 'fifo' THEN 'FIFO' WHEN 'link' THEN 'LINK'
-                     WHEN 'socket' THEN 'sock' ELSE 'unknown' END END AS type,
+                     WHEN 'socket_file' THEN 'sock' ELSE 'unknown' END END AS type,
          f.dev_major || ',' || f.dev_minor AS device,
          CAST(f.size AS TEXT) AS size_off,
          CAST(f.inode AS TEXT) AS node,
@@ -148,7 +148,7 @@ SELECT command, pid, user, fd, type, device, size_off, node, name FROM (
               WHEN ftype = 'net' OR ltype = 'a_inode' THEN '0'
               WHEN ltype IN ('REG', 'DIR') THEN CAST(size AS TEXT)
               WHEN pos IS NULL THEN NULL
-              WHEN ltype IN ('CHR', 'BLK', 'FIFO') OR ftype = 'socket' THEN
+              WHEN ltype IN ('CHR', 'BLK', 'FIFO') OR ftype IN ('socket', 'socket_file') THEN
                 CASE WHEN pos < 100000000 THEN '0t' || pos
                      ELSE printf('0x%x', pos) END
               ELSE CAST(size AS TEXT) END,
@@ -241,7 +241,7 @@ SELECT command, pid, user, fd, type, device, size_off, node, name FROM (
     SELECT b.*,
            CASE
              WHEN fdnum IS NULL THEN NULL
-             WHEN ftype = 'socket' THEN
+             WHEN ftype IN ('socket', 'socket_file') THEN
                CASE kind
                  WHEN 'tcp' THEN family WHEN 'udp' THEN family
                  WHEN 'udplite' THEN family

@@ -682,6 +682,42 @@ static void sockets_table_covers_every_socket_fd(void **state) {
   pn_close(db);
 }
 
+/* A descriptor opened with O_PATH on a unix socket's file is not a socket:
+ * type 'socket_file' with the file's inode, whichever plan reads it (the
+ * pid walk, or the inode-ordered socket scan), and no socket holder. */
+static void socket_file_is_not_a_socket(void **state) {
+  (void)state;
+  int me = (int)getpid();
+  int pfd = open(S.upath, O_PATH | O_CLOEXEC);
+  assert_true(pfd >= 0);
+  struct stat st;
+  assert_int_equal(fstatat(pfd, "", &st, AT_EMPTY_PATH), 0);
+  sqlite3 *db = pn_open(NULL);
+  char *want = sqlite3_mprintf("socket_file|%lld\n", (long long)st.st_ino);
+  assert_rows(db, want, "SELECT type, inode FROM fds WHERE pid = %d AND fd = %d", me, pfd);
+  sqlite3_free(want);
+  int64_t walk = pn_int(db, "SELECT count(*) FROM fds WHERE pid = %d AND type = 'socket'", me);
+  char *plan = pn_plan(db, "SELECT pid, fd FROM fds WHERE type = 'socket' ORDER BY inode");
+  assert_non_null(strstr(plan, "INDEX 12:"));
+  assert_null(strstr(plan, "TEMP B-TREE"));
+  sqlite3_free(plan);
+  char *scan = pn_rows(db, "SELECT pid, fd FROM fds WHERE type = 'socket' ORDER BY inode");
+  int64_t in_scan = 0, at_pfd = 0;
+  for (char *line = scan; *line;) {
+    int pid = 0, fd = -1;
+    sscanf(line, "%d|%d", &pid, &fd);
+    in_scan += pid == me;
+    at_pfd += pid == me && fd == pfd;
+    char *nl = strchr(line, '\n');
+    line = nl ? nl + 1 : line + strlen(line);
+  }
+  sqlite3_free(scan);
+  assert_int_equal(in_scan, walk);
+  assert_int_equal(at_pfd, 0);
+  pn_close(db);
+  close(pfd);
+}
+
 /* Raw, packet, netlink, UDP over IPv6 and unix datagram/seqpacket sockets
  * of the test process, through the `sockets` table. */
 static void other_socket_kinds_of_this_process(void **state) {
@@ -1780,6 +1816,7 @@ int main(void) {
       cmocka_unit_test(unix_peers_point_at_each_other),
       cmocka_unit_test(udp_sockets_of_this_process),
       cmocka_unit_test(sockets_table_covers_every_socket_fd),
+      cmocka_unit_test(socket_file_is_not_a_socket),
       cmocka_unit_test_teardown(other_socket_kinds_of_this_process, teardown_kids),
       cmocka_unit_test_teardown(shared_listener_lists_both_holders, teardown_kids),
       cmocka_unit_test_teardown(same_port_in_three_namespaces, teardown_kids),
