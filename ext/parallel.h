@@ -25,10 +25,13 @@ typedef void pn_item_fn(void *state, size_t item);
 void pn_parallel_for(size_t n, int threads, pn_item_fn *fn, void *states,
                      size_t state_size);
 
-/* 1 when helpers may call SQLite's allocator: SQLite is built with threads
- * and db runs in serialized mode (sqlite3_db_mutex is NULL in the
- * single-thread and multi-thread modes; the first has no allocator mutex,
- * and the two cannot be told apart). */
+/* 1 when helpers may call SQLite's allocator: SQLite is built with threads.
+ * Its multi-thread and serialized modes keep the allocator's mutex (the
+ * sqlite3 shell runs multi-thread: sqlite3_db_mutex() is NULL there, so
+ * that cannot be the test). An application that switches SQLite to
+ * single-thread mode (SQLITE_CONFIG_SINGLETHREAD) has no such mutex and no
+ * way for us to see it: it must say procnet_threads(1) or
+ * PROCNET_THREADS=1 (README, "Configuration and functions"). */
 struct sqlite3;
 int pn_threads_allowed(struct sqlite3 *db);
 
