@@ -7,9 +7,11 @@
  * plus a schema and an xColumn. The engine does the rest, once:
  *  - which namespaces to read: all of them (default), the one of process X
  *    (`ns_pid = X`, a hidden column), or `netns = N`;
- *  - a snapshot per (kind, namespace) per cursor: each file is read and
- *    parsed at most once per statement, however often the table is the
- *    inner loop of a join;
+ *  - a snapshot per (file, namespace), shared by the connection's open
+ *    cursors: each file is read and parsed at most once per statement,
+ *    however often the table is the inner loop of a join; a scan reads all
+ *    the files it needs at its first row, several at once (parallel.h),
+ *    unless the query has a LIMIT;
  *  - `inode = ?` lookups through a sorted index of each snapshot;
  *  - the `netns` column (NULL where the namespace could not be identified)
  *    and the hidden `ns_pid` column: the X of `ns_pid = X`, NULL otherwise.
@@ -24,6 +26,8 @@
  *   0x1   `ns_pid = ?` or `ns_pid IN (...)` (the hidden column)
  *   0x2   `netns = ?`
  *   0x4   `inode = ?`
+ *   0x8   the query has a LIMIT: read each file only when the scan gets
+ *         there (no argument; the LIMIT itself is left to SQLite)
  *   PN_IDX_PID_LIST  the ns_pid argument is an IN list
  * argv order: ns_pid, netns, inode (each only when its bit is set).
  */
