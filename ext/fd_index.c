@@ -64,21 +64,19 @@ typedef struct builder {
   int rc;
 } builder;
 
-static int is_nomem(pn_res r, int err) { return r == PN_FAIL && err == ENOMEM; }
-
 /* Adds every descriptor of process pid. A process that is gone, or whose
  * descriptors may not be read, adds nothing. */
 static int index_process(builder *b, sqlite3_int64 pid) {
   int piddir, err;
   pn_res r = pn_open_pid(&b->fs, pid, &piddir, &err);
-  if (r != PN_OK) return is_nomem(r, err) ? SQLITE_NOMEM : SQLITE_OK;
+  if (r != PN_OK) return pn_is_nomem(r, err) ? SQLITE_NOMEM : SQLITE_OK;
   r = pn_list_fds(&b->fs, piddir, &b->fds, &err);
-  int rc = is_nomem(r, err) ? SQLITE_NOMEM : SQLITE_OK;
+  int rc = pn_is_nomem(r, err) ? SQLITE_NOMEM : SQLITE_OK;
   for (size_t i = 0; r == PN_OK && rc == SQLITE_OK && i < b->fds.n; i++) {
     pn_fdlink l;
     pn_res lr = pn_read_fd_link(&b->fs, piddir, b->fds.v[i], &b->link, &l, &err);
     if (lr != PN_OK) {
-      if (is_nomem(lr, err)) rc = SQLITE_NOMEM;
+      if (pn_is_nomem(lr, err)) rc = SQLITE_NOMEM;
       continue;
     }
     pn_fd_ref ref = {l.has_inode ? l.inode : 0, pid, b->fds.v[i], (int)l.kind};

@@ -63,7 +63,7 @@ static int collect_members(const pn_fs *fs, const char *probe, pn_buf *scratch,
   while (pn_next_numeric(dir, &pid)) {
     member m = {0, 0, pid};
     pn_res r = pn_netns_of_pid(fs, pid, probe, &m.key, &m.known, scratch, &err);
-    if (r == PN_FAIL && err == ENOMEM) goto nomem;
+    if (pn_is_nomem(r, err)) goto nomem;
     if (r != PN_OK) continue; /* gone, or a zombie: no namespace to read */
     if (n == cap) {
       cap = cap ? cap * 2 : 256;

@@ -246,10 +246,10 @@ static uint64_t row_inode(const pn_netrow *r) {
   return 0;
 }
 
-/* Notes where each record of s->text starts (from `from` on). */
-static int index_records(snap *s, size_t from) {
+/* Notes where each record of s->text starts, and its inode. */
+static int index_records(snap *s) {
   pn_netrow row;
-  size_t pos = from, start = from;
+  size_t pos = 0, start = 0;
   while (next_record(s->kind, s->text.p, s->text.n, &pos, &row)) {
     int rc = push_record(s, start, row_inode(&row));
     if (rc != SQLITE_OK) return rc;
@@ -334,15 +334,15 @@ static int read_via(const pn_fs *fs, snap *s, int64_t pid, int *gone) {
   *gone = 1;
   s->text.n = s->n = 0; /* nothing kept from a process tried before */
   pn_res r = pn_open_pid(fs, pid, &dir, &err);
-  if (r != PN_OK) return r == PN_FAIL && err == ENOMEM ? SQLITE_NOMEM : SQLITE_OK;
+  if (r != PN_OK) return pn_is_nomem(r, err) ? SQLITE_NOMEM : SQLITE_OK;
   snprintf(rel, sizeof rel, "net/%s", s->kind->files[s->file]);
   if (s->kind->fmt == PN_FMT_UNIX) {
     r = pn_append_file(fs, dir, rel, &s->text, &err);
-    if (r == PN_OK) rc = index_records(s, 0);
+    if (r == PN_OK) rc = index_records(s);
   } else {
     r = read_lines(fs, dir, rel, s, &rc, &err);
   }
-  if (r == PN_FAIL && err == ENOMEM) rc = SQLITE_NOMEM;
+  if (pn_is_nomem(r, err)) rc = SQLITE_NOMEM;
   if (r != PN_OK || rc != SQLITE_OK)
     s->text.n = s->n = 0; /* a file read in part is not kept */
   *gone = r != PN_OK && rc == SQLITE_OK &&
@@ -501,7 +501,7 @@ static int plan_pids(pn_netcur *c, sqlite3_value *v, int is_list) {
     int known, err;
     pn_res r = pn_netns_of_pid(&c->pc.fs, *pid, PN_NS_PROBE, &key,
                                &known, &c->pc.buf, &err);
-    if (r == PN_FAIL && err == ENOMEM) return SQLITE_NOMEM;
+    if (pn_is_nomem(r, err)) return SQLITE_NOMEM;
     if (r == PN_OK) rc = add_targets(c, key, known, pid, 1, *pid);
   }
   return rc;

@@ -83,14 +83,6 @@ int pn_buf_grow(pn_buf *b, size_t more) {
   return buf_reserve(b, b->n + more);
 }
 
-int pn_buf_append(pn_buf *b, const char *p, size_t n) {
-  if (n == 0) return 0;
-  if (b->n > SIZE_MAX - n || buf_reserve(b, b->n + n)) return -1;
-  memcpy(b->p + b->n, p, n);
-  b->n += n;
-  return 0;
-}
-
 char *pn_buf_strdup(const pn_buf *b) {
   char *s = sqlite3_malloc64(b->n + 1);
   if (!s) return NULL;

@@ -17,6 +17,7 @@
 #ifndef PROCNET_PROCFS_H
 #define PROCNET_PROCFS_H
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -46,8 +47,6 @@ typedef struct pn_buf {
 void pn_buf_free(pn_buf *b);
 /* Replaces the content with n bytes of p; 0, or -1 when out of memory. */
 int pn_buf_set(pn_buf *b, const char *p, size_t n);
-/* Appends n bytes of p; 0, or -1 when out of memory. */
-int pn_buf_append(pn_buf *b, const char *p, size_t n);
 /* Makes room for `more` bytes after the content; 0, or -1. */
 int pn_buf_grow(pn_buf *b, size_t more);
 /* Copies the content into a fresh NUL-terminated sqlite3_malloc'd string. */
@@ -60,6 +59,11 @@ typedef struct pn_fs {
 } pn_fs;
 
 pn_res pn_classify(int err);
+/* 1 when a read failed for want of memory: the one failure a table turns
+ * into SQLITE_NOMEM instead of skipping the process or file. */
+static inline int pn_is_nomem(pn_res r, int err) {
+  return r == PN_FAIL && err == ENOMEM;
+}
 /* A short lowercase text for a verdict and errno, e.g. "permission denied". */
 const char *pn_res_text(pn_res r, int err);
 

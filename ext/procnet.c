@@ -98,7 +98,7 @@ static void fn_netns(sqlite3_context *c, int argc, sqlite3_value **argv) {
   pn_res r = pn_read_link(&fs, -1, "self/ns/net", &buf, &e);
   if (r == PN_OK && pn_parse_bracket_inode(buf.p, buf.n, "net", &ino) == 0)
     sqlite3_result_int64(c, (sqlite3_int64)ino);
-  else if (r == PN_FAIL && e == ENOMEM)
+  else if (pn_is_nomem(r, e))
     sqlite3_result_error_nomem(c);
   pn_buf_free(&buf);
   pn_fs_close(&fs);

@@ -230,8 +230,6 @@ static int fdsXClose(sqlite3_vtab_cursor *cur) {
   return SQLITE_OK;
 }
 
-static int is_nomem(pn_res r, int err) { return r == PN_FAIL && err == ENOMEM; }
-
 /* ---- listing one process's descriptors ------------------------------------ */
 
 /* Opens PID's directory and lists PID/fd into c->fds, unless it already
@@ -246,14 +244,14 @@ static int list_process(fds_cursor *c, sqlite3_int64 pid) {
     c->list_res = r == PN_DENIED ? PN_DENIED : PN_GONE;
     c->list_err = err;
     c->listed_pid = -1;
-    return is_nomem(r, err) ? SQLITE_NOMEM : SQLITE_OK;
+    return pn_is_nomem(r, err) ? SQLITE_NOMEM : SQLITE_OK;
   }
   if (c->listed_pid == pid) return SQLITE_OK; /* memo: same directory */
   c->listed_pid = -1;
   r = pn_list_fds(&c->pc.fs, c->piddir, &c->fds, &err);
   c->list_res = r;
   c->list_err = err;
-  if (r != PN_OK) return is_nomem(r, err) ? SQLITE_NOMEM : SQLITE_OK;
+  if (r != PN_OK) return pn_is_nomem(r, err) ? SQLITE_NOMEM : SQLITE_OK;
   c->listed_pid = pid;
   return SQLITE_OK;
 }
@@ -279,7 +277,7 @@ static int read_row_link(fds_cursor *c, int *exists) {
   pn_res r = pn_read_fd_link(&c->pc.fs, c->piddir, c->fd, &c->link, &c->parsed, &err);
   *exists = r == PN_OK || r == PN_DENIED;
   if (r == PN_DENIED) c->error = pn_res_text(r, err);
-  if (r != PN_OK) return is_nomem(r, err) ? SQLITE_NOMEM : SQLITE_OK;
+  if (r != PN_OK) return pn_is_nomem(r, err) ? SQLITE_NOMEM : SQLITE_OK;
   c->have_link = 1;
   return SQLITE_OK;
 }
@@ -318,7 +316,7 @@ static int load_fdinfo(fds_cursor *c) {
   if (!ensure_piddir(c)) return SQLITE_OK;
   pn_res r = pn_read_file(&c->pc.fs, c->piddir, pn_fd_rel(rel, "fdinfo", c->fd),
                           &c->pc.buf, &err);
-  if (is_nomem(r, err)) return SQLITE_NOMEM;
+  if (pn_is_nomem(r, err)) return SQLITE_NOMEM;
   if (r == PN_OK) pn_parse_fdinfo(c->pc.buf.p, c->pc.buf.n, &c->info);
   return SQLITE_OK;
 }

@@ -77,7 +77,7 @@ static int nsXNext(sqlite3_vtab_cursor *cur) {
     int err;
     pn_res r = pn_open_pid(&c->pc.fs, c->pid, &c->piddir, &err);
     if (r == PN_OK) return SQLITE_OK;
-    if (r == PN_FAIL && err == ENOMEM) return SQLITE_NOMEM;
+    if (pn_is_nomem(r, err)) return SQLITE_NOMEM;
   }
 }
 
@@ -98,7 +98,7 @@ static int result_container(ns_cursor *c, sqlite3_context *ctx) {
   int err;
   char id[65];
   pn_res r = pn_read_file(&c->pc.fs, c->piddir, "cgroup", &c->pc.buf, &err);
-  if (r == PN_FAIL && err == ENOMEM) return SQLITE_NOMEM;
+  if (pn_is_nomem(r, err)) return SQLITE_NOMEM;
   size_t n = r == PN_OK ? pn_container_id(c->pc.buf.p, c->pc.buf.n, id) : 0;
   if (n) sqlite3_result_text(ctx, id, (int)n, SQLITE_TRANSIENT);
   return SQLITE_OK;
@@ -115,7 +115,7 @@ static int nsXColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col) {
   int err;
   pn_res r = pn_read_ns(&c->pc.fs, c->piddir, ns_link[col], &inode, &c->pc.buf, &err);
   if (r == PN_OK) sqlite3_result_int64(ctx, (sqlite3_int64)inode);
-  return r == PN_FAIL && err == ENOMEM ? SQLITE_NOMEM : SQLITE_OK;
+  return pn_is_nomem(r, err) ? SQLITE_NOMEM : SQLITE_OK;
 }
 
 static const sqlite3_module namespaces_module = {

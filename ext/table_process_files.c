@@ -89,7 +89,7 @@ static int load_file(pf_cursor *c, int *row) {
   c->error = NULL;
   c->have_stat = 0;
   pn_res r = pn_read_link(&c->pc.fs, c->piddir, files[c->at].link, &c->pc.buf, &err);
-  if (r == PN_FAIL && err == ENOMEM) return SQLITE_NOMEM;
+  if (pn_is_nomem(r, err)) return SQLITE_NOMEM;
   *row = r == PN_OK || r == PN_DENIED;
   if (r == PN_DENIED) c->error = pn_res_text(r, err);
   if (r == PN_OK && c->need_stat)
@@ -113,7 +113,7 @@ static int pfXNext(sqlite3_vtab_cursor *cur) {
     }
     int err;
     pn_res r = pn_open_pid(&c->pc.fs, c->pid, &c->piddir, &err);
-    if (r == PN_FAIL && err == ENOMEM) return SQLITE_NOMEM;
+    if (pn_is_nomem(r, err)) return SQLITE_NOMEM;
     c->at = -1;
   }
 }

@@ -60,7 +60,7 @@ static int next_process(maps_cursor *c, int *rc) {
     int err;
     snprintf(rel, sizeof rel, "%lld/maps", (long long)c->pid);
     pn_res r = pn_read_file(&c->pc.fs, -1, rel, &c->pc.buf, &err);
-    if (r == PN_FAIL && err == ENOMEM) {
+    if (pn_is_nomem(r, err)) {
       *rc = SQLITE_NOMEM;
       return 0;
     }

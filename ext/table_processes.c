@@ -177,7 +177,7 @@ static char *first_arg(const pn_buf *b) {
 static int load_link(proc_cursor *c, int dir, const char *rel, char **out) {
   int err;
   pn_res r = pn_read_link(&c->pc.fs, dir, rel, &c->pc.buf, &err);
-  if (r == PN_FAIL && err == ENOMEM) return SQLITE_NOMEM;
+  if (pn_is_nomem(r, err)) return SQLITE_NOMEM;
   if (r != PN_OK) return SQLITE_OK; /* NULL: denied, kernel thread, zombie */
   *out = pn_buf_strdup(&c->pc.buf);
   return *out ? SQLITE_OK : SQLITE_NOMEM;
@@ -186,7 +186,7 @@ static int load_link(proc_cursor *c, int dir, const char *rel, char **out) {
 static int load_stat(proc_cursor *c, int dir, proc_row *r, int *gone) {
   int err;
   pn_res res = pn_read_file(&c->pc.fs, dir, "stat", &c->pc.buf, &err);
-  if (res == PN_FAIL && err == ENOMEM) return SQLITE_NOMEM;
+  if (pn_is_nomem(res, err)) return SQLITE_NOMEM;
   if (res != PN_OK || pn_parse_stat(c->pc.buf.p, c->pc.buf.n, &r->st) != 0) {
     *gone = 1;
     return SQLITE_OK;
@@ -203,7 +203,7 @@ static int load_stat(proc_cursor *c, int dir, proc_row *r, int *gone) {
 static int load_status(proc_cursor *c, int dir, proc_row *r) {
   int err;
   pn_res res = pn_read_file(&c->pc.fs, dir, "status", &c->pc.buf, &err);
-  if (res == PN_FAIL && err == ENOMEM) return SQLITE_NOMEM;
+  if (pn_is_nomem(res, err)) return SQLITE_NOMEM;
   if (res == PN_OK && pn_parse_status(c->pc.buf.p, c->pc.buf.n, &r->status) == 0)
     r->have_status = 1;
   return SQLITE_OK;
@@ -212,7 +212,7 @@ static int load_status(proc_cursor *c, int dir, proc_row *r) {
 static int load_cmdline(proc_cursor *c, int dir, proc_row *r) {
   int err;
   pn_res res = pn_read_file(&c->pc.fs, dir, "cmdline", &c->pc.buf, &err);
-  if (res == PN_FAIL && err == ENOMEM) return SQLITE_NOMEM;
+  if (pn_is_nomem(res, err)) return SQLITE_NOMEM;
   if (res != PN_OK) return SQLITE_OK;
   r->cmdline = join_cmdline(&c->pc.buf);
   /* argv[0] alone: netstat names a program by it, and it may hold blanks
@@ -231,7 +231,7 @@ static int load_process(proc_cursor *c, sqlite3_int64 pid, proc_row *r,
   pn_res res = pn_open_pid(&c->pc.fs, pid, &dir, &err);
   if (res != PN_OK) {
     *gone = 1;
-    return res == PN_FAIL && err == ENOMEM ? SQLITE_NOMEM : SQLITE_OK;
+    return pn_is_nomem(res, err) ? SQLITE_NOMEM : SQLITE_OK;
   }
   if (c->need & NEED_STAT) rc = load_stat(c, dir, r, gone);
   if (rc == SQLITE_OK && !*gone && (c->need & NEED_STATUS))
@@ -256,7 +256,7 @@ static int load_btime(proc_cursor *c) {
   int err;
   c->have_btime = 1;
   pn_res res = pn_read_file(&c->pc.fs, -1, "stat", &c->pc.buf, &err);
-  if (res == PN_FAIL && err == ENOMEM) return SQLITE_NOMEM;
+  if (pn_is_nomem(res, err)) return SQLITE_NOMEM;
   if (res != PN_OK) return SQLITE_OK;
   pn_str line;
   size_t pos = 0;

@@ -82,7 +82,7 @@ static int load_passwd(users_cursor *c, sqlite3_int64 root_pid) {
     pn_fs etc = {AT_FDCWD, NULL};
     r = pn_read_file(&etc, -1, "/etc/passwd", &c->pc.buf, &err);
   }
-  if (r == PN_FAIL && err == ENOMEM) return SQLITE_NOMEM;
+  if (pn_is_nomem(r, err)) return SQLITE_NOMEM;
   if (r != PN_OK) c->pc.buf.n = 0;
   c->loaded = 1;
   c->loaded_from = root_pid;

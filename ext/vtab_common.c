@@ -226,7 +226,7 @@ int pn_pidsrc_start(pn_pidsrc *s, const pn_fs *fs, const pn_i64list *list) {
   if (list) return SQLITE_OK;
   pn_res r = pn_open_dir(fs, -1, ".", &s->dir, &err);
   if (r == PN_OK) return SQLITE_OK;
-  return r == PN_FAIL && err == ENOMEM ? SQLITE_NOMEM : SQLITE_IOERR;
+  return pn_is_nomem(r, err) ? SQLITE_NOMEM : SQLITE_IOERR;
 }
 
 int pn_pidsrc_next(pn_pidsrc *s, sqlite3_int64 *pid) {
