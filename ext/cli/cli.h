@@ -114,6 +114,12 @@ typedef struct cli_col {
 int cli_run_view(sqlite3 *db, const cli_opts *o, const char *view,
                  const cli_col *cols, int ncols, cli_query *q);
 
+/* What every view subcommand ends with: opens the database with the views,
+ * ANDs the --netns selection (netns_cond, see cli_q_and_netns) into q, runs
+ * cli_run_view and closes. q stays the caller's. CLI_OK or CLI_ERR. */
+int cli_show_view(const cli_opts *o, const char *view, const cli_col *cols,
+                  int ncols, cli_query *q, const char *netns_cond);
+
 /* ---- output.c ------------------------------------------------------------- */
 
 /* Steps st to the end and writes its rows to out. cols: the labels and

@@ -292,7 +292,6 @@ int cli_cmd_lsof(const cli_opts *o, int argc, char **argv) {
   lsof_args a;
   memset(&a, 0, sizeof a);
   cli_query q = {0};
-  sqlite3 *db = NULL;
   int rc = parse_args(&a, argc, argv);
   if (rc != CLI_OK) goto out;
 
@@ -321,17 +320,10 @@ int cli_cmd_lsof(const cli_opts *o, int argc, char **argv) {
   }
   sqlite3_free(text);
 
-  db = cli_db_open(o, 1);
-  if (!db) {
-    rc = CLI_ERR;
-    goto out;
-  }
-  rc = cli_q_and_netns(db, o, &q, "pid IN (SELECT pid FROM processes WHERE netns = ?)");
-  if (rc != CLI_OK) goto out;
-  rc = cli_run_view(db, o, "lsof", COLS, (int)(sizeof COLS / sizeof COLS[0]), &q);
+  rc = cli_show_view(o, "lsof", COLS, (int)(sizeof COLS / sizeof COLS[0]), &q,
+                     "pid IN (SELECT pid FROM processes WHERE netns = ?)");
 out:
   free_args(&a);
   cli_q_free(&q);
-  if (db) cli_db_close(db);
   return rc;
 }

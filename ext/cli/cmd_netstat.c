@@ -54,16 +54,7 @@ int cli_cmd_netstat(const cli_opts *o, int argc, char **argv) {
     cli_q_and(&q, "NOT (" LISTENING ")");
 
   int ncols = seen['p'] ? 7 : 6;
-  sqlite3 *db = cli_db_open(o, 1);
-  if (!db) {
-    cli_q_free(&q);
-    return CLI_ERR;
-  }
-  rc = cli_q_and_netns(db, o, &q, "netns = ?");
-  if (rc != CLI_OK) goto out;
-  rc = cli_run_view(db, o, "netstat", COLS, ncols, &q);
-out:
+  rc = cli_show_view(o, "netstat", COLS, ncols, &q, "netns = ?");
   cli_q_free(&q);
-  cli_db_close(db);
   return rc;
 }

@@ -62,16 +62,7 @@ int cli_cmd_ss(const cli_opts *o, int argc, char **argv) {
   for (size_t i = 0; i < sizeof COLS / sizeof COLS[0]; i++) cols[n++] = COLS[i];
   if (seen['p']) cols[n++] = COL_PROCESS;
 
-  sqlite3 *db = cli_db_open(o, 1);
-  if (!db) {
-    cli_q_free(&q);
-    return CLI_ERR;
-  }
-  rc = cli_q_and_netns(db, o, &q, "netns = ?");
-  if (rc != CLI_OK) goto out;
-  rc = cli_run_view(db, o, "ss", cols, n, &q);
-out:
+  rc = cli_show_view(o, "ss", cols, n, &q, "netns = ?");
   cli_q_free(&q);
-  cli_db_close(db);
   return rc;
 }

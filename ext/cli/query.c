@@ -114,3 +114,13 @@ int cli_run_view(sqlite3 *db, const cli_opts *o, const char *view,
   sqlite3_finalize(st);
   return CLI_OK;
 }
+
+int cli_show_view(const cli_opts *o, const char *view, const cli_col *cols,
+                  int ncols, cli_query *q, const char *netns_cond) {
+  sqlite3 *db = cli_db_open(o, 1);
+  if (!db) return CLI_ERR;
+  int rc = cli_q_and_netns(db, o, q, netns_cond);
+  if (rc == CLI_OK) rc = cli_run_view(db, o, view, cols, ncols, q);
+  cli_db_close(db);
+  return rc;
+}
