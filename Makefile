@@ -72,7 +72,7 @@ TEST_BINS = $(UNIT_BIN) $(SQLT_BIN)
 
 test: deps
 	@$(MAKE) --no-print-directory all $(TEST_BINS)
-	@sh tests/tools/run_tests.sh $(TEST_BINS)
+	@bash tests/tools/run_tests.sh $(TEST_BINS)
 
 demo: deps
 	@$(MAKE) --no-print-directory all

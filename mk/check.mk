@@ -18,7 +18,7 @@ check-asan: deps
 	  LDFLAGS="-fsanitize=address,undefined" test-bins
 	@PN_SO=build-asan/procnet.so ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	 sh tests/tools/run_tests.sh $(UNIT_BIN:$(B)/%=build-asan/%) \
+	 bash tests/tools/run_tests.sh $(UNIT_BIN:$(B)/%=build-asan/%) \
 	   $(SQLT_BIN:$(B)/%=build-asan/%)
 
 VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full --child-silent-after-fork=yes \
@@ -29,4 +29,4 @@ check-valgrind: deps
 	  if [ "$$(id -u)" = 0 ]; then apt-get install -y -qq valgrind >/dev/null; \
 	  else echo "check-valgrind: run: sudo apt-get install -y valgrind" >&2; exit 1; fi; }
 	@$(MAKE) --no-print-directory test-bins
-	@PN_UNDER_VALGRIND=1 sh tests/tools/run_tests.sh --wrap "$(VALGRIND)" $(SQLT_BIN)
+	@PN_UNDER_VALGRIND=1 bash tests/tools/run_tests.sh --wrap "$(VALGRIND)" $(SQLT_BIN)

@@ -3,12 +3,14 @@
  */
 #include "pn_test.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <sys/wait.h>
+#include <time.h>
 
 #include "procnet.h"
 
@@ -111,6 +113,26 @@ int pn_child_ok(int status) {
   if (!WIFEXITED(status)) return 0;
   int code = WEXITSTATUS(status);
   return code == 0 || (code == 99 && getenv("PN_UNDER_VALGRIND") != NULL);
+}
+
+static int64_t monotonic_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+pn_retry pn_retry_for(int total_ms, int pause_ms) {
+  pn_retry r = {monotonic_ms() + total_ms, pause_ms, 0};
+  return r;
+}
+
+int pn_retry_again(pn_retry *r) {
+  if (r->tries++ == 0) return 1;
+  if (monotonic_ms() >= r->deadline_ms) return 0;
+  struct timespec ts = {(time_t)(r->pause_ms / 1000), (long)(r->pause_ms % 1000) * 1000000L};
+  while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+  }
+  return 1;
 }
 
 char *pn_plan(sqlite3 *db, const char *sql) {

@@ -44,6 +44,21 @@ int64_t pn_stat(sqlite3 *db, const char *name);
  * freed by the child is reported as lost, which is not a leak of procnet. */
 int pn_child_ok(int status);
 
+/* Retry loops that wait for the kernel (a TCP state to settle, a process to
+ * finish its exec) or for a quiet moment on a busy machine, bounded by time
+ * rather than by a count of tries, since CI may run under valgrind on a
+ * loaded machine:
+ *   pn_retry r = pn_retry_for(10000, 25);
+ *   while (!ok && pn_retry_again(&r)) ...
+ * The first call returns 1 at once; later ones sleep pause_ms first and
+ * return 0 once total_ms have passed since pn_retry_for. */
+typedef struct pn_retry {
+  int64_t deadline_ms, pause_ms;
+  int tries;
+} pn_retry;
+pn_retry pn_retry_for(int total_ms, int pause_ms);
+int pn_retry_again(pn_retry *r);
+
 /* Asserts that the rows of the query equal `expected` exactly. */
 #define assert_rows(db, expected, ...)                                        \
   do {                                                                        \

@@ -326,7 +326,8 @@ static int setup(void **state) {
   snprintf(W.stream_path, sizeof W.stream_path, "%s/pn sock", W.dir);
   snprintf(W.dgram_path, sizeof W.dgram_path, "%s/dgram", W.dir);
   snprintf(W.seq_path, sizeof W.seq_path, "%s/seq", W.dir);
-  snprintf(W.abstract, sizeof W.abstract, "pn_views abstract.%d", (int)getpid());
+  snprintf(W.abstract, sizeof W.abstract, "pn_views abstract.%d.%.6s", (int)getpid(),
+           W.dir + strlen("/tmp/pn_views."));
   snprintf(W.deleted, sizeof W.deleted, "%s/deleted", W.dir);
   snprintf(W.mapped, sizeof W.mapped, "%s/mapped", W.dir);
   /* C's copy goes next to this binary (/tmp may be mounted noexec) */
@@ -758,8 +759,8 @@ static void lsof_matches(void **state) {
   /* Retried: right after C's exec its mappings may still be settling (seen
    * once under ASan on a loaded machine). */
   int64_t extra = 1;
-  for (int i = 0; i < 20 && extra != 0; i++) {
-    if (i) usleep(50000);
+  pn_retry r = pn_retry_for(10000, 50);
+  while (extra != 0 && pn_retry_again(&r)) {
     extra = pn_int(db, "SELECT count(*) FROM lsof WHERE pid = %d AND instr(name, '%q')"
                        " AND fd NOT IN ('txt')", (int)W.c, C_NAME);
   }

@@ -13,6 +13,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -215,8 +216,9 @@ static void reports_answer_their_questions(void **state) {
   int a = accept(l, NULL, NULL);
   int cw = connect_loopback(port_of(l));
   int cwa = accept(l, NULL, NULL);
-  close(cwa); /* cw is now in CLOSE_WAIT */
-  usleep(100 * 1000);
+  close(cwa); /* cw is in CLOSE_WAIT once the FIN has arrived */
+  struct pollfd fin = {cw, POLLRDHUP, 0};
+  assert_int_equal(poll(&fin, 1, 10000), 1);
   int me = (int)getpid();
   char want[128];
   sqlite3 *db = open_with_views();
