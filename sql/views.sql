@@ -50,7 +50,9 @@
 -- integer (first_pid = k >> 32); the process is looked up once per socket;
 -- and the users text is made once per socket: from the first holder when
 -- it is the only one (nearly always), else by a lookup of that inode's
--- holders, which fds returns newest first.
+-- holders, which fds returns newest first. CROSS JOIN keeps the grouped
+-- rows outermost (the plan SQLite picks anyway), which lets it stream them
+-- (a co-routine) instead of first copying them into a temporary table.
 CREATE TEMP VIEW IF NOT EXISTS procnet_socket_holders(
   inode, holders, users, first_pid, first_fd, first_name, first_cmdline,
   first_argv0) AS
@@ -66,7 +68,7 @@ SELECT g.inode, g.holders,
 FROM (SELECT inode, count(*) AS holders, min(pid * 4294967296 + fd) AS k
       FROM fds WHERE type = 'socket' AND inode IS NOT NULL
       GROUP BY inode) g
-JOIN processes p ON p.pid = g.k >> 32;
+CROSS JOIN processes p ON p.pid = g.k >> 32;
 
 -- lsof -n -P +c0: one row per file of every process, in lsof's order (cwd,
 -- rtd, txt, mapped files, then descriptors). COMMAND is the whole command

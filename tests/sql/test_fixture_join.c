@@ -259,6 +259,8 @@ static void holders_in_one_pass(void **state) {
                             "SCAN fds VIRTUAL TABLE INDEX 12:"));
   assert_false(plan_mentions(db, "SELECT * FROM procnet_socket_holders",
                              "TEMP B-TREE"));
+  /* the groups stream into the processes lookup, not through a copy */
+  assert_true(plan_mentions(db, "SELECT * FROM procnet_socket_holders", "CO-ROUTINE g"));
   /* Written without pid and fd in ORDER BY: the order is fds' own. */
   assert_rows(db, "5001|100|3\n5002|201|6\n5002|200|6\n5003|100|4\n",
               "SELECT inode, pid, fd FROM fds WHERE type = 'socket'"
