@@ -27,6 +27,9 @@ SQLITE_EXTENSION_INIT3
 #define IDX_NETNS 0x2
 #define IDX_INODE 0x4
 #define IDX_LAZY 0x8
+#define IDX_KIND 0x10
+#define IDX_KIND_LIST 0x100 /* << j: the j-th kind argument is an IN list */
+#define MAX_KIND_ARGS 8
 
 /* ---- the kinds of socket ------------------------------------------------- */
 
@@ -115,11 +118,32 @@ typedef struct pn_netcur {
   int row_parsed;
   int by_inode;             /* iterating an inode lookup */
   int lazy;                 /* read each snapshot only when reached */
+  unsigned kinds;           /* bit k: t->kinds[k] is wanted */
   uint64_t want_inode;
 } pn_netcur;
 
 static const pn_nettable *desc_of(sqlite3_vtab *tab) {
   return ((pn_vtab *)tab)->desc;
+}
+
+/* Every `kind = ?` and `kind IN (...)` (a view's own kind test plus one
+ * pushed down into it, say), IN lists handed over whole. xFilter matches
+ * the names exactly, so only under the column's own BINARY collation.
+ * Returns the idxNum bits: IDX_KIND and a list bit per argument. */
+static int claim_kinds(sqlite3_index_info *info, int col, int *argc, int *nkinds) {
+  int bits = 0, n = 0;
+  for (int i = 0; col >= 0 && i < info->nConstraint && n < MAX_KIND_ARGS; i++) {
+    const struct sqlite3_index_constraint *c = &info->aConstraint[i];
+    if (!c->usable || c->iColumn != col || c->op != SQLITE_INDEX_CONSTRAINT_EQ ||
+        sqlite3_stricmp(sqlite3_vtab_collation(info, i), "BINARY") != 0)
+      continue;
+    info->aConstraintUsage[i].argvIndex = ++*argc;
+    info->aConstraintUsage[i].omit = 1;
+    bits |= IDX_KIND | (sqlite3_vtab_in(info, i, 1) ? IDX_KIND_LIST << n : 0);
+    n++;
+  }
+  *nkinds = n == 0 ? 0 : (bits & (IDX_KIND_LIST * ((1 << MAX_KIND_ARGS) - 1))) ? 2 : 1;
+  return bits;
 }
 
 static int netXBestIndex(sqlite3_vtab *tab, sqlite3_index_info *info) {
@@ -129,17 +153,20 @@ static int netXBestIndex(sqlite3_vtab *tab, sqlite3_index_info *info) {
   if (n_in) idx |= PN_IDX_PID_LIST;
   if (pn_claim_eq(info, t->col_netns, &argc, 0, NULL)) idx |= IDX_NETNS;
   if (pn_claim_eq(info, t->col_inode, &argc, 0, NULL)) idx |= IDX_INODE;
+  int kinds_wanted;
+  idx |= claim_kinds(info, t->col_kind, &argc, &kinds_wanted);
   for (int i = 0; i < info->nConstraint; i++)
     if (info->aConstraint[i].op == SQLITE_INDEX_CONSTRAINT_LIMIT) idx |= IDX_LAZY;
   double per_kind = 5000.0;
+  int nkinds = kinds_wanted ? kinds_wanted : t->nkinds;
   if (idx & IDX_INODE) {
     info->estimatedCost = 10.0; /* amortised: snapshots are read once */
     info->estimatedRows = 1;
   } else if (idx & (IDX_PID | IDX_NETNS)) {
-    info->estimatedCost = per_kind / 10 * t->nkinds;
+    info->estimatedCost = per_kind / 10 * nkinds;
     info->estimatedRows = 100;
   } else {
-    info->estimatedCost = per_kind * t->nkinds;
+    info->estimatedCost = per_kind * nkinds;
     info->estimatedRows = 1000;
   }
   info->idxNum = idx;
@@ -450,6 +477,7 @@ static int add_targets(pn_netcur *c, uint64_t key, int known,
                        const int64_t *pids, int npids, int64_t pid) {
   for (int k = 0; k < c->t->nkinds; k++) {
     const pn_netkind *kind = c->t->kinds[k];
+    if (!(c->kinds & (1u << k))) continue;
     for (int f = 0; f < 2 && kind->files[f]; f++) {
       if (c->ntargets == c->tcap) {
         int cap = c->tcap ? c->tcap * 2 : 16;
@@ -589,16 +617,60 @@ static int settle(pn_netcur *c) {
   return SQLITE_OK;
 }
 
+/* The bit of each of t's kinds named by v (`kind = v`) or by one value of
+ * the IN list v. Only text can equal a kind's name. */
+static unsigned kind_bit(const pn_nettable *t, sqlite3_value *v) {
+  if (sqlite3_value_type(v) != SQLITE_TEXT) return 0;
+  const char *name = (const char *)sqlite3_value_text(v);
+  for (int k = 0; name && k < t->nkinds; k++)
+    if (strcmp(name, t->kinds[k]->name) == 0) return 1u << k;
+  return 0;
+}
+
+static int kinds_of_arg(const pn_nettable *t, sqlite3_value *v, int is_list,
+                        unsigned *mask) {
+  *mask = 0;
+  if (!is_list) {
+    *mask = kind_bit(t, v);
+    return SQLITE_OK;
+  }
+  sqlite3_value *x;
+  int rc;
+  for (rc = sqlite3_vtab_in_first(v, &x); rc == SQLITE_OK && x;
+       rc = sqlite3_vtab_in_next(v, &x))
+    *mask |= kind_bit(t, x);
+  return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* The kinds every kind argument (argv[first..argc-1]) allows. */
+static int wanted_kinds(const pn_nettable *t, int idxNum, int argc, sqlite3_value **argv,
+                        int first, unsigned *mask) {
+  *mask = ~0u;
+  for (int j = 0; first + j < argc; j++) {
+    unsigned m;
+    int rc = kinds_of_arg(t, argv[first + j], (idxNum & (IDX_KIND_LIST << j)) != 0, &m);
+    if (rc != SQLITE_OK) return rc;
+    *mask &= m;
+  }
+  return SQLITE_OK;
+}
+
 static int netXFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
                       int argc, sqlite3_value **argv) {
   (void)idxStr;
-  (void)argc;
   pn_netcur *c = (pn_netcur *)cur;
   int rc = SQLITE_OK, arg = 0;
   c->ntargets = c->ti = 0;
   c->pc.eof = 0;
   c->by_inode = 0;
   c->lazy = (idxNum & IDX_LAZY) != 0;
+  c->kinds = ~0u;
+  if (idxNum & IDX_KIND) {
+    /* the last arguments; the others are read in order below */
+    int at = !!(idxNum & IDX_PID) + !!(idxNum & IDX_NETNS) + !!(idxNum & IDX_INODE);
+    rc = wanted_kinds(c->t, idxNum, argc, argv, at, &c->kinds);
+    if (rc != SQLITE_OK) return rc;
+  }
   if (idxNum & IDX_PID) rc = plan_pids(c, argv[arg++], idxNum & PN_IDX_PID_LIST);
   else if (idxNum & IDX_NETNS) rc = plan_netns(c, argv[arg]);
   else rc = plan_all(c);

@@ -28,8 +28,13 @@
  *   0x4   `inode = ?`
  *   0x8   the query has a LIMIT: read each file only when the scan gets
  *         there (no argument; the LIMIT itself is left to SQLite)
+ *   0x10  `kind = ?` / `kind IN (...)` (sockets), one or more of them (a
+ *         view's own test and one pushed into it): only the kinds all of
+ *         them allow are read
+ *   0x100 << j  the j-th kind argument is an IN list (j < 8)
  *   PN_IDX_PID_LIST  the ns_pid argument is an IN list
- * argv order: ns_pid, netns, inode (each only when its bit is set).
+ * argv order: ns_pid, netns, inode (each only when its bit is set), then
+ * the kind arguments, to the end of argv.
  */
 #ifndef PROCNET_NETSCAN_H
 #define PROCNET_NETSCAN_H
@@ -72,6 +77,7 @@ typedef struct pn_nettable {
   const pn_netkind *const *kinds;
   int nkinds;
   int col_ns_pid, col_netns, col_inode; /* constraint columns */
+  int col_kind;             /* `kind` (sockets), or -1: one kind per table */
   /* Sets the result for column col of row r (not pid nor netns). */
   int (*column)(struct pn_netcur *c, const pn_netrow *r, sqlite3_context *ctx,
                 int col);

@@ -78,7 +78,7 @@ static int inet_column(struct pn_netcur *c, const pn_netrow *r,
 #define INET_TABLE(var, kind)                                                \
   static const pn_netkind *const var##_kinds[] = {&kind};                   \
   const pn_nettable var = {INET_SCHEMA, var##_kinds, 1,   COL_NS_PID,          \
-                           COL_NETNS,   COL_INODE,   inet_column}
+                           COL_NETNS,   COL_INODE,   -1,          inet_column}
 
 INET_TABLE(pn_table_net_tcp, pn_kind_tcp);
 INET_TABLE(pn_table_net_udp, pn_kind_udp);

@@ -38,5 +38,5 @@ static int netlink_column(struct pn_netcur *c, const pn_netrow *r,
 
 static const pn_netkind *const netlink_kinds[] = {&pn_kind_netlink};
 const pn_nettable pn_table_net_netlink = {NETLINK_SCHEMA, netlink_kinds, 1,
-                                          COL_NS_PID, COL_NETNS, COL_INODE,
+                                          COL_NS_PID, COL_NETNS, COL_INODE, -1,
                                           netlink_column};

@@ -43,5 +43,5 @@ static int packet_column(struct pn_netcur *c, const pn_netrow *r,
 
 static const pn_netkind *const packet_kinds[] = {&pn_kind_packet};
 const pn_nettable pn_table_net_packet = {PACKET_SCHEMA, packet_kinds, 1,
-                                         COL_NS_PID, COL_NETNS, COL_INODE,
+                                         COL_NS_PID, COL_NETNS, COL_INODE, -1,
                                          packet_column};

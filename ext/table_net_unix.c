@@ -62,4 +62,4 @@ static int unix_column(struct pn_netcur *c, const pn_netrow *r,
 
 static const pn_netkind *const unix_kinds[] = {&pn_kind_unix};
 const pn_nettable pn_table_net_unix = {UNIX_SCHEMA, unix_kinds, 1, COL_NS_PID,
-                                       COL_NETNS, COL_INODE, unix_column};
+                                       COL_NETNS, COL_INODE, -1, unix_column};

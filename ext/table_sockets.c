@@ -107,4 +107,5 @@ static const pn_netkind *const all_kinds[] = {
     &pn_kind_tcp,  &pn_kind_udp,  &pn_kind_udplite, &pn_kind_raw,
     &pn_kind_icmp, &pn_kind_unix, &pn_kind_packet,  &pn_kind_netlink};
 const pn_nettable pn_table_sockets = {SOCKETS_SCHEMA, all_kinds, 8, COL_NS_PID,
-                                      COL_NETNS, COL_INODE, sockets_column};
+                                      COL_NETNS, COL_INODE, COL_KIND,
+                                      sockets_column};

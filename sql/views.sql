@@ -324,56 +324,59 @@ SELECT * FROM lsof WHERE type = 'unix';
 CREATE TEMP VIEW IF NOT EXISTS ss(
   netid, state, recv_q, send_q, local, peer, process, netns, inode) AS
 WITH h AS MATERIALIZED (SELECT inode, users FROM procnet_socket_holders)
-SELECT CASE kind
-         WHEN 'unix' THEN CASE type WHEN 'STREAM' THEN 'u_str' WHEN 'DGRAM' THEN 'u_dgr'
-                                    WHEN 'SEQPACKET' THEN 'u_seq' ELSE 'u_???' END
-         WHEN 'packet' THEN CASE type WHEN 'RAW' THEN 'p_raw' WHEN 'DGRAM' THEN 'p_dgr'
-                                      ELSE 'p_???' END
-         WHEN 'netlink' THEN 'nl'
-         ELSE kind END,
-       CASE
-         WHEN kind = 'unix' THEN
-           CASE state WHEN 'LISTEN' THEN 'LISTEN' WHEN 'CONNECTED' THEN 'ESTAB'
-                      WHEN 'CONNECTING' THEN 'ESTAB' ELSE 'UNCONN' END
-         WHEN kind IN ('packet', 'netlink') THEN 'UNCONN'
-         ELSE CASE state WHEN 'ESTABLISHED' THEN 'ESTAB' WHEN 'SYN_SENT' THEN 'SYN-SENT'
-                WHEN 'SYN_RECV' THEN 'SYN-RECV' WHEN 'FIN_WAIT1' THEN 'FIN-WAIT-1'
-                WHEN 'FIN_WAIT2' THEN 'FIN-WAIT-2' WHEN 'TIME_WAIT' THEN 'TIME-WAIT'
-                WHEN 'CLOSE' THEN 'UNCONN' WHEN 'CLOSE_WAIT' THEN 'CLOSE-WAIT'
-                WHEN 'LAST_ACK' THEN 'LAST-ACK' ELSE state END END,
-       CASE kind WHEN 'unix' THEN 0 ELSE coalesce(rx_queue, 0) END,
-       CASE WHEN kind IN ('unix', 'packet') THEN 0 ELSE coalesce(tx_queue, 0) END,
-       CASE kind
-         WHEN 'unix' THEN coalesce(path, '*') || ' ' || s.inode
-         WHEN 'packet' THEN
-           CASE protocol WHEN 3 THEN '*' ELSE '[' || protocol || ']' END || ':'
-           || CASE ifindex WHEN 0 THEN '*' ELSE ifindex END
-         WHEN 'netlink' THEN
-           protocol || ':' || CASE WHEN local_port = 4294967295 THEN '*'
-                                   WHEN local_port >= 2147483648 THEN local_port - 4294967296
-                                   ELSE local_port END
-         ELSE
-           CASE WHEN family = 'IPv4' THEN local_address
-                WHEN local_address = '::' THEN '*'
-                ELSE '[' || local_address || ']' END
-           || ':' || CASE local_port WHEN 0 THEN '*' ELSE local_port END END,
-       CASE kind
-         WHEN 'unix' THEN '* ' || coalesce(peer_inode, 0)
-         WHEN 'packet' THEN '*'
-         WHEN 'netlink' THEN '*'
-         ELSE
-           -- ss prints the IPv6 wildcard as '*' unless the socket is
-           -- IPv6-only; binding a specific (not v4-mapped) IPv6 address
-           -- makes it IPv6-only. (The local side needs no such test: a
-           -- socket bound to '::' is not IPv6-only by this rule.)
-           CASE WHEN family = 'IPv4' THEN remote_address
-                WHEN remote_address = '::'
-                     AND (local_address = '::' OR local_address LIKE '::ffff:%.%')
-                  THEN '*'
-                ELSE '[' || remote_address || ']' END
-           || ':' || CASE remote_port WHEN 0 THEN '*' ELSE remote_port END END,
-       h.users, netns, s.inode
-FROM sockets s LEFT JOIN h ON h.inode = s.inode;
+SELECT a.netid, a.state, a.recv_q, a.send_q, a.local, a.peer, h.users, a.netns,
+       a.inode
+FROM (
+  -- One arm per address family, each scanning only its kinds of `sockets`.
+  -- A filter on netid reaches the scans: `WHERE netid = 'tcp'` becomes
+  -- `kind = 'tcp'` in the first arm (2 files read, not 13) and rules out
+  -- the netlink arm outright.
+  SELECT kind AS netid,
+         CASE state WHEN 'ESTABLISHED' THEN 'ESTAB' WHEN 'SYN_SENT' THEN 'SYN-SENT'
+           WHEN 'SYN_RECV' THEN 'SYN-RECV' WHEN 'FIN_WAIT1' THEN 'FIN-WAIT-1'
+           WHEN 'FIN_WAIT2' THEN 'FIN-WAIT-2' WHEN 'TIME_WAIT' THEN 'TIME-WAIT'
+           WHEN 'CLOSE' THEN 'UNCONN' WHEN 'CLOSE_WAIT' THEN 'CLOSE-WAIT'
+           WHEN 'LAST_ACK' THEN 'LAST-ACK' ELSE state END AS state,
+         coalesce(rx_queue, 0) AS recv_q, coalesce(tx_queue, 0) AS send_q,
+         CASE WHEN family = 'IPv4' THEN local_address
+              WHEN local_address = '::' THEN '*'
+              ELSE '[' || local_address || ']' END
+         || ':' || CASE local_port WHEN 0 THEN '*' ELSE local_port END AS local,
+         -- ss prints the IPv6 wildcard as '*' unless the socket is
+         -- IPv6-only; binding a specific (not v4-mapped) IPv6 address
+         -- makes it IPv6-only. (The local side needs no such test: a
+         -- socket bound to '::' is not IPv6-only by this rule.)
+         CASE WHEN family = 'IPv4' THEN remote_address
+              WHEN remote_address = '::'
+                   AND (local_address = '::' OR local_address LIKE '::ffff:%.%')
+                THEN '*'
+              ELSE '[' || remote_address || ']' END
+         || ':' || CASE remote_port WHEN 0 THEN '*' ELSE remote_port END AS peer,
+         netns, inode
+  FROM sockets WHERE kind IN ('tcp', 'udp', 'udplite', 'raw', 'icmp')
+  UNION ALL
+  SELECT CASE type WHEN 'STREAM' THEN 'u_str' WHEN 'DGRAM' THEN 'u_dgr'
+                   WHEN 'SEQPACKET' THEN 'u_seq' ELSE 'u_???' END,
+         CASE state WHEN 'LISTEN' THEN 'LISTEN' WHEN 'CONNECTED' THEN 'ESTAB'
+                    WHEN 'CONNECTING' THEN 'ESTAB' ELSE 'UNCONN' END,
+         0, 0, coalesce(path, '*') || ' ' || inode, '* ' || coalesce(peer_inode, 0),
+         netns, inode
+  FROM sockets WHERE kind = 'unix'
+  UNION ALL
+  SELECT CASE type WHEN 'RAW' THEN 'p_raw' WHEN 'DGRAM' THEN 'p_dgr' ELSE 'p_???' END,
+         'UNCONN', coalesce(rx_queue, 0), 0,
+         CASE protocol WHEN 3 THEN '*' ELSE '[' || protocol || ']' END || ':'
+         || CASE ifindex WHEN 0 THEN '*' ELSE ifindex END,
+         '*', netns, inode
+  FROM sockets WHERE kind = 'packet'
+  UNION ALL
+  SELECT 'nl', 'UNCONN', coalesce(rx_queue, 0), coalesce(tx_queue, 0),
+         protocol || ':' || CASE WHEN local_port = 4294967295 THEN '*'
+                                 WHEN local_port >= 2147483648 THEN local_port - 4294967296
+                                 ELSE local_port END,
+         '*', netns, inode
+  FROM sockets WHERE kind = 'netlink'
+) a LEFT JOIN h ON h.inode = a.inode;
 
 -- netstat -tuwnap (plus udplite): proto tcp/tcp6/udp/udp6/udpl/udpl6/raw/
 -- raw6, the /proc queues, addresses as netstat -n prints them (IPv6 not

@@ -221,6 +221,51 @@ static void sockets_rows(void **state) {
   pn_close(db);
 }
 
+/* Reads of `sockets` WHERE ... against the count of net/ files it read. */
+static int64_t files_for(sqlite3 *db, const char *where, int64_t *rows) {
+  int64_t n0 = pn_stat(db, "net_files_read");
+  *rows = pn_int(db, "SELECT count(*) FROM sockets WHERE %s", where);
+  return pn_stat(db, "net_files_read") - n0;
+}
+
+/* `kind = ?` and `kind IN (...)` read only those kinds' files (2 namespaces
+ * here: tcp is tcp + tcp6 in each, unix one file in each), give the rows
+ * the unconstrained scan gives, and AND together. */
+static void sockets_kind_reads_only_its_files(void **state) {
+  (void)state;
+  sqlite3 *db = open_fixture();
+  int64_t rows;
+  assert_int_equal(files_for(db, "kind = 'tcp'", &rows), 4);
+  assert_int_equal(rows, 11);
+  assert_int_equal(files_for(db, "kind IN ('tcp', 'unix')", &rows), 6);
+  assert_int_equal(rows, 18);
+  assert_int_equal(files_for(db, "kind IN ('tcp', 'unix') AND kind IN ('unix', 'udp')", &rows),
+                   2);
+  assert_int_equal(rows, 7);
+  assert_int_equal(files_for(db, "kind = 'tcp' AND kind = 'udp'", &rows), 0);
+  assert_int_equal(rows, 0);
+  assert_int_equal(files_for(db, "kind IN (SELECT 'udp' UNION SELECT 'nope')", &rows), 4);
+  assert_int_equal(rows, 2);
+  /* what only text can equal: nothing is read, nothing matches */
+  assert_int_equal(files_for(db, "kind = NULL OR kind = 6 OR kind = x'746370'", &rows), 0);
+  assert_int_equal(rows, 0);
+  /* names are matched as the column compares them: exactly, unless the
+   * query says otherwise (then every file is read and SQLite compares) */
+  assert_int_equal(files_for(db, "kind = 'TCP'", &rows), 0);
+  assert_int_equal(rows, 0);
+  assert_int_equal(files_for(db, "kind = 'TCP' COLLATE NOCASE", &rows), 26);
+  assert_int_equal(rows, 11);
+  /* the same rows as the unconstrained scan filtered by SQLite */
+  char *pushed = pn_rows(db, "SELECT kind, inode, netns FROM sockets"
+                             " WHERE kind IN ('udp', 'unix')");
+  char *filtered = pn_rows(db, "SELECT kind, inode, netns FROM sockets"
+                               " WHERE kind || '' IN ('udp', 'unix')");
+  assert_string_equal(pushed, filtered);
+  sqlite3_free(pushed);
+  sqlite3_free(filtered);
+  pn_close(db);
+}
+
 /* Three namespaces of ten processes each: a count reads each namespace's
  * tcp and tcp6 once, not once per process, and nothing else. */
 static void three_namespaces_read_once(void **state) {
@@ -250,6 +295,7 @@ int main(void) {
       cmocka_unit_test(net_unix_rows),
       cmocka_unit_test(net_packet_and_netlink_rows),
       cmocka_unit_test(sockets_rows),
+      cmocka_unit_test(sockets_kind_reads_only_its_files),
       cmocka_unit_test(three_namespaces_read_once),
   };
   return cmocka_run_group_tests_name("fixture_net", tests, NULL, NULL);
