@@ -28,8 +28,6 @@ SQLITE_EXTENSION_INIT3
 #define IDX_INODE 0x4
 #define IDX_LAZY 0x8
 #define IDX_KIND 0x10
-#define IDX_KIND_LIST 0x100 /* << j: the j-th kind argument is an IN list */
-#define MAX_KIND_ARGS 8
 
 /* ---- the kinds of socket ------------------------------------------------- */
 
@@ -126,26 +124,6 @@ static const pn_nettable *desc_of(sqlite3_vtab *tab) {
   return ((pn_vtab *)tab)->desc;
 }
 
-/* Every `kind = ?` and `kind IN (...)` (a view's own kind test plus one
- * pushed down into it, say), IN lists handed over whole. xFilter matches
- * the names exactly, so only under the column's own BINARY collation.
- * Returns the idxNum bits: IDX_KIND and a list bit per argument. */
-static int claim_kinds(sqlite3_index_info *info, int col, int *argc, int *nkinds) {
-  int bits = 0, n = 0;
-  for (int i = 0; col >= 0 && i < info->nConstraint && n < MAX_KIND_ARGS; i++) {
-    const struct sqlite3_index_constraint *c = &info->aConstraint[i];
-    if (!c->usable || c->iColumn != col || c->op != SQLITE_INDEX_CONSTRAINT_EQ ||
-        sqlite3_stricmp(sqlite3_vtab_collation(info, i), "BINARY") != 0)
-      continue;
-    info->aConstraintUsage[i].argvIndex = ++*argc;
-    info->aConstraintUsage[i].omit = 1;
-    bits |= IDX_KIND | (sqlite3_vtab_in(info, i, 1) ? IDX_KIND_LIST << n : 0);
-    n++;
-  }
-  *nkinds = n == 0 ? 0 : (bits & (IDX_KIND_LIST * ((1 << MAX_KIND_ARGS) - 1))) ? 2 : 1;
-  return bits;
-}
-
 static int netXBestIndex(sqlite3_vtab *tab, sqlite3_index_info *info) {
   const pn_nettable *t = desc_of(tab);
   int argc = 0, n_in = 0, idx = 0;
@@ -153,12 +131,12 @@ static int netXBestIndex(sqlite3_vtab *tab, sqlite3_index_info *info) {
   if (n_in) idx |= PN_IDX_PID_LIST;
   if (pn_claim_eq(info, t->col_netns, &argc, 0, NULL)) idx |= IDX_NETNS;
   if (pn_claim_eq(info, t->col_inode, &argc, 0, NULL)) idx |= IDX_INODE;
-  int kinds_wanted;
-  idx |= claim_kinds(info, t->col_kind, &argc, &kinds_wanted);
+  if (t->col_kind >= 0) idx |= pn_claim_names(info, t->col_kind, &argc, IDX_KIND);
   for (int i = 0; i < info->nConstraint; i++)
     if (info->aConstraint[i].op == SQLITE_INDEX_CONSTRAINT_LIMIT) idx |= IDX_LAZY;
   double per_kind = 5000.0;
-  int nkinds = kinds_wanted ? kinds_wanted : t->nkinds;
+  int nkinds = !(idx & IDX_KIND) ? t->nkinds
+               : (idx & (PN_IDX_NAME_LIST * 0xff)) ? 2 : 1; /* a list: a guess */
   if (idx & IDX_INODE) {
     info->estimatedCost = 10.0; /* amortised: snapshots are read once */
     info->estimatedRows = 1;
@@ -617,42 +595,13 @@ static int settle(pn_netcur *c) {
   return SQLITE_OK;
 }
 
-/* The bit of each of t's kinds named by v (`kind = v`) or by one value of
- * the IN list v. Only text can equal a kind's name. */
-static unsigned kind_bit(const pn_nettable *t, sqlite3_value *v) {
-  if (sqlite3_value_type(v) != SQLITE_TEXT) return 0;
-  const char *name = (const char *)sqlite3_value_text(v);
-  for (int k = 0; name && k < t->nkinds; k++)
-    if (strcmp(name, t->kinds[k]->name) == 0) return 1u << k;
-  return 0;
-}
-
-static int kinds_of_arg(const pn_nettable *t, sqlite3_value *v, int is_list,
-                        unsigned *mask) {
-  *mask = 0;
-  if (!is_list) {
-    *mask = kind_bit(t, v);
-    return SQLITE_OK;
-  }
-  sqlite3_value *x;
-  int rc;
-  for (rc = sqlite3_vtab_in_first(v, &x); rc == SQLITE_OK && x;
-       rc = sqlite3_vtab_in_next(v, &x))
-    *mask |= kind_bit(t, x);
-  return rc == SQLITE_DONE ? SQLITE_OK : rc;
-}
-
-/* The kinds every kind argument (argv[first..argc-1]) allows. */
+/* The kinds the kind arguments (argv[first] to the end) allow. */
 static int wanted_kinds(const pn_nettable *t, int idxNum, int argc, sqlite3_value **argv,
                         int first, unsigned *mask) {
-  *mask = ~0u;
-  for (int j = 0; first + j < argc; j++) {
-    unsigned m;
-    int rc = kinds_of_arg(t, argv[first + j], (idxNum & (IDX_KIND_LIST << j)) != 0, &m);
-    if (rc != SQLITE_OK) return rc;
-    *mask &= m;
-  }
-  return SQLITE_OK;
+  const char *names[32]; /* a bit of *mask each; sockets has 8 kinds */
+  int n = t->nkinds < 32 ? t->nkinds : 32;
+  for (int k = 0; k < n; k++) names[k] = t->kinds[k]->name;
+  return pn_names_wanted(names, n, idxNum, argc, argv, first, mask);
 }
 
 static int netXFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,

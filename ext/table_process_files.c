@@ -13,7 +13,10 @@
  *   0x1              `pid = ?` or `pid IN (...)`
  *   PN_IDX_PID_LIST  the pid argument is an IN list
  *   0x2              a stat column is used
- * argv order: pid (when 0x1).
+ *   0x4              `kind = ?` / `kind IN (...)`, one or more: only those
+ *                    links are read (lsof's view asks for one at a time)
+ *   0x100 << j       the j-th kind argument is an IN list
+ * argv order: pid (when 0x1), then the kind arguments to the end of argv.
  */
 #include "tables.h"
 #include "parse.h"
@@ -36,6 +39,7 @@ enum {
 };
 
 #define IDX_STAT 0x2
+#define IDX_KIND 0x4
 
 /* The links, in lsof's order, with the names lsof gives them. */
 static const struct {
@@ -43,10 +47,12 @@ static const struct {
   const char *kind;
 } files[] = {{"cwd", "cwd"}, {"root", "rtd"}, {"exe", "txt"}};
 #define N_FILES 3
+static const char *const kind_names[N_FILES] = {"cwd", "rtd", "txt"};
 
 typedef struct pf_cursor {
   pn_cursor pc;             /* pc.buf: the current link's text */
   int need_stat;
+  unsigned wanted;          /* bit i: files[i] is asked for */
   sqlite3_int64 pid;
   int piddir;
   int at;                   /* index into files[] of the current row */
@@ -58,6 +64,12 @@ typedef struct pf_cursor {
 static int pfXBestIndex(sqlite3_vtab *tab, sqlite3_index_info *info) {
   (void)tab;
   int idx = pn_plan_pid(info, COL_PID, N_FILES);
+  int argc = (idx & PN_IDX_PID) ? 1 : 0;
+  idx |= pn_claim_names(info, COL_KIND, &argc, IDX_KIND);
+  if (idx & IDX_KIND) {
+    info->estimatedCost /= N_FILES;
+    info->estimatedRows = info->estimatedRows / N_FILES + 1;
+  }
   for (int col = COL_TYPE; col <= COL_INODE; col++)
     if (info->colUsed & ((sqlite3_uint64)1 << col)) idx |= IDX_STAT;
   info->idxNum = idx;
@@ -102,6 +114,7 @@ static int pfXNext(sqlite3_vtab_cursor *cur) {
   pf_cursor *c = (pf_cursor *)cur;
   for (;;) {
     if (c->piddir >= 0 && ++c->at < N_FILES) {
+      if (!(c->wanted & (1u << c->at))) continue;
       int row, rc = load_file(c, &row);
       if (rc != SQLITE_OK || row) return rc;
       continue;
@@ -121,11 +134,19 @@ static int pfXNext(sqlite3_vtab_cursor *cur) {
 static int pfXFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
                      int argc, sqlite3_value **argv) {
   (void)idxStr;
-  (void)argc;
   pf_cursor *c = (pf_cursor *)cur;
   close_piddir(c);
   c->need_stat = (idxNum & IDX_STAT) != 0;
-  int rc = pn_cursor_walk(&c->pc, idxNum, argv, NULL);
+  c->wanted = ~0u;
+  int rc = SQLITE_OK;
+  if (idxNum & IDX_KIND)
+    rc = pn_names_wanted(kind_names, N_FILES, idxNum, argc, argv,
+                         (idxNum & PN_IDX_PID) ? 1 : 0, &c->wanted);
+  if (rc == SQLITE_OK && c->wanted == 0) { /* no such kind: nothing to read */
+    c->pc.eof = 1;
+    return SQLITE_OK;
+  }
+  if (rc == SQLITE_OK) rc = pn_cursor_walk(&c->pc, idxNum, argv, NULL);
   return rc == SQLITE_OK ? pfXNext(cur) : rc;
 }
 

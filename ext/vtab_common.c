@@ -141,7 +141,58 @@ int pn_plan_pid(sqlite3_index_info *info, int col, double rows_per_process) {
   return PN_IDX_PID | (n_in ? PN_IDX_PID_LIST : 0);
 }
 
+int pn_claim_names(sqlite3_index_info *info, int col, int *argc, int flag) {
+  int bits = 0, n = 0;
+  for (int i = 0; i < info->nConstraint && n < PN_NAME_ARGS; i++) {
+    const struct sqlite3_index_constraint *c = &info->aConstraint[i];
+    if (!c->usable || c->iColumn != col || c->op != SQLITE_INDEX_CONSTRAINT_EQ ||
+        sqlite3_stricmp(sqlite3_vtab_collation(info, i), "BINARY") != 0)
+      continue;
+    info->aConstraintUsage[i].argvIndex = ++*argc;
+    info->aConstraintUsage[i].omit = 1;
+    bits |= flag | (sqlite3_vtab_in(info, i, 1) ? PN_IDX_NAME_LIST << n : 0);
+    n++;
+  }
+  return bits;
+}
+
 /* ---- xFilter values ------------------------------------------------------- */
+
+static unsigned name_bit(const char *const *names, int n, sqlite3_value *v) {
+  if (sqlite3_value_type(v) != SQLITE_TEXT) return 0;
+  const char *s = (const char *)sqlite3_value_text(v);
+  for (int i = 0; s && i < n; i++)
+    if (strcmp(s, names[i]) == 0) return 1u << i;
+  return 0;
+}
+
+static int names_of_arg(const char *const *names, int n, sqlite3_value *v,
+                        int is_list, unsigned *mask) {
+  *mask = 0;
+  if (!is_list) {
+    *mask = name_bit(names, n, v);
+    return SQLITE_OK;
+  }
+  sqlite3_value *x;
+  int rc;
+  for (rc = sqlite3_vtab_in_first(v, &x); rc == SQLITE_OK && x;
+       rc = sqlite3_vtab_in_next(v, &x))
+    *mask |= name_bit(names, n, x);
+  return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+int pn_names_wanted(const char *const *names, int n, int idxNum, int argc,
+                    sqlite3_value **argv, int first, unsigned *mask) {
+  *mask = ~0u;
+  for (int j = 0; first + j < argc; j++) {
+    unsigned m;
+    int rc = names_of_arg(names, n, argv[first + j],
+                          (idxNum & (PN_IDX_NAME_LIST << j)) != 0, &m);
+    if (rc != SQLITE_OK) return rc;
+    *mask &= m;
+  }
+  return SQLITE_OK;
+}
 
 static int cmp_i64(const void *a, const void *b) {
   int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;

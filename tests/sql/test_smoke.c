@@ -51,6 +51,45 @@ static void process_files_of_itself(void **state) {
   pn_close(db);
 }
 
+/* Links process_files reads for `WHERE pid = self AND <kinds>`, and the
+ * kinds it returns. */
+static int64_t links_for(sqlite3 *db, const char *kinds, char **rows) {
+  int64_t n0 = pn_stat(db, "links_read");
+  *rows = pn_rows(db, "SELECT kind FROM process_files WHERE pid = %d AND %s",
+                  (int)getpid(), kinds);
+  return pn_stat(db, "links_read") - n0;
+}
+
+/* `kind = ?` reads only that link (lsof's view asks for cwd, rtd and txt
+ * one at a time), IN lists and several tests combine, and names compare
+ * exactly unless the query says otherwise. */
+static void process_files_reads_only_the_kind_asked(void **state) {
+  (void)state;
+  sqlite3 *db = pn_open(NULL);
+  static const struct {
+    const char *where, *rows;
+    int links;
+  } cases[] = {
+      {"kind = 'txt'", "txt\n", 1},
+      {"kind IN ('rtd', 'cwd')", "cwd\nrtd\n", 2},
+      {"kind IN ('rtd', 'cwd') AND kind IN ('cwd', 'txt')", "cwd\n", 1},
+      {"kind = 'nope'", "", 0},
+      {"kind = NULL", "", 0},
+      {"kind = 'TXT'", "", 0},
+      {"kind = 'TXT' COLLATE NOCASE", "txt\n", 3},
+      {"kind || '' = 'txt'", "txt\n", 3},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    char *rows;
+    int64_t links = links_for(db, cases[i].where, &rows);
+    if (links != cases[i].links || strcmp(rows, cases[i].rows) != 0)
+      fail_msg("%s: %lld links, rows <%s>; want %d, <%s>", cases[i].where,
+               (long long)links, rows, cases[i].links, cases[i].rows);
+    sqlite3_free(rows);
+  }
+  pn_close(db);
+}
+
 static void tables_are_read_only(void **state) {
   (void)state;
   sqlite3 *db = pn_open(NULL);
@@ -80,6 +119,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(finds_itself),
       cmocka_unit_test(process_files_of_itself),
+      cmocka_unit_test(process_files_reads_only_the_kind_asked),
       cmocka_unit_test(tables_are_read_only),
       cmocka_unit_test(bad_root_names_the_path),
   };
