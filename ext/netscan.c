@@ -619,6 +619,10 @@ static int netXFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
     int at = !!(idxNum & IDX_PID) + !!(idxNum & IDX_NETNS) + !!(idxNum & IDX_INODE);
     rc = wanted_kinds(c->t, idxNum, argc, argv, at, &c->kinds);
     if (rc != SQLITE_OK) return rc;
+    if (c->kinds == 0) { /* no such kind: nothing to read */
+      c->pc.eof = 1;
+      return SQLITE_OK;
+    }
   }
   if (idxNum & IDX_PID) rc = plan_pids(c, argv[arg++], idxNum & PN_IDX_PID_LIST);
   else if (idxNum & IDX_NETNS) rc = plan_netns(c, argv[arg]);

@@ -149,8 +149,12 @@ int pn_claim_names(sqlite3_index_info *info, int col, int *argc, int flag) {
         sqlite3_stricmp(sqlite3_vtab_collation(info, i), "BINARY") != 0)
       continue;
     info->aConstraintUsage[i].argvIndex = ++*argc;
-    info->aConstraintUsage[i].omit = 1;
-    bits |= flag | (sqlite3_vtab_in(info, i, 1) ? PN_IDX_NAME_LIST << n : 0);
+    /* An IN list is matched loosely and SQLite checks each row again: the
+     * values of `IN (SELECT x COLLATE NOCASE ...)` compare under their own
+     * collation, which sqlite3_vtab_collation() does not report. */
+    int list = sqlite3_vtab_in(info, i, 1);
+    info->aConstraintUsage[i].omit = !list;
+    bits |= flag | (list ? PN_IDX_NAME_LIST << n : 0);
     n++;
   }
   return bits;
@@ -158,26 +162,37 @@ int pn_claim_names(sqlite3_index_info *info, int col, int *argc, int flag) {
 
 /* ---- xFilter values ------------------------------------------------------- */
 
-static unsigned name_bit(const char *const *names, int n, sqlite3_value *v) {
-  if (sqlite3_value_type(v) != SQLITE_TEXT) return 0;
+/* s[0..len) equals name, or (loose) does so ignoring ASCII case and
+ * trailing blanks: what BINARY, NOCASE and RTRIM each call equal. */
+static int name_equal(const char *s, size_t len, const char *name, int loose) {
+  size_t n = strlen(name);
+  if (loose)
+    while (len > n && s[len - 1] == ' ') len--;
+  if (len != n) return 0;
+  return loose ? sqlite3_strnicmp(s, name, (int)n) == 0 : memcmp(s, name, n) == 0;
+}
+
+/* Adds to *mask the bit of the name v equals. Only text can equal a name. */
+static int add_name_bit(const char *const *names, int n, sqlite3_value *v, int loose,
+                        unsigned *mask) {
+  if (sqlite3_value_type(v) != SQLITE_TEXT) return SQLITE_OK;
   const char *s = (const char *)sqlite3_value_text(v);
-  for (int i = 0; s && i < n; i++)
-    if (strcmp(s, names[i]) == 0) return 1u << i;
-  return 0;
+  if (!s) return SQLITE_NOMEM;
+  size_t len = (size_t)sqlite3_value_bytes(v); /* an embedded NUL is part of it */
+  for (int i = 0; i < n; i++)
+    if (name_equal(s, len, names[i], loose)) *mask |= 1u << i;
+  return SQLITE_OK;
 }
 
 static int names_of_arg(const char *const *names, int n, sqlite3_value *v,
                         int is_list, unsigned *mask) {
   *mask = 0;
-  if (!is_list) {
-    *mask = name_bit(names, n, v);
-    return SQLITE_OK;
-  }
+  if (!is_list) return add_name_bit(names, n, v, 0, mask);
   sqlite3_value *x;
   int rc;
   for (rc = sqlite3_vtab_in_first(v, &x); rc == SQLITE_OK && x;
        rc = sqlite3_vtab_in_next(v, &x))
-    *mask |= name_bit(names, n, x);
+    if ((rc = add_name_bit(names, n, x, 1, mask)) != SQLITE_OK) return rc;
   return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 

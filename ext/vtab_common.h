@@ -78,16 +78,19 @@ int pn_plan_pid(sqlite3_index_info *info, int col, double rows_per_process);
 /* A column of a few fixed names (sockets.kind, process_files.kind): claims
  * every `col = ?` and `col IN (...)` on it (a view's own test plus one
  * pushed into it, say), IN lists taken whole, as the next argv slots; at
- * most PN_NAME_ARGS of them. Only under the column's own BINARY collation,
- * since xFilter matches names exactly. Returns `flag` when any was claimed,
- * plus PN_IDX_NAME_LIST << j when the j-th is an IN list; 0 otherwise. */
+ * most PN_NAME_ARGS of them. `col = ?` only under the column's own BINARY
+ * collation, matched exactly (SQLite does not check it again); an IN list
+ * matched loosely (ignoring case and trailing blanks: a superset of what
+ * BINARY, NOCASE and RTRIM match, since its values may carry their own
+ * collation) and checked again by SQLite. Returns `flag` when any was
+ * claimed, plus PN_IDX_NAME_LIST << j when the j-th is an IN list. */
 #define PN_NAME_ARGS 8
 #define PN_IDX_NAME_LIST 0x100
 int pn_claim_names(sqlite3_index_info *info, int col, int *argc, int flag);
 
 /* xFilter's side of pn_claim_names: the names[] (bit i for names[i]) that
  * every name argument, argv[first] to argv[argc - 1], allows. Only text can
- * equal a name. SQLITE_OK or an error of the IN list. */
+ * equal a name. SQLITE_OK, SQLITE_NOMEM, or an error of the IN list. */
 int pn_names_wanted(const char *const *names, int n, int idxNum, int argc,
                     sqlite3_value **argv, int first, unsigned *mask);
 

@@ -330,7 +330,8 @@ FROM (
   -- One arm per address family, each scanning only its kinds of `sockets`.
   -- A filter on netid reaches the scans: `WHERE netid = 'tcp'` becomes
   -- `kind = 'tcp'` in the first arm (2 files read, not 13) and rules out
-  -- the netlink arm outright.
+  -- the netlink arm outright. Rows come family by family (inet, unix,
+  -- packet, netlink), each in namespace order, as ss groups its netids.
   SELECT kind AS netid,
          CASE state WHEN 'ESTABLISHED' THEN 'ESTAB' WHEN 'SYN_SENT' THEN 'SYN-SENT'
            WHEN 'SYN_RECV' THEN 'SYN-RECV' WHEN 'FIN_WAIT1' THEN 'FIN-WAIT-1'

@@ -255,6 +255,16 @@ static void sockets_kind_reads_only_its_files(void **state) {
   assert_int_equal(rows, 0);
   assert_int_equal(files_for(db, "kind = 'TCP' COLLATE NOCASE", &rows), 26);
   assert_int_equal(rows, 11);
+  assert_int_equal(files_for(db, "kind = 'tcp' || char(0) || 'x'", &rows), 0);
+  assert_int_equal(rows, 0);
+  /* an IN list's values may carry their own collation: read loosely,
+   * checked by SQLite */
+  assert_int_equal(files_for(db, "kind IN (SELECT 'TCP' COLLATE NOCASE)", &rows), 4);
+  assert_int_equal(rows, 11);
+  assert_int_equal(files_for(db, "kind IN (SELECT 'tcp  ' COLLATE RTRIM)", &rows), 4);
+  assert_int_equal(rows, 11);
+  assert_int_equal(files_for(db, "kind IN ('TCP', 'tcp ')", &rows), 4);
+  assert_int_equal(rows, 0);
   /* the same rows as the unconstrained scan filtered by SQLite */
   char *pushed = pn_rows(db, "SELECT kind, inode, netns FROM sockets"
                              " WHERE kind IN ('udp', 'unix')");

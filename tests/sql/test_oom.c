@@ -78,6 +78,14 @@ static const char UNIX_SQL[] =
     "SELECT f.pid, f.fd, u.path, u.state FROM fds f JOIN net_unix u USING (inode)"
     " ORDER BY 1, 2";
 
+/* Name constraints: an IN list taken whole, a second constraint, a pid
+ * list before them in argv. */
+static const char KINDS_SQL[] =
+    "SELECT s.kind, s.inode, f.kind FROM sockets s, process_files f"
+    " WHERE s.ns_pid IN (100, 400) AND s.kind IN ('tcp', 'unix') AND s.kind <> 'udp'"
+    " AND s.kind = 'tcp' AND f.pid IN (100, 200) AND f.kind IN ('cwd', 'txt')"
+    " AND f.kind = 'txt' ORDER BY 1, 2, 3";
+
 /* Runs sql on a fresh connection; returns the SQLite result code and the
  * rows (malloc'd, not through SQLite) in *out on success. */
 static int run_once(const char *root, const char *sql, char **out) {
@@ -160,10 +168,16 @@ static void oom_in_unix_join(void **state) {
   every_allocation_fails_cleanly(UNIX_SQL);
 }
 
+static void oom_in_name_constraints(void **state) {
+  (void)state;
+  every_allocation_fails_cleanly(KINDS_SQL);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(oom_in_tcp_join),
       cmocka_unit_test(oom_in_unix_join),
+      cmocka_unit_test(oom_in_name_constraints),
   };
   return cmocka_run_group_tests_name("oom", tests, install_allocator, NULL);
 }

@@ -78,6 +78,9 @@ static void process_files_reads_only_the_kind_asked(void **state) {
       {"kind = 'TXT'", "", 0},
       {"kind = 'TXT' COLLATE NOCASE", "txt\n", 3},
       {"kind || '' = 'txt'", "txt\n", 3},
+      {"kind = 'txt' || char(0)", "", 0},
+      {"kind IN (SELECT 'TXT' COLLATE NOCASE)", "txt\n", 1},
+      {"kind IN ('TXT', 'txt ')", "", 1},
   };
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
     char *rows;
