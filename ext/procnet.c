@@ -189,6 +189,7 @@ static const sqlite3_module *net_module(void) { return &pn_net_module; }
 static const table_def tables[] = {
     {"processes", pn_processes_module, &pn_processes_schema},
     {"fds", pn_fds_module, &pn_fds_schema},
+    {"socket_holders", pn_socket_holders_module, &pn_socket_holders_schema},
     {"namespaces", pn_namespaces_module, &pn_namespaces_schema},
     {"process_maps", pn_process_maps_module, &pn_process_maps_schema},
     {"process_files", pn_process_files_module, &pn_process_files_schema},

@@ -39,7 +39,7 @@
  * fd DESC.
  */
 #include "tables.h"
-#include "fd_index.h"
+#include "fd_share.h"
 #include "fdscan.h"
 #include "parse.h"
 #include "vtab_common.h"
@@ -70,14 +70,6 @@ enum {
 #define IDX_LINK 0x4
 #define IDX_SOCKET_SCAN 0x8
 
-/* The index, shared by the fds cursors a connection has open at the same
- * time (a correlated subquery opens a fresh cursor per outer row) and freed
- * when the last one closes. */
-typedef struct fd_share {
-  int cursors;
-  pn_fd_index index;
-} fd_share;
-
 typedef struct fds_cursor {
   pn_cursor pc;             /* pc.buf: fdinfo text */
   int idx;
@@ -90,7 +82,7 @@ typedef struct fds_cursor {
   pn_res list_res;          /* how that listing went */
   int list_err;
   /* inode plan */
-  fd_share *sh;
+  pn_fd_share *sh;          /* the connection's index (fd_share.h) */
   uint64_t want_inode;
   size_t ref_at;
   const pn_i64list *pid_filter; /* index lookups with a pid constraint too */
@@ -177,35 +169,16 @@ static int fdsXBestIndex(sqlite3_vtab *tab, sqlite3_index_info *info) {
 }
 
 static int fdsXOpen(sqlite3_vtab *tab, sqlite3_vtab_cursor **out) {
-  pn_ctx *ctx = ((pn_vtab *)tab)->ctx;
-  if (!ctx->fdshare) {
-    fd_share *sh = sqlite3_malloc(sizeof *sh);
-    if (!sh) return SQLITE_NOMEM;
-    memset(sh, 0, sizeof *sh);
-    ctx->fdshare = sh;
-  }
-  fd_share *sh = ctx->fdshare;
   int rc = pn_cursor_open(tab, sizeof(fds_cursor), out);
-  if (rc != SQLITE_OK) {
-    if (sh->cursors == 0) {
-      sqlite3_free(sh);
-      ctx->fdshare = NULL;
-    }
-    return rc;
-  }
+  if (rc != SQLITE_OK) return rc;
   fds_cursor *c = (fds_cursor *)*out;
   c->piddir = -1;
   c->listed_pid = -1;
-  c->sh = sh;
-  sh->cursors++;
-  return SQLITE_OK;
-}
-
-static void share_release(pn_ctx *ctx, fd_share *sh) {
-  if (--sh->cursors > 0) return;
-  pn_fd_index_free(&sh->index);
-  sqlite3_free(sh);
-  ctx->fdshare = NULL;
+  if ((rc = pn_fd_share_open(((pn_vtab *)tab)->ctx, &c->sh)) != SQLITE_OK) {
+    pn_cursor_free(&c->pc);
+    *out = NULL;
+  }
+  return rc;
 }
 
 static void close_piddir(fds_cursor *c) {
@@ -224,7 +197,7 @@ static int fdsXClose(sqlite3_vtab_cursor *cur) {
   fds_cursor *c = (fds_cursor *)cur;
   close_piddir(c);
   pn_fdnums_free(&c->fds);
-  share_release(((pn_vtab *)cur->pVtab)->ctx, c->sh);
+  pn_fd_share_close(((pn_vtab *)cur->pVtab)->ctx, c->sh);
   pn_buf_free(&c->link);
   pn_cursor_free(&c->pc);
   return SQLITE_OK;
@@ -422,25 +395,16 @@ static int next_index_row(fds_cursor *c) {
   return SQLITE_OK;
 }
 
-/* Builds the connection's index (once), with the configured threads. */
-static int build_index(fds_cursor *c) {
-  pn_ctx *ctx = ((pn_vtab *)c->pc.base.pVtab)->ctx;
-  int rc = pn_fd_index_build(&c->sh->index, &c->pc.fs, ctx->threads);
-  if (rc == SQLITE_IOERR)
-    return pn_vtab_error(c->pc.base.pVtab, "procnet: cannot list '%s'", ctx->root);
-  return rc;
-}
-
 static int start_socket_scan(fds_cursor *c) {
   int rc;
-  if (!c->sh->index.built && (rc = build_index(c)) != SQLITE_OK) return rc;
+  if ((rc = pn_fd_share_build(c->sh, &c->pc)) != SQLITE_OK) return rc;
   c->ref_at = 0;
   return next_index_row(c);
 }
 
 static int start_index_lookup(fds_cursor *c) {
   int rc;
-  if (!c->sh->index.built && (rc = build_index(c)) != SQLITE_OK) return rc;
+  if ((rc = pn_fd_share_build(c->sh, &c->pc)) != SQLITE_OK) return rc;
   c->ref_at = pn_fd_index_lower_bound(&c->sh->index, c->want_inode);
   int hit = c->ref_at < c->sh->index.n && c->sh->index.v[c->ref_at].inode == c->want_inode;
   if (!hit && !c->sh->index.stat_tier_done && c->want_inode != 0) {

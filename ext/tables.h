@@ -13,9 +13,11 @@ const sqlite3_module *pn_namespaces_module(void);
 const sqlite3_module *pn_process_maps_module(void);
 const sqlite3_module *pn_users_module(void);
 const sqlite3_module *pn_process_files_module(void);
+const sqlite3_module *pn_socket_holders_module(void);
 extern const char *const pn_processes_schema, *const pn_fds_schema,
     *const pn_namespaces_schema, *const pn_process_maps_schema,
-    *const pn_users_schema, *const pn_process_files_schema;
+    *const pn_users_schema, *const pn_process_files_schema,
+    *const pn_socket_holders_schema;
 
 /* Socket tables: pn_net_module with one of these as the descriptor. */
 struct pn_nettable;

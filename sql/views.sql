@@ -18,15 +18,15 @@
 -- would print. The differences from the real tools, and why, are listed in
 -- README.md ("Replacing lsof, ss and netstat").
 --
--- Who holds which socket: procnet_socket_holders reads every descriptor
--- once (fds' socket scan, in inode order). The socket views materialize it
--- (MATERIALIZED: only the columns they use) and LEFT JOIN it to one scan of
--- `sockets`; SQLite answers the join from an automatic index on the
--- materialized rows (the plan is asserted in tests/sql/test_views_extra.c).
+-- Who holds which socket: the table socket_holders, one row per held
+-- socket (how many descriptors hold it and the first of them), answered
+-- from the descriptor index fds builds: every descriptor is read once per
+-- statement, and a lookup by inode is a binary search. The socket views
+-- scan `sockets` once and look each socket up as they go (ss), or LEFT
+-- JOIN the materialized procnet_socket_holders (netstat, listening, the
+-- reports); the plans are asserted in tests/sql/test_views_extra.c.
 -- Sockets that no process holds (TIME-WAIT, kernel sockets, other users'
--- processes) get NULL holder columns. Written the other way round, a
--- lookup per holder costs a search of every socket file per socket, and a
--- correlated subquery per socket a pass over the holders per socket.
+-- processes) get NULL holder columns.
 --
 -- Views:
 --   procnet_socket_holders  helper: who holds each socket, as each tool lists it
@@ -35,40 +35,16 @@
 --   netstat                 netstat -tuwnap (tcp, udp, udplite, raw)
 --   listening               one row per listening socket (TCP and UDP)
 
--- Every socket inode held by a process, with its holders in the orders the
--- tools list them: `users` is ss's users:((...)) list (highest pid first,
--- then highest fd, as ss builds it); first_* is the holder netstat names
--- (lowest pid, the first one /proc lists, then lowest fd), with its argv[0]
--- (blanks kept). Descriptors whose link may not be read (fds.error) have no
--- type and no inode: they hold nothing here, as the tools cannot tell what
--- they are either.
---
--- Built for speed, since every socket view starts here (10,000 sockets are
--- 10,000 rows): `fds` hands its socket rows over in inode order (its index:
--- inode, then pid and fd descending), so GROUP BY needs no sorter; the
--- group keeps only a count and its first holder, min(pid, fd) packed in one
--- integer (first_pid = k >> 32); the process is looked up once per socket;
--- and the users text is made once per socket: from the first holder when
--- it is the only one (nearly always), else by a lookup of that inode's
--- holders, which fds returns newest first. CROSS JOIN keeps the grouped
--- rows outermost (the plan SQLite picks anyway), which lets it stream them
--- (a co-routine) instead of first copying them into a temporary table.
+-- Every socket inode held by a process, with the holder netstat names
+-- (first_*: lowest pid, the first one /proc lists, then lowest fd) and its
+-- argv[0] (blanks kept). Descriptors whose link may not be read (fds.error)
+-- have no type and no inode: they hold nothing here, as the tools cannot
+-- tell what they are either. A holder that exits before its process is
+-- read drops its socket from here.
 CREATE TEMP VIEW IF NOT EXISTS procnet_socket_holders(
-  inode, holders, users, first_pid, first_fd, first_name, first_cmdline,
-  first_argv0) AS
-SELECT g.inode, g.holders,
-       CASE WHEN g.holders = 1
-         THEN printf('users:(("%s",pid=%d,fd=%d))', p.name, p.pid, g.k & 4294967295)
-         ELSE 'users:(' || (SELECT group_concat(u, ',') FROM (
-                 SELECT printf('("%s",pid=%d,fd=%d)', hp.name, hf.pid, hf.fd) AS u
-                 FROM fds hf JOIN processes hp ON hp.pid = hf.pid
-                 WHERE hf.inode = g.inode AND hf.type = 'socket'
-                 ORDER BY hf.pid DESC, hf.fd DESC)) || ')' END,
-       p.pid, g.k & 4294967295, p.name, p.cmdline, p.argv0
-FROM (SELECT inode, count(*) AS holders, min(pid * 4294967296 + fd) AS k
-      FROM fds WHERE type = 'socket' AND inode IS NOT NULL
-      GROUP BY inode) g
-CROSS JOIN processes p ON p.pid = g.k >> 32;
+  inode, holders, first_pid, first_fd, first_name, first_cmdline, first_argv0) AS
+SELECT sh.inode, sh.holders, p.pid, sh.fd, p.name, p.cmdline, p.argv0
+FROM socket_holders sh CROSS JOIN processes p ON p.pid = sh.pid;
 
 -- lsof -n -P +c0: one row per file of every process, in lsof's order (cwd,
 -- rtd, txt, mapped files, then descriptors). COMMAND is the whole command
@@ -323,9 +299,20 @@ SELECT * FROM lsof WHERE type = 'unix';
 -- Extra netids ss does not have: 'udplite' and 'icmp' (ping sockets).
 CREATE TEMP VIEW IF NOT EXISTS ss(
   netid, state, recv_q, send_q, local, peer, process, netns, inode) AS
-WITH h AS MATERIALIZED (SELECT inode, users FROM procnet_socket_holders)
-SELECT a.netid, a.state, a.recv_q, a.send_q, a.local, a.peer, h.users, a.netns,
-       a.inode
+SELECT a.netid, a.state, a.recv_q, a.send_q, a.local, a.peer,
+       -- ss's users:((...)): every holder, highest pid first, then highest
+       -- fd. Nearly always one, made from the socket_holders row; several
+       -- are listed by a lookup of the inode in fds, which returns them in
+       -- that order.
+       CASE WHEN p.pid IS NULL THEN NULL
+            WHEN sh.holders = 1
+              THEN printf('users:(("%s",pid=%d,fd=%d))', p.name, p.pid, sh.fd)
+            ELSE 'users:(' || (SELECT group_concat(u, ',') FROM (
+                   SELECT printf('("%s",pid=%d,fd=%d)', hp.name, hf.pid, hf.fd) AS u
+                   FROM fds hf JOIN processes hp ON hp.pid = hf.pid
+                   WHERE hf.inode = a.inode AND hf.type = 'socket'
+                   ORDER BY hf.pid DESC, hf.fd DESC)) || ')' END,
+       a.netns, a.inode
 FROM (
   -- One arm per address family, each scanning only its kinds of `sockets`.
   -- A filter on netid reaches the scans: `WHERE netid = 'tcp'` becomes
@@ -377,7 +364,9 @@ FROM (
                                  ELSE local_port END,
          '*', netns, inode
   FROM sockets WHERE kind = 'netlink'
-) a LEFT JOIN h ON h.inode = a.inode;
+) a
+LEFT JOIN socket_holders sh ON sh.inode = a.inode
+LEFT JOIN processes p ON p.pid = sh.pid;
 
 -- netstat -tuwnap (plus udplite): proto tcp/tcp6/udp/udp6/udpl/udpl6/raw/
 -- raw6, the /proc queues, addresses as netstat -n prints them (IPv6 not

@@ -532,6 +532,7 @@ static const char *const FINAL_QUERIES[] = {
     "SELECT * FROM namespaces",
     "SELECT * FROM process_maps",
     "SELECT * FROM process_files",
+    "SELECT * FROM socket_holders",
     "SELECT root_pid, * FROM users WHERE root_pid IN (100, 400)",
     ("SELECT p.pid, p.name, f.fd, t.state, t.local_port, t.netns"
      " FROM processes p JOIN fds f USING (pid) JOIN net_tcp t USING (inode)"),
@@ -556,6 +557,9 @@ static const char *const QUERIES[] = {
     "SELECT kind, path, type, inode FROM process_files WHERE pid IN (2, 400)",
     "SELECT * FROM users WHERE root_pid = 400 AND uid = 0",
     "SELECT s.kind, count(*) FROM sockets s GROUP BY s.kind",
+    "SELECT * FROM socket_holders WHERE inode IN (5001, 5002, 7001)",
+    "SELECT * FROM sockets WHERE kind IN ('tcp', 'unix') AND kind <> 'udp'",
+    "SELECT * FROM process_files WHERE pid = 100 AND kind = 'txt'",
     ("SELECT p.name, f.fd FROM fds f JOIN processes p USING (pid)"
      " WHERE f.inode IN (SELECT inode FROM sockets)"),
     /* The views of sql/views.sql ("VIEW " = create them first). */

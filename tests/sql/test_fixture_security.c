@@ -48,7 +48,7 @@ static void tables_are_read_only(void **state) {
   sqlite3 *db = open_fixture();
   static const char *const tables[] = {
       "processes", "fds", "net_tcp", "net_udp", "net_udplite", "net_raw",
-      "net_icmp", "net_unix", "net_packet", "net_netlink", "sockets"};
+      "net_icmp", "net_unix", "net_packet", "net_netlink", "sockets", "socket_holders"};
   static const char *const writes[] = {
       "INSERT INTO %s DEFAULT VALUES", "UPDATE %s SET inode = 1",
       "DELETE FROM %s"};

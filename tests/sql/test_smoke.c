@@ -97,7 +97,8 @@ static void tables_are_read_only(void **state) {
   (void)state;
   sqlite3 *db = pn_open(NULL);
   const char *tables[] = {"processes", "fds", "net_tcp", "net_unix", "sockets",
-                          "process_files", "process_maps", "namespaces", "users"};
+                          "process_files", "process_maps", "namespaces", "users",
+                          "socket_holders"};
   for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) {
     char *err = pn_error(db, "DELETE FROM %s", tables[i]);
     assert_non_null(strstr(err, "may not be modified"));
