@@ -22,9 +22,10 @@
 -- socket (how many descriptors hold it and the first of them), answered
 -- from the descriptor index fds builds: every descriptor is read once per
 -- statement, and a lookup by inode is a binary search. The socket views
--- scan `sockets` once and look each socket up as they go (ss), or LEFT
--- JOIN the materialized procnet_socket_holders (netstat, listening, the
--- reports); the plans are asserted in tests/sql/test_views_extra.c.
+-- scan `sockets` once and look each socket's holder up as they go, then
+-- its process (the processes cursor keeps what it has read); the plans are
+-- asserted in tests/sql/test_views_extra.c. The reports join the helper
+-- procnet_socket_holders.
 -- Sockets that no process holds (TIME-WAIT, kernel sockets, other users'
 -- processes) get NULL holder columns.
 --
@@ -379,13 +380,11 @@ LEFT JOIN processes p ON p.pid = sh.pid;
 CREATE TEMP VIEW IF NOT EXISTS netstat(
   proto, recv_q, send_q, local_address, foreign_address, state, pid_program,
   netns, inode) AS
-WITH h AS MATERIALIZED (
-  SELECT inode, first_pid, coalesce(first_argv0, '') AS argv0
-  FROM procnet_socket_holders
-),
-s AS (
-  SELECT s.*, h.first_pid AS pid, h.argv0 AS argv0
-  FROM sockets s LEFT JOIN h ON h.inode = s.inode
+WITH s AS (
+  SELECT s.*, p.pid AS pid, coalesce(p.argv0, '') AS argv0
+  FROM sockets s
+  LEFT JOIN socket_holders sh ON sh.inode = s.inode
+  LEFT JOIN processes p ON p.pid = sh.pid
   WHERE s.kind IN ('tcp', 'udp', 'udplite', 'raw')
 ),
 a AS (
@@ -433,10 +432,11 @@ FROM a;
 -- of that process.
 CREATE TEMP VIEW IF NOT EXISTS listening(
   proto, address, port, pid, process, user, netns, container_id) AS
-WITH h AS MATERIALIZED (SELECT inode, first_pid, first_name FROM procnet_socket_holders),
-s AS (
-  SELECT s.*, h.first_pid AS pid, h.first_name AS process
-  FROM sockets s LEFT JOIN h ON h.inode = s.inode
+WITH s AS (
+  SELECT s.*, p.pid AS pid, p.name AS process
+  FROM sockets s
+  LEFT JOIN socket_holders sh ON sh.inode = s.inode
+  LEFT JOIN processes p ON p.pid = sh.pid
   WHERE (s.kind = 'tcp' AND s.state = 'LISTEN')
      OR (s.kind = 'udp' AND s.state = 'CLOSE' AND s.local_port <> 0)
 )
