@@ -148,7 +148,6 @@ int pn_fd_index_build(pn_fd_index *ix, const pn_fs *fs, int threads) {
 }
 
 int pn_fd_index_add_stat_tier(pn_fd_index *ix, const pn_fs *fs) {
-  size_t before = ix->n;
   for (size_t i = 0; i < ix->pn; i++) {
     char rel[48];
     struct stat st;
@@ -158,8 +157,8 @@ int pn_fd_index_add_stat_tier(pn_fd_index *ix, const pn_fs *fs) {
     if (pn_stat_at(fs, -1, rel, &st, &err) != PN_OK) continue;
     pn_fd_ref ref = ix->pending[i];
     ref.inode = (uint64_t)st.st_ino;
-    if (push_ref(&ix->v, &ix->n, &ix->cap, ref) != SQLITE_OK) {
-      ix->n = before; /* still sorted; a later miss tries again */
+    if (push_ref(&ix->files, &ix->fn, &ix->fcap, ref) != SQLITE_OK) {
+      ix->fn = 0; /* a later miss tries again */
       return SQLITE_NOMEM;
     }
   }
@@ -167,7 +166,7 @@ int pn_fd_index_add_stat_tier(pn_fd_index *ix, const pn_fs *fs) {
   sqlite3_free(ix->pending);
   ix->pending = NULL;
   ix->pn = ix->pcap = 0;
-  pn_sort(ix->v, ix->n, sizeof *ix->v, cmp_ref);
+  pn_sort(ix->files, ix->fn, sizeof *ix->files, cmp_ref);
   return SQLITE_OK;
 }
 
@@ -175,8 +174,26 @@ size_t pn_fd_index_lower_bound(const pn_fd_index *ix, uint64_t inode) {
   return pn_lower_bound_u64(ix->v, ix->n, sizeof *ix->v, inode);
 }
 
+/* The run of inode in refs[0..n), sorted by inode. */
+static pn_fd_span find_run(const pn_fd_ref *refs, size_t n, uint64_t inode) {
+  if (n == 0) {
+    pn_fd_span none = {NULL, 0};
+    return none;
+  }
+  size_t at = pn_lower_bound_u64(refs, n, sizeof *refs, inode), end = at;
+  while (end < n && refs[end].inode == inode) end++;
+  pn_fd_span s = {refs + at, end - at};
+  return s;
+}
+
+void pn_fd_index_find(const pn_fd_index *ix, uint64_t inode, pn_fd_span out[2]) {
+  out[0] = find_run(ix->v, ix->n, inode);
+  out[1] = find_run(ix->files, ix->fn, inode);
+}
+
 void pn_fd_index_free(pn_fd_index *ix) {
   sqlite3_free(ix->v);
   sqlite3_free(ix->pending);
+  sqlite3_free(ix->files);
   memset(ix, 0, sizeof *ix);
 }

@@ -36,7 +36,18 @@ typedef struct pn_fd_index {
   size_t n, cap;
   pn_fd_ref *pending;       /* descriptors whose inode needs a stat */
   size_t pn, pcap;
+  /* The stat tier, sorted like v. Kept apart so that v never changes once
+   * built: open scans (the fds socket scan, socket_holders) hold positions
+   * in it while another cursor's lookup may add the tier. */
+  pn_fd_ref *files;
+  size_t fn, fcap;
 } pn_fd_index;
+
+/* The entries of one inode: a run of v, then a run of files. */
+typedef struct pn_fd_span {
+  const pn_fd_ref *v;
+  size_t n;
+} pn_fd_span;
 
 /* Builds ix from every process under fs's root with at most `threads`
  * threads (the caller's included; <= 1: the caller alone). SQLITE_OK, or
@@ -46,8 +57,12 @@ int pn_fd_index_build(pn_fd_index *ix, const pn_fs *fs, int threads);
 /* Stats the pending descriptors and merges them in (once). */
 int pn_fd_index_add_stat_tier(pn_fd_index *ix, const pn_fs *fs);
 
-/* The first position whose inode is >= inode. */
+/* The first position of v whose inode is >= inode. */
 size_t pn_fd_index_lower_bound(const pn_fd_index *ix, uint64_t inode);
+
+/* The descriptors of inode: out[0] in v, out[1] in the stat tier (empty
+ * until it is added). */
+void pn_fd_index_find(const pn_fd_index *ix, uint64_t inode, pn_fd_span out[2]);
 
 void pn_fd_index_free(pn_fd_index *ix);
 

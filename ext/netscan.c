@@ -640,8 +640,9 @@ static int netXFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
     c->ntargets = keep;
   }
   if (rc == SQLITE_OK && (idxNum & IDX_INODE)) {
-    if (sqlite3_value_numeric_type(argv[arg]) != SQLITE_INTEGER) c->ntargets = 0;
-    c->want_inode = (uint64_t)sqlite3_value_int64(argv[arg]);
+    sqlite3_int64 inode = 0;
+    if (!pn_value_int64(argv[arg], &inode)) c->ntargets = 0; /* equals no row */
+    c->want_inode = (uint64_t)inode;
     c->by_inode = 1;
   }
   if (rc == SQLITE_OK && c->ntargets) rc = enter_target(c);

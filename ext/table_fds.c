@@ -84,7 +84,8 @@ typedef struct fds_cursor {
   /* inode plan */
   pn_fd_share *sh;          /* the connection's index (fd_share.h) */
   uint64_t want_inode;
-  size_t ref_at;
+  pn_fd_span spans[2];      /* the index entries this call visits */
+  size_t ref_at[2];         /* the next of each */
   const pn_i64list *pid_filter; /* index lookups with a pid constraint too */
   int use_index;            /* this call answers from the index */
   int socket_scan;          /* this call lists every socket, in index order */
@@ -362,20 +363,33 @@ static int make_pending_link(fds_cursor *c) {
   return SQLITE_OK;
 }
 
+/* The next entry of the two spans, merged in the index's own order (pid,
+ * then fd, descending), or NULL after the last. */
+static const pn_fd_ref *next_ref(fds_cursor *c) {
+  int from = -1;
+  for (int i = 0; i < 2; i++) {
+    if (c->ref_at[i] == c->spans[i].n) continue;
+    const pn_fd_ref *r = &c->spans[i].v[c->ref_at[i]];
+    if (from < 0) {
+      from = i;
+      continue;
+    }
+    const pn_fd_ref *best = &c->spans[from].v[c->ref_at[from]];
+    if (r->pid > best->pid || (r->pid == best->pid && r->fd > best->fd)) from = i;
+  }
+  return from < 0 ? NULL : &c->spans[from].v[c->ref_at[from]++];
+}
+
 /* Moves to the next descriptor of the index that this call wants: those
  * with the wanted inode, or every socket (socket scan). Links not made from
  * the index are read again, and a descriptor closed or reused since the
  * index was built is skipped. */
 static int next_index_row(fds_cursor *c) {
-  const pn_fd_index *ix = &c->sh->index;
-  while (c->ref_at < ix->n) {
-    pn_fd_ref ref = ix->v[c->ref_at++];
+  const pn_fd_ref *next;
+  while ((next = next_ref(c)) != NULL) {
+    pn_fd_ref ref = *next;
     int rc, exists;
-    if (c->socket_scan) {
-      if (ref.kind != PN_FD_SOCKET) continue;
-    } else if (ref.inode != c->want_inode) {
-      break;
-    }
+    if (c->socket_scan && ref.kind != PN_FD_SOCKET) continue;
     if (c->pid_filter && !pn_i64list_has(c->pid_filter, ref.pid)) continue;
     if (ref.pid != c->pid) {
       close_piddir(c);
@@ -398,29 +412,33 @@ static int next_index_row(fds_cursor *c) {
 static int start_socket_scan(fds_cursor *c) {
   int rc;
   if ((rc = pn_fd_share_build(c->sh, &c->pc)) != SQLITE_OK) return rc;
-  c->ref_at = 0;
+  pn_fd_span all = {c->sh->index.v, c->sh->index.n}, none = {NULL, 0};
+  c->spans[0] = all;
+  c->spans[1] = none;
+  c->ref_at[0] = c->ref_at[1] = 0;
   return next_index_row(c);
 }
 
 static int start_index_lookup(fds_cursor *c) {
   int rc;
   if ((rc = pn_fd_share_build(c->sh, &c->pc)) != SQLITE_OK) return rc;
-  c->ref_at = pn_fd_index_lower_bound(&c->sh->index, c->want_inode);
-  int hit = c->ref_at < c->sh->index.n && c->sh->index.v[c->ref_at].inode == c->want_inode;
+  pn_fd_index_find(&c->sh->index, c->want_inode, c->spans);
+  int hit = c->spans[0].n + c->spans[1].n > 0;
   if (!hit && !c->sh->index.stat_tier_done && c->want_inode != 0) {
     if ((rc = pn_fd_index_add_stat_tier(&c->sh->index, &c->pc.fs)) != SQLITE_OK)
       return rc;
-    c->ref_at = pn_fd_index_lower_bound(&c->sh->index, c->want_inode);
+    pn_fd_index_find(&c->sh->index, c->want_inode, c->spans);
   }
+  c->ref_at[0] = c->ref_at[1] = 0;
   return next_index_row(c);
 }
 
 /* ---- xFilter and friends -------------------------------------------------- */
 
 static int inode_arg(sqlite3_value *v, uint64_t *out) {
-  int t = sqlite3_value_numeric_type(v);
-  if (t != SQLITE_INTEGER) return 0;
-  *out = (uint64_t)sqlite3_value_int64(v);
+  sqlite3_int64 x;
+  if (!pn_value_int64(v, &x)) return 0;
+  *out = (uint64_t)x;
   return 1;
 }
 

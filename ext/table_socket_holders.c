@@ -109,11 +109,12 @@ static int shXFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   c->next = 0;
   if (c->lookup) {
     /* an inode is an integer: any other value equals none */
-    if (sqlite3_value_numeric_type(argv[0]) != SQLITE_INTEGER) {
+    sqlite3_int64 arg;
+    if (!pn_value_int64(argv[0], &arg)) {
       c->pc.eof = 1;
       return SQLITE_OK;
     }
-    uint64_t want = (uint64_t)sqlite3_value_int64(argv[0]);
+    uint64_t want = (uint64_t)arg;
     c->next = pn_fd_index_lower_bound(ix, want);
     if (c->next >= ix->n || ix->v[c->next].inode != want) {
       c->pc.eof = 1;

@@ -228,7 +228,7 @@ int pn_i64list_push(pn_i64list *l, int64_t x) {
 
 /* Applies INTEGER affinity the way a real INTEGER column would: '42' and
  * 42.0 match 42; 'abc', NULL and 1.5 match nothing. */
-static int integer_value(sqlite3_value *v, sqlite3_int64 *out) {
+int pn_value_int64(sqlite3_value *v, sqlite3_int64 *out) {
   int t = sqlite3_value_numeric_type(v);
   if (t == SQLITE_INTEGER) {
     *out = sqlite3_value_int64(v);
@@ -246,7 +246,7 @@ static int integer_value(sqlite3_value *v, sqlite3_int64 *out) {
 
 static int list_add_value(pn_i64list *l, sqlite3_value *v) {
   sqlite3_int64 x;
-  return integer_value(v, &x) ? pn_i64list_push(l, x) : SQLITE_OK;
+  return pn_value_int64(v, &x) ? pn_i64list_push(l, x) : SQLITE_OK;
 }
 
 static void list_sort_unique(pn_i64list *l) {

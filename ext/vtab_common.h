@@ -20,8 +20,9 @@ typedef struct pn_ctx {
   char *root;               /* configured /proc root, sqlite3_malloc'd */
   int threads;              /* threads an fds index build may use */
   pn_counters cnt;
-  /* What open cursors share, owned by the tables (netscan.c, table_fds.c)
-   * and freed by them when their last cursor closes. */
+  /* What open cursors share, owned by netscan.c (socket snapshots) and
+   * fd_share.c (the descriptor index) and freed when their last cursor
+   * closes. */
   void *netshare;
   void *fdshare;
 } pn_ctx;
@@ -95,7 +96,13 @@ int pn_names_wanted(const char *const *names, int n, int idxNum, int argc,
                     sqlite3_value **argv, int first, unsigned *mask);
 
 /* ---- xFilter: the values of a claimed constraint ---------------------------
- * A sorted list without duplicates; values that are not integers (NULL,
+ * pn_value_int64: the integer a value equals as SQLite compares it with an
+ * INTEGER column: an integer, a whole real (5002.0) or text that reads as
+ * one ('5002'). 0 for anything else (NULL, 'abc', 1.5, a blob), which
+ * equals no row. */
+int pn_value_int64(sqlite3_value *v, sqlite3_int64 *out);
+
+/* pn_i64list: a sorted list without duplicates; values that are not integers (NULL,
  * 'abc', 1.5) can match no row and are dropped. */
 /* The idxNum bit every table sets when its pid argument is an IN list taken
  * all at once (pn_claim_eq counted it in *n_in). */

@@ -273,6 +273,11 @@ static void socket_holders_group_the_descriptors(void **state) {
   assert_int_equal(pn_stat(db, "fd_dirs_listed") - fd0, NPROC); /* one index for both */
   assert_true(plan_mentions(db, LOOKUP, "SCAN b VIRTUAL TABLE INDEX 1:"));
   assert_rows(db, "5002|2|200|6\n", "SELECT * FROM socket_holders WHERE inode = '5002'");
+  /* compared as SQLite compares an INTEGER column */
+  assert_rows(db, "5002|2|200|6\n", "SELECT * FROM socket_holders WHERE inode = 5002.0");
+  assert_rows(db, "200|6\n201|6\n", "SELECT pid, fd FROM fds WHERE inode = 5002.0 ORDER BY 1");
+  assert_rows(db, "1\n", "SELECT count(*) FROM net_tcp WHERE inode = 5003.0");
+  assert_rows(db, "", "SELECT * FROM socket_holders WHERE inode = 5002.5");
   /* not sockets, or nothing: no row */
   assert_rows(db, "", "SELECT * FROM socket_holders WHERE inode IN (7001, 3, 0, 99999)"
                       " OR inode = NULL OR inode = 'abc'");
@@ -295,6 +300,41 @@ static void socket_holders_group_the_descriptors(void **state) {
   assert_rows(db, "5001|100|3\n5002|201|6\n5002|200|6\n5003|100|4\n",
               "SELECT inode, pid, fd FROM fds WHERE type = 'socket'"
               " ORDER BY inode LIMIT 4");
+  pn_close(db);
+}
+
+/* A lookup that misses adds files and anon inodes to the shared index (the
+ * stat tier); scans already under way over the same index (socket_holders,
+ * the fds socket scan) go on where they were: each row once, in order. */
+static void scans_survive_the_stat_tier(void **state) {
+  (void)state;
+  sqlite3 *db = open_fixture();
+  /* a miss per row, inside the scan (inode + 7 is no socket's) */
+  assert_int_equal(pn_int(db, "SELECT count(*) FROM (SELECT sh.inode FROM socket_holders sh"
+                              " WHERE (SELECT count(*) FROM fds f WHERE f.inode = sh.inode + 7)"
+                              " >= 0 ORDER BY sh.inode)"), 20);
+  assert_int_equal(pn_int(db, "SELECT count(*) FROM (SELECT f.inode FROM fds f"
+                              " WHERE f.type = 'socket' AND (SELECT count(*) FROM fds g"
+                              " WHERE g.inode = f.inode + 7) >= 0 ORDER BY f.inode)"), 22);
+  /* another statement adds the tier while a scan is stepped */
+  sqlite3_stmt *scan;
+  assert_int_equal(sqlite3_prepare_v2(db, "SELECT rowid, inode FROM socket_holders", -1,
+                                      &scan, NULL), SQLITE_OK);
+  sqlite3_str *seen = sqlite3_str_new(db);
+  int rows = 0;
+  while (sqlite3_step(scan) == SQLITE_ROW) {
+    sqlite3_str_appendf(seen, "%lld|%lld\n", sqlite3_column_int64(scan, 0),
+                        sqlite3_column_int64(scan, 1));
+    if (++rows == 5) /* 3 is /dev/null's inode here: a file, found by stat */
+      assert_int_equal(pn_int(db, "SELECT count(*) FROM fds WHERE inode = 3"), 4);
+  }
+  assert_int_equal(sqlite3_finalize(scan), SQLITE_OK);
+  char *got = sqlite3_str_finish(seen);
+  char *want = pn_rows(db, "SELECT rowid, inode FROM socket_holders");
+  assert_string_equal(got, want);
+  sqlite3_free(got);
+  sqlite3_free(want);
+  assert_int_equal(rows, 20);
   pn_close(db);
 }
 
@@ -344,6 +384,7 @@ int main(void) {
       cmocka_unit_test(join_one_process),
       cmocka_unit_test(join_sockets_of_every_kind),
       cmocka_unit_test(socket_holders_group_the_descriptors),
+      cmocka_unit_test(scans_survive_the_stat_tier),
       cmocka_unit_test(threads_give_the_same_answers),
   };
   return cmocka_run_group_tests_name("fixture_join", tests, NULL, NULL);

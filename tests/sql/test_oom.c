@@ -86,6 +86,12 @@ static const char KINDS_SQL[] =
     " AND s.kind = 'tcp' AND f.pid IN (100, 200) AND f.kind IN ('cwd', 'txt')"
     " AND f.kind = 'txt' ORDER BY 1, 2, 3";
 
+/* Holders looked up per socket while a stat-tier lookup runs alongside. */
+static const char HOLDERS_SQL[] =
+    "SELECT t.inode, sh.holders, sh.pid, sh.fd,"
+    " (SELECT count(*) FROM fds f WHERE f.inode = 3)"
+    " FROM net_tcp t LEFT JOIN socket_holders sh ON sh.inode = t.inode ORDER BY 1";
+
 /* Runs sql on a fresh connection; returns the SQLite result code and the
  * rows (malloc'd, not through SQLite) in *out on success. */
 static int run_once(const char *root, const char *sql, char **out) {
@@ -168,6 +174,11 @@ static void oom_in_unix_join(void **state) {
   every_allocation_fails_cleanly(UNIX_SQL);
 }
 
+static void oom_in_holder_lookups(void **state) {
+  (void)state;
+  every_allocation_fails_cleanly(HOLDERS_SQL);
+}
+
 static void oom_in_name_constraints(void **state) {
   (void)state;
   every_allocation_fails_cleanly(KINDS_SQL);
@@ -178,6 +189,7 @@ int main(void) {
       cmocka_unit_test(oom_in_tcp_join),
       cmocka_unit_test(oom_in_unix_join),
       cmocka_unit_test(oom_in_name_constraints),
+      cmocka_unit_test(oom_in_holder_lookups),
   };
   return cmocka_run_group_tests_name("oom", tests, install_allocator, NULL);
 }
