@@ -18,6 +18,8 @@
  *   0x4   a link column is used (target, type, inode, path, deleted, error)
  *   0x8   `type = 'socket'` wanted in inode order (ORDER BY / GROUP BY inode):
  *         every socket descriptor, from the index, in its order
+ *   0x10  with 0x2: `type = 'socket'` too, so the lookup needs no stat of
+ *         files and anon inodes (the stat tier)
  *   PN_IDX_PID_LIST  the pid argument is an IN list
  * argv order: pid (when 0x1), inode (when 0x2).
  *
@@ -28,8 +30,9 @@
  * and later calls use the index. The index is shared by all fds cursors the
  * connection has open (a correlated subquery opens one per outer row) and
  * dropped with the last of them. Files and anon inodes get their inode from
- * stat, which the index does only on the first lookup that misses among the
- * socket:[N]/pipe:[N] inodes.
+ * stat, which the index does on the first lookup that may want them (any
+ * but `type = 'socket'`): inode numbers are unique only within a
+ * filesystem, so a file may share its number with a socket or a pipe.
  *
  * The index is sorted by inode, then pid and fd both descending: the holders
  * of one socket come newest process first, the order ss lists them in. The
@@ -69,6 +72,7 @@ enum {
 #define IDX_INODE 0x2
 #define IDX_LINK 0x4
 #define IDX_SOCKET_SCAN 0x8
+#define IDX_SOCKETS_ONLY 0x10
 
 typedef struct fds_cursor {
   pn_cursor pc;             /* pc.buf: fdinfo text */
@@ -148,6 +152,7 @@ static int fdsXBestIndex(sqlite3_vtab *tab, sqlite3_index_info *info) {
                                    (1u << COL_INODE) | (1u << COL_PATH) |
                                    (1u << COL_DELETED) | (1u << COL_ERROR);
   if ((info->colUsed & link_cols) || (idx & IDX_INODE)) idx |= IDX_LINK;
+  if ((idx & IDX_INODE) && has_type_socket(info)) idx |= IDX_SOCKETS_ONLY;
   if ((idx & IDX_INODE) && !(idx & IDX_PID)) {
     /* Amortised: one index build per cursor, then a lookup per call. */
     info->estimatedCost = 30.0;
@@ -368,7 +373,7 @@ static int make_pending_link(fds_cursor *c) {
 static const pn_fd_ref *next_ref(fds_cursor *c) {
   int from = -1;
   for (int i = 0; i < 2; i++) {
-    if (c->ref_at[i] == c->spans[i].n) continue;
+    if (c->ref_at[i] >= c->spans[i].n) continue;
     const pn_fd_ref *r = &c->spans[i].v[c->ref_at[i]];
     if (from < 0) {
       from = i;
@@ -421,15 +426,14 @@ static int start_socket_scan(fds_cursor *c) {
 
 static int start_index_lookup(fds_cursor *c) {
   int rc;
-  if ((rc = pn_fd_share_build(c->sh, &c->pc)) != SQLITE_OK) return rc;
-  pn_fd_index_find(&c->sh->index, c->want_inode, c->spans);
-  int hit = c->spans[0].n + c->spans[1].n > 0;
-  if (!hit && !c->sh->index.stat_tier_done && c->want_inode != 0) {
-    if ((rc = pn_fd_index_add_stat_tier(&c->sh->index, &c->pc.fs)) != SQLITE_OK)
-      return rc;
-    pn_fd_index_find(&c->sh->index, c->want_inode, c->spans);
-  }
+  pn_fd_span none = {NULL, 0};
+  c->spans[0] = c->spans[1] = none;
   c->ref_at[0] = c->ref_at[1] = 0;
+  if ((rc = pn_fd_share_build(c->sh, &c->pc)) != SQLITE_OK) return rc;
+  if (!(c->idx & IDX_SOCKETS_ONLY) && !c->sh->index.stat_tier_done &&
+      (rc = pn_fd_index_add_stat_tier(&c->sh->index, &c->pc.fs)) != SQLITE_OK)
+    return rc;
+  pn_fd_index_find(&c->sh->index, c->want_inode, c->spans);
   return next_index_row(c);
 }
 

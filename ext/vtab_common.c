@@ -236,7 +236,9 @@ int pn_value_int64(sqlite3_value *v, sqlite3_int64 *out) {
   }
   if (t == SQLITE_FLOAT) {
     double d = sqlite3_value_double(v);
-    if (d >= -9.2e18 && d <= 9.2e18 && d == (double)(sqlite3_int64)d) {
+    /* [-2^63, 2^63): the doubles that convert to an int64 */
+    if (d >= -9223372036854775808.0 && d < 9223372036854775808.0 &&
+        d == (double)(sqlite3_int64)d) {
       *out = (sqlite3_int64)d;
       return 1;
     }

@@ -10,6 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define NPROC 8   /* process directories in the fixture */
 #define NNETTCP 4 /* tcp and tcp6 of two namespaces */
@@ -338,6 +341,54 @@ static void scans_survive_the_stat_tier(void **state) {
   pn_close(db);
 }
 
+/* Inode numbers are unique only within a filesystem: a file can share its
+ * number with a socket. A lookup finds both (as a scan filtered by SQLite
+ * does), newest first; with type = 'socket' only the socket. The tree is
+ * made here: a file, and a process holding it and a socket:[its inode]. */
+static void lookup_finds_a_file_and_a_socket_of_one_number(void **state) {
+  (void)state;
+  char root[64], path[128];
+  snprintf(root, sizeof root, "/tmp/pn_collide.XXXXXX");
+  assert_non_null(mkdtemp(root));
+  snprintf(path, sizeof path, "%s/file", root);
+  int f = open(path, O_CREAT | O_WRONLY, 0600);
+  assert_true(f >= 0);
+  struct stat st;
+  assert_int_equal(fstat(f, &st), 0);
+  close(f);
+  char dir[96], link[128], target[64];
+  snprintf(dir, sizeof dir, "%s/500", root);
+  assert_int_equal(mkdir(dir, 0700), 0);
+  snprintf(dir, sizeof dir, "%s/500/fd", root);
+  assert_int_equal(mkdir(dir, 0700), 0);
+  snprintf(link, sizeof link, "%s/0", dir);
+  assert_int_equal(symlink(path, link), 0);
+  snprintf(link, sizeof link, "%s/1", dir);
+  snprintf(target, sizeof target, "socket:[%llu]", (unsigned long long)st.st_ino);
+  assert_int_equal(symlink(target, link), 0);
+
+  sqlite3 *db = pn_open(root);
+  char *scan = pn_rows(db, "SELECT pid, fd, type FROM fds WHERE inode + 0 = %llu"
+                           " ORDER BY pid DESC, fd DESC", (unsigned long long)st.st_ino);
+  assert_string_equal(scan, "500|1|socket\n500|0|file\n");
+  assert_rows(db, scan, "SELECT pid, fd, type FROM fds WHERE inode = %llu"
+                        " ORDER BY pid DESC, fd DESC", (unsigned long long)st.st_ino);
+  assert_rows(db, "500|1\n", "SELECT pid, fd FROM fds WHERE inode = %llu AND type = 'socket'",
+              (unsigned long long)st.st_ino);
+  assert_rows(db, "1|500|1\n", "SELECT holders, pid, fd FROM socket_holders WHERE inode = %llu",
+              (unsigned long long)st.st_ino);
+  sqlite3_free(scan);
+  pn_close(db);
+  unlink(link);
+  snprintf(link, sizeof link, "%s/0", dir);
+  unlink(link);
+  rmdir(dir);
+  snprintf(dir, sizeof dir, "%s/500", root);
+  rmdir(dir);
+  unlink(path);
+  rmdir(root);
+}
+
 /* The index build and the socket files are shared out to helper threads
  * (procnet_threads()); whatever the number, every answer and every count
  * of what was read is the same. */
@@ -385,6 +436,7 @@ int main(void) {
       cmocka_unit_test(join_sockets_of_every_kind),
       cmocka_unit_test(socket_holders_group_the_descriptors),
       cmocka_unit_test(scans_survive_the_stat_tier),
+      cmocka_unit_test(lookup_finds_a_file_and_a_socket_of_one_number),
       cmocka_unit_test(threads_give_the_same_answers),
   };
   return cmocka_run_group_tests_name("fixture_join", tests, NULL, NULL);
