@@ -1,11 +1,12 @@
 /*
  * fd_index.h: which descriptors hold which inode, for every process: the
- * index behind `fds WHERE inode = ?` and the fds socket scan.
+ * index behind `fds WHERE inode = ?`, the fds socket scan and
+ * socket_holders.
  *
  * Built in one pass over every process (list PID/fd, read each link). The
  * links of sockets, pipes and namespaces carry their inode ("socket:[N]");
- * files and anon inodes need a stat, which is done only when a lookup
- * misses among the others (the "stat tier").
+ * files and anon inodes need a stat, which is done once, for the first
+ * lookup that may want them (the "stat tier", kept in an array of its own).
  *
  * The pass is mostly system time in separate directories, so it is shared
  * out (parallel.h): the caller and helper threads take processes from one
