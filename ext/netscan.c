@@ -491,10 +491,11 @@ static int plan_all(pn_netcur *c) {
 }
 
 static int plan_netns(pn_netcur *c, sqlite3_value *v) {
-  if (sqlite3_value_numeric_type(v) != SQLITE_INTEGER) return SQLITE_OK;
+  sqlite3_int64 key;
+  if (!pn_value_int64(v, &key)) return SQLITE_OK; /* equals no namespace */
   int rc = ensure_nslist(c);
   if (rc != SQLITE_OK) return rc;
-  const pn_netns *ns = pn_nslist_find(&c->sh->ns, (uint64_t)sqlite3_value_int64(v));
+  const pn_netns *ns = pn_nslist_find(&c->sh->ns, (uint64_t)key);
   return ns ? plan_namespace(c, ns) : SQLITE_OK;
 }
 
@@ -629,13 +630,11 @@ static int netXFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   else rc = plan_all(c);
   if (idxNum & IDX_NETNS) {
     /* With pid too, keep only the targets in that namespace. */
-    sqlite3_value *v = argv[arg++];
-    int keep = 0;
+    sqlite3_int64 key;
+    int valid = pn_value_int64(argv[arg++], &key), keep = 0;
     for (int i = 0; i < c->ntargets; i++) {
       const target *t = &c->targets[i];
-      if (sqlite3_value_numeric_type(v) == SQLITE_INTEGER && t->known &&
-          t->key == (uint64_t)sqlite3_value_int64(v))
-        c->targets[keep++] = *t;
+      if (valid && t->known && t->key == (uint64_t)key) c->targets[keep++] = *t;
     }
     c->ntargets = keep;
   }

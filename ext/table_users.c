@@ -111,16 +111,11 @@ static int usersXFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr
   c->pos = 0;
   c->line_no = 0;
   c->want_uid = (idxNum & IDX_UID) != 0;
-  if (c->want_uid) {
-    if (sqlite3_value_numeric_type(argv[arg]) != SQLITE_INTEGER) c->pc.eof = 1;
-    c->uid = sqlite3_value_int64(argv[arg++]);
-  }
+  if (c->want_uid && !pn_value_int64(argv[arg++], &c->uid)) c->pc.eof = 1;
   c->root_pid = 0;
-  if (idxNum & IDX_ROOT_PID) {
-    if (sqlite3_value_numeric_type(argv[arg]) != SQLITE_INTEGER) c->pc.eof = 1;
-    c->root_pid = sqlite3_value_int64(argv[arg]);
-    if (c->root_pid <= 0) c->pc.eof = 1;
-  }
+  if ((idxNum & IDX_ROOT_PID) &&
+      (!pn_value_int64(argv[arg], &c->root_pid) || c->root_pid <= 0))
+    c->pc.eof = 1;
   if (c->pc.eof) return SQLITE_OK;
   int rc = load_passwd(c, c->root_pid);
   return rc == SQLITE_OK ? usersXNext(cur) : rc;

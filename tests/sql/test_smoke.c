@@ -93,6 +93,16 @@ static void process_files_reads_only_the_kind_asked(void **state) {
   pn_close(db);
 }
 
+/* users by uid, compared as SQLite compares an INTEGER column */
+static void users_by_uid(void **state) {
+  (void)state;
+  sqlite3 *db = pn_open(NULL);
+  assert_rows(db, "root\n", "SELECT name FROM users WHERE uid = 0");
+  assert_rows(db, "root\n", "SELECT name FROM users WHERE uid = 0.0");
+  assert_rows(db, "", "SELECT name FROM users WHERE uid = 0.5 OR uid = 'x'");
+  pn_close(db);
+}
+
 static void tables_are_read_only(void **state) {
   (void)state;
   sqlite3 *db = pn_open(NULL);
@@ -124,6 +134,7 @@ int main(void) {
       cmocka_unit_test(finds_itself),
       cmocka_unit_test(process_files_of_itself),
       cmocka_unit_test(process_files_reads_only_the_kind_asked),
+      cmocka_unit_test(users_by_uid),
       cmocka_unit_test(tables_are_read_only),
       cmocka_unit_test(bad_root_names_the_path),
   };
