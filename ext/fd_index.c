@@ -17,13 +17,9 @@ SQLITE_EXTENSION_INIT3
 #include <unistd.h>
 
 static int push_ref(pn_fd_ref **v, size_t *n, size_t *cap, pn_fd_ref ref) {
-  if (*n == *cap) {
-    size_t ncap = *cap ? *cap * 2 : 256;
-    pn_fd_ref *nv = sqlite3_realloc64(*v, ncap * sizeof *nv);
-    if (!nv) return SQLITE_NOMEM;
-    *v = nv;
-    *cap = ncap;
-  }
+  pn_fd_ref *nv = pn_array_room(*v, *n, cap, sizeof *nv, 256);
+  if (!nv) return SQLITE_NOMEM;
+  *v = nv;
   (*v)[(*n)++] = ref;
   return SQLITE_OK;
 }

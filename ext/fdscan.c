@@ -18,13 +18,9 @@ void pn_fdnums_free(pn_fdnums *l) {
 }
 
 static int push_fd(pn_fdnums *l, int fd) {
-  if (l->n == l->cap) {
-    size_t cap = l->cap ? l->cap * 2 : 64;
-    int *v = sqlite3_realloc64(l->v, cap * sizeof *v);
-    if (!v) return -1;
-    l->v = v;
-    l->cap = cap;
-  }
+  int *v = pn_array_room(l->v, l->n, &l->cap, sizeof *v, 64);
+  if (!v) return -1;
+  l->v = v;
   l->v[l->n++] = fd;
   return 0;
 }

@@ -65,12 +65,9 @@ static int collect_members(const pn_fs *fs, const char *probe, pn_buf *scratch,
     pn_res r = pn_netns_of_pid(fs, pid, probe, &m.key, &m.known, scratch, &err);
     if (pn_is_nomem(r, err)) goto nomem;
     if (r != PN_OK) continue; /* gone, or a zombie: no namespace to read */
-    if (n == cap) {
-      cap = cap ? cap * 2 : 256;
-      member *nv = sqlite3_realloc64(v, cap * sizeof *nv);
-      if (!nv) goto nomem;
-      v = nv;
-    }
+    member *nv = pn_array_room(v, n, &cap, sizeof *nv, 256);
+    if (!nv) goto nomem;
+    v = nv;
     v[n++] = m;
   }
   pn_close_dir(dir);

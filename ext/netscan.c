@@ -109,7 +109,8 @@ typedef struct pn_netcur {
   const pn_nettable *t;
   pn_netshare *sh;          /* the connection's shared snapshots */
   target *targets;
-  int ntargets, tcap;
+  int ntargets;
+  size_t tcap;
   int ti;                   /* current target */
   size_t ri;                /* record, or position in by_inode */
   pn_netrow row;            /* the current record, once parsed */
@@ -457,13 +458,9 @@ static int add_targets(pn_netcur *c, uint64_t key, int known,
     const pn_netkind *kind = c->t->kinds[k];
     if (!(c->kinds & (1u << k))) continue;
     for (int f = 0; f < 2 && kind->files[f]; f++) {
-      if (c->ntargets == c->tcap) {
-        int cap = c->tcap ? c->tcap * 2 : 16;
-        target *v = sqlite3_realloc64(c->targets, (size_t)cap * sizeof *v);
-        if (!v) return SQLITE_NOMEM;
-        c->targets = v;
-        c->tcap = cap;
-      }
+      target *v = pn_array_room(c->targets, (size_t)c->ntargets, &c->tcap, sizeof *v, 16);
+      if (!v) return SQLITE_NOMEM;
+      c->targets = v;
       target t = {kind, f, key, known, pids, npids, pid, -1};
       c->targets[c->ntargets++] = t;
     }

@@ -83,6 +83,15 @@ int pn_buf_grow(pn_buf *b, size_t more) {
   return buf_reserve(b, b->n + more);
 }
 
+void *pn_array_room(void *v, size_t n, size_t *cap, size_t size, size_t first) {
+  if (n < *cap) return v;
+  size_t ncap = *cap ? *cap * 2 : first;
+  if (ncap > SIZE_MAX / size) return NULL;
+  void *nv = sqlite3_realloc64(v, (sqlite3_uint64)ncap * size);
+  if (nv) *cap = ncap;
+  return nv;
+}
+
 char *pn_buf_strdup(const pn_buf *b) {
   char *s = sqlite3_malloc64(b->n + 1);
   if (!s) return NULL;

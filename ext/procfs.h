@@ -52,6 +52,13 @@ int pn_buf_grow(pn_buf *b, size_t more);
 /* Copies the content into a fresh NUL-terminated sqlite3_malloc'd string. */
 char *pn_buf_strdup(const pn_buf *b);
 
+/* Room for one more element in a growing sqlite3_malloc'd array holding n
+ * elements of `size` bytes (capacity *cap): v as it is when there is room,
+ * else v reallocated to twice its capacity (`first` when empty) and *cap
+ * updated. NULL when out of memory; v is then unchanged and still owned by
+ * the caller. */
+void *pn_array_room(void *v, size_t n, size_t *cap, size_t size, size_t first);
+
 /* One open /proc root. */
 typedef struct pn_fs {
   int rootfd;

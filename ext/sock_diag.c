@@ -2,6 +2,7 @@
  * sock_diag.c: one NETLINK_SOCK_DIAG dump of the caller's unix sockets,
  * keeping (inode, peer inode) pairs; see sock_diag.h.
  */
+#include "procfs.h"
 #include "sort.h"
 #include "sock_diag.h"
 
@@ -36,13 +37,9 @@ static int send_dump_request(int fd) {
 }
 
 static int push_peer(pn_peer_map *m, uint64_t inode, uint64_t peer) {
-  if (m->n == m->cap) {
-    size_t cap = m->cap ? m->cap * 2 : 256;
-    pn_peer *v = sqlite3_realloc64(m->v, cap * sizeof *v);
-    if (!v) return -1;
-    m->v = v;
-    m->cap = cap;
-  }
+  pn_peer *v = pn_array_room(m->v, m->n, &m->cap, sizeof *v, 256);
+  if (!v) return -1;
+  m->v = v;
   m->v[m->n].inode = inode;
   m->v[m->n].peer = peer;
   m->n++;
