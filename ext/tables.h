@@ -26,8 +26,4 @@ extern const struct pn_nettable pn_table_net_tcp, pn_table_net_udp,
     pn_table_net_unix, pn_table_net_packet, pn_table_net_netlink,
     pn_table_sockets;
 
-/* Names shared by the socket tables. */
-const char *pn_unix_type_name(int type);
-const char *pn_packet_type_name(int type);
-
 #endif

@@ -116,6 +116,7 @@ int pn_vtab_open_fs(pn_vtab *vtab, pn_fs *fs) {
 
 int pn_claim_eq(sqlite3_index_info *info, int col, int *argc, int allow_in,
                 int *n_in) {
+  if (col < 0) return 0; /* -1 is the rowid, not "no such column" */
   for (int i = 0; i < info->nConstraint; i++) {
     const struct sqlite3_index_constraint *c = &info->aConstraint[i];
     if (!c->usable || c->iColumn != col || c->op != SQLITE_INDEX_CONSTRAINT_EQ)

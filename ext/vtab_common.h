@@ -20,10 +20,10 @@ typedef struct pn_ctx {
   char *root;               /* configured /proc root, sqlite3_malloc'd */
   int threads;              /* threads an fds index build may use */
   pn_counters cnt;
-  /* What open cursors share, owned by netscan.c (socket snapshots) and
+  /* What open cursors share, owned by sockstore.c (socket snapshots) and
    * fd_share.c (the descriptor index) and freed when their last cursor
    * closes. */
-  void *netshare;
+  struct pn_sockstore *sockstore;
   void *fdshare;
 } pn_ctx;
 
@@ -65,7 +65,8 @@ int pn_vtab_open_fs(pn_vtab *vtab, pn_fs *fs);
  * Finds a usable `col = ?` (which is also how `col IN (...)` arrives) and
  * claims it as the next argv slot. With allow_in, an IN list is taken all at
  * once (sqlite3_vtab_in) so that xFilter runs once for the whole list.
- * Returns 1 when claimed. *n_in, if given, is bumped for an IN list. */
+ * Returns 1 when claimed; 0 for col < 0 (a table without the column).
+ * *n_in, if given, is bumped for an IN list. */
 int pn_claim_eq(sqlite3_index_info *info, int col, int *argc, int allow_in,
                 int *n_in);
 

@@ -756,8 +756,8 @@ static void other_socket_kinds_of_this_process(void **state) {
   snprintf(v[3].text, 256, "packet|PACKET|2048|DGRAM|NULL|NULL|NULL");
   snprintf(v[4].text, 256, "netlink|NETLINK|0|NULL|NULL|%u|NULL", portid);
   snprintf(v[5].text, 256, "udp|IPv6|17|NULL|::1|%d|CLOSE", port_of(x[5]));
-  snprintf(v[6].text, 256, "unix|UNIX|NULL|DGRAM|NULL|NULL|UNCONNECTED");
-  snprintf(v[7].text, 256, "unix|UNIX|NULL|SEQPACKET|NULL|NULL|UNCONNECTED");
+  snprintf(v[6].text, 256, "unix|UNIX|0|DGRAM|NULL|NULL|UNCONNECTED");
+  snprintf(v[7].text, 256, "unix|UNIX|0|SEQPACKET|NULL|NULL|UNCONNECTED");
   char *expected = rows_by_fd(v, 8);
   sqlite3 *db = pn_open(NULL);
   assert_rows(db, expected,
