@@ -411,8 +411,3 @@ const sqlite3_module pn_net_module = {
     .xColumn = netXColumn,
     .xRowid = netXRowid,
 };
-
-uint64_t pn_sockrow_unix_peer(const pn_sockrow *r) {
-  const pn_snap *s = cur_snap(r->cur);
-  return pn_sockstore_unix_peer(r->cur->st, &s->k, r->s->inode);
-}

@@ -70,7 +70,4 @@ typedef struct pn_nettable {
 /* The sqlite3_module of a socket table; its pAux desc is a pn_nettable. */
 extern const sqlite3_module pn_net_module;
 
-/* The peer inode of a unix socket, or 0 when unknown or it has none. */
-uint64_t pn_sockrow_unix_peer(const pn_sockrow *r);
-
 #endif

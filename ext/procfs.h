@@ -33,6 +33,7 @@ typedef struct pn_counters {
   int64_t dirs_listed;      /* directory listings (root, PID/fd, ...) */
   int64_t fd_dirs_listed;   /* of those, PID/fd listings */
   int64_t links_read;       /* readlink calls */
+  int64_t netlink_dumps;    /* sock_diag dumps (socket files not read) */
 } pn_counters;
 
 /* Adds what `from` counted to `to` (a helper thread's reads). */
@@ -109,6 +110,11 @@ pn_res pn_open_dir(const pn_fs *fs, int dir, const char *rel, void **dirp,
  * Non-numeric names (".", "self", "net", ...) are skipped. */
 int pn_next_numeric(void *dirp, int64_t *num);
 void pn_close_dir(void *dirp);
+
+/* Opens the namespace file PID/ns/<kind> (for setns(2)); the caller owns
+ * *fd. */
+pn_res pn_open_ns(const pn_fs *fs, int64_t pid, const char *kind, int *fd,
+                  int *err);
 
 /* Reads "net:[N]"-style namespace links: PID/ns/<kind>. */
 pn_res pn_read_ns(const pn_fs *fs, int piddir, const char *kind,

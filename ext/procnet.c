@@ -17,6 +17,7 @@
 #include "procfs.h"
 #include "tables.h"
 #include "vtab_common.h"
+#include "netlink.h"
 #include "netscan.h"
 SQLITE_EXTENSION_INIT1
 
@@ -78,6 +79,25 @@ static void fn_threads(sqlite3_context *c, int argc, sqlite3_value **argv) {
   sqlite3_result_int(c, ctx->threads);
 }
 
+/* procnet_netlink(): how far procnet may use netlink (netlink.h): 'all'
+ * (every namespace it may enter, the default), 'self' (the caller's own
+ * namespace only: no thread ever changes namespace) or 'off' (the text
+ * files only). procnet_netlink(mode) sets it for the statements that
+ * follow. Starts at PROCNET_NETLINK. */
+static void fn_netlink(sqlite3_context *c, int argc, sqlite3_value **argv) {
+  pn_ctx *ctx = ctx_of(c);
+  if (argc == 1) {
+    const char *v = (const char *)sqlite3_value_text(argv[0]);
+    int mode = v ? pn_netlink_mode_of(v) : -1;
+    if (mode < 0) {
+      sqlite3_result_error(c, "procnet_netlink: want 'all', 'self' or 'off'", -1);
+      return;
+    }
+    ctx->netlink = mode;
+  }
+  sqlite3_result_text(c, pn_netlink_mode_name(ctx->netlink), -1, SQLITE_STATIC);
+}
+
 /* procnet_netns(): the network namespace inode of the reader itself, as the
  * root shows it (root/self/ns/net), so that `WHERE netns = procnet_netns()`
  * keeps what ss and lsof would see. NULL when it cannot be read. */
@@ -112,10 +132,10 @@ static void fn_stats(sqlite3_context *c, int argc, sqlite3_value **argv) {
   const pn_counters *k = &ctx_of(c)->cnt;
   char *s = sqlite3_mprintf(
       "{\"files_read\":%lld,\"net_files_read\":%lld,\"dirs_listed\":%lld,"
-      "\"fd_dirs_listed\":%lld,\"links_read\":%lld}",
+      "\"fd_dirs_listed\":%lld,\"links_read\":%lld,\"netlink_dumps\":%lld}",
       (long long)k->files_read, (long long)k->net_files_read,
       (long long)k->dirs_listed, (long long)k->fd_dirs_listed,
-      (long long)k->links_read);
+      (long long)k->links_read, (long long)k->netlink_dumps);
   if (!s) {
     sqlite3_result_error_nomem(c);
     return;
@@ -160,6 +180,8 @@ static const fn_def functions[] = {
     {"procnet_netns", 0, fn_netns, 0},
     {"procnet_threads", 0, fn_threads, 0},
     {"procnet_threads", 1, fn_threads, 0},
+    {"procnet_netlink", 0, fn_netlink, 0},
+    {"procnet_netlink", 1, fn_netlink, 0},
     {"procnet_stats", 0, fn_stats, 0},
     {"procnet_version", 0, fn_version, 1},
     {"procnet_create_views", 0, fn_create_views, 0},
@@ -229,6 +251,13 @@ static int threads_from_env(sqlite3 *db) {
   return pn_threads_allowed(db) ? (int)n : 1;
 }
 
+/* PROCNET_NETLINK=all|self|off, else all. */
+static int netlink_from_env(void) {
+  const char *v = getenv("PROCNET_NETLINK");
+  int mode = v && *v ? pn_netlink_mode_of(v) : -1;
+  return mode < 0 ? PN_NETLINK_ALL : mode;
+}
+
 int procnet_register(sqlite3 *db, char **err) {
   if (sqlite3_libversion_number() < PN_MIN_SQLITE) {
     if (err)
@@ -243,6 +272,7 @@ int procnet_register(sqlite3 *db, char **err) {
     return SQLITE_NOMEM;
   }
   ctx->threads = threads_from_env(db);
+  ctx->netlink = netlink_from_env();
   int rc = register_tables(db, ctx);
   if (rc == SQLITE_OK) rc = register_functions(db, ctx);
   pn_ctx_unref(ctx); /* the modules and functions hold their own refs */

@@ -125,11 +125,9 @@ static void result_unix(const pn_sockrow *r, sqlite3_context *ctx, pn_field f) {
     if (s->has & PN_SK_ADDRESS) result_string(r, ctx, s->addr_off, s->addr_len);
     break;
   case PN_F_FLAGS: result_u64(ctx, s->flags); break;
-  case PN_F_PEER_INODE: {
-    uint64_t peer = pn_sockrow_unix_peer(r);
-    if (peer) result_u64(ctx, peer);
+  case PN_F_PEER_INODE:
+    if ((s->has & PN_SK_PEER) && s->peer) result_u64(ctx, s->peer);
     break;
-  }
   default: break;
   }
 }

@@ -49,6 +49,14 @@ typedef struct pn_sockkind {
 extern const pn_sockkind pn_kind_tcp, pn_kind_udp, pn_kind_udplite,
     pn_kind_raw, pn_kind_icmp, pn_kind_unix, pn_kind_packet, pn_kind_netlink;
 
+/* What a reader needs from a source: the fields that not every source
+ * has (see the table above). */
+#define PN_WANT_TEXT 0x1    /* fields of the text files only */
+#define PN_WANT_DIAG 0x2    /* fields of sock_diag only */
+#define PN_WANT_INFO 0x4    /* sock_diag extensions: TCP internals */
+#define PN_WANT_MEM 0x8     /* sock_diag extensions: socket memory */
+#define PN_WANT_SNAP 0xf    /* all of them */
+
 /* pn_sock.has: which optional fields a record holds. */
 enum {
   PN_SK_UID = 1u << 0,      /* uid */

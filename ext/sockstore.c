@@ -4,14 +4,26 @@
  */
 #include "sockstore.h"
 
+#include "netlink.h"
 #include "parallel.h"
 #include "sock_diag.h"
 #include "sock_text.h"
 #include "sort.h"
 SQLITE_EXTENSION_INIT3
 
+#include <errno.h>
+#include <linux/magic.h>
+#include <linux/netlink.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+/* An open ns/net file of a namespace this store has entered (or tried). */
+typedef struct nsfile {
+  uint64_t key;
+  int fd;                   /* -1: refused, or no process of it is left */
+} nsfile;
 
 struct pn_sockstore {
   int cursors;
@@ -24,8 +36,16 @@ struct pn_sockstore {
    * empty; the others of the same file are chained through pn_snap.next. */
   int *slots;
   size_t nslots;
-  pn_peer_map peers;        /* unix peers of the caller's namespace */
-  int peers_loaded;
+  /* sock_diag: whether and where it may be used */
+  int netlink;              /* pn_netlink_mode, as it was at the start */
+  int probed;               /* root_is_proc and own_ns are known */
+  int root_is_proc;         /* the root is a procfs: its namespaces are
+                               real ones (not a fixture tree) */
+  uint64_t own_ns;          /* the caller's network namespace */
+  nsfile *nsfiles;
+  size_t nnsfiles, nscap;
+  const pn_sockkind *no_diag[8]; /* kinds the kernel has no handler for */
+  int nno_diag;
 };
 
 pn_sockstore *pn_sockstore_acquire(pn_ctx *ctx) {
@@ -34,6 +54,7 @@ pn_sockstore *pn_sockstore_acquire(pn_ctx *ctx) {
     st = sqlite3_malloc(sizeof *st);
     if (!st) return NULL;
     memset(st, 0, sizeof *st);
+    st->netlink = ctx->netlink;
     ctx->sockstore = st;
   }
   st->cursors++;
@@ -49,7 +70,9 @@ void pn_sockstore_release(pn_ctx *ctx, pn_sockstore *st) {
   sqlite3_free(st->snaps);
   sqlite3_free(st->slots);
   pn_nslist_free(&st->ns);
-  pn_peer_map_free(&st->peers);
+  for (size_t i = 0; i < st->nnsfiles; i++)
+    if (st->nsfiles[i].fd >= 0) close(st->nsfiles[i].fd);
+  sqlite3_free(st->nsfiles);
   sqlite3_free(st);
   ctx->sockstore = NULL;
 }
@@ -135,63 +158,208 @@ int pn_snap_of(pn_sockstore *st, const pn_snapkey *k) {
 
 pn_snap *pn_snap_at(pn_sockstore *st, int i) { return &st->snaps[i]; }
 
+/* ---- where sock_diag may be used ------------------------------------------- */
+
+/* The caller's namespace and whether the root is a real procfs, once. */
+static void probe_system(pn_sockstore *st, const pn_fs *fs) {
+  struct statfs sf;
+  struct stat sb;
+  if (st->probed) return;
+  st->probed = 1;
+  st->root_is_proc = fstatfs(fs->rootfd, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC;
+  st->own_ns = stat("/proc/thread-self/ns/net", &sb) == 0 ? (uint64_t)sb.st_ino : 0;
+}
+
+static int has_no_diag(const pn_sockstore *st, const pn_sockkind *k) {
+  for (int i = 0; i < st->nno_diag; i++)
+    if (st->no_diag[i] == k) return 1;
+  return 0;
+}
+
+/* 1 when the snapshot should be read through sock_diag: the kind has it,
+ * the namespace is a real one that netlink may reach, and the snapshot
+ * needs sock_diag's fields or (being faster) has no need of the text's
+ * alone. */
+static int diag_wanted(pn_sockstore *st, const pn_fs *fs, const pn_snapkey *k) {
+  probe_system(st, fs);
+  if (!k->kind->diag || has_no_diag(st, k->kind) || !st->root_is_proc || !k->known)
+    return 0;
+  if (st->netlink == PN_NETLINK_OFF) return 0;
+  if (st->netlink == PN_NETLINK_SELF && k->key != st->own_ns) return 0;
+  return (k->want & ~PN_WANT_TEXT) || !(k->want & PN_WANT_TEXT);
+}
+
+/* Opens the ns/net file of one of pids that is still in namespace key. */
+static int open_nsfile(const pn_fs *fs, uint64_t key, const int64_t *pids,
+                       int npids) {
+  for (int i = 0; i < npids; i++) {
+    struct stat sb;
+    int fd, err;
+    if (pn_open_ns(fs, pids[i], "net", &fd, &err) != PN_OK)
+      continue; /* gone, or not ours to enter */
+    if (fstat(fd, &sb) == 0 && (uint64_t)sb.st_ino == key) return fd;
+    close(fd); /* the process moved on: try the next */
+  }
+  return -1;
+}
+
+/* The ns/net fd to make sockets of namespace key in: -2 for the caller's
+ * own (no need to enter it), -1 when it cannot be entered. */
+#define OWN_NS -2
+static int nsfd_of(pn_sockstore *st, const pn_fs *fs, uint64_t key,
+                   const int64_t *pids, int npids, int *rc) {
+  if (key == st->own_ns) return OWN_NS;
+  for (size_t i = 0; i < st->nnsfiles; i++)
+    if (st->nsfiles[i].key == key) return st->nsfiles[i].fd;
+  nsfile *v = pn_array_room(st->nsfiles, st->nnsfiles, &st->nscap, sizeof *v, 8);
+  if (!v) {
+    *rc = SQLITE_NOMEM;
+    return -1;
+  }
+  st->nsfiles = v;
+  int fd = open_nsfile(fs, key, pids, npids);
+  st->nsfiles[st->nnsfiles++] = (nsfile){key, fd};
+  return fd;
+}
+
 /* ---- reading ------------------------------------------------------------------ */
+
+/* One snapshot to read, as the threads see it. */
+typedef struct readjob {
+  pn_snap *s;
+  const pn_snapjob *j;
+  int nsfd;                 /* OWN_NS, an ns/net fd, or -1: text only */
+  int sock;                 /* the NETLINK_SOCK_DIAG socket, or -1 */
+  int no_handler;           /* the kernel has no sock_diag for the kind */
+} readjob;
 
 /* One thread's share of a read: its own view of the root, with its own
  * counters (added up after). */
 typedef struct snap_reader {
   pn_fs fs;
   pn_counters cnt;
-  pn_sockstore *st;
-  const pn_snapjob *jobs;
+  readjob *jobs;
   int rc;
 } snap_reader;
 
-static int read_one(const pn_fs *fs, pn_snap *s, const pn_snapjob *j) {
+/* A dump the kernel may interrupt (its tables changed while it walked
+ * them, or replies were dropped) is asked again, a few times. */
+#define PN_DIAG_TRIES 3
+
+static pn_res diag_with_retries(const pn_fs *fs, readjob *rj, int merge) {
+  const pn_snapkey *k = &rj->s->k;
+  pn_res r = PN_FAIL;
+  int err = EAGAIN;
+  for (int t = 0; t < PN_DIAG_TRIES && r != PN_OK && err == EAGAIN; t++) {
+    if (fs->cnt) fs->cnt->netlink_dumps++;
+    r = merge ? pn_diag_merge(rj->sock, k->kind, k->file, k->want, &rj->s->set, &err)
+              : pn_diag_read(rj->sock, k->kind, k->file, k->want, &rj->s->set, &err);
+  }
+  if (r == PN_GONE) rj->no_handler = 1;
+  if (r == PN_FAIL && err == ENOMEM) return PN_FAIL;
+  return r == PN_OK ? PN_OK : PN_DENIED; /* anything else: the text will do */
+}
+
+static int read_text(const pn_fs *fs, readjob *rj) {
   int64_t via;
-  int rc = pn_text_read(fs, s->k.kind, s->k.file, j->pids, j->npids, &s->set, &via);
+  const pn_snapkey *k = &rj->s->k;
+  return pn_text_read(fs, k->kind, k->file, rj->j->pids, rj->j->npids,
+                      &rj->s->set, &via);
+}
+
+/* Reads one snapshot from the sources its want asks for: sock_diag alone,
+ * the text files alone, or the text files with sock_diag's fields added. */
+static int read_one(const pn_fs *fs, readjob *rj) {
+  pn_snap *s = rj->s;
+  int rc = SQLITE_OK;
+  if (rj->sock >= 0 && !(s->k.want & PN_WANT_TEXT)) {
+    pn_res r = diag_with_retries(fs, rj, 0);
+    if (r == PN_FAIL) rc = SQLITE_NOMEM;
+    else if (r != PN_OK) rc = read_text(fs, rj);
+  } else {
+    rc = read_text(fs, rj);
+    if (rc == SQLITE_OK && rj->sock >= 0 && diag_with_retries(fs, rj, 1) == PN_FAIL)
+      rc = SQLITE_NOMEM;
+  }
   s->read = rc == SQLITE_OK; /* after a failure the next scan tries again */
+  if (!s->read) pn_sockset_clear(&s->set);
   return rc;
 }
 
 static void read_item(void *state, size_t item) {
   snap_reader *r = state;
-  const pn_snapjob *j = &r->jobs[item];
-  int rc = read_one(&r->fs, &r->st->snaps[j->snap], j);
+  int rc = read_one(&r->fs, &r->jobs[item]);
   if (rc != SQLITE_OK) r->rc = rc;
 }
 
 /* The jobs whose snapshot is not read yet, each snapshot once. */
-static int unread_jobs(const pn_sockstore *st, const pn_snapjob *jobs, int n,
-                       pn_snapjob *out) {
+static int unread_jobs(pn_sockstore *st, const pn_snapjob *jobs, int n,
+                       readjob *out) {
   int k = 0;
   for (int i = 0; i < n; i++) {
-    if (st->snaps[jobs[i].snap].read) continue;
+    pn_snap *s = &st->snaps[jobs[i].snap];
+    if (s->read) continue;
     int dup = 0;
-    for (int j = 0; j < k && !dup; j++) dup = out[j].snap == jobs[i].snap;
-    if (!dup) out[k++] = jobs[i];
+    for (int j = 0; j < k && !dup; j++) dup = out[j].s == s;
+    if (!dup) out[k++] = (readjob){s, &jobs[i], -1, -1, 0};
   }
   return k;
 }
 
+/* Decides which jobs read sock_diag and opens their sockets, all the
+ * foreign ones in one helper thread (netlink.h). */
+static int open_diag_sockets(pn_sockstore *st, const pn_fs *fs, readjob *rj,
+                             int n) {
+  int rc = SQLITE_OK, m = 0;
+  int *nsfds = sqlite3_malloc64((size_t)(n ? n : 1) * 3 * sizeof *nsfds);
+  if (!nsfds) return SQLITE_NOMEM;
+  int *fds = nsfds + n, *errs = fds + n;
+  for (int i = 0; i < n && rc == SQLITE_OK; i++) {
+    const pn_snapkey *k = &rj[i].s->k;
+    if (!diag_wanted(st, fs, k)) continue;
+    rj[i].nsfd = nsfd_of(st, fs, k->key, rj[i].j->pids, rj[i].j->npids, &rc);
+    if (rj[i].nsfd == -1) continue;
+    nsfds[m++] = rj[i].nsfd == OWN_NS ? -1 : rj[i].nsfd;
+  }
+  if (rc == SQLITE_OK && m) {
+    pn_netlink_open(nsfds, m, NETLINK_SOCK_DIAG, fds, errs);
+    for (int i = 0, j = 0; i < n; i++)
+      if (rj[i].nsfd != -1) rj[i].sock = fds[j++];
+  }
+  sqlite3_free(nsfds);
+  return rc;
+}
+
+/* Closes the sockets and notes the kinds the kernel has no handler for. */
+static void finish_jobs(pn_sockstore *st, readjob *rj, int n) {
+  for (int i = 0; i < n; i++) {
+    if (rj[i].sock >= 0) close(rj[i].sock);
+    const pn_sockkind *k = rj[i].s->k.kind;
+    if (rj[i].no_handler && !has_no_diag(st, k) &&
+        st->nno_diag < (int)(sizeof st->no_diag / sizeof st->no_diag[0]))
+      st->no_diag[st->nno_diag++] = k;
+  }
+}
+
 int pn_snaps_read(pn_sockstore *st, const pn_fs *fs, int threads,
                   const pn_snapjob *jobs, int njobs) {
-  pn_snapjob *todo = sqlite3_malloc64((size_t)(njobs ? njobs : 1) * sizeof *todo);
+  readjob *todo = sqlite3_malloc64((size_t)(njobs ? njobs : 1) * sizeof *todo);
   if (!todo) return SQLITE_NOMEM;
-  int n = unread_jobs(st, jobs, njobs, todo), rc = SQLITE_OK;
+  int n = unread_jobs(st, jobs, njobs, todo);
+  int rc = open_diag_sockets(st, fs, todo, n);
   snap_reader r[PN_MAX_THREADS];
   memset(r, 0, sizeof r);
   for (int t = 0; t < PN_MAX_THREADS; t++) {
     r[t].fs = *fs;
     r[t].fs.cnt = &r[t].cnt;
-    r[t].st = st;
     r[t].jobs = todo;
   }
-  pn_parallel_for((size_t)n, threads, read_item, r, sizeof *r);
+  if (rc == SQLITE_OK) pn_parallel_for((size_t)n, threads, read_item, r, sizeof *r);
   for (int t = 0; t < PN_MAX_THREADS; t++) {
     if (r[t].rc != SQLITE_OK) rc = r[t].rc;
     if (fs->cnt) pn_counters_add(fs->cnt, &r[t].cnt);
   }
+  finish_jobs(st, todo, n);
   sqlite3_free(todo);
   return rc;
 }
@@ -220,24 +388,4 @@ int pn_snap_find_inode(pn_snap *s, uint64_t inode, size_t *pos) {
   if (!s->by_inode && build_by_inode(s) != SQLITE_OK) return SQLITE_NOMEM;
   *pos = pn_lower_bound_u64(s->by_inode, s->set.n, sizeof *s->by_inode, inode);
   return SQLITE_OK;
-}
-
-/* ---- unix peers ------------------------------------------------------------------ */
-
-/* Our own namespace's inode, from the real /proc (sock_diag answers for the
- * namespace of the socket it is asked through, which is ours). */
-static uint64_t own_netns(void) {
-  struct stat sb;
-  return stat("/proc/self/ns/net", &sb) == 0 ? (uint64_t)sb.st_ino : 0;
-}
-
-uint64_t pn_sockstore_unix_peer(pn_sockstore *st, const pn_snapkey *k,
-                                uint64_t inode) {
-  if (!st->peers_loaded) {
-    st->peers_loaded = 1;
-    st->peers.self_netns = own_netns();
-    if (st->peers.self_netns) pn_unix_peers_load(&st->peers);
-  }
-  if (!k->known || k->key != st->peers.self_netns) return 0;
-  return pn_peer_map_get(&st->peers, inode);
 }

@@ -17,15 +17,6 @@
 #include "sockrec.h"
 #include "vtab_common.h"
 
-/* What a reader needs from a snapshot (pn_snapkey.want): bits of the
- * fields that not every source has (sockrec.h). A snapshot read for W
- * serves every reader whose want is a subset of W. */
-#define PN_WANT_TEXT 0x1    /* fields of the text files only */
-#define PN_WANT_DIAG 0x2    /* fields of sock_diag only */
-#define PN_WANT_INFO 0x4    /* sock_diag extensions: TCP internals */
-#define PN_WANT_MEM 0x8     /* sock_diag extensions: socket memory */
-#define PN_WANT_SNAP 0xf    /* the bits that make a snapshot distinct */
-
 /* The net/ file whose inode keys a namespace whose ns/net link cannot be
  * read (netns.h); the same for every table, since they share snapshots. */
 #define PN_NS_PROBE "tcp"
@@ -35,7 +26,9 @@ typedef struct pn_snapkey {
   int file;                 /* index into kind->files */
   uint64_t key;             /* namespace key (see netns.h) */
   int known;                /* key is the netns inode */
-  unsigned want;            /* PN_WANT_* */
+  unsigned want;            /* PN_WANT_* (sockrec.h): a snapshot read for W
+                               serves every reader whose want is a subset
+                               of W */
 } pn_snapkey;
 
 /* Pairs (inode, record) sorted by inode: a snapshot's inode lookup. */
@@ -90,9 +83,5 @@ int pn_snaps_read(pn_sockstore *st, const pn_fs *fs, int threads,
  * position where it would be: check it), building the index on the first
  * call. SQLITE_OK or SQLITE_NOMEM. */
 int pn_snap_find_inode(pn_snap *s, uint64_t inode, size_t *pos);
-
-/* The peer of unix socket `inode` in the snapshot's namespace, or 0. */
-uint64_t pn_sockstore_unix_peer(pn_sockstore *st, const pn_snapkey *k,
-                                uint64_t inode);
 
 #endif

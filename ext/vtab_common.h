@@ -19,6 +19,7 @@ typedef struct pn_ctx {
   int refs;
   char *root;               /* configured /proc root, sqlite3_malloc'd */
   int threads;              /* threads an fds index build may use */
+  int netlink;              /* pn_netlink_mode (netlink.h) */
   pn_counters cnt;
   /* What open cursors share, owned by sockstore.c (socket snapshots) and
    * fd_share.c (the descriptor index) and freed when their last cursor
