@@ -411,3 +411,11 @@ const sqlite3_module pn_net_module = {
     .xColumn = netXColumn,
     .xRowid = netXRowid,
 };
+
+int pn_sockrow_ifname(const pn_sockrow *r, uint32_t ifindex, char out[16]) {
+  const pn_netcur *c = r->cur;
+  const target *t = &c->targets[c->ti];
+  int n = pn_sockstore_ifname(c->st, &c->pc.fs, &cur_snap(c)->k, t->pids,
+                              t->npids, ifindex, out);
+  return n < 0 ? 0 : n;
+}

@@ -225,6 +225,7 @@ static const table_def tables[] = {
     {"net_packet", net_module, &pn_table_net_packet},
     {"net_netlink", net_module, &pn_table_net_netlink},
     {"sockets", net_module, &pn_table_sockets},
+    {"sock_diag", net_module, &pn_table_sock_diag},
 };
 
 static int register_tables(sqlite3 *db, pn_ctx *ctx) {

@@ -82,6 +82,7 @@ static size_t make_request(const pn_sockkind *k, int file, unsigned want,
 static void inet_diag_fields(const pn_inet_diag *d, pn_sock *s) {
   s->cookie = d->cookie;
   s->ifindex = d->ifindex;
+  s->timer_retrans = (uint8_t)d->retrans;
   s->has |= PN_SK_DIAG;
   if (d->state == STATE_LISTEN) {
     s->backlog = d->wqueue;
@@ -120,6 +121,10 @@ static void inet_record(const pn_inet_diag *d, pn_sock *s) {
 static void inet_extras(const pn_inet_diag *d, pn_sockx *x) {
   x->tcp_info_len = d->tcp_info_len;
   x->tcp_info = d->tcp_info;
+  x->has_rcv_wnd = d->has_rcv_wnd;
+  x->rcv_wnd = d->rcv_wnd;
+  x->has_rehash = d->has_rehash;
+  x->rehash = d->rehash;
   if (d->cong.p) {
     size_t n = d->cong.n < sizeof x->cong - 1 ? d->cong.n : sizeof x->cong - 1;
     memcpy(x->cong, d->cong.p, n);

@@ -115,6 +115,9 @@ typedef struct pn_sock {
   uint8_t shutdown;         /* bit 0 no more receives, bit 1 no more sends */
   uint8_t v6only;
   uint8_t running;          /* packet: running; netlink: a dump running */
+  uint8_t timer_retrans;    /* sock_diag: what ss -o shows last in its
+                               timer: retransmits, or the probes sent by a
+                               keepalive or zero window timer */
 } pn_sock;
 
 /* What sock_diag tells on request (extensions), kept apart from the
@@ -122,6 +125,10 @@ typedef struct pn_sock {
 typedef struct pn_sockx {
   size_t tcp_info_len;      /* bytes of tcp_info that arrived (0: none) */
   struct tcp_info tcp_info;
+  int has_rcv_wnd;          /* tcp_info fields past this build's struct */
+  uint32_t rcv_wnd;
+  int has_rehash;
+  uint32_t rehash;
   char cong[16];            /* congestion control, "" when unknown */
   int n_skmem;
   uint32_t skmem[PN_SKMEM_N];

@@ -4,6 +4,7 @@
  */
 #include "sockstore.h"
 
+#include "ifaces.h"
 #include "netlink.h"
 #include "parallel.h"
 #include "sock_diag.h"
@@ -19,10 +20,13 @@ SQLITE_EXTENSION_INIT3
 #include <sys/vfs.h>
 #include <unistd.h>
 
-/* An open ns/net file of a namespace this store has entered (or tried). */
+/* A namespace this store has entered, or tried to. */
 typedef struct nsfile {
   uint64_t key;
-  int fd;                   /* -1: refused, or no process of it is left */
+  int fd;                   /* its ns/net file; -1: refused, or no process
+                               of it is left */
+  int links;                /* 1: ifaces loaded, -1: they cannot be */
+  pn_ifaces ifaces;
 } nsfile;
 
 struct pn_sockstore {
@@ -42,7 +46,7 @@ struct pn_sockstore {
   int root_is_proc;         /* the root is a procfs: its namespaces are
                                real ones (not a fixture tree) */
   uint64_t own_ns;          /* the caller's network namespace */
-  nsfile *nsfiles;
+  nsfile *nsfiles;          /* the namespaces entered, the caller's too */
   size_t nnsfiles, nscap;
   const pn_sockkind *no_diag[8]; /* kinds the kernel has no handler for */
   int nno_diag;
@@ -70,8 +74,10 @@ void pn_sockstore_release(pn_ctx *ctx, pn_sockstore *st) {
   sqlite3_free(st->snaps);
   sqlite3_free(st->slots);
   pn_nslist_free(&st->ns);
-  for (size_t i = 0; i < st->nnsfiles; i++)
+  for (size_t i = 0; i < st->nnsfiles; i++) {
     if (st->nsfiles[i].fd >= 0) close(st->nsfiles[i].fd);
+    pn_ifaces_free(&st->nsfiles[i].ifaces);
+  }
   sqlite3_free(st->nsfiles);
   sqlite3_free(st);
   ctx->sockstore = NULL;
@@ -180,12 +186,12 @@ static int has_no_diag(const pn_sockstore *st, const pn_sockkind *k) {
  * the namespace is a real one that netlink may reach, and the snapshot
  * needs sock_diag's fields or (being faster) has no need of the text's
  * alone. */
+static int netlink_reaches(pn_sockstore *st, const pn_fs *fs, uint64_t key,
+                           int known);
 static int diag_wanted(pn_sockstore *st, const pn_fs *fs, const pn_snapkey *k) {
-  probe_system(st, fs);
-  if (!k->kind->diag || has_no_diag(st, k->kind) || !st->root_is_proc || !k->known)
+  if (!k->kind->diag || has_no_diag(st, k->kind) ||
+      !netlink_reaches(st, fs, k->key, k->known))
     return 0;
-  if (st->netlink == PN_NETLINK_OFF) return 0;
-  if (st->netlink == PN_NETLINK_SELF && k->key != st->own_ns) return 0;
   return (k->want & ~PN_WANT_TEXT) || !(k->want & PN_WANT_TEXT);
 }
 
@@ -203,23 +209,64 @@ static int open_nsfile(const pn_fs *fs, uint64_t key, const int64_t *pids,
   return -1;
 }
 
-/* The ns/net fd to make sockets of namespace key in: -2 for the caller's
- * own (no need to enter it), -1 when it cannot be entered. */
+/* The store's entry for namespace key, made (and its ns/net file opened,
+ * unless it is the caller's own) on first use; NULL when out of memory. */
+static nsfile *namespace_of(pn_sockstore *st, const pn_fs *fs, uint64_t key,
+                            const int64_t *pids, int npids) {
+  for (size_t i = 0; i < st->nnsfiles; i++)
+    if (st->nsfiles[i].key == key) return &st->nsfiles[i];
+  nsfile *v = pn_array_room(st->nsfiles, st->nnsfiles, &st->nscap, sizeof *v, 8);
+  if (!v) return NULL;
+  st->nsfiles = v;
+  nsfile *e = &v[st->nnsfiles++];
+  memset(e, 0, sizeof *e);
+  e->key = key;
+  e->fd = key == st->own_ns ? -1 : open_nsfile(fs, key, pids, npids);
+  return e;
+}
+
+/* The ns/net fd to make sockets of namespace key in: OWN_NS for the
+ * caller's own (no need to enter it), -1 when it cannot be entered. */
 #define OWN_NS -2
 static int nsfd_of(pn_sockstore *st, const pn_fs *fs, uint64_t key,
                    const int64_t *pids, int npids, int *rc) {
   if (key == st->own_ns) return OWN_NS;
-  for (size_t i = 0; i < st->nnsfiles; i++)
-    if (st->nsfiles[i].key == key) return st->nsfiles[i].fd;
-  nsfile *v = pn_array_room(st->nsfiles, st->nnsfiles, &st->nscap, sizeof *v, 8);
-  if (!v) {
-    *rc = SQLITE_NOMEM;
-    return -1;
-  }
-  st->nsfiles = v;
-  int fd = open_nsfile(fs, key, pids, npids);
-  st->nsfiles[st->nnsfiles++] = (nsfile){key, fd};
-  return fd;
+  nsfile *e = namespace_of(st, fs, key, pids, npids);
+  if (!e) *rc = SQLITE_NOMEM;
+  return e ? e->fd : -1;
+}
+
+/* 1 when netlink may be used in namespace k (sockets of that kind aside). */
+static int netlink_reaches(pn_sockstore *st, const pn_fs *fs, uint64_t key,
+                           int known) {
+  probe_system(st, fs);
+  if (!st->root_is_proc || !known || st->netlink == PN_NETLINK_OFF) return 0;
+  return st->netlink == PN_NETLINK_ALL || key == st->own_ns;
+}
+
+static void load_links(pn_sockstore *st, const pn_fs *fs, nsfile *e) {
+  int nsfd = e->key == st->own_ns ? -1 : e->fd, fd, err;
+  e->links = -1;
+  if (nsfd == -1 && e->key != st->own_ns) return;
+  pn_netlink_open(&nsfd, 1, NETLINK_ROUTE, &fd, &err);
+  if (fd < 0) return;
+  if (fs->cnt) fs->cnt->netlink_dumps++;
+  if (pn_ifaces_load(fd, &e->ifaces, &err) == PN_OK) e->links = 1;
+  close(fd);
+}
+
+int pn_sockstore_ifname(pn_sockstore *st, const pn_fs *fs, const pn_snapkey *k,
+                        const int64_t *pids, int npids, uint32_t index,
+                        char out[16]) {
+  if (!netlink_reaches(st, fs, k->key, k->known)) return 0;
+  nsfile *e = namespace_of(st, fs, k->key, pids, npids);
+  if (!e) return -1;
+  if (!e->links) load_links(st, fs, e);
+  const char *name = e->links > 0 ? pn_ifaces_name(&e->ifaces, index) : NULL;
+  if (!name) return 0;
+  size_t n = strlen(name);
+  memcpy(out, name, n + 1);
+  return (int)n;
 }
 
 /* ---- reading ------------------------------------------------------------------ */

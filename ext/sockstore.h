@@ -84,4 +84,12 @@ int pn_snaps_read(pn_sockstore *st, const pn_fs *fs, int threads,
  * call. SQLITE_OK or SQLITE_NOMEM. */
 int pn_snap_find_inode(pn_snap *s, uint64_t inode, size_t *pos);
 
+/* The name of interface `index` in the namespace of k (pids: its
+ * processes) into out: its length, 0 when it cannot be known (a fixture
+ * tree, netlink refused or switched off, no such interface), -1 when out
+ * of memory. The namespace's interfaces are asked for once per store. */
+int pn_sockstore_ifname(pn_sockstore *st, const pn_fs *fs, const pn_snapkey *k,
+                        const int64_t *pids, int npids, uint32_t index,
+                        char out[16]);
+
 #endif
