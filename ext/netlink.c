@@ -7,12 +7,10 @@
 #include "sqlite3ext.h"
 SQLITE_EXTENSION_INIT3
 
+#include "nsenter.h"
+
 #include <errno.h>
-#include <fcntl.h>
 #include <linux/netlink.h>
-#include <pthread.h>
-#include <sched.h>
-#include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -42,47 +40,13 @@ static int open_socket(int protocol, int *err) {
 }
 
 typedef struct opener {
-  const int *nsfds;
-  int n, protocol;
+  int protocol;
   int *fds, *errs;
 } opener;
 
-/* The helper thread: enters each namespace in turn, makes its socket
- * there, and goes back to where it started. It ends right after, so even
- * a failed return (which only a vanished /proc could cause) leaves no
- * thread behind in another namespace. The thread-self link is the one to
- * save: /proc/self/ns/net would be the thread-group leader's. */
-static void *open_foreign(void *arg) {
+static void open_here(void *arg, int i) {
   opener *o = arg;
-  int home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-  for (int i = 0; i < o->n; i++) {
-    if (o->nsfds[i] < 0) continue;
-    if (setns(o->nsfds[i], CLONE_NEWNET) != 0) {
-      o->errs[i] = errno;
-      continue;
-    }
-    o->fds[i] = open_socket(o->protocol, &o->errs[i]);
-  }
-  if (home >= 0) {
-    if (setns(home, CLONE_NEWNET) != 0) { /* ends next; nothing runs here */ }
-    close(home);
-  }
-  return NULL;
-}
-
-/* Runs open_foreign in a helper thread that starts with every signal
- * blocked (the host's signals are for its own threads). 0, or an errno. */
-static int run_opener(opener *o) {
-  sigset_t all, old;
-  pthread_t tid;
-  sigfillset(&all);
-  int rc = pthread_sigmask(SIG_SETMASK, &all, &old);
-  if (rc != 0) return rc;
-  rc = pthread_create(&tid, NULL, open_foreign, o);
-  pthread_sigmask(SIG_SETMASK, &old, NULL);
-  if (rc != 0) return rc;
-  pthread_join(tid, NULL);
-  return 0;
+  o->fds[i] = open_socket(o->protocol, &o->errs[i]);
 }
 
 void pn_netlink_open(const int *nsfds, int n, int protocol, int *fds,
@@ -95,10 +59,17 @@ void pn_netlink_open(const int *nsfds, int n, int protocol, int *fds,
     else foreign++;
   }
   if (!foreign) return;
-  opener o = {nsfds, n, protocol, fds, errs};
-  int rc = run_opener(&o);
-  for (int i = 0; rc != 0 && i < n; i++)
-    if (nsfds[i] >= 0) errs[i] = rc;
+  /* the foreign ones, from one helper thread; the errors of setns land in
+   * their own array, so that the own sockets' entries stay as they are */
+  int *setns_errs = sqlite3_malloc64((size_t)n * sizeof *setns_errs);
+  opener o = {protocol, fds, errs};
+  int rc = setns_errs ? pn_in_netns(nsfds, n, open_here, &o, setns_errs) : ENOMEM;
+  for (int i = 0; i < n; i++) {
+    if (nsfds[i] < 0) continue;
+    if (rc) errs[i] = rc;
+    else if (setns_errs[i]) errs[i] = setns_errs[i];
+  }
+  sqlite3_free(setns_errs);
 }
 
 /* ---- dumps --------------------------------------------------------------------- */

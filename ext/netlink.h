@@ -3,11 +3,8 @@
  * them (layer 2, beside procfs.h).
  *
  * A netlink socket answers for the network namespace it was created in,
- * and a thread's network namespace is its own (setns(2) changes it for
- * the calling thread alone). So a socket for another namespace is made by
- * a short-lived helper thread: it enters the namespace, creates the
- * socket, goes back, and ends; the socket then serves any thread. The
- * threads that call into procnet never change namespace.
+ * so a socket for another namespace is made inside it, by nsenter.h's
+ * helper thread; the socket then serves any thread.
  *
  * Errors are classified as procfs.h does: PN_DENIED when the kernel
  * refuses (no CAP_SYS_ADMIN for setns, a seccomp policy, EPERM from the

@@ -27,6 +27,8 @@ typedef struct target {
   pn_snapkey k;
   const int64_t *pids;      /* into the store's namespaces or the pid list */
   int npids;
+  int nsfd;                 /* the namespace's mount when no process is in
+                               it (the store's), else -1 */
   int64_t pid;              /* the ns_pid the rows report, or -1 */
   int snap;                 /* -1 until the scan gets there */
 } target;
@@ -143,7 +145,7 @@ static int netXClose(sqlite3_vtab_cursor *cur) {
 
 /* Adds a stop for every wanted kind of the table in one namespace. */
 static int add_targets(pn_netcur *c, uint64_t key, int known,
-                       const int64_t *pids, int npids, int64_t pid) {
+                       const int64_t *pids, int npids, int nsfd, int64_t pid) {
   for (int k = 0; k < c->t->nkinds; k++) {
     const pn_sockkind *kind = c->t->kinds[k];
     if (!(c->kinds & (1u << k))) continue;
@@ -152,7 +154,7 @@ static int add_targets(pn_netcur *c, uint64_t key, int known,
       if (!v) return SQLITE_NOMEM;
       c->targets = v;
       unsigned want = kind_want(c->t, kind, c->used);
-      target t = {{kind, f, key, known, want}, pids, npids, pid, -1};
+      target t = {{kind, f, key, known, want}, pids, npids, nsfd, pid, -1};
       c->targets[c->ntargets++] = t;
     }
   }
@@ -160,7 +162,7 @@ static int add_targets(pn_netcur *c, uint64_t key, int known,
 }
 
 static int plan_namespace(pn_netcur *c, const pn_netns *ns) {
-  return add_targets(c, ns->key, ns->known, ns->pids, ns->npids, -1);
+  return add_targets(c, ns->key, ns->known, ns->pids, ns->npids, ns->fd, -1);
 }
 
 static const pn_nslist *namespaces(pn_netcur *c) {
@@ -194,7 +196,7 @@ static int plan_pids(pn_netcur *c, sqlite3_value *v, int is_list) {
     pn_res r = pn_netns_of_pid(&c->pc.fs, *pid, PN_NS_PROBE, &key,
                                &known, &c->pc.buf, &err);
     if (pn_is_nomem(r, err)) return SQLITE_NOMEM;
-    if (r == PN_OK) rc = add_targets(c, key, known, pid, 1, *pid);
+    if (r == PN_OK) rc = add_targets(c, key, known, pid, 1, -1, *pid);
   }
   return rc;
 }
@@ -234,7 +236,7 @@ static int ready_snaps(pn_netcur *c, int from) {
       sqlite3_free(jobs);
       return SQLITE_NOMEM;
     }
-    jobs[n++] = (pn_snapjob){t->snap, t->pids, t->npids};
+    jobs[n++] = (pn_snapjob){t->snap, t->pids, t->npids, t->nsfd};
   }
   pn_ctx *ctx = ((pn_vtab *)c->pc.base.pVtab)->ctx;
   int rc = pn_snaps_read(c->st, &c->pc.fs, ctx->threads, jobs, n);
@@ -416,6 +418,6 @@ int pn_sockrow_ifname(const pn_sockrow *r, uint32_t ifindex, char out[16]) {
   const pn_netcur *c = r->cur;
   const target *t = &c->targets[c->ti];
   int n = pn_sockstore_ifname(c->st, &c->pc.fs, &cur_snap(c)->k, t->pids,
-                              t->npids, ifindex, out);
+                              t->npids, t->nsfd, ifindex, out);
   return n < 0 ? 0 : n;
 }

@@ -221,6 +221,27 @@ size_t pn_container_id(const char *buf, size_t len, char out[65]);
 int pn_parse_bracket_inode(const char *buf, size_t len, const char *prefix,
                            uint64_t *inode);
 
+/* ---- /proc/PID/mountinfo ----------------------------------------------------
+ * One line: "ID PARENT MAJ:MIN ROOT MOUNT_POINT OPTIONS [OPTIONAL...] -
+ * FSTYPE SOURCE SUPER_OPTIONS". ROOT and MOUNT_POINT are slices as printed:
+ * blanks, newlines and backslashes in them are octal escapes (\040),
+ * which pn_unescape_mount undoes. A bind-mounted namespace (ip netns add)
+ * is a mount of FSTYPE "nsfs" whose ROOT is "net:[INODE]". */
+typedef struct pn_mountinfo {
+  int64_t id;
+  int64_t parent;
+  pn_str root;
+  pn_str mount_point;
+  pn_str fstype;
+  pn_str source;
+} pn_mountinfo;
+int pn_parse_mountinfo_line(const char *line, size_t len, pn_mountinfo *out);
+
+/* Writes s with its \NNN octal escapes undone to out (at most cap bytes,
+ * no NUL added); returns the length of the whole result, which may exceed
+ * cap. A backslash not followed by three octal digits is kept as is. */
+size_t pn_unescape_mount(pn_str s, char *out, size_t cap);
+
 /* ---- /etc/passwd -----------------------------------------------------------
  * One line "name:password:uid:gid:gecos:home:shell". Comments, blank lines
  * and lines with a bad uid return -1. */

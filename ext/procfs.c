@@ -137,6 +137,12 @@ int pn_fs_open(pn_fs *fs, const char *root, pn_counters *cnt, char **err) {
   return 0;
 }
 
+int pn_fs_is_own_proc(const pn_fs *fs) {
+  struct stat a, b;
+  return fstat(fs->rootfd, &a) == 0 && stat("/proc", &b) == 0 &&
+         a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 void pn_fs_close(pn_fs *fs) {
   if (fs->rootfd >= 0) close(fs->rootfd);
   fs->rootfd = -1;

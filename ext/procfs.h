@@ -80,6 +80,10 @@ const char *pn_res_text(pn_res r, int err);
  * to a sqlite3_malloc'd message naming the path. */
 int pn_fs_open(pn_fs *fs, const char *root, pn_counters *cnt, char **err);
 void pn_fs_close(pn_fs *fs);
+/* 1 when fs's root is the caller's own /proc (not a fixture tree, not
+ * another pid namespace's /host/proc): its pids are the caller's, its
+ * self/ is the caller. */
+int pn_fs_is_own_proc(const pn_fs *fs);
 
 /* Reads the whole file dir/rel (dir = -1 means the root) into b. */
 pn_res pn_read_file(const pn_fs *fs, int dir, const char *rel, pn_buf *b,

@@ -98,6 +98,26 @@ static void fn_netlink(sqlite3_context *c, int argc, sqlite3_value **argv) {
   sqlite3_result_text(c, pn_netlink_mode_name(ctx->netlink), -1, SQLITE_STATIC);
 }
 
+/* procnet_netns_scan(): where the socket tables look for network
+ * namespaces: 'processes' (the default: the namespaces of every process,
+ * and those bind-mounted, as by ip netns add) or 'descriptors' (also
+ * those only a descriptor keeps alive: an open net:[N] file, or a socket
+ * created in a namespace its holder has left; this reads every
+ * descriptor, and asks the kernel for each socket's namespace, as root).
+ * Starts at PROCNET_NETNS_SCAN. */
+static void fn_netns_scan(sqlite3_context *c, int argc, sqlite3_value **argv) {
+  pn_ctx *ctx = ctx_of(c);
+  if (argc == 1) {
+    const char *v = (const char *)sqlite3_value_text(argv[0]);
+    if (!v || (strcmp(v, "processes") != 0 && strcmp(v, "descriptors") != 0)) {
+      sqlite3_result_error(c, "procnet_netns_scan: want 'processes' or 'descriptors'", -1);
+      return;
+    }
+    ctx->netns_held = !strcmp(v, "descriptors");
+  }
+  sqlite3_result_text(c, ctx->netns_held ? "descriptors" : "processes", -1, SQLITE_STATIC);
+}
+
 /* procnet_netns(): the network namespace inode of the reader itself, as the
  * root shows it (root/self/ns/net), so that `WHERE netns = procnet_netns()`
  * keeps what ss and lsof would see. NULL when it cannot be read. */
@@ -182,6 +202,8 @@ static const fn_def functions[] = {
     {"procnet_threads", 1, fn_threads, 0},
     {"procnet_netlink", 0, fn_netlink, 0},
     {"procnet_netlink", 1, fn_netlink, 0},
+    {"procnet_netns_scan", 0, fn_netns_scan, 0},
+    {"procnet_netns_scan", 1, fn_netns_scan, 0},
     {"procnet_stats", 0, fn_stats, 0},
     {"procnet_version", 0, fn_version, 1},
     {"procnet_create_views", 0, fn_create_views, 0},
@@ -274,6 +296,8 @@ int procnet_register(sqlite3 *db, char **err) {
   }
   ctx->threads = threads_from_env(db);
   ctx->netlink = netlink_from_env();
+  const char *scan = getenv("PROCNET_NETNS_SCAN");
+  ctx->netns_held = scan && !strcmp(scan, "descriptors");
   int rc = register_tables(db, ctx);
   if (rc == SQLITE_OK) rc = register_functions(db, ctx);
   pn_ctx_unref(ctx); /* the modules and functions hold their own refs */

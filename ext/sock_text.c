@@ -117,17 +117,15 @@ static int take_line(const pn_sockkind *k, pn_str line, long clk_tck,
 
 /* ---- reading a file -------------------------------------------------------- */
 
-/* Reads dir/rel a piece at a time, a record per line. *rc gets an
+/* Reads fd a piece at a time, a record per line. *rc gets an
  * out-of-memory. */
 #define PN_TEXT_PIECE 65536
-static pn_res read_lines(const pn_fs *fs, int dir, const char *rel,
-                         const pn_sockkind *k, pn_sockset *set, int *rc,
-                         int *err) {
-  int fd, eof = 0;
+static pn_res read_lines(int fd, const pn_sockkind *k, pn_sockset *set,
+                         int *rc, int *err) {
+  int eof = 0;
   long clk_tck = sysconf(_SC_CLK_TCK);
   pn_buf piece = {0};
-  pn_res r = pn_open_file(fs, dir, rel, &fd, err);
-  if (r != PN_OK) return r;
+  pn_res r = PN_OK;
   if (clk_tck <= 0) clk_tck = 100;
   while (!eof && *rc == SQLITE_OK) {
     r = pn_read_more(fd, &piece, PN_TEXT_PIECE, &eof, err);
@@ -145,7 +143,6 @@ static pn_res read_lines(const pn_fs *fs, int dir, const char *rel,
     memmove(piece.p, piece.p + start, piece.n - start);
     piece.n -= start;
   }
-  close(fd);
   pn_buf_free(&piece);
   return r;
 }
@@ -174,16 +171,23 @@ static int unix_record(const pn_unix_sock *u, pn_sockset *set) {
 
 /* net/unix is read whole: a path may hold newlines, so a record may span
  * lines (pn_next_unix tells where one ends). */
-static pn_res read_unix(const pn_fs *fs, int dir, const char *rel,
-                        pn_sockset *set, int *rc, int *err) {
+static pn_res read_unix(int fd, pn_sockset *set, int *rc, int *err) {
   pn_buf text = {0};
-  pn_res r = pn_read_file(fs, dir, rel, &text, err);
+  pn_res r = PN_OK;
+  int eof = 0;
+  while (r == PN_OK && !eof) r = pn_read_more(fd, &text, PN_TEXT_PIECE, &eof, err);
   size_t pos = 0;
   pn_unix_sock u;
   while (r == PN_OK && *rc == SQLITE_OK && pn_next_unix(text.p, text.n, &pos, &u))
     *rc = unix_record(&u, set);
   pn_buf_free(&text);
   return r;
+}
+
+static pn_res read_records(int fd, const pn_sockkind *k, pn_sockset *set,
+                           int *rc, int *err) {
+  return k->fmt == PN_FMT_UNIX ? read_unix(fd, set, rc, err)
+                               : read_lines(fd, k, set, rc, err);
 }
 
 /* 1 when piddir shows the kind's first file (net/tcp): its other files
@@ -209,8 +213,12 @@ static int read_via(const pn_fs *fs, const pn_sockkind *k, int file,
   pn_res r = pn_open_pid(fs, pid, &dir, &err);
   if (r != PN_OK) return pn_is_nomem(r, err) ? SQLITE_NOMEM : SQLITE_OK;
   snprintf(rel, sizeof rel, "net/%s", k->files[file]);
-  if (k->fmt == PN_FMT_UNIX) r = read_unix(fs, dir, rel, set, &rc, &err);
-  else r = read_lines(fs, dir, rel, k, set, &rc, &err);
+  int fd;
+  r = pn_open_file(fs, dir, rel, &fd, &err);
+  if (r == PN_OK) {
+    r = read_records(fd, k, set, &rc, &err);
+    close(fd);
+  }
   if (pn_is_nomem(r, err)) rc = SQLITE_NOMEM;
   if (r != PN_OK || rc != SQLITE_OK) pn_sockset_clear(set);
   *gone = r != PN_OK && rc == SQLITE_OK &&
@@ -228,5 +236,14 @@ int pn_text_read(const pn_fs *fs, const pn_sockkind *k, int file,
     rc = read_via(fs, k, file, pids[i], set, &gone);
     if (!gone) *via = pids[i];
   }
+  return rc;
+}
+
+int pn_text_read_fd(int fd, const pn_sockkind *k, pn_sockset *set) {
+  int rc = SQLITE_OK, err;
+  pn_sockset_clear(set);
+  pn_res r = read_records(fd, k, set, &rc, &err);
+  if (pn_is_nomem(r, err)) rc = SQLITE_NOMEM;
+  if (r != PN_OK || rc != SQLITE_OK) pn_sockset_clear(set);
   return rc;
 }

@@ -19,4 +19,8 @@ int pn_text_read(const pn_fs *fs, const pn_sockkind *k, int file,
                  const int64_t *pids, int npids, pn_sockset *set,
                  int64_t *via);
 
+/* The same from a file already open (a namespace's net/ file opened
+ * inside it, nsenter.h, for a namespace no process is in). */
+int pn_text_read_fd(int fd, const pn_sockkind *k, pn_sockset *set);
+
 #endif

@@ -6,6 +6,7 @@
 
 #include "ifaces.h"
 #include "netlink.h"
+#include "nsenter.h"
 #include "parallel.h"
 #include "sock_diag.h"
 #include "sock_text.h"
@@ -13,8 +14,10 @@
 SQLITE_EXTENSION_INIT3
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/magic.h>
 #include <linux/netlink.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -42,6 +45,7 @@ struct pn_sockstore {
   size_t nslots;
   /* sock_diag: whether and where it may be used */
   int netlink;              /* pn_netlink_mode, as it was at the start */
+  int netns_held;           /* ctx->netns_held, as it was at the start */
   int probed;               /* root_is_proc and own_ns are known */
   int root_is_proc;         /* the root is a procfs: its namespaces are
                                real ones (not a fixture tree) */
@@ -59,6 +63,7 @@ pn_sockstore *pn_sockstore_acquire(pn_ctx *ctx) {
     if (!st) return NULL;
     memset(st, 0, sizeof *st);
     st->netlink = ctx->netlink;
+    st->netns_held = ctx->netns_held;
     ctx->sockstore = st;
   }
   st->cursors++;
@@ -87,6 +92,10 @@ const pn_nslist *pn_sockstore_namespaces(pn_sockstore *st, const pn_fs *fs,
                                          pn_buf *scratch) {
   if (!st->ns_built) {
     if (pn_nslist_build(&st->ns, fs, PN_NS_PROBE, scratch)) return NULL;
+    if (st->netns_held && pn_nslist_add_held(&st->ns, fs, scratch) != 0) {
+      pn_nslist_free(&st->ns);
+      return NULL;
+    }
     st->ns_built = 1;
   }
   return &st->ns;
@@ -212,7 +221,7 @@ static int open_nsfile(const pn_fs *fs, uint64_t key, const int64_t *pids,
 /* The store's entry for namespace key, made (and its ns/net file opened,
  * unless it is the caller's own) on first use; NULL when out of memory. */
 static nsfile *namespace_of(pn_sockstore *st, const pn_fs *fs, uint64_t key,
-                            const int64_t *pids, int npids) {
+                            const int64_t *pids, int npids, int nsfd) {
   for (size_t i = 0; i < st->nnsfiles; i++)
     if (st->nsfiles[i].key == key) return &st->nsfiles[i];
   nsfile *v = pn_array_room(st->nsfiles, st->nnsfiles, &st->nscap, sizeof *v, 8);
@@ -221,7 +230,12 @@ static nsfile *namespace_of(pn_sockstore *st, const pn_fs *fs, uint64_t key,
   nsfile *e = &v[st->nnsfiles++];
   memset(e, 0, sizeof *e);
   e->key = key;
-  e->fd = key == st->own_ns ? -1 : open_nsfile(fs, key, pids, npids);
+  if (key != st->own_ns) {
+    e->fd = open_nsfile(fs, key, pids, npids);
+    if (e->fd < 0 && nsfd >= 0) e->fd = fcntl(nsfd, F_DUPFD_CLOEXEC, 0);
+  } else {
+    e->fd = -1;
+  }
   return e;
 }
 
@@ -229,9 +243,9 @@ static nsfile *namespace_of(pn_sockstore *st, const pn_fs *fs, uint64_t key,
  * caller's own (no need to enter it), -1 when it cannot be entered. */
 #define OWN_NS -2
 static int nsfd_of(pn_sockstore *st, const pn_fs *fs, uint64_t key,
-                   const int64_t *pids, int npids, int *rc) {
+                   const pn_snapjob *j, int *rc) {
   if (key == st->own_ns) return OWN_NS;
-  nsfile *e = namespace_of(st, fs, key, pids, npids);
+  nsfile *e = namespace_of(st, fs, key, j->pids, j->npids, j->nsfd);
   if (!e) *rc = SQLITE_NOMEM;
   return e ? e->fd : -1;
 }
@@ -256,10 +270,10 @@ static void load_links(pn_sockstore *st, const pn_fs *fs, nsfile *e) {
 }
 
 int pn_sockstore_ifname(pn_sockstore *st, const pn_fs *fs, const pn_snapkey *k,
-                        const int64_t *pids, int npids, uint32_t index,
-                        char out[16]) {
+                        const int64_t *pids, int npids, int nsfd,
+                        uint32_t index, char out[16]) {
   if (!netlink_reaches(st, fs, k->key, k->known)) return 0;
-  nsfile *e = namespace_of(st, fs, k->key, pids, npids);
+  nsfile *e = namespace_of(st, fs, k->key, pids, npids, nsfd);
   if (!e) return -1;
   if (!e->links) load_links(st, fs, e);
   const char *name = e->links > 0 ? pn_ifaces_name(&e->ifaces, index) : NULL;
@@ -277,6 +291,8 @@ typedef struct readjob {
   const pn_snapjob *j;
   int nsfd;                 /* OWN_NS, an ns/net fd, or -1: text only */
   int sock;                 /* the NETLINK_SOCK_DIAG socket, or -1 */
+  int textfd;               /* the file, opened inside a namespace no
+                               process is in, or -1 */
   int no_handler;           /* the kernel has no sock_diag for the kind */
 } readjob;
 
@@ -310,6 +326,7 @@ static pn_res diag_with_retries(const pn_fs *fs, readjob *rj, int merge) {
 static int read_text(const pn_fs *fs, readjob *rj) {
   int64_t via;
   const pn_snapkey *k = &rj->s->k;
+  if (rj->textfd >= 0) return pn_text_read_fd(rj->textfd, k->kind, &rj->s->set);
   return pn_text_read(fs, k->kind, k->file, rj->j->pids, rj->j->npids,
                       &rj->s->set, &via);
 }
@@ -348,7 +365,7 @@ static int unread_jobs(pn_sockstore *st, const pn_snapjob *jobs, int n,
     if (s->read) continue;
     int dup = 0;
     for (int j = 0; j < k && !dup; j++) dup = out[j].s == s;
-    if (!dup) out[k++] = (readjob){s, &jobs[i], -1, -1, 0};
+    if (!dup) out[k++] = (readjob){s, &jobs[i], -1, -1, -1, 0};
   }
   return k;
 }
@@ -364,7 +381,7 @@ static int open_diag_sockets(pn_sockstore *st, const pn_fs *fs, readjob *rj,
   for (int i = 0; i < n && rc == SQLITE_OK; i++) {
     const pn_snapkey *k = &rj[i].s->k;
     if (!diag_wanted(st, fs, k)) continue;
-    rj[i].nsfd = nsfd_of(st, fs, k->key, rj[i].j->pids, rj[i].j->npids, &rc);
+    rj[i].nsfd = nsfd_of(st, fs, k->key, rj[i].j, &rc);
     if (rj[i].nsfd == -1) continue;
     nsfds[m++] = rj[i].nsfd == OWN_NS ? -1 : rj[i].nsfd;
   }
@@ -377,10 +394,39 @@ static int open_diag_sockets(pn_sockstore *st, const pn_fs *fs, readjob *rj,
   return rc;
 }
 
+/* A namespace no process is in has no PID/net/: its files are opened
+ * from inside it (/proc/thread-self/net/, the helper thread's own). */
+static void open_text_here(void *arg, int i) {
+  readjob *rj = &((readjob *)arg)[i];
+  char path[64];
+  const pn_snapkey *k = &rj->s->k;
+  snprintf(path, sizeof path, "/proc/thread-self/net/%s", k->kind->files[k->file]);
+  rj->textfd = open(path, O_RDONLY | O_CLOEXEC);
+}
+
+static int open_unlisted_files(pn_sockstore *st, const pn_fs *fs, readjob *rj,
+                               int n) {
+  int *nsfds = sqlite3_malloc64((size_t)(n ? n : 1) * 2 * sizeof *nsfds), any = 0;
+  if (!nsfds) return SQLITE_NOMEM;
+  int *errs = nsfds + n;
+  probe_system(st, fs);
+  for (int i = 0; i < n; i++) {
+    /* entering a namespace is what 'self' and 'off' rule out */
+    int unlisted = rj[i].j->npids == 0 && rj[i].j->nsfd >= 0 && st->root_is_proc &&
+                   st->netlink == PN_NETLINK_ALL;
+    nsfds[i] = unlisted ? rj[i].j->nsfd : -1;
+    any |= unlisted;
+  }
+  if (any) pn_in_netns(nsfds, n, open_text_here, rj, errs);
+  sqlite3_free(nsfds);
+  return SQLITE_OK;
+}
+
 /* Closes the sockets and notes the kinds the kernel has no handler for. */
 static void finish_jobs(pn_sockstore *st, readjob *rj, int n) {
   for (int i = 0; i < n; i++) {
     if (rj[i].sock >= 0) close(rj[i].sock);
+    if (rj[i].textfd >= 0) close(rj[i].textfd);
     const pn_sockkind *k = rj[i].s->k.kind;
     if (rj[i].no_handler && !has_no_diag(st, k) &&
         st->nno_diag < (int)(sizeof st->no_diag / sizeof st->no_diag[0]))
@@ -394,6 +440,7 @@ int pn_snaps_read(pn_sockstore *st, const pn_fs *fs, int threads,
   if (!todo) return SQLITE_NOMEM;
   int n = unread_jobs(st, jobs, njobs, todo);
   int rc = open_diag_sockets(st, fs, todo, n);
+  if (rc == SQLITE_OK) rc = open_unlisted_files(st, fs, todo, n);
   snap_reader r[PN_MAX_THREADS];
   memset(r, 0, sizeof r);
   for (int t = 0; t < PN_MAX_THREADS; t++) {

@@ -65,11 +65,12 @@ int pn_snap_of(pn_sockstore *st, const pn_snapkey *k);
 pn_snap *pn_snap_at(pn_sockstore *st, int i);
 
 /* One snapshot to read and the processes to read it through (the first
- * one still there). */
+ * one still there), or, for a namespace no process is in, its mount. */
 typedef struct pn_snapjob {
   int snap;
   const int64_t *pids;
   int npids;
+  int nsfd;                 /* an open ns/net file, or -1 (borrowed) */
 } pn_snapjob;
 
 /* Reads the snapshots of jobs that are not read yet (each once, however
@@ -89,7 +90,7 @@ int pn_snap_find_inode(pn_snap *s, uint64_t inode, size_t *pos);
  * tree, netlink refused or switched off, no such interface), -1 when out
  * of memory. The namespace's interfaces are asked for once per store. */
 int pn_sockstore_ifname(pn_sockstore *st, const pn_fs *fs, const pn_snapkey *k,
-                        const int64_t *pids, int npids, uint32_t index,
-                        char out[16]);
+                        const int64_t *pids, int npids, int nsfd,
+                        uint32_t index, char out[16]);
 
 #endif

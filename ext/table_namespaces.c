@@ -2,7 +2,9 @@
  * table_namespaces.c: `namespaces`, one row per process with the inode of
  * each of its namespaces (readlink /proc/PID/ns/<kind>: "net:[N]") and the
  * container it runs in, when /proc/PID/cgroup names a docker, containerd,
- * podman, crio or kubepods container.
+ * podman, crio or kubepods container. net_name is the `ip netns` name of
+ * its network namespace (a bind mount under /run/netns), NULL when it has
+ * none or the root is not the caller's own /proc.
  *
  * A namespace link that cannot be read (another user's process without
  * privileges, a zombie) is NULL; the row is still there. Only the links of
@@ -14,6 +16,7 @@
  * argv order: pid (when 0x1).
  */
 #include "tables.h"
+#include "netns.h"
 #include "parse.h"
 #include "vtab_common.h"
 SQLITE_EXTENSION_INIT3
@@ -25,10 +28,10 @@ SQLITE_EXTENSION_INIT3
 static const char NAMESPACES_SCHEMA[] =
     "CREATE TABLE x(pid INTEGER PRIMARY KEY, net INTEGER, mnt INTEGER,"
     " pid_ns INTEGER, user INTEGER, uts INTEGER, ipc INTEGER,"
-    " cgroup INTEGER, time INTEGER, container_id TEXT)";
+    " cgroup INTEGER, time INTEGER, container_id TEXT, net_name TEXT)";
 enum {
   COL_PID, COL_NET, COL_MNT, COL_PID_NS, COL_USER, COL_UTS, COL_IPC,
-  COL_CGROUP, COL_TIME, COL_CONTAINER_ID
+  COL_CGROUP, COL_TIME, COL_CONTAINER_ID, COL_NET_NAME
 };
 /* The ns/ link behind each namespace column, in column order. */
 static const char *const ns_link[] = {NULL,  "net", "mnt", "pid", "user",
@@ -40,6 +43,8 @@ typedef struct ns_cursor {
   pn_cursor pc;
   sqlite3_int64 pid;
   int piddir;               /* the current process's directory */
+  pn_nsmounts mounts;       /* for net_name, read on its first use */
+  int mounts_read;
 } ns_cursor;
 
 static int nsXBestIndex(sqlite3_vtab *tab, sqlite3_index_info *info) {
@@ -62,6 +67,7 @@ static void close_piddir(ns_cursor *c) {
 static int nsXClose(sqlite3_vtab_cursor *cur) {
   ns_cursor *c = (ns_cursor *)cur;
   close_piddir(c);
+  pn_nsmounts_free(&c->mounts);
   pn_cursor_free(&c->pc);
   return SQLITE_OK;
 }
@@ -104,6 +110,20 @@ static int result_container(ns_cursor *c, sqlite3_context *ctx) {
   return SQLITE_OK;
 }
 
+static int result_net_name(ns_cursor *c, sqlite3_context *ctx) {
+  uint64_t inode;
+  int err;
+  if (!c->mounts_read) {
+    if (pn_nsmounts_read(&c->pc.fs, &c->mounts, &c->pc.buf) != 0) return SQLITE_NOMEM;
+    c->mounts_read = 1;
+  }
+  if (!c->mounts.n) return SQLITE_OK;
+  pn_res r = pn_read_ns(&c->pc.fs, c->piddir, "net", &inode, &c->pc.buf, &err);
+  const char *name = r == PN_OK ? pn_nsmounts_name(&c->mounts, inode) : NULL;
+  if (name) sqlite3_result_text(ctx, name, -1, SQLITE_TRANSIENT);
+  return pn_is_nomem(r, err) ? SQLITE_NOMEM : SQLITE_OK;
+}
+
 static int nsXColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col) {
   ns_cursor *c = (ns_cursor *)cur;
   if (col == COL_PID) {
@@ -111,6 +131,7 @@ static int nsXColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col) {
     return SQLITE_OK;
   }
   if (col == COL_CONTAINER_ID) return result_container(c, ctx);
+  if (col == COL_NET_NAME) return result_net_name(c, ctx);
   uint64_t inode;
   int err;
   pn_res r = pn_read_ns(&c->pc.fs, c->piddir, ns_link[col], &inode, &c->pc.buf, &err);

@@ -20,6 +20,8 @@ typedef struct pn_ctx {
   char *root;               /* configured /proc root, sqlite3_malloc'd */
   int threads;              /* threads an fds index build may use */
   int netlink;              /* pn_netlink_mode (netlink.h) */
+  int netns_held;           /* list namespaces only descriptors keep
+                               (procnet_netns_scan('descriptors')) */
   pn_counters cnt;
   /* What open cursors share, owned by sockstore.c (socket snapshots) and
    * fd_share.c (the descriptor index) and freed when their last cursor

@@ -16,6 +16,10 @@
  *  - with procnet_netlink('self') and ('off'), and for a reader that is
  *    not root, the rows are the same and the sock_diag columns are NULL
  *    where netlink may not go, and no query fails;
+ *  - namespaces no process is in are listed: one bind-mounted by ip netns
+ *    add (always), one kept alive by a socket alone (with
+ *    procnet_netns_scan('descriptors')); namespaces.net_name is the
+ *    ip netns name;
  *  - after every test, every thread of this process is in the namespace
  *    it started in.
  */
@@ -38,6 +42,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <dirent.h>
+#include <linux/sockios.h>
 
 #define NSCENES 2
 #define PORT_BACKLOG 7001 /* backlog 77; the established pair is on it */
@@ -635,6 +640,105 @@ static void unprivileged_reader(void **state) {
   assert_string_equal(out, "33|2,0|1");
 }
 
+/* ---- namespaces no process is in ----------------------------------------- */
+
+#define PORT_MOUNTED 7011
+#define PORT_STRAY 7012
+
+/* Leaves this process's namespace for `into` (a mount, or a new one when
+ * NULL), listens on port there, comes back, and reports the port's
+ * namespace inode (SIOCGSKNS) and the listener's fd on fd `rep`. */
+static void listen_elsewhere(const char *into, int port, int rep) {
+  int home = must(open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC), "home");
+  if (into) {
+    int ns = must(open(into, O_RDONLY | O_CLOEXEC), "open netns");
+    must(setns(ns, CLONE_NEWNET), "setns");
+  } else {
+    must(unshare(CLONE_NEWNET), "unshare");
+  }
+  bring_lo_up();
+  int l = tcp_listener(AF_INET, port, 5, NULL, 0);
+  must(setns(home, CLONE_NEWNET), "setns home");
+  int ns = must(ioctl(l, SIOCGSKNS), "SIOCGSKNS");
+  struct stat sb;
+  must(fstat(ns, &sb), "fstat");
+  dprintf(rep, "%lld %d", (long long)sb.st_ino, l);
+  for (;;) pause();
+}
+
+static pid_t start_elsewhere(const char *into, int port, long long *ns, int *fd) {
+  int p[2];
+  assert_int_equal(pipe(p), 0);
+  pid_t kid = fork();
+  assert_true(kid >= 0);
+  if (kid == 0) {
+    close(p[0]);
+    listen_elsewhere(into, port, p[1]);
+  }
+  close(p[1]);
+  char msg[64] = {0};
+  assert_true(read(p[0], msg, sizeof msg - 1) > 0);
+  close(p[0]);
+  assert_int_equal(sscanf(msg, "%lld %d", ns, fd), 2);
+  return kid;
+}
+
+static void unlisted_namespaces(void **state) {
+  (void)state;
+  NEED_SCENE();
+  char name[64], path[128];
+  snprintf(name, sizeof name, "pn_sd_%d_m", (int)getpid());
+  snprintf(path, sizeof path, "/run/netns/%s", name);
+  assert_int_equal(run("ip netns add %s", name), 0);
+  long long mounted, stray;
+  int mfd, sfd;
+  pid_t a = start_elsewhere(path, PORT_MOUNTED, &mounted, &mfd);
+  pid_t b = start_elsewhere(NULL, PORT_STRAY, &stray, &sfd);
+  assert_int_equal(mounted, inode_of(path));
+  sqlite3 *db = pn_open(NULL);
+  /* the mounted one: its sockets, with their holder in another namespace;
+   * its netlink sockets (no sock_diag for them) read from inside it */
+  char expect[128];
+  snprintf(expect, sizeof expect, "%lld|%d|%d\n", mounted, (int)a, mfd);
+  assert_rows(db, expect, "SELECT t.netns, f.pid, f.fd FROM net_tcp t JOIN fds f"
+              " USING (inode) WHERE t.local_port = %d AND t.state = 'LISTEN'",
+              PORT_MOUNTED);
+  assert_true(pn_int(db, "SELECT count(*) FROM net_netlink WHERE netns = %lld", mounted) > 0);
+  /* the stray one: found through the descriptor, on request */
+  assert_rows(db, "processes\n", "SELECT procnet_netns_scan()");
+  assert_int_equal(pn_int(db, "SELECT count(*) FROM net_tcp WHERE local_port = %d",
+                          PORT_STRAY), 0);
+  assert_rows(db, "descriptors\n", "SELECT procnet_netns_scan('descriptors')");
+  snprintf(expect, sizeof expect, "%lld|%d|%d\n", stray, (int)b, sfd);
+  assert_rows(db, expect, "SELECT t.netns, f.pid, f.fd FROM net_tcp t JOIN fds f"
+              " USING (inode) WHERE t.local_port = %d AND t.state = 'LISTEN'",
+              PORT_STRAY);
+  /* with netlink 'self' no thread may enter them: not listed, no error */
+  pn_exec(db, "SELECT procnet_netlink('self')");
+  assert_int_equal(pn_int(db, "SELECT count(*) FROM net_tcp WHERE local_port IN (%d, %d)",
+                          PORT_MOUNTED, PORT_STRAY), 0);
+  pn_close(db);
+  kill(a, SIGKILL);
+  kill(b, SIGKILL);
+  waitpid(a, NULL, 0);
+  waitpid(b, NULL, 0);
+  run("ip netns del %s", name);
+}
+
+static void net_name_is_the_ip_netns_name(void **state) {
+  (void)state;
+  NEED_SCENE();
+  sqlite3 *db = pn_open(NULL);
+  for (int i = 0; i < NSCENES; i++) {
+    char expect[96];
+    snprintf(expect, sizeof expect, "%s|%lld\n", S.name[i], S.netns[i]);
+    assert_rows(db, expect, "SELECT net_name, net FROM namespaces WHERE pid = %d",
+                (int)S.pid[i]);
+  }
+  assert_rows(db, "NULL\n", "SELECT net_name FROM namespaces WHERE pid = %d", (int)getpid());
+  pn_close(db);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_teardown(ss_view_equals_ss_in_each_namespace, threads_home),
@@ -642,6 +746,8 @@ int main(void) {
       cmocka_unit_test_teardown(unix_peers_and_queues_in_each_namespace, threads_home),
       cmocka_unit_test_teardown(netlink_switch_keeps_rows, threads_home),
       cmocka_unit_test_teardown(unprivileged_reader, threads_home),
+      cmocka_unit_test_teardown(unlisted_namespaces, threads_home),
+      cmocka_unit_test_teardown(net_name_is_the_ip_netns_name, threads_home),
   };
   return cmocka_run_group_tests_name("sock_diag", tests, setup, teardown);
 }
