@@ -1,7 +1,7 @@
 /*
  * parse.h: pure parsers for the text of /proc files.
  *
- * Layer 1 of procnet (see README, "Layout"). Every function here takes bytes
+ * Layer 1 of procnet (see doc/internals.md). Every function here takes bytes
  * and a length and fills a plain struct. Nothing here does I/O, allocates,
  * keeps state between calls or knows about SQLite, so each function can be
  * unit tested and fuzzed on its own.

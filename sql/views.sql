@@ -16,7 +16,7 @@
 -- protocol: TCP", ss and netstat do not see them). The socket views have a
 -- `netns` column; `WHERE netns = procnet_netns()` keeps what ss and netstat
 -- would print. The differences from the real tools, and why, are listed in
--- README.md ("Replacing lsof, ss and netstat").
+-- doc/views.md.
 --
 -- Who holds which socket: the table socket_holders, one row per held
 -- socket (how many descriptors hold it and the first of them), answered
@@ -51,8 +51,8 @@ FROM socket_holders sh CROSS JOIN processes p ON p.pid = sh.pid;
 -- rtd, txt, mapped files, then descriptors). COMMAND is the whole command
 -- name (lsof cuts it to 9 characters without +c0). Columns lsof leaves
 -- empty are NULL. SIZE/OFF of mapped files (mem) is NULL for now: the
--- tables do not give it yet (see README.md, "Replacing lsof, ss and
--- netstat"). A descriptor whose link may not be read is printed as lsof
+-- tables do not give it yet (see doc/views.md, "Not available
+-- yet"). A descriptor whose link may not be read is printed as lsof
 -- does: its number without a mode letter, TYPE unknown, NAME the link and
 -- the error; a process whose fd directory may not be read has one NOFD
 -- row.

@@ -31,7 +31,7 @@
  * denied)"); the socket views still list the sockets, without holders.
  *
  * Every column must be equal. The only accepted differences are listed in
- * README.md ("Replacing lsof, ss and netstat") and checked here one by one:
+ * doc/views.md and checked here one by one:
  *   TOOL_WRONG  the real tool is wrong (names cut at ')', unix paths cut at
  *               a space): the view must hold the right value, and the tool
  *               the known wrong one;
