@@ -4,6 +4,7 @@
 # fixtures. Run by `make fuzz` (mk/fuzz.mk) before each run.
 #
 #   FIXTURES/captured/*        real kernel text (tests/fixtures/captured)
+#   FIXTURES/netlink/*.bin     real netlink replies (tests/fixtures/netlink)
 #   FIXTURES/proc*/**          the fixture /proc trees (files and link texts)
 #   SEEDS/<harness>.lines      extra hand-written seeds, one per line
 #
@@ -51,6 +52,11 @@ whole fdinfo "$fx"/captured/fdinfo_* \
 whole unix "$fx"/captured/net_unix $(named unix)
 whole cgroup "$fx"/captured/cgroup_self $(named cgroup)
 whole lines $(find "$fx"/captured -type f ! -name '*.py' | LC_ALL=C sort)
+# Netlink replies: each whole datagram (the harnesses walk it and also read
+# it as one payload); the kernel's NLMSG_ERROR for every one of them.
+whole diag_inet "$fx"/netlink/inet_*.bin "$fx"/netlink/error_einval.bin
+whole diag_unix "$fx"/netlink/unix.bin "$fx"/netlink/error_einval.bin
+whole rtnl "$fx"/netlink/rtm_*.bin "$fx"/netlink/error_einval.bin
 
 # Link texts: the captured ones (NAME<TAB>TARGET) and the fixture links.
 { cut -f2- "$fx"/captured/fdlinks
