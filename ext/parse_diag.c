@@ -42,7 +42,7 @@ static pn_bytes bytes_of(const uint8_t *p, size_t n) {
   return b;
 }
 
-/* ---- messages -------------------------------------------------------------- */
+/* ---- messages ------------------------------------------------------------ */
 
 /* The errno a DONE or ERROR carries: the kernel sends it negated. The
  * magnitude of any non-zero value is kept (a positive value is no kernel's,
@@ -96,7 +96,7 @@ pn_nl_step pn_nl_next(const void *buf, size_t len, size_t *pos, pn_nlmsg *m,
   return PN_NL_MSG;
 }
 
-/* ---- attributes ------------------------------------------------------------ */
+/* ---- attributes ---------------------------------------------------------- */
 
 int pn_nlattr_next(const void *buf, size_t len, size_t *pos, pn_nlattr *a) {
   const uint8_t *b = buf;
@@ -182,7 +182,7 @@ static int take_skmem(pn_bytes v, uint32_t skmem[PN_SKMEM_N]) {
   return (int)n;
 }
 
-/* ---- inet_diag ------------------------------------------------------------- */
+/* ---- inet_diag ----------------------------------------------------------- */
 
 /* Linux 6.2 appended tcpi_rcv_wnd and tcpi_rehash after tcpi_snd_wnd; the
  * uapi struct only grows at its end, so their offsets are fixed. */
@@ -263,7 +263,9 @@ static void inet_attr(const pn_nlattr *a, void *out) {
   case INET_DIAG_MARK: take_u32(v, &d->has_mark, &d->mark); break;
   case INET_DIAG_BBRINFO: take_bbr(v, d); break;
   case INET_DIAG_CLASS_ID: take_u32(v, &d->has_class_id, &d->class_id); break;
-  case INET_DIAG_CGROUP_ID: take_u64(v, &d->has_cgroup_id, &d->cgroup_id); break;
+  case INET_DIAG_CGROUP_ID:
+    take_u64(v, &d->has_cgroup_id, &d->cgroup_id);
+    break;
   default: break;
   }
 }
@@ -310,7 +312,7 @@ int pn_parse_inet_diag(const void *payload, size_t len, pn_inet_diag *out) {
   return walk_attrs(attrs, inet_attr, out);
 }
 
-/* ---- unix_diag ------------------------------------------------------------- */
+/* ---- unix_diag ----------------------------------------------------------- */
 
 static void take_vfs(pn_bytes v, pn_unix_diag *u) {
   struct unix_diag_vfs vfs;
@@ -382,7 +384,7 @@ size_t pn_unix_diag_path(pn_bytes name, char *out, size_t cap) {
   return w;
 }
 
-/* ---- rtnetlink ------------------------------------------------------------- */
+/* ---- rtnetlink ----------------------------------------------------------- */
 
 static void link_attr(const pn_nlattr *a, void *out) {
   pn_ifinfo *l = out;

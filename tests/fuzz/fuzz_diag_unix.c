@@ -52,8 +52,10 @@ static void check_payload(const uint8_t *p, size_t n) {
   int rc = pn_parse_unix_diag(p, n, &u);
   int walk = fz_walk_attrs(p, n, sizeof(struct unix_diag_msg), count_attr,
                            &attrs);
-  if (n >= sizeof(struct unix_diag_msg) && p[0] == AF_UNIX) FZ_CHECK(rc == walk);
-  else FZ_CHECK(rc == -1);
+  if (n >= sizeof(struct unix_diag_msg) && p[0] == AF_UNIX)
+    FZ_CHECK(rc == walk);
+  else
+    FZ_CHECK(rc == -1);
   if (rc != 0) return;
   FZ_CHECK(is_flag(u.has_vfs) && is_flag(u.has_peer) && is_flag(u.has_rqlen));
   FZ_CHECK(is_flag(u.has_shutdown) && is_flag(u.has_uid));

@@ -43,7 +43,7 @@
 #include "parse_diag.h"
 #include "unit_helpers.h"
 
-/* ---- the captured files ---------------------------------------------------- */
+/* ---- the captured files -------------------------------------------------- */
 
 /* load_fixture reads under tests/fixtures/captured/. */
 static char *load_netlink(const char *name, size_t *len) {
@@ -528,7 +528,8 @@ static void test_addresses_of_lo(void **state) {
     pn_format_addr(a.family, a.addr, text);
     if (a.family == 4) {
       assert_string_equal(text, want4);
-      assert_int_equal(a.prefixlen, scene_u64("rtm_addr", "addr4", "prefixlen"));
+      assert_int_equal(a.prefixlen,
+                       scene_u64("rtm_addr", "addr4", "prefixlen"));
       assert_int_equal(a.prefixlen, 8);
       seen4++;
     } else {
@@ -559,7 +560,7 @@ static void test_captured_error(void **state) {
   free(buf);
 }
 
-/* ---- hostile input: every cut of every captured message ------------------- */
+/* ---- hostile input: every cut of every captured message ------------------ */
 
 /* Where each attribute of a payload starts and where its value ends
  * (unpadded), from the fixed header of hdr bytes on. */
@@ -676,7 +677,7 @@ static void test_every_cut_of_a_datagram(void **state) {
   }
 }
 
-/* ---- hostile input: synthetic messages ------------------------------------ */
+/* ---- hostile input: synthetic messages ----------------------------------- */
 
 /* A message or payload under construction. */
 typedef struct msgbuf {
@@ -1129,13 +1130,17 @@ static void test_unaligned_buffers(void **state) {
       memset(&x, 0, sizeof x);
       memset(&y, 0, sizeof y);
       if (f < 3) {
-        assert_int_equal(pn_parse_inet_diag(ma.payload.p, ma.payload.n, &x.i), 0);
-        assert_int_equal(pn_parse_inet_diag(mb.payload.p, mb.payload.n, &y.i), 0);
+        assert_int_equal(
+            pn_parse_inet_diag(ma.payload.p, ma.payload.n, &x.i), 0);
+        assert_int_equal(
+            pn_parse_inet_diag(mb.payload.p, mb.payload.n, &y.i), 0);
         assert_memory_equal(&x.i, &y.i, offsetof(pn_inet_diag, cong));
         assert_int_equal(x.i.cong.n, y.i.cong.n);
       } else if (f == 3) {
-        assert_int_equal(pn_parse_unix_diag(ma.payload.p, ma.payload.n, &x.u), 0);
-        assert_int_equal(pn_parse_unix_diag(mb.payload.p, mb.payload.n, &y.u), 0);
+        assert_int_equal(
+            pn_parse_unix_diag(ma.payload.p, ma.payload.n, &x.u), 0);
+        assert_int_equal(
+            pn_parse_unix_diag(mb.payload.p, mb.payload.n, &y.u), 0);
         assert_int_equal(x.u.inode, y.u.inode);
         assert_int_equal(x.u.peer, y.u.peer);
         assert_int_equal(x.u.rqueue, y.u.rqueue);
@@ -1160,7 +1165,7 @@ static void test_unaligned_buffers(void **state) {
   }
 }
 
-/* ---- unix names ------------------------------------------------------------ */
+/* ---- unix names ---------------------------------------------------------- */
 
 static size_t path_of(const char *bytes, size_t n, char *out, size_t cap) {
   pn_bytes name = {(const uint8_t *)bytes, n};
@@ -1248,7 +1253,7 @@ static void test_unix_synthetic(void **state) {
   assert_int_equal(pn_parse_unix_diag(m.b, m.n, &u), -1);
 }
 
-/* ---- rtnetlink synthetic --------------------------------------------------- */
+/* ---- rtnetlink synthetic ------------------------------------------------- */
 
 static void put_ifaddr_head(msgbuf *m, int af, uint32_t index) {
   struct ifaddrmsg h = {(uint8_t)af, 32, 0, RT_SCOPE_UNIVERSE, index};
