@@ -44,8 +44,10 @@ lines() {
 # named NAME: the regular files called NAME in the fixture trees.
 named() { find "$fx"/proc* -type f -name "$1" | LC_ALL=C sort; }
 
+# stat also reads its input as the system's /proc/stat (btime).
 whole stat "$fx"/captured/stat_* \
-  $(find "$fx"/proc* -type f -path '*/[0-9]*/stat' | LC_ALL=C sort)
+  $(find "$fx"/proc* -type f -path '*/[0-9]*/stat' | LC_ALL=C sort) \
+  $(find "$fx"/proc* -maxdepth 1 -type f -name stat | LC_ALL=C sort)
 whole status "$fx"/captured/status_* $(named status)
 whole fdinfo "$fx"/captured/fdinfo_* \
   $(find "$fx"/proc* -type f -path '*/fdinfo/*' ! -name .keep | LC_ALL=C sort)
