@@ -140,6 +140,13 @@ static int take_header(const void *payload, size_t len, void *hdr,
  * Each reader leaves its output alone (has_ flag 0) when the value is
  * shorter than its type and reads the known prefix of a longer one. */
 
+/* Copies a fixed struct of n bytes out of v; 0 when v is shorter. */
+static int read_struct(pn_bytes v, void *out, size_t n) {
+  if (v.n < n) return 0;
+  memcpy(out, v.p, n);
+  return 1;
+}
+
 static void take_u8(pn_bytes v, int *has, uint8_t *out) {
   if (v.n < 1) return;
   *out = v.p[0];
@@ -157,9 +164,7 @@ static void take_u32(pn_bytes v, int *has, uint32_t *out) {
 }
 
 static void take_u64(pn_bytes v, int *has, uint64_t *out) {
-  if (v.n < sizeof *out) return;
-  memcpy(out, v.p, sizeof *out);
-  *has = 1;
+  if (read_struct(v, out, sizeof *out)) *has = 1;
 }
 
 /* A NUL-terminated string value, as a slice without the NUL (or all of
@@ -200,8 +205,7 @@ static void take_tcp_info(pn_bytes v, pn_inet_diag *d) {
 
 static void take_meminfo(pn_bytes v, pn_inet_diag *d) {
   struct inet_diag_meminfo mi;
-  if (v.n < sizeof mi) return;
-  memcpy(&mi, v.p, sizeof mi);
+  if (!read_struct(v, &mi, sizeof mi)) return;
   d->meminfo[0] = mi.idiag_rmem;
   d->meminfo[1] = mi.idiag_wmem;
   d->meminfo[2] = mi.idiag_fmem;
@@ -211,8 +215,7 @@ static void take_meminfo(pn_bytes v, pn_inet_diag *d) {
 
 static void take_vegas(pn_bytes v, pn_inet_diag *d) {
   struct tcpvegas_info vi;
-  if (v.n < sizeof vi) return;
-  memcpy(&vi, v.p, sizeof vi);
+  if (!read_struct(v, &vi, sizeof vi)) return;
   d->vegas_enabled = vi.tcpv_enabled;
   d->vegas_rttcnt = vi.tcpv_rttcnt;
   d->vegas_rtt = vi.tcpv_rtt;
@@ -222,8 +225,7 @@ static void take_vegas(pn_bytes v, pn_inet_diag *d) {
 
 static void take_dctcp(pn_bytes v, pn_inet_diag *d) {
   struct tcp_dctcp_info di;
-  if (v.n < sizeof di) return;
-  memcpy(&di, v.p, sizeof di);
+  if (!read_struct(v, &di, sizeof di)) return;
   d->dctcp_enabled = di.dctcp_enabled;
   d->dctcp_ce_state = di.dctcp_ce_state;
   d->dctcp_alpha = di.dctcp_alpha;
@@ -234,8 +236,7 @@ static void take_dctcp(pn_bytes v, pn_inet_diag *d) {
 
 static void take_bbr(pn_bytes v, pn_inet_diag *d) {
   struct tcp_bbr_info bi;
-  if (v.n < sizeof bi) return;
-  memcpy(&bi, v.p, sizeof bi);
+  if (!read_struct(v, &bi, sizeof bi)) return;
   d->bbr_bw = (uint64_t)bi.bbr_bw_hi << 32 | bi.bbr_bw_lo;
   d->bbr_min_rtt = bi.bbr_min_rtt;
   d->bbr_pacing_gain = bi.bbr_pacing_gain;
@@ -316,8 +317,7 @@ int pn_parse_inet_diag(const void *payload, size_t len, pn_inet_diag *out) {
 
 static void take_vfs(pn_bytes v, pn_unix_diag *u) {
   struct unix_diag_vfs vfs;
-  if (v.n < sizeof vfs) return;
-  memcpy(&vfs, v.p, sizeof vfs);
+  if (!read_struct(v, &vfs, sizeof vfs)) return;
   u->vfs_inode = vfs.udiag_vfs_ino;
   u->vfs_dev = vfs.udiag_vfs_dev;
   u->has_vfs = 1;
@@ -325,8 +325,7 @@ static void take_vfs(pn_bytes v, pn_unix_diag *u) {
 
 static void take_rqlen(pn_bytes v, pn_unix_diag *u) {
   struct unix_diag_rqlen rq;
-  if (v.n < sizeof rq) return;
-  memcpy(&rq, v.p, sizeof rq);
+  if (!read_struct(v, &rq, sizeof rq)) return;
   u->rqueue = rq.udiag_rqueue;
   u->wqueue = rq.udiag_wqueue;
   u->has_rqlen = 1;

@@ -23,7 +23,8 @@ static inline int fz_bytes_inside(pn_bytes b, const char *buf, size_t len) {
   return fz_inside(fz_str_of(b), buf, len);
 }
 
-typedef void (*fz_msg_fn)(const pn_nlmsg *m);
+/* Checks one message payload (or any bytes read as one). */
+typedef void (*fz_payload_fn)(const uint8_t *p, size_t n);
 
 /* Walks buf as a datagram to its end or its first bad header, handing
  * every data message to fn. Each step moves forward by at least a header,
@@ -31,7 +32,7 @@ typedef void (*fz_msg_fn)(const pn_nlmsg *m);
  * ERROR carry a non-negative errno and nothing else does; BAD and END
  * leave the position alone, END only at the end of the input. */
 static inline void fz_walk_datagram(const char *buf, size_t size,
-                                    fz_msg_fn fn) {
+                                    fz_payload_fn fn) {
   size_t pos = 0, prev = 0;
   pn_nlmsg m;
   int err;
@@ -54,10 +55,22 @@ static inline void fz_walk_datagram(const char *buf, size_t size,
     } else {
       FZ_CHECK(st == PN_NL_MSG && err == 0);
       FZ_CHECK(m.type != NLMSG_DONE && m.type != NLMSG_ERROR);
-      fn(&m);
+      fn(m.payload.p, m.payload.n);
     }
     prev = pos;
   }
+}
+
+/* A harness's run: the input copied to an exact-size heap block, walked as
+ * a datagram with fn on each data message, then given to fn whole (so
+ * that attribute parsing is reached without a valid message header).
+ * Returns the copy for further checks; the caller frees it. */
+static inline char *fz_check_input(const uint8_t *data, size_t size,
+                                   fz_payload_fn fn) {
+  char *buf = fz_copy(data, size);
+  fz_walk_datagram(buf, size, fn);
+  fn((const uint8_t *)buf, size);
+  return buf;
 }
 
 /* Every attribute of a payload after its fixed header of hdr bytes, with

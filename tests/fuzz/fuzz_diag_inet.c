@@ -126,14 +126,7 @@ static void check_payload(const uint8_t *p, size_t n) {
   check_unaligned(p, n, &d);
 }
 
-static void check_message(const pn_nlmsg *m) {
-  check_payload(m->payload.p, m->payload.n);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  char *buf = fz_copy(data, size);
-  fz_walk_datagram(buf, size, check_message);
-  check_payload((const uint8_t *)buf, size);
-  free(buf);
+  free(fz_check_input(data, size, check_payload));
   return 0;
 }

@@ -74,14 +74,8 @@ static void check_payload(const uint8_t *p, size_t n) {
   }
 }
 
-static void check_message(const pn_nlmsg *m) {
-  check_payload(m->payload.p, m->payload.n);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  char *buf = fz_copy(data, size);
-  fz_walk_datagram(buf, size, check_message);
-  check_payload((const uint8_t *)buf, size);
+  char *buf = fz_check_input(data, size, check_payload);
   /* The input itself as a name, of any bytes. */
   pn_bytes whole = {(const uint8_t *)buf, size};
   if (size) check_name(whole);

@@ -188,6 +188,12 @@ static void assert_endpoint(const pn_inet_diag *s, int remote,
   assert_int_equal(remote ? s->remote_port : s->local_port, port);
 }
 
+/* The local end is addr and the port the scene gave `label` in NAME. */
+static void assert_local(const pn_inet_diag *s, const char *name,
+                         const char *label, const char *addr) {
+  assert_endpoint(s, 0, addr, (unsigned)scene_u64(name, label, "port"));
+}
+
 /* ---- captured: tcp ------------------------------------------------------- */
 
 static void test_tcp_listener_backlog(void **state) {
@@ -197,8 +203,7 @@ static void test_tcp_listener_backlog(void **state) {
   pn_inet_diag s = find_inet(&d, "inet_tcp4", "listener");
   assert_int_equal(s.family, 4);
   assert_int_equal(s.state, 10);
-  assert_endpoint(&s, 0, "127.0.0.1",
-                  (unsigned)scene_u64("inet_tcp4", "listener", "port"));
+  assert_local(&s, "inet_tcp4", "listener", "127.0.0.1");
   assert_endpoint(&s, 1, "0.0.0.0", 0);
   assert_int_equal(s.wqueue, scene_u64("inet_tcp4", "listener", "backlog"));
   assert_int_equal(s.wqueue, 77);
@@ -350,15 +355,13 @@ static void test_tcp6_v6only(void **state) {
   pn_inet_diag only = find_inet(&d, "inet_tcp6", "v6only");
   pn_inet_diag dual = find_inet(&d, "inet_tcp6", "dual");
   assert_int_equal(only.family, 6);
-  assert_endpoint(&only, 0, "::",
-                  (unsigned)scene_u64("inet_tcp6", "v6only", "port"));
+  assert_local(&only, "inet_tcp6", "v6only", "::");
   assert_endpoint(&only, 1, "::", 0);
   assert_int_equal(only.has_v6only, 1);
   assert_int_equal(only.v6only, scene_u64("inet_tcp6", "v6only", "v6only"));
   assert_int_equal(only.v6only, 1);
   assert_int_equal(only.wqueue, 10);
-  assert_endpoint(&dual, 0, "::",
-                  (unsigned)scene_u64("inet_tcp6", "dual", "port"));
+  assert_local(&dual, "inet_tcp6", "dual", "::");
   assert_int_equal(dual.has_v6only, 1);
   assert_int_equal(dual.v6only, 0);
   assert_int_equal(dual.wqueue, scene_u64("inet_tcp6", "dual", "backlog"));
@@ -372,8 +375,7 @@ static void test_udp(void **state) {
   pn_inet_diag rcv = find_inet(&d, "inet_udp4", "receiver");
   pn_inet_diag snd = find_inet(&d, "inet_udp4", "sender");
   assert_int_equal(rcv.state, 7);
-  assert_endpoint(&rcv, 0, "127.0.0.1",
-                  (unsigned)scene_u64("inet_udp4", "receiver", "port"));
+  assert_local(&rcv, "inet_udp4", "receiver", "127.0.0.1");
   /* the datagram's truesize, at least its 100 bytes */
   assert_true(rcv.rqueue >= scene_u64("inet_udp4", "receiver", "unread_bytes"));
   assert_int_equal(rcv.skmem[SK_MEMINFO_RMEM_ALLOC], rcv.rqueue);
