@@ -86,8 +86,10 @@ pn_nl_step pn_nl_next(const void *buf, size_t len, size_t *pos, pn_nlmsg *m,
   if (h.nlmsg_len < sizeof h || h.nlmsg_len > len - at) return PN_NL_BAD;
   fill_message(&h, b + at, m);
   if (h.nlmsg_type == NLMSG_DONE || h.nlmsg_type == NLMSG_ERROR) {
-    if (read_error_int(m->payload, h.nlmsg_type == NLMSG_DONE, &err) != 0)
+    if (read_error_int(m->payload, h.nlmsg_type == NLMSG_DONE, &err) != 0) {
+      memset(m, 0, sizeof *m);
       return PN_NL_BAD;
+    }
     if (errcode) *errcode = err;
   }
   *pos = advance(at, h.nlmsg_len, len);
@@ -277,12 +279,16 @@ static int family_number(unsigned af) {
   return -1;
 }
 
+/* Bytes of an address of the family (family_number's), 0 for none. */
+static size_t addr_bytes(int family) {
+  return family == 4 ? 4 : family == 6 ? 16 : 0;
+}
+
 /* The kernel fills all 16 bytes for IPv6 and zeroes 4..15 for IPv4; only
  * the bytes of the family are taken, so that an IPv4 address always ends
  * in zeros. An unknown family has no address. */
 static void copy_addr(int family, const void *src, uint8_t out[16]) {
-  size_t n = family == 4 ? 4 : family == 6 ? 16 : 0;
-  memcpy(out, src, n);
+  memcpy(out, src, addr_bytes(family));
 }
 
 static void inet_identity(const struct inet_diag_msg *m, pn_inet_diag *d) {
@@ -410,7 +416,7 @@ typedef struct addr_walk {
 
 static void addr_attr(const pn_nlattr *a, void *ctx) {
   addr_walk *w = ctx;
-  size_t need = w->out->family == 4 ? 4 : w->out->family == 6 ? 16 : 0;
+  size_t need = addr_bytes(w->out->family);
   if (a->type != IFA_LOCAL && a->type != IFA_ADDRESS) return;
   if (need == 0 || a->value.n < need) return;
   if (a->type == IFA_ADDRESS && w->from_local) return;

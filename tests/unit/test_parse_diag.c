@@ -794,6 +794,8 @@ static void test_nlmsg_done(void **state) {
     char *copy = dup_exact((const char *)m.b, m.n);
     assert_int_equal(pn_nl_next(copy, m.n, &pos, &msg, &err), PN_NL_BAD);
     assert_int_equal(err, 0);
+    assert_int_equal(pos, 0);
+    assert_null(msg.payload.p); /* nothing of a message that is not one */
     free(copy);
   }
 }
