@@ -60,6 +60,12 @@ typedef struct pn_stat {
 } pn_stat;
 int pn_parse_stat(const char *buf, size_t len, pn_stat *out);
 
+/* ---- /proc/stat ----------------------------------------------------------
+ * The boot time, from the line "btime N" (N seconds since the epoch).
+ * Returns 0 with *out in [0, INT64_MAX], or -1 when there is no such line
+ * or N is not one unsigned decimal in that range (out is then untouched). */
+int pn_parse_btime(const char *buf, size_t len, int64_t *out);
+
 /* ---- /proc/PID/status ----------------------------------------------------
  * Only the lines procnet uses. A field whose line is missing keeps its
  * have_ flag at 0. */

@@ -42,7 +42,7 @@ static pn_bytes bytes_of(const uint8_t *p, size_t n) {
   return b;
 }
 
-/* ---- messages -------------------------------------------------------------- */
+/* ---- messages ------------------------------------------------------------ */
 
 /* The errno a DONE or ERROR carries: the kernel sends it negated. The
  * magnitude of any non-zero value is kept (a positive value is no kernel's,
@@ -86,8 +86,10 @@ pn_nl_step pn_nl_next(const void *buf, size_t len, size_t *pos, pn_nlmsg *m,
   if (h.nlmsg_len < sizeof h || h.nlmsg_len > len - at) return PN_NL_BAD;
   fill_message(&h, b + at, m);
   if (h.nlmsg_type == NLMSG_DONE || h.nlmsg_type == NLMSG_ERROR) {
-    if (read_error_int(m->payload, h.nlmsg_type == NLMSG_DONE, &err) != 0)
+    if (read_error_int(m->payload, h.nlmsg_type == NLMSG_DONE, &err) != 0) {
+      memset(m, 0, sizeof *m);
       return PN_NL_BAD;
+    }
     if (errcode) *errcode = err;
   }
   *pos = advance(at, h.nlmsg_len, len);
@@ -96,7 +98,7 @@ pn_nl_step pn_nl_next(const void *buf, size_t len, size_t *pos, pn_nlmsg *m,
   return PN_NL_MSG;
 }
 
-/* ---- attributes ------------------------------------------------------------ */
+/* ---- attributes ---------------------------------------------------------- */
 
 int pn_nlattr_next(const void *buf, size_t len, size_t *pos, pn_nlattr *a) {
   const uint8_t *b = buf;
@@ -140,6 +142,13 @@ static int take_header(const void *payload, size_t len, void *hdr,
  * Each reader leaves its output alone (has_ flag 0) when the value is
  * shorter than its type and reads the known prefix of a longer one. */
 
+/* Copies a fixed struct of n bytes out of v; 0 when v is shorter. */
+static int read_struct(pn_bytes v, void *out, size_t n) {
+  if (v.n < n) return 0;
+  memcpy(out, v.p, n);
+  return 1;
+}
+
 static void take_u8(pn_bytes v, int *has, uint8_t *out) {
   if (v.n < 1) return;
   *out = v.p[0];
@@ -157,9 +166,7 @@ static void take_u32(pn_bytes v, int *has, uint32_t *out) {
 }
 
 static void take_u64(pn_bytes v, int *has, uint64_t *out) {
-  if (v.n < sizeof *out) return;
-  memcpy(out, v.p, sizeof *out);
-  *has = 1;
+  if (read_struct(v, out, sizeof *out)) *has = 1;
 }
 
 /* A NUL-terminated string value, as a slice without the NUL (or all of
@@ -182,7 +189,7 @@ static int take_skmem(pn_bytes v, uint32_t skmem[PN_SKMEM_N]) {
   return (int)n;
 }
 
-/* ---- inet_diag ------------------------------------------------------------- */
+/* ---- inet_diag ----------------------------------------------------------- */
 
 /* Linux 6.2 appended tcpi_rcv_wnd and tcpi_rehash after tcpi_snd_wnd; the
  * uapi struct only grows at its end, so their offsets are fixed. */
@@ -200,8 +207,7 @@ static void take_tcp_info(pn_bytes v, pn_inet_diag *d) {
 
 static void take_meminfo(pn_bytes v, pn_inet_diag *d) {
   struct inet_diag_meminfo mi;
-  if (v.n < sizeof mi) return;
-  memcpy(&mi, v.p, sizeof mi);
+  if (!read_struct(v, &mi, sizeof mi)) return;
   d->meminfo[0] = mi.idiag_rmem;
   d->meminfo[1] = mi.idiag_wmem;
   d->meminfo[2] = mi.idiag_fmem;
@@ -211,8 +217,7 @@ static void take_meminfo(pn_bytes v, pn_inet_diag *d) {
 
 static void take_vegas(pn_bytes v, pn_inet_diag *d) {
   struct tcpvegas_info vi;
-  if (v.n < sizeof vi) return;
-  memcpy(&vi, v.p, sizeof vi);
+  if (!read_struct(v, &vi, sizeof vi)) return;
   d->vegas_enabled = vi.tcpv_enabled;
   d->vegas_rttcnt = vi.tcpv_rttcnt;
   d->vegas_rtt = vi.tcpv_rtt;
@@ -222,8 +227,7 @@ static void take_vegas(pn_bytes v, pn_inet_diag *d) {
 
 static void take_dctcp(pn_bytes v, pn_inet_diag *d) {
   struct tcp_dctcp_info di;
-  if (v.n < sizeof di) return;
-  memcpy(&di, v.p, sizeof di);
+  if (!read_struct(v, &di, sizeof di)) return;
   d->dctcp_enabled = di.dctcp_enabled;
   d->dctcp_ce_state = di.dctcp_ce_state;
   d->dctcp_alpha = di.dctcp_alpha;
@@ -234,8 +238,7 @@ static void take_dctcp(pn_bytes v, pn_inet_diag *d) {
 
 static void take_bbr(pn_bytes v, pn_inet_diag *d) {
   struct tcp_bbr_info bi;
-  if (v.n < sizeof bi) return;
-  memcpy(&bi, v.p, sizeof bi);
+  if (!read_struct(v, &bi, sizeof bi)) return;
   d->bbr_bw = (uint64_t)bi.bbr_bw_hi << 32 | bi.bbr_bw_lo;
   d->bbr_min_rtt = bi.bbr_min_rtt;
   d->bbr_pacing_gain = bi.bbr_pacing_gain;
@@ -263,7 +266,9 @@ static void inet_attr(const pn_nlattr *a, void *out) {
   case INET_DIAG_MARK: take_u32(v, &d->has_mark, &d->mark); break;
   case INET_DIAG_BBRINFO: take_bbr(v, d); break;
   case INET_DIAG_CLASS_ID: take_u32(v, &d->has_class_id, &d->class_id); break;
-  case INET_DIAG_CGROUP_ID: take_u64(v, &d->has_cgroup_id, &d->cgroup_id); break;
+  case INET_DIAG_CGROUP_ID:
+    take_u64(v, &d->has_cgroup_id, &d->cgroup_id);
+    break;
   default: break;
   }
 }
@@ -274,12 +279,16 @@ static int family_number(unsigned af) {
   return -1;
 }
 
+/* Bytes of an address of the family (family_number's), 0 for none. */
+static size_t addr_bytes(int family) {
+  return family == 4 ? 4 : family == 6 ? 16 : 0;
+}
+
 /* The kernel fills all 16 bytes for IPv6 and zeroes 4..15 for IPv4; only
  * the bytes of the family are taken, so that an IPv4 address always ends
  * in zeros. An unknown family has no address. */
 static void copy_addr(int family, const void *src, uint8_t out[16]) {
-  size_t n = family == 4 ? 4 : family == 6 ? 16 : 0;
-  memcpy(out, src, n);
+  memcpy(out, src, addr_bytes(family));
 }
 
 static void inet_identity(const struct inet_diag_msg *m, pn_inet_diag *d) {
@@ -310,12 +319,11 @@ int pn_parse_inet_diag(const void *payload, size_t len, pn_inet_diag *out) {
   return walk_attrs(attrs, inet_attr, out);
 }
 
-/* ---- unix_diag ------------------------------------------------------------- */
+/* ---- unix_diag ----------------------------------------------------------- */
 
 static void take_vfs(pn_bytes v, pn_unix_diag *u) {
   struct unix_diag_vfs vfs;
-  if (v.n < sizeof vfs) return;
-  memcpy(&vfs, v.p, sizeof vfs);
+  if (!read_struct(v, &vfs, sizeof vfs)) return;
   u->vfs_inode = vfs.udiag_vfs_ino;
   u->vfs_dev = vfs.udiag_vfs_dev;
   u->has_vfs = 1;
@@ -323,8 +331,7 @@ static void take_vfs(pn_bytes v, pn_unix_diag *u) {
 
 static void take_rqlen(pn_bytes v, pn_unix_diag *u) {
   struct unix_diag_rqlen rq;
-  if (v.n < sizeof rq) return;
-  memcpy(&rq, v.p, sizeof rq);
+  if (!read_struct(v, &rq, sizeof rq)) return;
   u->rqueue = rq.udiag_rqueue;
   u->wqueue = rq.udiag_wqueue;
   u->has_rqlen = 1;
@@ -382,7 +389,7 @@ size_t pn_unix_diag_path(pn_bytes name, char *out, size_t cap) {
   return w;
 }
 
-/* ---- rtnetlink ------------------------------------------------------------- */
+/* ---- rtnetlink ----------------------------------------------------------- */
 
 static void link_attr(const pn_nlattr *a, void *out) {
   pn_ifinfo *l = out;
@@ -409,7 +416,7 @@ typedef struct addr_walk {
 
 static void addr_attr(const pn_nlattr *a, void *ctx) {
   addr_walk *w = ctx;
-  size_t need = w->out->family == 4 ? 4 : w->out->family == 6 ? 16 : 0;
+  size_t need = addr_bytes(w->out->family);
   if (a->type != IFA_LOCAL && a->type != IFA_ADDRESS) return;
   if (need == 0 || a->value.n < need) return;
   if (a->type == IFA_ADDRESS && w->from_local) return;

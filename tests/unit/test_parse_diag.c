@@ -43,7 +43,7 @@
 #include "parse_diag.h"
 #include "unit_helpers.h"
 
-/* ---- the captured files ---------------------------------------------------- */
+/* ---- the captured files -------------------------------------------------- */
 
 /* load_fixture reads under tests/fixtures/captured/. */
 static char *load_netlink(const char *name, size_t *len) {
@@ -188,6 +188,12 @@ static void assert_endpoint(const pn_inet_diag *s, int remote,
   assert_int_equal(remote ? s->remote_port : s->local_port, port);
 }
 
+/* The local end is addr and the port the scene gave `label` in NAME. */
+static void assert_local(const pn_inet_diag *s, const char *name,
+                         const char *label, const char *addr) {
+  assert_endpoint(s, 0, addr, (unsigned)scene_u64(name, label, "port"));
+}
+
 /* ---- captured: tcp ------------------------------------------------------- */
 
 static void test_tcp_listener_backlog(void **state) {
@@ -197,8 +203,7 @@ static void test_tcp_listener_backlog(void **state) {
   pn_inet_diag s = find_inet(&d, "inet_tcp4", "listener");
   assert_int_equal(s.family, 4);
   assert_int_equal(s.state, 10);
-  assert_endpoint(&s, 0, "127.0.0.1",
-                  (unsigned)scene_u64("inet_tcp4", "listener", "port"));
+  assert_local(&s, "inet_tcp4", "listener", "127.0.0.1");
   assert_endpoint(&s, 1, "0.0.0.0", 0);
   assert_int_equal(s.wqueue, scene_u64("inet_tcp4", "listener", "backlog"));
   assert_int_equal(s.wqueue, 77);
@@ -350,15 +355,13 @@ static void test_tcp6_v6only(void **state) {
   pn_inet_diag only = find_inet(&d, "inet_tcp6", "v6only");
   pn_inet_diag dual = find_inet(&d, "inet_tcp6", "dual");
   assert_int_equal(only.family, 6);
-  assert_endpoint(&only, 0, "::",
-                  (unsigned)scene_u64("inet_tcp6", "v6only", "port"));
+  assert_local(&only, "inet_tcp6", "v6only", "::");
   assert_endpoint(&only, 1, "::", 0);
   assert_int_equal(only.has_v6only, 1);
   assert_int_equal(only.v6only, scene_u64("inet_tcp6", "v6only", "v6only"));
   assert_int_equal(only.v6only, 1);
   assert_int_equal(only.wqueue, 10);
-  assert_endpoint(&dual, 0, "::",
-                  (unsigned)scene_u64("inet_tcp6", "dual", "port"));
+  assert_local(&dual, "inet_tcp6", "dual", "::");
   assert_int_equal(dual.has_v6only, 1);
   assert_int_equal(dual.v6only, 0);
   assert_int_equal(dual.wqueue, scene_u64("inet_tcp6", "dual", "backlog"));
@@ -372,8 +375,7 @@ static void test_udp(void **state) {
   pn_inet_diag rcv = find_inet(&d, "inet_udp4", "receiver");
   pn_inet_diag snd = find_inet(&d, "inet_udp4", "sender");
   assert_int_equal(rcv.state, 7);
-  assert_endpoint(&rcv, 0, "127.0.0.1",
-                  (unsigned)scene_u64("inet_udp4", "receiver", "port"));
+  assert_local(&rcv, "inet_udp4", "receiver", "127.0.0.1");
   /* the datagram's truesize, at least its 100 bytes */
   assert_true(rcv.rqueue >= scene_u64("inet_udp4", "receiver", "unread_bytes"));
   assert_int_equal(rcv.skmem[SK_MEMINFO_RMEM_ALLOC], rcv.rqueue);
@@ -528,7 +530,8 @@ static void test_addresses_of_lo(void **state) {
     pn_format_addr(a.family, a.addr, text);
     if (a.family == 4) {
       assert_string_equal(text, want4);
-      assert_int_equal(a.prefixlen, scene_u64("rtm_addr", "addr4", "prefixlen"));
+      assert_int_equal(a.prefixlen,
+                       scene_u64("rtm_addr", "addr4", "prefixlen"));
       assert_int_equal(a.prefixlen, 8);
       seen4++;
     } else {
@@ -559,7 +562,7 @@ static void test_captured_error(void **state) {
   free(buf);
 }
 
-/* ---- hostile input: every cut of every captured message ------------------- */
+/* ---- hostile input: every cut of every captured message ------------------ */
 
 /* Where each attribute of a payload starts and where its value ends
  * (unpadded), from the fixed header of hdr bytes on. */
@@ -676,7 +679,7 @@ static void test_every_cut_of_a_datagram(void **state) {
   }
 }
 
-/* ---- hostile input: synthetic messages ------------------------------------ */
+/* ---- hostile input: synthetic messages ----------------------------------- */
 
 /* A message or payload under construction. */
 typedef struct msgbuf {
@@ -791,6 +794,8 @@ static void test_nlmsg_done(void **state) {
     char *copy = dup_exact((const char *)m.b, m.n);
     assert_int_equal(pn_nl_next(copy, m.n, &pos, &msg, &err), PN_NL_BAD);
     assert_int_equal(err, 0);
+    assert_int_equal(pos, 0);
+    assert_null(msg.payload.p); /* nothing of a message that is not one */
     free(copy);
   }
 }
@@ -1129,13 +1134,17 @@ static void test_unaligned_buffers(void **state) {
       memset(&x, 0, sizeof x);
       memset(&y, 0, sizeof y);
       if (f < 3) {
-        assert_int_equal(pn_parse_inet_diag(ma.payload.p, ma.payload.n, &x.i), 0);
-        assert_int_equal(pn_parse_inet_diag(mb.payload.p, mb.payload.n, &y.i), 0);
+        assert_int_equal(
+            pn_parse_inet_diag(ma.payload.p, ma.payload.n, &x.i), 0);
+        assert_int_equal(
+            pn_parse_inet_diag(mb.payload.p, mb.payload.n, &y.i), 0);
         assert_memory_equal(&x.i, &y.i, offsetof(pn_inet_diag, cong));
         assert_int_equal(x.i.cong.n, y.i.cong.n);
       } else if (f == 3) {
-        assert_int_equal(pn_parse_unix_diag(ma.payload.p, ma.payload.n, &x.u), 0);
-        assert_int_equal(pn_parse_unix_diag(mb.payload.p, mb.payload.n, &y.u), 0);
+        assert_int_equal(
+            pn_parse_unix_diag(ma.payload.p, ma.payload.n, &x.u), 0);
+        assert_int_equal(
+            pn_parse_unix_diag(mb.payload.p, mb.payload.n, &y.u), 0);
         assert_int_equal(x.u.inode, y.u.inode);
         assert_int_equal(x.u.peer, y.u.peer);
         assert_int_equal(x.u.rqueue, y.u.rqueue);
@@ -1160,7 +1169,7 @@ static void test_unaligned_buffers(void **state) {
   }
 }
 
-/* ---- unix names ------------------------------------------------------------ */
+/* ---- unix names ---------------------------------------------------------- */
 
 static size_t path_of(const char *bytes, size_t n, char *out, size_t cap) {
   pn_bytes name = {(const uint8_t *)bytes, n};
@@ -1248,7 +1257,7 @@ static void test_unix_synthetic(void **state) {
   assert_int_equal(pn_parse_unix_diag(m.b, m.n, &u), -1);
 }
 
-/* ---- rtnetlink synthetic --------------------------------------------------- */
+/* ---- rtnetlink synthetic ------------------------------------------------- */
 
 static void put_ifaddr_head(msgbuf *m, int af, uint32_t index) {
   struct ifaddrmsg h = {(uint8_t)af, 32, 0, RT_SCOPE_UNIVERSE, index};
