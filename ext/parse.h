@@ -31,11 +31,6 @@ typedef struct pn_str {
  * line without '\n' is still returned; an empty buffer yields no line. */
 int pn_next_line(const char *buf, size_t len, size_t *pos, pn_str *line);
 
-/* Copies the blank-separated fields of buf[0..len) to out, one space
- * between them, none before or after; returns the bytes written (at most
- * len). A line of fields squeezed so parses to the same record: the socket
- * tables keep their lines that way (see netscan.c). */
-size_t pn_squeeze_blanks(const char *buf, size_t len, char *out);
 
 /* ---- /proc/PID/stat ------------------------------------------------------
  * The command name runs from the first '(' to the LAST ')' and may contain
@@ -136,8 +131,6 @@ typedef struct pn_inet_sock {
   uint64_t refcnt;
   int has_drops;
   uint64_t drops;       /* udp/raw/icmp: the last field */
-  size_t used;          /* bytes of the line up to the end of the last field
-                           read: a copy of that much parses the same */
 } pn_inet_sock;
 /* has_drops_field: 1 for udp/udplite/raw/icmp files, 0 for tcp. */
 int pn_parse_inet_line(const char *line, size_t len, int has_drops_field,
