@@ -30,4 +30,10 @@ pn_res pn_diag_read(int fd, const pn_sockkind *k, int file, unsigned want,
 pn_res pn_diag_merge(int fd, const pn_sockkind *k, int file, unsigned want,
                      pn_sockset *set, int *err);
 
+/* TCP of both families in one dump (the kernel walks its tables once for
+ * the two): the IPv4 records into set4, the IPv6 ones into set6. As
+ * pn_diag_read otherwise. */
+pn_res pn_diag_read_tcp(int fd, unsigned want, pn_sockset *set4,
+                        pn_sockset *set6, int *err);
+
 #endif

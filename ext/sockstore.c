@@ -293,6 +293,8 @@ typedef struct readjob {
   int sock;                 /* the NETLINK_SOCK_DIAG socket, or -1 */
   int textfd;               /* the file, opened inside a namespace no
                                process is in, or -1 */
+  pn_snap *pair;            /* tcp6, read by this job with tcp (one dump) */
+  int skip;                 /* read by the job it is paired with */
   int no_handler;           /* the kernel has no sock_diag for the kind */
 } readjob;
 
@@ -315,8 +317,12 @@ static pn_res diag_with_retries(const pn_fs *fs, readjob *rj, int merge) {
   int err = EAGAIN;
   for (int t = 0; t < PN_DIAG_TRIES && r != PN_OK && err == EAGAIN; t++) {
     if (fs->cnt) fs->cnt->netlink_dumps++;
-    r = merge ? pn_diag_merge(rj->sock, k->kind, k->file, k->want, &rj->s->set, &err)
-              : pn_diag_read(rj->sock, k->kind, k->file, k->want, &rj->s->set, &err);
+    if (rj->pair)
+      r = pn_diag_read_tcp(rj->sock, k->want, &rj->s->set, &rj->pair->set, &err);
+    else if (merge)
+      r = pn_diag_merge(rj->sock, k->kind, k->file, k->want, &rj->s->set, &err);
+    else
+      r = pn_diag_read(rj->sock, k->kind, k->file, k->want, &rj->s->set, &err);
   }
   if (r == PN_GONE) rj->no_handler = 1;
   if (r == PN_FAIL && err == ENOMEM) return PN_FAIL;
@@ -327,8 +333,11 @@ static int read_text(const pn_fs *fs, readjob *rj) {
   int64_t via;
   const pn_snapkey *k = &rj->s->k;
   if (rj->textfd >= 0) return pn_text_read_fd(rj->textfd, k->kind, &rj->s->set);
-  return pn_text_read(fs, k->kind, k->file, rj->j->pids, rj->j->npids,
-                      &rj->s->set, &via);
+  int rc = pn_text_read(fs, k->kind, k->file, rj->j->pids, rj->j->npids,
+                        &rj->s->set, &via);
+  if (rc == SQLITE_OK && rj->pair) /* its pair: the same namespace's tcp6 */
+    rc = pn_text_read(fs, k->kind, 1, rj->j->pids, rj->j->npids, &rj->pair->set, &via);
+  return rc;
 }
 
 /* Reads one snapshot from the sources its want asks for: sock_diag alone,
@@ -336,6 +345,7 @@ static int read_text(const pn_fs *fs, readjob *rj) {
 static int read_one(const pn_fs *fs, readjob *rj) {
   pn_snap *s = rj->s;
   int rc = SQLITE_OK;
+  if (rj->skip) return SQLITE_OK;
   if (rj->sock >= 0 && !(s->k.want & PN_WANT_TEXT)) {
     pn_res r = diag_with_retries(fs, rj, 0);
     if (r == PN_FAIL) rc = SQLITE_NOMEM;
@@ -347,6 +357,10 @@ static int read_one(const pn_fs *fs, readjob *rj) {
   }
   s->read = rc == SQLITE_OK; /* after a failure the next scan tries again */
   if (!s->read) pn_sockset_clear(&s->set);
+  if (rj->pair) {
+    rj->pair->read = s->read;
+    if (!s->read) pn_sockset_clear(&rj->pair->set);
+  }
   return rc;
 }
 
@@ -365,9 +379,36 @@ static int unread_jobs(pn_sockstore *st, const pn_snapjob *jobs, int n,
     if (s->read) continue;
     int dup = 0;
     for (int j = 0; j < k && !dup; j++) dup = out[j].s == s;
-    if (!dup) out[k++] = (readjob){s, &jobs[i], -1, -1, -1, 0};
+    if (!dup) out[k++] = (readjob){s, &jobs[i], -1, -1, -1, NULL, 0, 0};
   }
   return k;
+}
+
+/* The tcp job of file 1 that can be read with job a (file 0): the same
+ * namespace and needs, both through sock_diag alone; -1 if none. */
+static int tcp6_partner(pn_sockstore *st, const pn_fs *fs, readjob *rj, int n,
+                        int a) {
+  const pn_snapkey *k = &rj[a].s->k;
+  if (k->kind != &pn_kind_tcp || k->file != 0 || (k->want & PN_WANT_TEXT) ||
+      rj[a].j->npids == 0 || !diag_wanted(st, fs, k))
+    return -1;
+  for (int b = 0; b < n; b++) {
+    const pn_snapkey *o = &rj[b].s->k;
+    if (!rj[b].skip && o->kind == k->kind && o->file == 1 && o->key == k->key &&
+        o->known == k->known && o->want == k->want)
+      return b;
+  }
+  return -1;
+}
+
+/* tcp and tcp6 of a namespace in one dump (pn_diag_read_tcp). */
+static void pair_tcp_jobs(pn_sockstore *st, const pn_fs *fs, readjob *rj, int n) {
+  for (int a = 0; a < n; a++) {
+    int b = tcp6_partner(st, fs, rj, n, a);
+    if (b < 0) continue;
+    rj[a].pair = rj[b].s;
+    rj[b].skip = 1;
+  }
 }
 
 /* Decides which jobs read sock_diag and opens their sockets, all the
@@ -380,7 +421,7 @@ static int open_diag_sockets(pn_sockstore *st, const pn_fs *fs, readjob *rj,
   int *fds = nsfds + n, *errs = fds + n;
   for (int i = 0; i < n && rc == SQLITE_OK; i++) {
     const pn_snapkey *k = &rj[i].s->k;
-    if (!diag_wanted(st, fs, k)) continue;
+    if (rj[i].skip || !diag_wanted(st, fs, k)) continue;
     rj[i].nsfd = nsfd_of(st, fs, k->key, rj[i].j, &rc);
     if (rj[i].nsfd == -1) continue;
     nsfds[m++] = rj[i].nsfd == OWN_NS ? -1 : rj[i].nsfd;
@@ -439,6 +480,7 @@ int pn_snaps_read(pn_sockstore *st, const pn_fs *fs, int threads,
   readjob *todo = sqlite3_malloc64((size_t)(njobs ? njobs : 1) * sizeof *todo);
   if (!todo) return SQLITE_NOMEM;
   int n = unread_jobs(st, jobs, njobs, todo);
+  pair_tcp_jobs(st, fs, todo, n);
   int rc = open_diag_sockets(st, fs, todo, n);
   if (rc == SQLITE_OK) rc = open_unlisted_files(st, fs, todo, n);
   snap_reader r[PN_MAX_THREADS];

@@ -5,8 +5,9 @@
  * The scene: two named namespaces (ip netns add), each with a process
  * holding a TCP listener with backlog 77, an IPv6-only listener on [::],
  * a listener bound to the device lo (SO_BINDTODEVICE), an established
- * connection with 1000 unread bytes and keepalive on, a unix socketpair,
- * and a named unix listener with a client. Then:
+ * connection with 1000 unread bytes and keepalive on, a UDP socket with a
+ * datagram unread and its connected sender, a unix socketpair, and a named
+ * unix listener with a client. Then:
  *  - the ss view of each namespace equals `ip netns exec NS ss -tanp` and
  *    `ss -xap` in every column (backlog as Send-Q, %lo, [::], unix peers);
  *  - sock_diag equals the tokens of `ip netns exec NS ss -tanpieom` for
@@ -48,6 +49,7 @@
 #define PORT_BACKLOG 7001 /* backlog 77; the established pair is on it */
 #define PORT_V6ONLY 7002
 #define PORT_BOUND 7003
+#define PORT_UDP 7004 /* a bound socket with a datagram unread, its sender */
 #define UNREAD 1000
 
 static struct {
@@ -207,6 +209,13 @@ static void scene(const char *name, int ready) {
   char data[UNREAD];
   memset(data, 'x', sizeof data);
   must((int)write(c, data, sizeof data), "write");
+  int u = must(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), "udp");
+  struct sockaddr_in ua = {.sin_family = AF_INET, .sin_port = htons(PORT_UDP)};
+  ua.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  must(bind(u, (struct sockaddr *)&ua, sizeof ua), "udp bind");
+  int uc = must(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), "udp client");
+  must(connect(uc, (struct sockaddr *)&ua, sizeof ua), "udp connect");
+  must((int)write(uc, data, 100), "udp write");
   snprintf(path, sizeof path, "%s/%s.sock", S.dir, name);
   unix_scene(path);
   must((int)write(ready, "OK", 2), "ready");
@@ -347,8 +356,19 @@ static void ss_view_equals_ss_in_each_namespace(void **state) {
     raw = output_of("ip netns exec %s ss -xap", S.name[i]);
     tool = normalized(raw, 1);
     view = view_text(db, "netid, state, recv_q, send_q, local, peer, process",
-                     "netid LIKE 'u_%%'", S.netns[i]);
+                     "netid IN ('u_str', 'u_dgr', 'u_seq')", S.netns[i]);
     assert_same_text("ss -xap", tool, view);
+    free(raw);
+    free(tool);
+    free(view);
+    raw = output_of("ip netns exec %s ss -uanp", S.name[i]);
+    tool = normalized(raw, 1);
+    view = view_text(db, "state, recv_q, send_q, local, peer, process",
+                     "netid = 'udp'", S.netns[i]);
+    assert_same_text("ss -uanp", tool, view);
+    /* the unread datagram counts (its buffer's size, as the kernel tells) */
+    assert_non_null(strstr(view, " 0 127.0.0.1:7004 0.0.0.0:*"));
+    assert_null(strstr(view, "UNCONN 0 0 127.0.0.1:7004"));
     free(raw);
     free(tool);
     free(view);
@@ -543,6 +563,38 @@ static void unix_peers_and_queues_in_each_namespace(void **state) {
                 " FROM net_unix WHERE netns = %lld AND path LIKE '%%.sock'"
                 " AND state = 'LISTEN'", S.netns[i]);
   }
+  pn_close(db);
+}
+
+/* ---- the two sources agree -------------------------------------------------- */
+
+/* The columns both sources have give the same rows through sock_diag (one
+ * dump for tcp and tcp6) and through the text files. */
+static void sources_agree(void **state) {
+  (void)state;
+  NEED_SCENE();
+  static const char *const queries[] = {
+      "SELECT family, local_address, local_port, remote_address, remote_port,"
+      " state, tx_queue, rx_queue, timer, uid, inode, protocol, netns"
+      " FROM %s WHERE netns IN (%lld, %lld) ORDER BY inode, local_port",
+      "SELECT inode, path, type, state, flags, netns FROM %s"
+      " WHERE netns IN (%lld, %lld) ORDER BY inode"};
+  static const char *const tables[][2] = {{"net_tcp", "net_udp"}, {"net_unix", NULL}};
+  sqlite3 *db = pn_open(NULL);
+  for (int q = 0; q < 2; q++)
+    for (int t = 0; t < 2 && tables[q][t]; t++) {
+      pn_exec(db, "SELECT procnet_netlink('all')");
+      int64_t dumps = pn_stat(db, "netlink_dumps");
+      char *diag = pn_rows(db, queries[q], tables[q][t], S.netns[0], S.netns[1]);
+      assert_true(pn_stat(db, "netlink_dumps") > dumps);
+      pn_exec(db, "SELECT procnet_netlink('off')");
+      char *text = pn_rows(db, queries[q], tables[q][t], S.netns[0], S.netns[1]);
+      if (strcmp(diag, text) != 0)
+        fail_msg("%s: sock_diag\n%sthe text files\n%s", tables[q][t], diag, text);
+      assert_true(strlen(diag) > 0);
+      sqlite3_free(diag);
+      sqlite3_free(text);
+    }
   pn_close(db);
 }
 
@@ -744,6 +796,7 @@ int main(void) {
       cmocka_unit_test_teardown(ss_view_equals_ss_in_each_namespace, threads_home),
       cmocka_unit_test_teardown(sock_diag_equals_ss_tanpieom, threads_home),
       cmocka_unit_test_teardown(unix_peers_and_queues_in_each_namespace, threads_home),
+      cmocka_unit_test_teardown(sources_agree, threads_home),
       cmocka_unit_test_teardown(netlink_switch_keeps_rows, threads_home),
       cmocka_unit_test_teardown(unprivileged_reader, threads_home),
       cmocka_unit_test_teardown(unlisted_namespaces, threads_home),
