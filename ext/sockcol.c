@@ -203,16 +203,17 @@ static void result_diag(const pn_sockrow *r, sqlite3_context *ctx, pn_field f) {
   }
 }
 
-/* tcp_info's plain number fields: where each is and how wide. */
+/* tcp_info's plain number fields: where each is and how wide, by field
+ * (a lookup per column of every row: no search). */
 typedef struct tcpi_field {
-  unsigned char f;          /* pn_field */
-  unsigned char size;       /* 1, 4 or 8 */
+  unsigned char size;       /* 1, 4 or 8; 0: not a plain number */
   unsigned short off;
 } tcpi_field;
 
 #define TCPI(field, member)                                                   \
-  {field, sizeof(((struct tcp_info *)0)->member), offsetof(struct tcp_info, member)}
-static const tcpi_field TCPI_FIELDS[] = {
+  [field - PN_F_CA_STATE] = {sizeof(((struct tcp_info *)0)->member),          \
+                             offsetof(struct tcp_info, member)}
+static const tcpi_field TCPI_FIELDS[PN_F_SKMEM_R - PN_F_CA_STATE] = {
     TCPI(PN_F_CA_STATE, tcpi_ca_state),
     TCPI(PN_F_TCPI_RETRANSMITS, tcpi_retransmits),
     TCPI(PN_F_PROBES, tcpi_probes),
@@ -266,23 +267,21 @@ static const tcpi_field TCPI_FIELDS[] = {
 /* One number of tcp_info, when the kernel sent that far. */
 static void result_tcpi_number(const pn_sockx *x, sqlite3_context *ctx,
                                pn_field f) {
-  for (size_t i = 0; i < sizeof TCPI_FIELDS / sizeof TCPI_FIELDS[0]; i++) {
-    const tcpi_field *t = &TCPI_FIELDS[i];
-    if (t->f != f) continue;
-    if (x->tcp_info_len < (size_t)t->off + t->size) return;
-    const unsigned char *p = (const unsigned char *)&x->tcp_info + t->off;
-    uint64_t v = 0;
-    if (t->size == 1) v = *p;
-    else if (t->size == 4) {
-      uint32_t w;
-      memcpy(&w, p, 4);
-      v = w;
-    } else {
-      memcpy(&v, p, 8);
-    }
-    result_u64(ctx, v);
-    return;
+  if (f < PN_F_CA_STATE || f >= PN_F_SKMEM_R) return;
+  const tcpi_field *t = &TCPI_FIELDS[f - PN_F_CA_STATE];
+  if (!t->size || x->tcp_info_len < (size_t)t->off + t->size) return;
+  const unsigned char *p = (const unsigned char *)&x->tcp_info + t->off;
+  uint64_t v = 0;
+  if (t->size == 1) {
+    v = *p;
+  } else if (t->size == 4) {
+    uint32_t w;
+    memcpy(&w, p, 4);
+    v = w;
+  } else {
+    memcpy(&v, p, 8);
   }
+  result_u64(ctx, v);
 }
 
 /* "ts sack ecn ecnseen fastopen wscale:7,7": the options as ss -i names
