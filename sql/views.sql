@@ -56,9 +56,23 @@ FROM socket_holders sh CROSS JOIN processes p ON p.pid = sh.pid;
 -- does: its number without a mode letter, TYPE unknown, NAME the link and
 -- the error; a process whose fd directory may not be read has one NOFD
 -- row.
+-- Beside lsof's nine columns, typed ones for filters that compare values
+-- (ports as integers, not the NAME text): ppid, pgid, uid (the effective
+-- uid USER names), fdnum (the descriptor's number, NULL for cwd, rtd, txt,
+-- mem), ftype (fds.type: socket, pipe, file, ...), dev_major, dev_minor and
+-- inode of the file (a socket's inode for sockets), path (a file's path,
+-- without " (deleted)"), and for sockets kind (tcp, udp, unix, ...),
+-- family, local_address, local_port, remote_address, remote_port, state
+-- (the kernel's names, which lsof's -s uses) and netns.
 CREATE TEMP VIEW IF NOT EXISTS lsof(
-  command, pid, user, fd, type, device, size_off, node, name) AS
-SELECT command, pid, user, fd, type, device, size_off, node, name FROM (
+  command, pid, user, fd, type, device, size_off, node, name,
+  ppid, pgid, uid, fdnum, ftype, dev_major, dev_minor, inode, path,
+  kind, family, local_address, local_port, remote_address, remote_port,
+  state, netns) AS
+SELECT command, pid, user, fd, type, device, size_off, node, name,
+       ppid, pgid, uid, fdnum, ftype, dev_major, dev_minor, inode, path,
+       kind, family, local_address, local_port, remote_address, remote_port,
+       state, netns FROM (
   -- cwd, rtd, txt: the links of /proc/PID, from process_files (readlink
   -- and stat of each link). Every process gets the three rows, as in lsof:
   -- a link we may not read is TYPE unknown with the link and the error as
@@ -81,7 +95,12 @@ SELECT command, pid, user, fd, type, device, size_off, node, name FROM (
                 '/proc/' || p.pid || '/' || lk.link || ' (readlink: '
                 || upper(substr(f.error, 1, 1)) || substr(f.error, 2) || ')'
               ELSE f.path || CASE WHEN f.deleted THEN ' (deleted)' ELSE '' END
-         END AS name
+         END AS name,
+         p.ppid AS ppid, p.pgrp AS pgid, p.euid AS uid, NULL AS fdnum,
+         f.type AS ftype, f.dev_major AS dev_major, f.dev_minor AS dev_minor,
+         f.inode AS inode, f.path AS path, NULL AS kind, NULL AS family,
+         NULL AS local_address, NULL AS local_port, NULL AS remote_address,
+         NULL AS remote_port, NULL AS state, NULL AS netns
   FROM processes p
   CROSS JOIN (SELECT 0 AS k, 'cwd' AS fd, 'cwd' AS link UNION ALL
               SELECT 1, 'rtd', 'root' UNION ALL
@@ -102,7 +121,12 @@ SELECT command, pid, user, fd, type, device, size_off, node, name FROM (
          NULL,
          CAST(m.inode AS TEXT),
          CASE WHEN m.path LIKE '% (deleted)'
-              THEN substr(m.path, 1, length(m.path) - 10) ELSE m.path END
+              THEN substr(m.path, 1, length(m.path) - 10) ELSE m.path END,
+         p.ppid, p.pgrp, p.euid, NULL, 'file', m.dev_major, m.dev_minor,
+         m.inode,
+         CASE WHEN m.path LIKE '% (deleted)'
+              THEN substr(m.path, 1, length(m.path) - 10) ELSE m.path END,
+         NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
   FROM process_maps m JOIN processes p ON p.pid = m.pid
   WHERE m.path IS NOT NULL AND m.path IS NOT p.exe
     AND (m.dev_major <> 0 OR m.dev_minor <> 0 OR m.inode <> 0)
@@ -215,7 +239,10 @@ SELECT command, pid, user, fd, type, device, size_off, node, name FROM (
            WHEN ltype IN ('sock', 'raw6') THEN NULL
            WHEN ftype IN ('anon_inode', 'pidfd') THEN substr(target, instr(target, ':') + 1)
            WHEN ftype IN ('pipe', 'net') THEN substr(target, 1, instr(target, ':') - 1)
-           ELSE target END
+           ELSE target END,
+         ppid, pgid, uid, fdnum, ftype, dev_major, dev_minor, inode, fpath,
+         kind, family, local_address, lport, remote_address, rport, state,
+         snetns
   FROM (
     SELECT b.*,
            CASE
@@ -252,6 +279,8 @@ SELECT command, pid, user, fd, type, device, size_off, node, name FROM (
            '[' || replace(remote_address, '.', ',') || ']' AS rq
     FROM (
       SELECT f.pid AS pid, f.fd AS fdnum, f.fd AS k2, p.name AS command,
+             p.ppid AS ppid, p.pgrp AS pgid, p.euid AS uid, f.path AS fpath,
+             s.netns AS snetns,
              coalesce((SELECT u.name FROM users u WHERE u.uid = p.euid LIMIT 1),
                       CAST(p.euid AS TEXT)) AS user,
              CASE WHEN f.fd IS NULL THEN 'NOFD'

@@ -804,18 +804,18 @@ static int world_main(void) {
                  NULL));
 
   const char *lsof_h = "command,pid,user,fd,type,device,size_off,node,name";
-  snprintf(q, sizeof q, "SELECT * FROM lsof WHERE pid = %d", (int)h);
+  snprintf(q, sizeof q, "SELECT command, pid, user, fd, type, device, size_off, node, name FROM lsof WHERE pid = %d", (int)h);
   out = same_rows(db, q, lsof_h, "lsof", "-p", hp, NULL);
   snprintf(listener, sizeof listener, ":%d (LISTEN)", port);
   if (!strstr(out, listener)) report("lsof -p: no %s in:\n%s", listener, out);
   free(out);
-  snprintf(q, sizeof q, "SELECT * FROM lsof WHERE pid = %d AND type IN ('IPv4', 'IPv6')", (int)h);
+  snprintf(q, sizeof q, "SELECT command, pid, user, fd, type, device, size_off, node, name FROM lsof WHERE pid = %d AND type IN ('IPv4', 'IPv6')", (int)h);
   free(same_rows(db, q, lsof_h, "lsof", "-i", "-a", "-p", hp, NULL));
-  snprintf(q, sizeof q, "SELECT * FROM lsof WHERE type = 'unix' AND pid = %d", (int)h);
+  snprintf(q, sizeof q, "SELECT command, pid, user, fd, type, device, size_off, node, name FROM lsof WHERE type = 'unix' AND pid = %d", (int)h);
   free(same_rows(db, q, lsof_h, "lsof", "-U", "-a", "-p", hp, NULL));
   char spec[32];
   snprintf(spec, sizeof spec, "-iTCP:%d", port);
-  snprintf(q, sizeof q, "SELECT * FROM lsof WHERE node = 'TCP' AND (name LIKE '%%:%d'"
+  snprintf(q, sizeof q, "SELECT command, pid, user, fd, type, device, size_off, node, name FROM lsof WHERE node = 'TCP' AND (name LIKE '%%:%d'"
                         " OR name LIKE '%%:%d->%%' OR name LIKE '%%:%d (%%')", port, port, port);
   free(same_rows(db, q, lsof_h, "lsof", spec, NULL));
 
