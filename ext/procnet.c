@@ -152,10 +152,12 @@ static void fn_stats(sqlite3_context *c, int argc, sqlite3_value **argv) {
   const pn_counters *k = &ctx_of(c)->cnt;
   char *s = sqlite3_mprintf(
       "{\"files_read\":%lld,\"net_files_read\":%lld,\"dirs_listed\":%lld,"
-      "\"fd_dirs_listed\":%lld,\"links_read\":%lld,\"netlink_dumps\":%lld}",
+      "\"fd_dirs_listed\":%lld,\"links_read\":%lld,\"netlink_dumps\":%lld,"
+      "\"netlink_requests\":%lld}",
       (long long)k->files_read, (long long)k->net_files_read,
       (long long)k->dirs_listed, (long long)k->fd_dirs_listed,
-      (long long)k->links_read, (long long)k->netlink_dumps);
+      (long long)k->links_read, (long long)k->netlink_dumps,
+      (long long)k->netlink_requests);
   if (!s) {
     sqlite3_result_error_nomem(c);
     return;

@@ -351,3 +351,56 @@ pn_res pn_diag_read_tcp(int fd, unsigned want, pn_sockset *set4,
   }
   return res;
 }
+
+/* ---- one socket ------------------------------------------------------------------ */
+
+/* A request for one object: answered by that object (or an error) and the
+ * acknowledgement. */
+static void make_exact(struct nlmsghdr *h) {
+  h->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+}
+
+/* The outcome of a request for one socket: not found is an empty answer,
+ * not an error. */
+static pn_res exact_outcome(pn_res res, int *err) {
+  if (res == PN_GONE) { /* ENOENT: no such socket here */
+    *err = 0;
+    return PN_OK;
+  }
+  return res;
+}
+
+pn_res pn_diag_read_unix_one(int fd, uint64_t inode, unsigned want,
+                             pn_sockset *set, int *err) {
+  reader r = {&pn_kind_unix, want, set, NULL, NULL, 0};
+  request q;
+  size_t len = make_request(&pn_kind_unix, 0, want, &q);
+  make_exact(&q.unx.h);
+  q.unx.r.udiag_ino = (uint32_t)inode;
+  q.unx.r.udiag_cookie[0] = q.unx.r.udiag_cookie[1] = INET_DIAG_NOCOOKIE;
+  pn_sockset_clear(set);
+  if (inode > UINT32_MAX) return PN_OK; /* unix inodes are 32-bit */
+  pn_res res = exact_outcome(pn_netlink_dump(fd, &q, len, take_message, &r, err), err);
+  if (res != PN_OK) pn_sockset_clear(set);
+  return res;
+}
+
+pn_res pn_diag_add_extras(int fd, const pn_sockkind *k, size_t i, unsigned want,
+                          pn_sockset *set, int *err) {
+  const pn_sock *s = &set->v[i];
+  request q;
+  size_t len = make_request(k, s->family == 6, want, &q);
+  make_exact(&q.inet.h);
+  struct inet_diag_sockid *id = &q.inet.r.id;
+  id->idiag_sport = htons(s->local_port);
+  id->idiag_dport = htons(s->remote_port);
+  memcpy(id->idiag_src, s->local_addr, sizeof id->idiag_src);
+  memcpy(id->idiag_dst, s->remote_addr, sizeof id->idiag_dst);
+  id->idiag_if = s->ifindex;
+  id->idiag_cookie[0] = (uint32_t)s->cookie;
+  id->idiag_cookie[1] = (uint32_t)(s->cookie >> 32);
+  /* the answer is merged into record i alone */
+  by_inode one = {s->inode, i};
+  reader r = {k, want, set, NULL, &one, 1};
+  return exact_outcome(pn_netlink_dump(fd, &q, len, take_message, &r, err), err);
+}
