@@ -159,9 +159,10 @@ static int count_lines(const char *s) {
 
 /* ---- usage, errors, exit status ------------------------------------------ */
 
-/* Exit 2, one message line naming the problem, then the usage line. */
-static void expect_usage(run_res r, const char *msg) {
-  if (r.status != 2) fail_msg("status %d, stderr: %s", r.status, r.err);
+/* A usage error: exit `status` (each command's, as the real tool's), one
+ * message line naming the problem, then the usage line. */
+static void expect_usage_status(run_res r, int status, const char *msg) {
+  if (r.status != status) fail_msg("status %d, not %d, stderr: %s", r.status, status, r.err);
   assert_string_equal(r.out, "");
   assert_int_equal(count_lines(r.err), 2);
   assert_true(!strncmp(r.err, "procnet: ", 9));
@@ -169,6 +170,9 @@ static void expect_usage(run_res r, const char *msg) {
   assert_contains(strchr(r.err, '\n'), "\nusage: procnet");
   run_free(&r);
 }
+
+/* procnet's own, lsof's and sql's usage errors exit 2. */
+static void expect_usage(run_res r, const char *msg) { expect_usage_status(r, 2, msg); }
 
 /* Exit 1, one message line. */
 static void expect_error(run_res r, const char *msg) {
@@ -179,27 +183,56 @@ static void expect_error(run_res r, const char *msg) {
   run_free(&r);
 }
 
-static void bad_usage_exits_2(void **state) {
+static void bad_usage_exits_as_the_tools(void **state) {
   (void)state;
   expect_usage(run_cli(NULL), "no command given");
   expect_usage(run_cli("frobnicate", NULL), "unknown command 'frobnicate'");
   expect_usage(run_cli("-z", "ss", NULL), "unknown option '-z'");
-  expect_usage(run_cli("ss", "-tz", NULL), "ss: unknown option '-z'");
-  expect_usage(run_cli("ss", "--bogus", NULL), "unknown option '--bogus'");
-  expect_usage(run_cli("ss", "state", "established", NULL), "unexpected argument 'state'");
-  expect_usage(run_cli("netstat", "-q", NULL), "netstat: unknown option '-q'");
+  expect_usage(run_cli("--format", "xml", "ss", NULL), "unknown format 'xml'");
+  expect_usage(run_cli("--netns", "self", "sql", "SELECT 1", NULL), "--netns does not apply to sql");
+  /* ss: 255, as ss exits on a bad option or filter syntax */
+  expect_usage_status(run_cli("ss", "-tz", NULL), 255, "ss: unknown option '-z'");
+  expect_usage_status(run_cli("ss", "--bogus", NULL), 255, "unknown option '--bogus'");
+  expect_usage_status(run_cli("ss", "-f", "bogus", NULL), 255, "\"bogus\" is invalid family");
+  expect_usage_status(run_cli("ss", "-f", NULL), 255, "-f needs a family");
+  expect_usage_status(run_cli("ss", "state", "bogus", NULL), 255, "wrong state name: bogus");
+  expect_usage_status(run_cli("ss", "state", NULL), 255, "'state' needs a state name");
+  expect_usage_status(run_cli("ss", "dport", NULL), 255, "syntax error");
+  expect_usage_status(run_cli("ss", "(", "sport", "=", ":22", NULL), 255, "syntax error");
+  expect_usage_status(run_cli("ss", "--format", NULL), 255, "--format needs");
+  expect_usage_status(run_cli("ss", "--root", NULL), 255, "--root needs");
+  expect_usage_status(run_cli("ss", "--netns", "nope", NULL), 255, "bad --netns 'nope'");
+  /* netstat: 3 */
+  expect_usage_status(run_cli("netstat", "-q", NULL), 3, "netstat: unknown option '-q'");
+  expect_usage_status(run_cli("netstat", "--bogus", NULL), 3, "unknown option '--bogus'");
+  /* fuser: 1 */
+  expect_usage_status(run_cli("fuser", NULL), 1, "No process specification given");
+  expect_usage_status(run_cli("fuser", "-Z", "22/tcp", NULL), 1, "unknown option '-Z'");
+  expect_usage_status(run_cli("fuser", "-n", "sctp", "22", NULL), 1, "Invalid namespace name");
+  expect_usage_status(run_cli("fuser", "-4", "-6", "22/tcp", NULL), 1, "only IPv4 and only IPv6");
+  expect_usage_status(run_cli("fuser", "-m", "22/tcp", NULL), 1, "only use files with mountpoint");
+  expect_usage_status(run_cli("fuser", "-k", "22/tcp", NULL), 1,
+                      "-k is not supported: procnet never acts on processes");
+  /* lsof and sql: 2 */
   expect_usage(run_cli("lsof", "-p", NULL), "-p needs a process id");
   expect_usage(run_cli("lsof", "-p", "12x", NULL), "bad process id '12x'");
   expect_usage(run_cli("lsof", "-c", NULL), "-c needs a command name");
   expect_usage(run_cli("lsof", "-i:http", NULL), "numeric ports only");
   expect_usage(run_cli("lsof", "-iTCP:70000", NULL), "bad port '70000'");
   expect_usage(run_cli("lsof", "-K", NULL), "unknown option '-K'");
-  expect_usage(run_cli("--format", "xml", "ss", NULL), "unknown format 'xml'");
-  expect_usage(run_cli("ss", "--format", NULL), "--format needs");
-  expect_usage(run_cli("ss", "--root", NULL), "--root needs");
-  expect_usage(run_cli("ss", "--netns", "nope", NULL), "bad --netns 'nope'");
-  expect_usage(run_cli("--netns", "self", "sql", "SELECT 1", NULL), "--netns does not apply to sql");
   expect_usage(run_cli("sql", "-x", NULL), "sql: unknown option '-x'");
+}
+
+/* A filter's address, port or device that does not parse: exit 1, as ss. */
+static void bad_filter_values_exit_1(void **state) {
+  (void)state;
+  expect_error(run_cli("ss", "-tn", "bogusword", NULL), "an inet prefix is expected rather than \"bogusword\"");
+  expect_error(run_cli("ss", "-tn", "sport", "=", ":nosuchservice", NULL),
+               "\"nosuchservice\" does not look like a port");
+  expect_error(run_cli("ss", "-tn", "dst", "::1", NULL), "an inet prefix is expected rather than \":\"");
+  expect_error(run_cli("ss", "-tn", "dev", "nosuchdev0", NULL), "cannot parse device \"nosuchdev0\"");
+  expect_error(run_cli("ss", "-tn", "fwmark", "1", NULL), "'fwmark' filters need netlink data");
+  expect_error(run_cli("ss", "-N", "no-such-netns", NULL), "cannot open network namespace \"no-such-netns\"");
 }
 
 static void runtime_errors_exit_1(void **state) {
@@ -219,15 +252,24 @@ static void help_and_version(void **state) {
   assert_int_equal(r.status, 0);
   assert_contains(r.out, "usage: procnet");
   assert_contains(r.out, "lsof [-p PID[,PID...]]");
-  assert_contains(r.out, "ss [-t] [-u] [-x] [-w] [-l] [-a] [-p] [-n]");
-  assert_contains(r.out, "netstat [-t] [-u] [-w] [-l] [-a] [-p] [-n]");
+  assert_contains(r.out, "ss [-tuwx0l4a6npeoimsHO] [-f FAMILY] [-N NAME] [FILTER]");
+  assert_contains(r.out, "netstat [-tuUwx46lanpeo]");
+  assert_contains(r.out, "fuser [-vmusa46] [-n file|tcp|udp] NAME...");
   assert_contains(r.out, "--root DIR");
   assert_contains(r.out, "--format FORMAT");
-  assert_contains(r.out, "all (the default: every namespace");
+  assert_contains(r.out, "all namespaces (the default)");
   run_free(&r);
+  /* A command's help: its usage line and every option of its table. */
   r = run_cli("ss", "-h", NULL);
   assert_int_equal(r.status, 0);
-  assert_contains(r.out, "usage: procnet");
+  assert_contains(r.out, "usage: procnet ss ");
+  assert_contains(r.out, "-t, --tcp");
+  assert_contains(r.out, "-f, --family=FAMILY");
+  assert_contains(r.out, "-N, --net=NAME");
+  run_free(&r);
+  r = run_cli("netstat", "--help", NULL);
+  assert_int_equal(r.status, 0);
+  assert_contains(r.out, "-o, --timers");
   run_free(&r);
 
   r = run_cli("--version", NULL);
@@ -430,7 +472,8 @@ static void user_names_and_live_views(void **state) {
   /* netstat -tlnp: the header and the listener with PID/name. */
   r = run_cli("netstat", "-tlnp", NULL);
   assert_int_equal(r.status, 0);
-  assert_true(!strncmp(r.out, "Proto Recv-Q Send-Q Local Address", 33));
+  assert_true(!strncmp(r.out, "Active Internet connections (only servers)\n"
+                              "Proto Recv-Q Send-Q Local Address", 76));
   assert_contains(r.out, "Foreign Address");
   assert_contains(r.out, "State");
   assert_contains(r.out, "PID/Program name\n");
@@ -777,8 +820,9 @@ static int world_main(void) {
                      " WHERE netid = 'tcp' AND state <> 'LISTEN'", ss_h, "ss", "-tnp", NULL));
   free(same_rows(db, "SELECT state, recv_q, send_q, local, peer FROM ss WHERE netid = 'udp'",
                  "state,recv_q,send_q,local,peer", "ss", "-uan", NULL));
-  free(same_rows(db, "SELECT state, recv_q, send_q, local, peer, process FROM ss"
-                     " WHERE netid LIKE 'u\\_%' ESCAPE '\\'", ss_h, "ss", "-xap", NULL));
+  free(same_rows(db, "SELECT netid, state, recv_q, send_q, local, peer, process FROM ss"
+                     " WHERE netid LIKE 'u\\_%' ESCAPE '\\'",
+                 "netid,state,recv_q,send_q,local,peer,process", "ss", "-xap", NULL));
   free(same_rows(db, "SELECT netid, state, recv_q, send_q, local, peer, process FROM ss"
                      " WHERE netid IN ('tcp', 'udp')",
                  "netid,state,recv_q,send_q,local,peer,process", "ss", "-tuanp", NULL));
@@ -958,7 +1002,8 @@ int main(void) {
     return 1;
   }
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(bad_usage_exits_2),
+      cmocka_unit_test(bad_usage_exits_as_the_tools),
+      cmocka_unit_test(bad_filter_values_exit_1),
       cmocka_unit_test(runtime_errors_exit_1),
       cmocka_unit_test(help_and_version),
       cmocka_unit_test(csv_quotes_as_rfc4180),
