@@ -16,6 +16,7 @@
  */
 #include "fuser.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* Descriptors, cwd/root/exe links and mappings of the name's device:
@@ -66,9 +67,9 @@ static void unix_socket_source(sqlite3_str *sql, cli_query *q, const fuser_name 
 static int socket_source(sqlite3 *db, const cli_opts *o, sqlite3_str *sql, cli_query *q,
                          const fuser_name *n, const fuser_opts *fo) {
   sqlite3_str_appendall(sql,
-                        "SELECT f.pid, 1, f.mode IN ('w', 'u'), 0, 0, 0, 0"
-                        " FROM sockets s CROSS JOIN fds f ON f.inode = s.inode"
-                        " AND f.type = 'socket' WHERE s.kind = ?");
+                        "SELECT f.pid AS pid, 1 AS f, f.mode IN ('w', 'u') AS fw, 0 AS r,"
+                        " 0 AS c, 0 AS e, 0 AS m FROM sockets s CROSS JOIN fds f"
+                        " ON f.inode = s.inode AND f.type = 'socket' WHERE s.kind = ?");
   cli_q_text(q, n->space == FUSER_TCP ? "tcp" : "udp");
   /* Which of tcp and tcp6 fuser reads: -4/-6, and a remote address's family. */
   int v4 = !fo->ipv6_only, v6 = !fo->ipv4_only;

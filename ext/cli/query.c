@@ -136,7 +136,7 @@ sqlite3_stmt *cli_prepare(sqlite3 *db, const char *sql, const cli_query *q) {
   int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
   for (int i = 0; rc == SQLITE_OK && q && i < q->nparams; i++) {
     const cli_param *p = &q->params[i];
-    rc = p->is_text ? sqlite3_bind_text(st, i + 1, p->s, -1, SQLITE_STATIC)
+    rc = p->is_text ? sqlite3_bind_text(st, i + 1, p->s, -1, SQLITE_TRANSIENT)
                     : sqlite3_bind_int64(st, i + 1, p->i);
   }
   if (rc != SQLITE_OK) {
