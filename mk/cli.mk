@@ -8,6 +8,8 @@
 #                        share/procnet/reports/*.sql, share/man/man1/procnet.1
 #   build/examples/embed the C embedding example (examples/embed.c)
 #   build/tests/test_cli the command's tests (added to TEST_BINS)
+#   build/tests/test_compare  procnet against the real ss, netstat, fuser and
+#                        lsof, line by line (tests/cli/compare.table)
 #
 # SQLITE_A: the static SQLite linked into build/procnet (libsqlite3-dev).
 
@@ -54,7 +56,12 @@ $(B)/tests/test_cli: tests/cli/test_cli.c $(B)/libprocnet.a $(B)/procnet \
 $(B)/cli $(B)/examples:
 	mkdir -p $@
 
-TEST_BINS += $(B)/tests/test_cli
+CMP_SRC := tests/cli/test_compare.c tests/cli/compare_world.c tests/cli/compare_normalize.c
+$(B)/tests/test_compare: $(CMP_SRC) tests/cli/compare.h $(B)/procnet | $(B)/tests
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -DCLI_B='"$(B)"' -o $@ $(CMP_SRC) \
+	  $(LDFLAGS) $(LDLIBS_TEST)
+
+TEST_BINS += $(B)/tests/test_cli $(B)/tests/test_compare
 
 install: $(B)/procnet $(B)/procnet.so $(B)/libprocnet.a
 	$(INSTALL) -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \
