@@ -1,7 +1,8 @@
 /*
  * cli.h: the `procnet` command, shared between its files.
  *
- *   main.c        global options, the command word, dispatch, messages
+ *   main.c        global options before the command word, dispatch
+ *   messages.c    errors, usage lines, the version
  *   commands.c    THE table: every command, its options, usage and help
  *   options.c     getopt_long over a command's table entry
  *   help.c        --help texts, made from the table
@@ -136,7 +137,7 @@ int cli_parse(const cli_command *cmd, cli_opts *o, int argc, char **argv,
 int cli_set_global(cli_opts *o, int code, const char *arg, const char *cmd,
                    int status);
 
-/* ---- main.c: messages ----------------------------------------------------- */
+/* ---- messages.c ----------------------------------------------------------- */
 
 /* Prints "procnet VERSION (SQLite VERSION)". CLI_OK or CLI_ERR. */
 int cli_print_version(const cli_opts *o);

@@ -113,7 +113,12 @@ static char *timer_expr(void) {
 /* The extras the options ask for, in ss's order. Returns how many. */
 static int ss_extras(const ss_args *a, ss_extra out[5]) {
   int n = 0;
-  if (a->processes) out[n++] = (ss_extra){"process", sqlite3_mprintf("ss.process"), 0};
+  /* ss names no process for netlink sockets (its -p looks up inet,
+   * unix and packet sockets only). */
+  if (a->processes)
+    out[n++] = (ss_extra){"process",
+                          sqlite3_mprintf("CASE WHEN ss.kind <> 'netlink' THEN ss.process END"),
+                          0};
   if (a->timers) out[n++] = (ss_extra){"timer", timer_expr(), 0};
   if (a->details) out[n++] = (ss_extra){"details", sqlite3_mprintf("%s", DETAILS), 0};
   /* skmem and tcp_info come from sock_diag only. */

@@ -152,6 +152,7 @@ static tok_type peek(parser *p) {
  * mode, as ss's lexer does. */
 static tok_type next(parser *p, const char **word) {
   tok_type t = peek(p);
+  *word = NULL;
   if (t == T_END) return t;
   *word = p->t.v[p->pos++];
   if (t == T_SRC || t == T_DST || t == T_SPORT || t == T_DPORT || t == T_DEV ||

@@ -11,6 +11,8 @@
  *     ... in CSV must equal SELECT ... FROM ss / netstat / lsof run through
  *     the library, row for row;
  *   - Debian's python3 loads build/procnet.so; examples/embed.c runs;
+ *   - bash completion: `procnet --complete` and the installed script;
+ *   - fuser finds the holder of a socket whose path has a blank;
  *   - `make install` into a temporary DESTDIR, with and without PREFIX.
  *
  * Run from the repository root (as tests/tools/run_tests.sh does). CLI_B is
@@ -898,6 +900,122 @@ static void output_equals_the_views(void **state) {
   free(msg);
 }
 
+/* ---- bash completion ------------------------------------------------------ */
+
+/* The candidates `procnet --complete -- WORDS...` offers, one a line. */
+static char *candidates(const char *first, ...) {
+  char *argv[16];
+  int n = 0;
+  argv[n++] = procnet_path;
+  argv[n++] = "--complete";
+  argv[n++] = "--";
+  va_list ap;
+  va_start(ap, first);
+  for (const char *a = first; a && n < 15; a = va_arg(ap, const char *)) argv[n++] = (char *)a;
+  va_end(ap);
+  argv[n] = NULL;
+  run_res r = run_argv(NULL, argv);
+  if (r.status != 0) fail_msg("--complete: status %d: %s", r.status, r.err);
+  free(r.err);
+  return r.out;
+}
+
+static void completes_from_the_table(void **state) {
+  (void)state;
+  char *c = candidates("", NULL);
+  assert_string_equal(c, "lsof\nss\nnetstat\nfuser\nsql\n");
+  free(c);
+  c = candidates("ss", "--t", NULL);
+  assert_string_equal(c, "--tcp\n");
+  free(c);
+  c = candidates("ss", "-", NULL);
+  assert_true(!strncmp(c, "-t\n--tcp\n", 9));
+  assert_contains(c, "\n-N\n--net\n");
+  assert_contains(c, "\n--format\n");
+  free(c);
+  /* an option's argument */
+  c = candidates("ss", "-f", "", NULL);
+  assert_string_equal(c, "inet\ninet6\nunix\nlink\nnetlink\n");
+  free(c);
+  c = candidates("ss", "-tf", "in", NULL);
+  assert_string_equal(c, "inet\ninet6\n");
+  free(c);
+  c = candidates("--format", "", NULL);
+  assert_string_equal(c, "table\ncsv\njson\n");
+  free(c);
+  c = candidates("netstat", "--format", "=", "j", NULL); /* bash splits --format=j */
+  assert_string_equal(c, "json\n");
+  free(c);
+  c = candidates("--root", "", NULL);
+  assert_string_equal(c, "@dir\n");
+  free(c);
+  /* operands: file names for fuser and lsof, ss's filter words */
+  c = candidates("fuser", "-v", "", NULL);
+  assert_string_equal(c, "@file\n");
+  free(c);
+  c = candidates("ss", "-t", "s", NULL);
+  assert_string_equal(c, "state\nsrc\nsport\n");
+  free(c);
+  c = candidates("ss", "state", "list", NULL);
+  assert_string_equal(c, "listening\n");
+  free(c);
+  c = candidates("nosuchcommand", "", NULL);
+  assert_string_equal(c, "");
+  free(c);
+}
+
+/* The installed script, in bash, completes through the command. */
+static void bash_completion_script(void **state) {
+  (void)state;
+  if (access("/bin/bash", X_OK) != 0) skip();
+  char script[2 * PATH_MAX + 512];
+  snprintf(script, sizeof script,
+           "source ext/cli/procnet.bash-completion || exit 3\n"
+           "complete -p procnet >/dev/null || exit 4\n"
+           "COMP_WORDS=(%s netstat --ti); COMP_CWORD=2; _procnet\n"
+           "printf '%%s\\n' \"${COMPREPLY[@]}\"\n"
+           "COMP_WORDS=(%s fuser tests/cli/compare.tab); COMP_CWORD=2; _procnet\n"
+           "printf '%%s\\n' \"${COMPREPLY[@]}\"\n",
+           procnet_path, procnet_path);
+  char *argv[] = {"/bin/bash", "-c", script, NULL};
+  run_res r = run_argv(NULL, argv);
+  if (r.status != 0) fail_msg("bash: status %d: %s", r.status, r.err);
+  assert_string_equal(r.out, "--timers\ntests/cli/compare.table\n");
+  run_free(&r);
+}
+
+/* ---- fuser and a blank in a socket's path ------------------------------- */
+
+/* psmisc's fuser reads /proc/net/unix with sscanf("%s") and cannot find
+ * the holder of a socket bound at a path with a blank (an exception of
+ * test_compare); procnet finds it. */
+static void fuser_finds_a_socket_path_with_a_blank(void **state) {
+  (void)state;
+  char dir[] = "/tmp/pn-fuser-XXXXXX", path[64];
+  assert_non_null(mkdtemp(dir));
+  snprintf(path, sizeof path, "%s/a b.sock", dir);
+  int s = socket(AF_UNIX, SOCK_DGRAM, 0);
+  struct sockaddr_un a = {.sun_family = AF_UNIX};
+  memcpy(a.sun_path, path, strlen(path) + 1);
+  assert_int_equal(bind(s, (struct sockaddr *)&a, sizeof a), 0);
+  run_res r = run_cli("fuser", path, NULL);
+  char want[32];
+  snprintf(want, sizeof want, " %5d", (int)getpid());
+  assert_int_equal(r.status, 0);
+  assert_string_equal(r.out, want);
+  char name[80];
+  snprintf(name, sizeof name, "%s:", path);
+  assert_true(!strncmp(r.err, name, strlen(name)));
+  run_free(&r);
+  /* -v: the access is F (a socket is open for reading and writing). */
+  r = run_cli("fuser", "-v", path, NULL);
+  assert_contains(r.err, "F.... test_cli\n");
+  run_free(&r);
+  close(s);
+  unlink(path);
+  rmdir(dir);
+}
+
 /* ---- embedding ------------------------------------------------------------ */
 
 static void python_loads_the_extension(void **state) {
@@ -985,6 +1103,7 @@ static void installs_into_destdir(void **state) {
     expect_file(root, "/include/procnet.h", 0644);
     expect_file(root, "/share/procnet/views.sql", 0644);
     expect_file(root, "/share/man/man1/procnet.1", 0644);
+    expect_file(root, "/share/bash-completion/completions/procnet", 0644);
     /* The installed command runs. */
     char exe[2 * PATH_MAX + 16];
     snprintf(exe, sizeof exe, "%s/bin/procnet", root);
@@ -1014,6 +1133,9 @@ int main(void) {
       cmocka_unit_test(user_names_and_live_views),
       cmocka_unit_test(runs_in_an_empty_root),
       cmocka_unit_test(output_equals_the_views),
+      cmocka_unit_test(completes_from_the_table),
+      cmocka_unit_test(bash_completion_script),
+      cmocka_unit_test(fuser_finds_a_socket_path_with_a_blank),
       cmocka_unit_test(python_loads_the_extension),
       cmocka_unit_test(c_example_embeds),
       cmocka_unit_test_teardown(installs_into_destdir, remove_destdir),
