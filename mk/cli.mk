@@ -8,7 +8,7 @@
 #                        share/procnet/reports/*.sql, share/man/man1/procnet.1,
 #                        share/bash-completion/completions/procnet
 #   build/examples/embed the C embedding example (examples/embed.c)
-#   build/tests/test_cli the command's tests (added to TEST_BINS)
+#   build/tests/test_cli*  the command's tests (added to TEST_BINS)
 #   build/tests/test_compare  procnet against the real ss, netstat, fuser and
 #                        lsof, line by line (tests/cli/compare.table)
 #
@@ -56,13 +56,12 @@ $(B)/procnet: $(B)/cli/main.o $(CLI_LIB) $(B)/libprocnet.a $(SQLITE_A)
 $(B)/examples/embed: examples/embed.c include/procnet.h $(B)/libprocnet.a | $(B)/examples
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -o $@ $< $(B)/libprocnet.a $(LDFLAGS) $(THREADS) $(LDLIBS_SQLITE)
 
-$(B)/tests/test_cli: tests/cli/test_cli.c $(B)/libprocnet.a $(B)/procnet \
-                     $(B)/procnet.so $(B)/examples/embed | $(B)/tests
-	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -DCLI_B='"$(B)"' -o $@ $< \
+# The command's own tests, each with the helpers of tests/cli/cli_run.c.
+CLI_TESTS := $(B)/tests/test_cli $(B)/tests/test_cli_worlds $(B)/tests/test_cli_install
+$(CLI_TESTS): $(B)/tests/%: tests/cli/%.c tests/cli/cli_run.c tests/cli/cli_run.h \
+              $(B)/libprocnet.a $(B)/procnet $(B)/procnet.so $(B)/examples/embed | $(B)/tests
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -DCLI_B='"$(B)"' -o $@ $< tests/cli/cli_run.c \
 	  $(B)/libprocnet.a $(LDFLAGS) $(THREADS) $(LDLIBS_SQLITE) $(LDLIBS_TEST)
-
-$(B)/cli $(B)/examples:
-	mkdir -p $@
 
 CMP_SRC := tests/cli/test_compare.c tests/cli/compare_world.c tests/cli/compare_normalize.c
 $(B)/tests/test_compare: $(CMP_SRC) tests/cli/compare.h $(B)/procnet | $(B)/tests
@@ -76,7 +75,7 @@ $(CLI_UNIT): $(B)/tests/test_%: tests/cli/test_%.c $(CLI_LIB) $(B)/libprocnet.a 
 	$(CC) $(CPPFLAGS) -Iext/cli $(WARN) $(CFLAGS) -o $@ $< $(CLI_LIB) $(B)/libprocnet.a \
 	  $(LDFLAGS) $(THREADS) $(LDLIBS_SQLITE) $(LDLIBS_TEST) -lm
 
-TEST_BINS += $(B)/tests/test_cli $(B)/tests/test_compare $(CLI_UNIT)
+TEST_BINS += $(CLI_TESTS) $(B)/tests/test_compare $(CLI_UNIT)
 
 install: $(B)/procnet $(B)/procnet.so $(B)/libprocnet.a
 	$(INSTALL) -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \

@@ -201,6 +201,8 @@ typedef struct cli_query {
 
 /* Appends `AND (cond)`; cond holds one `?` per parameter added next. */
 void cli_q_and(cli_query *q, const char *cond);
+/* Appends text to the condition as it stands (no AND). */
+void cli_q_append(cli_query *q, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* ANDs `column IN (?, ?, ...)` with the n texts as parameters (n > 0). */
 void cli_q_and_in_texts(cli_query *q, const char *column,
                         const char *const *values, int n);

@@ -5,6 +5,7 @@
  */
 #include "cli.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +16,14 @@ void cli_q_and(cli_query *q, const char *cond) {
   } else {
     sqlite3_str_appendf(q->where, " AND (%s)", cond);
   }
+}
+
+void cli_q_append(cli_query *q, const char *fmt, ...) {
+  if (!q->where) q->where = sqlite3_str_new(NULL);
+  va_list ap;
+  va_start(ap, fmt);
+  sqlite3_str_vappendf(q->where, fmt, ap);
+  va_end(ap);
 }
 
 /* "column IN (?, ?, ...)" with n placeholders. */

@@ -3,7 +3,8 @@
  *
  *   cmd_ss.c      options, the SELECT, ss's columns
  *   ss_select.c   which sockets ss shows: its tables, families and states
- *   ssfilter.c    the FILTER words compiled to SQL
+ *   ssfilter.c    the FILTER words compiled to SQL: the grammar
+ *   ssfilter_host.c  its addresses, ports and devices
  *   ss_summary.c  -s
  */
 #ifndef PROCNET_CLI_SS_H
@@ -106,6 +107,32 @@ typedef struct ssf_result {
 ssf_status ssf_compile(char *const *words, int nwords, ssf_env *env,
                        ssf_result *out);
 void ssf_result_free(ssf_result *r);
+
+/* ---- ssfilter_host.c: the words that name things ---------------------------- */
+
+/* What a HOST word means. */
+typedef struct ssf_host {
+  int unix_pattern;    /* 1: pattern is a glob on the unix path */
+  char *pattern;
+  long port;           /* -1: any */
+  char **addrs;        /* prefixes for procnet_addr_match, NULL-terminated */
+  int naddrs;
+} ssf_host;
+
+/* Reads a HOST word (is_port: after sport/dport, a port alone). An
+ * address that names its family (unix:, inet:) sets out->family_reset
+ * and env->family. 0, or -1 with out->error set (NULL: out of memory). */
+int ssf_read_host(const char *word, int is_port, ssf_env *env, ssf_result *out,
+                  ssf_host *h);
+void ssf_free_host(ssf_host *h);
+/* The condition src (local) or dst HOST means. */
+cli_query ssf_host_condition(const ssf_host *h, int local);
+/* A device name (this namespace's) or index; 0 with out->error set when
+ * it is neither. */
+unsigned long ssf_read_device(const char *word, ssf_result *out);
+/* Sets out->error (the first error only); returns st. */
+ssf_status ssf_fail(ssf_result *out, ssf_status st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* ---- ss_summary.c ---------------------------------------------------------- */
 
