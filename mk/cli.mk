@@ -63,8 +63,9 @@ $(CLI_TESTS): $(B)/tests/%: tests/cli/%.c tests/cli/cli_run.c tests/cli/cli_run.
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -DCLI_B='"$(B)"' -o $@ $< tests/cli/cli_run.c \
 	  $(B)/libprocnet.a $(LDFLAGS) $(THREADS) $(LDLIBS_SQLITE) $(LDLIBS_TEST)
 
-CMP_SRC := tests/cli/test_compare.c tests/cli/compare_world.c tests/cli/compare_normalize.c
-$(B)/tests/test_compare: $(CMP_SRC) tests/cli/compare.h $(B)/procnet | $(B)/tests
+CMP_SRC := tests/cli/test_compare.c tests/cli/compare_world.c tests/cli/compare_normalize.c \
+           tests/cli/cli_run.c
+$(B)/tests/test_compare: $(CMP_SRC) tests/cli/compare.h tests/cli/cli_run.h $(B)/procnet | $(B)/tests
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -DCLI_B='"$(B)"' -o $@ $(CMP_SRC) \
 	  $(LDFLAGS) $(LDLIBS_TEST)
 

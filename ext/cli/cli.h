@@ -203,9 +203,6 @@ typedef struct cli_query {
 void cli_q_and(cli_query *q, const char *cond);
 /* Appends text to the condition as it stands (no AND). */
 void cli_q_append(cli_query *q, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* ANDs `column IN (?, ?, ...)` with the n texts as parameters (n > 0). */
-void cli_q_and_in_texts(cli_query *q, const char *column,
-                        const char *const *values, int n);
 /* ANDs `column IN (?, ...)` with the n integers (n > 0). */
 void cli_q_and_in_ints(cli_query *q, const char *column,
                        const sqlite3_int64 *values, int n);
@@ -296,6 +293,9 @@ int cli_service_port(const char *name, const char *proto);
  * caller frees with cli_free_words). Returns how many, -1 when out of
  * memory. */
 int cli_host_addresses(const char *name, int family, char ***addrs);
+/* Appends a copy of w to the NULL-terminated array *words of *n words.
+ * 0, or -1 when out of memory (the array stays valid). */
+int cli_push_word(char ***words, int *n, const char *w);
 void cli_free_words(char **words);
 
 /* ---- net_timers.c --------------------------------------------------------- */

@@ -65,15 +65,6 @@ typedef struct host_query {
   int n, failed;
 } host_query;
 
-static int add_word(host_query *q, const char *w) {
-  char **v = realloc(q->addrs, (size_t)(q->n + 2) * sizeof *v);
-  if (!v) return -1;
-  q->addrs = v;
-  if (!(v[q->n] = strdup(w))) return -1;
-  v[++q->n] = NULL;
-  return 0;
-}
-
 /* "address name aliases..." */
 static int host_line(char **f, int n, void *ctx) {
   host_query *q = ctx;
@@ -87,7 +78,7 @@ static int host_line(char **f, int n, void *ctx) {
   if (inet_pton(af, f[0], bin) != 1 || !inet_ntop(af, bin, text, sizeof text)) return 0;
   for (int i = 0; i < q->n; i++)
     if (!strcmp(q->addrs[i], text)) return 0;
-  if (add_word(q, text) != 0) {
+  if (cli_push_word(&q->addrs, &q->n, text) != 0) {
     q->failed = 1;
     return 1;
   }
@@ -104,6 +95,15 @@ int cli_host_addresses(const char *name, int family, char ***addrs) {
   }
   *addrs = q.addrs;
   return q.n;
+}
+
+int cli_push_word(char ***words, int *n, const char *w) {
+  char **v = realloc(*words, (size_t)(*n + 2) * sizeof *v);
+  if (!v) return -1;
+  *words = v;
+  if (!(v[*n] = strdup(w))) return -1;
+  v[++*n] = NULL;
+  return 0;
 }
 
 void cli_free_words(char **words) {

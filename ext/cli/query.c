@@ -35,18 +35,6 @@ static char *in_list(const char *column, int n) {
   return sqlite3_str_finish(s);
 }
 
-void cli_q_and_in_texts(cli_query *q, const char *column,
-                        const char *const *values, int n) {
-  char *cond = in_list(column, n);
-  if (!cond) {
-    q->oom = 1;
-    return;
-  }
-  cli_q_and(q, cond);
-  sqlite3_free(cond);
-  for (int i = 0; i < n; i++) cli_q_text(q, values[i]);
-}
-
 void cli_q_and_in_ints(cli_query *q, const char *column,
                        const sqlite3_int64 *values, int n) {
   char *cond = in_list(column, n);

@@ -27,15 +27,6 @@ void ssf_free_host(ssf_host *h) {
   memset(h, 0, sizeof *h);
 }
 
-static int add_addr(ssf_host *h, const char *text) {
-  char **v = realloc(h->addrs, (size_t)(h->naddrs + 2) * sizeof *v);
-  if (!v) return -1;
-  h->addrs = v;
-  if (!(v[h->naddrs] = strdup(text))) return -1;
-  v[++h->naddrs] = NULL;
-  return 0;
-}
-
 /* strtol with base 0, the whole word, in int range: iproute2's get_integer. */
 static int get_integer(const char *s, long *v) {
   char *end;
@@ -123,7 +114,7 @@ static int parse_inet_address(ssf_result *out, const char *s, int family, ssf_ho
   char *prefix = parse_prefix(s, family, &any);
   if (any) return 0;
   if (prefix) {
-    int rc = add_addr(h, prefix);
+    int rc = cli_push_word(&h->addrs, &h->naddrs, prefix);
     sqlite3_free(prefix);
     if (rc != 0) ssf_fail(out, SSF_NOMEM, "out of memory");
     return rc;
@@ -135,7 +126,7 @@ static int parse_inet_address(ssf_result *out, const char *s, int family, ssf_ho
     return -1;
   }
   for (int i = 0; i < n; i++) {
-    if (add_addr(h, names[i]) != 0) {
+    if (cli_push_word(&h->addrs, &h->naddrs, names[i]) != 0) {
       cli_free_words(names);
       ssf_fail(out, SSF_NOMEM, "out of memory");
       return -1;

@@ -10,10 +10,12 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -73,7 +75,7 @@ run_res run_argv(const char *input, char *const argv[]) {
     dup2(in, 0);
     dup2(out, 1);
     dup2(err, 2);
-    execv(argv[0], argv);
+    execvp(argv[0], argv);
     dprintf(2, "exec %s: %s\n", argv[0], strerror(errno));
     _exit(127);
   }
@@ -142,3 +144,15 @@ int connect_tcp4(int port) {
 }
 
 /* The CSV row (of `out`) whose field `col` equals `val`, or NULL. */
+
+int lo_up(void) {
+  int s = socket(AF_INET, SOCK_DGRAM, 0);
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  strcpy(ifr.ifr_name, "lo");
+  int rc = s < 0 || ioctl(s, SIOCGIFFLAGS, &ifr) != 0 ? -1 : 0;
+  ifr.ifr_flags |= IFF_UP;
+  if (rc == 0) rc = ioctl(s, SIOCSIFFLAGS, &ifr);
+  if (s >= 0) close(s);
+  return rc;
+}

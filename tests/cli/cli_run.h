@@ -27,7 +27,8 @@ void run_free(run_res *r);
 char *slurp_fd(int fd);
 /* A temporary file, already unlinked. */
 int tmp_fd(void);
-/* Runs argv (argv[0] a path) with `input` on stdin (NULL: /dev/null).
+/* Runs argv (argv[0] a path, or a name looked up in PATH) with `input`
+ * on stdin (NULL: /dev/null).
  * Usable in forked children: no cmocka calls. */
 run_res run_argv(const char *input, char *const argv[]);
 /* Runs build/procnet with the NULL-terminated arguments. */
@@ -45,5 +46,8 @@ int count_lines(const char *s);
  * it; -1 on failure. */
 int listen_tcp4(int *port);
 int connect_tcp4(int port);
+
+/* Brings the loopback device of this network namespace up. 0 or -1. */
+int lo_up(void);
 
 #endif

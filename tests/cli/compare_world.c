@@ -19,6 +19,7 @@
  * file on the tmpfs mounted at DIR/mnt, its cwd.
  * Every listener's backlog is CMP_BACKLOG.
  */
+#include "cli_run.h"
 #include "compare.h"
 
 #include <arpa/inet.h>
@@ -42,18 +43,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <linux/if_ether.h>
-
-static int lo_up(void) {
-  int s = socket(AF_INET, SOCK_DGRAM, 0);
-  struct ifreq ifr;
-  memset(&ifr, 0, sizeof ifr);
-  strcpy(ifr.ifr_name, "lo");
-  int rc = s < 0 || ioctl(s, SIOCGIFFLAGS, &ifr) != 0 ? -1 : 0;
-  ifr.ifr_flags |= IFF_UP;
-  if (rc == 0) rc = ioctl(s, SIOCSIFFLAGS, &ifr);
-  if (s >= 0) close(s);
-  return rc;
-}
 
 static struct sockaddr_in v4(const char *addr, int port) {
   struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};

@@ -38,16 +38,13 @@
 /* ---- bash completion ------------------------------------------------------ */
 
 /* The candidates `procnet --complete -- WORDS...` offers, one a line. */
-static char *candidates(const char *first, ...) {
+static char *candidates(const char *const *words) {
   char *argv[16];
   int n = 0;
   argv[n++] = procnet_path;
   argv[n++] = "--complete";
   argv[n++] = "--";
-  va_list ap;
-  va_start(ap, first);
-  for (const char *a = first; a && n < 15; a = va_arg(ap, const char *)) argv[n++] = (char *)a;
-  va_end(ap);
+  for (; *words && n < 15; words++) argv[n++] = (char *)*words;
   argv[n] = NULL;
   run_res r = run_argv(NULL, argv);
   if (r.status != 0) fail_msg("--complete: status %d: %s", r.status, r.err);
@@ -57,46 +54,35 @@ static char *candidates(const char *first, ...) {
 
 static void completes_from_the_table(void **state) {
   (void)state;
-  char *c = candidates("", NULL);
-  assert_string_equal(c, "lsof\nss\nnetstat\nfuser\nsql\n");
-  free(c);
-  c = candidates("ss", "--t", NULL);
-  assert_string_equal(c, "--tcp\n");
-  free(c);
-  c = candidates("ss", "-", NULL);
-  assert_true(!strncmp(c, "-t\n--tcp\n", 9));
-  assert_contains(c, "\n-N\n--net\n");
-  assert_contains(c, "\n--format\n");
-  free(c);
-  /* an option's argument */
-  c = candidates("ss", "-f", "", NULL);
-  assert_string_equal(c, "inet\ninet6\nunix\nlink\nnetlink\n");
-  free(c);
-  c = candidates("ss", "-tf", "in", NULL);
-  assert_string_equal(c, "inet\ninet6\n");
-  free(c);
-  c = candidates("--format", "", NULL);
-  assert_string_equal(c, "table\ncsv\njson\n");
-  free(c);
-  c = candidates("netstat", "--format", "=", "j", NULL); /* bash splits --format=j */
-  assert_string_equal(c, "json\n");
-  free(c);
-  c = candidates("--root", "", NULL);
-  assert_string_equal(c, "@dir\n");
-  free(c);
-  /* operands: file names for fuser and lsof, ss's filter words */
-  c = candidates("fuser", "-v", "", NULL);
-  assert_string_equal(c, "@file\n");
-  free(c);
-  c = candidates("ss", "-t", "s", NULL);
-  assert_string_equal(c, "state\nsrc\nsport\n");
-  free(c);
-  c = candidates("ss", "state", "list", NULL);
-  assert_string_equal(c, "listening\n");
-  free(c);
-  c = candidates("nosuchcommand", "", NULL);
-  assert_string_equal(c, "");
-  free(c);
+  static const struct {
+    const char *words[6];
+    const char *want;   /* the whole output, or what it contains */
+    int contains;
+  } cases[] = {
+      {{"", NULL}, "lsof\nss\nnetstat\nfuser\nsql\n", 0},
+      {{"ss", "--t", NULL}, "--tcp\n", 0},
+      {{"ss", "-", NULL}, "-t\n--tcp\n-u\n--udp\n", 1},
+      {{"ss", "-", NULL}, "\n-N\n--net\n", 1},
+      {{"ss", "-", NULL}, "\n--format\n", 1},
+      /* an option's argument */
+      {{"ss", "-f", "", NULL}, "inet\ninet6\nunix\nlink\nnetlink\n", 0},
+      {{"ss", "-tf", "in", NULL}, "inet\ninet6\n", 0},
+      {{"--format", "", NULL}, "table\ncsv\njson\n", 0},
+      {{"netstat", "--format", "=", "j", NULL}, "json\n", 0}, /* bash splits --format=j */
+      {{"--root", "", NULL}, "@dir\n", 0},
+      /* operands: file names for fuser and lsof, ss's filter words */
+      {{"fuser", "-v", "", NULL}, "@file\n", 0},
+      {{"ss", "-t", "s", NULL}, "state\nsrc\nsport\n", 0},
+      {{"ss", "state", "list", NULL}, "listening\n", 0},
+      {{"nosuchcommand", "", NULL}, "", 0},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char *c = candidates(cases[i].words);
+    if (cases[i].contains ? !strstr(c, cases[i].want) : strcmp(c, cases[i].want) != 0)
+      fail_msg("case %zu: %s \"%s\", got:\n%s", i, cases[i].contains ? "expected" : "not",
+               cases[i].want, c);
+    free(c);
+  }
 }
 
 /* The installed script, in bash, completes through the command. */

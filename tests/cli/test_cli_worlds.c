@@ -233,18 +233,6 @@ static char *same_rows(sqlite3 *db, const char *sql, const char *header, ...) {
   return r.out;
 }
 
-static int lo_up(void) {
-  int s = socket(AF_INET, SOCK_DGRAM, 0);
-  struct ifreq ifr;
-  memset(&ifr, 0, sizeof ifr);
-  strcpy(ifr.ifr_name, "lo");
-  int rc = s < 0 || ioctl(s, SIOCGIFFLAGS, &ifr) != 0 ? -1 : 0;
-  ifr.ifr_flags |= IFF_UP;
-  if (rc == 0) rc = ioctl(s, SIOCSIFFLAGS, &ifr);
-  close(s);
-  return rc;
-}
-
 /* The holder: TCP (a listener, both ends of a connection, an IPv6
  * listener), UDP (unconnected and connected) and unix sockets (a listener
  * whose abstract name needs CSV quoting, a connected pair). Writes the TCP

@@ -45,15 +45,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cli_run.h"
 #include "compare.h"
-
-#ifndef CLI_B
-#define CLI_B "build"
-#endif
 #define TABLE "tests/cli/compare.table"
 #define ATTEMPTS 6
 
-static char procnet_path[PATH_MAX];
 static cmp_world world;
 
 typedef struct table_line {
@@ -133,60 +129,6 @@ static table_line *read_table(int *n) {
 
 /* ---- running --------------------------------------------------------------- */
 
-typedef struct run_out {
-  char *out, *err;
-  int status;             /* exit status, or 128 + signal */
-} run_out;
-
-static char *slurp(int fd) {
-  size_t n = 0, cap = 4096;
-  char *s = malloc(cap);
-  lseek(fd, 0, SEEK_SET);
-  for (ssize_t k; (k = read(fd, s + n, cap - n - 1)) > 0;) {
-    n += (size_t)k;
-    if (n + 1 >= cap) s = realloc(s, cap *= 2);
-  }
-  s[n] = '\0';
-  return s;
-}
-
-static int tmp_fd(void) {
-  char name[] = "/tmp/pn-cmp-out-XXXXXX";
-  int fd = mkstemp(name);
-  if (fd >= 0) unlink(name);
-  return fd;
-}
-
-static run_out run(char *const argv[]) {
-  int out = tmp_fd(), err = tmp_fd();
-  run_out r = {NULL, NULL, 127};
-  fflush(NULL);
-  pid_t pid = fork();
-  if (pid == 0) {
-    int null = open("/dev/null", O_RDONLY);
-    dup2(null, 0);
-    dup2(out, 1);
-    dup2(err, 2);
-    execvp(argv[0], argv);
-    dprintf(2, "exec %s: %s\n", argv[0], strerror(errno));
-    _exit(127);
-  }
-  int st = 0;
-  while (pid > 0 && waitpid(pid, &st, 0) < 0 && errno == EINTR) {
-  }
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-  r.out = slurp(out);
-  r.err = slurp(err);
-  close(out);
-  close(err);
-  return r;
-}
-
-static void run_free(run_out *r) {
-  free(r->out);
-  free(r->err);
-}
-
 /* One side's run, as lines of words, exceptions applied. */
 typedef struct side_result {
   int status;
@@ -203,7 +145,7 @@ static side_result run_side(const table_line *l, cmp_side side) {
   }
   for (int i = 0; i < l->argc && n < 63; i++) argv[n++] = l->argv[i];
   argv[n] = NULL;
-  run_out r = run(argv);
+  run_res r = run_argv(NULL, argv);
   side_result s;
   s.status = r.status;
   cmp_lines_parse(r.out, &s.out);
@@ -330,10 +272,7 @@ static void needs_root(void **state) {
 }
 
 int main(void) {
-  if (!realpath(CLI_B "/procnet", procnet_path)) {
-    fprintf(stderr, "test_compare: %s/procnet not found (run from the repository root)\n", CLI_B);
-    return 1;
-  }
+  if (cli_run_init("test_compare") != 0) return 1;
   if (geteuid() != 0) {
     const struct CMUnitTest skipped[] = {cmocka_unit_test(needs_root)};
     return cmocka_run_group_tests_name("compare (needs root)", skipped, NULL, NULL);
