@@ -251,19 +251,20 @@ cli_query ssf_host_condition(const ssf_host *h, int local) {
     cli_q_text(&f, h->pattern);
     return f;
   }
-  cli_q_append(&f, "1");
+  /* A port alone is a plain equality: the socket scan can take it. */
   if (h->port != -1) {
-    cli_q_append(&f, " AND %s = ?", port_col);
+    cli_q_append(&f, "%s = ?", port_col);
     cli_q_int(&f, h->port);
   }
   for (int i = 0; i < h->naddrs; i++) {
-    cli_q_append(&f, "%sprocnet_addr_match(%s, ?) IS 1", i ? " OR " : " AND (", addr_col);
+    cli_q_append(&f, "%sprocnet_addr_match(%s, ?) IS 1",
+                 i ? " OR " : h->port != -1 ? " AND (" : "(", addr_col);
     cli_q_text(&f, h->addrs[i]);
   }
   if (h->naddrs) cli_q_append(&f, ")");
+  if (!f.where) cli_q_append(&f, "1"); /* any address, any port */
   return f;
 }
-
 
 unsigned long ssf_read_device(const char *word, ssf_result *out) {
   unsigned long index = if_nametoindex(word);
