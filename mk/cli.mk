@@ -56,6 +56,9 @@ $(B)/procnet: $(B)/cli/main.o $(CLI_LIB) $(B)/libprocnet.a $(SQLITE_A)
 $(B)/examples/embed: examples/embed.c include/procnet.h $(B)/libprocnet.a | $(B)/examples
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -o $@ $< $(B)/libprocnet.a $(LDFLAGS) $(THREADS) $(LDLIBS_SQLITE)
 
+$(B)/cli $(B)/examples:
+	mkdir -p $@
+
 # The command's own tests, each with the helpers of tests/cli/cli_run.c.
 CLI_TESTS := $(B)/tests/test_cli $(B)/tests/test_cli_worlds $(B)/tests/test_cli_install
 $(CLI_TESTS): $(B)/tests/%: tests/cli/%.c tests/cli/cli_run.c tests/cli/cli_run.h \
