@@ -123,33 +123,33 @@ static exception_def exceptions[EX_COUNT] = {
     [EX_SOCK_DIAG_ROWS] = {"ss-sock-diag-rows", "the tools' own work",
                            "netlink sock_diag sockets (protocol 4): the kernel's holds the"
                            " answers to the tools' own dumps, and each tool lists its own"
-                           " dump socket; dropped on both sides"},
+                           " dump socket; dropped on both sides", 0},
     [EX_SUMMARY_TOTAL] = {"ss-summary-moving-counts", "the tools' own work, the machine",
                           "ss -s's Total (sockets: used) still counts the sockets of a tool"
                           " that has just exited until the kernel frees them (an RCU grace"
                           " period later), and its TCP total, closed and orphaned count every"
                           " namespace of the machine: those numbers are masked on both"
-                          " sides"},
+                          " sides", 0},
     [EX_BACKLOG] = {"ss-listen-backlog", "netlink, until sock_diag lands",
                     "ss prints a listener's backlog as Send-Q (inet_diag / unix_diag);"
-                    " /proc says 0"},
+                    " /proc says 0", 0},
     [EX_V6ONLY] = {"ss-v6only", "netlink, until sock_diag lands",
                    "ss prints [::] for an IPv6-only socket's wildcard (INET_DIAG_SKV6ONLY);"
-                   " /proc cannot tell, procnet prints *"},
+                   " /proc cannot tell, procnet prints *", 0},
     [EX_DETAILS] = {"ss-extended", "netlink, until sock_diag lands",
                     "ss -e's sk:COOKIE, cgroup:, v6only:, shutdown marks, and a unix"
-                    " socket's file ino:/dev: and peers: exist in sock_diag only"},
+                    " socket's file ino:/dev: and peers: exist in sock_diag only", 0},
     [EX_MEMINFO] = {"ss-meminfo-tcpinfo", "netlink, until sock_diag lands",
-                    "ss -m's skmem:(...) and ss -i's tcp_info lines exist in sock_diag only"},
+                    "ss -m's skmem:(...) and ss -i's tcp_info lines exist in sock_diag only", 0},
     [EX_UNIX_BLANK] = {"netstat-unix-path-blank", "the real tool is wrong",
                        "netstat cuts a unix socket's path at its first blank (sscanf %s);"
-                       " procnet prints the path whole"},
+                       " procnet prints the path whole", 0},
     [EX_TIMER_MOMENT] = {"netstat-timer-moment", "two reads of a running clock",
                          "netstat -o prints a running timer to 1/100 s; the two runs read it"
-                         " at different moments, so the seconds are masked"},
+                         " at different moments, so the seconds are masked", 0},
     [EX_USAGE_TEXT] = {"fuser-usage-text", "wording",
                        "on a usage error fuser prints its own usage text, procnet its message"
-                       " and usage line; the exit status is still compared"},
+                       " and usage line; the exit status is still compared", 0},
 };
 
 static void applied(int ex, int *seen) {
