@@ -25,7 +25,7 @@
  *    against /proc/sys/fs/nr_open first.
  *
  * Usage: workload [-p PROCS] [-s TCP_SOCKETS] [-6 PCT_IPV6] [-u UNIX_PAIRS]
- *                 [-i IDLE] [-t TIMEOUT_S] [-r READY_FILE]
+ *                 [-i IDLE] [-t TIMEOUT_S] [-r READY_FILE] [-n NETNS_PREFIX]
  *   -s  TCP sockets in total over all workers, listeners included (each
  *       connection is two sockets); default 10000
  *   -p  worker processes (default 20; 0 with -i: idle processes only)
@@ -33,6 +33,10 @@
  *   -u  unix socketpairs per worker (default 16), plus one abstract listener
  *   -i  idle processes (default 0)
  *   -t  hard timeout in seconds (default and maximum 600)
+ *   -n  worker i makes its sockets in the network namespace mounted at
+ *       NETNS_PREFIX<i> (e.g. /run/netns/pnbench, made by ip netns add
+ *       pnbench0 ...), with its loopback brought up: one namespace per
+ *       worker, as containers are
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -40,14 +44,17 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sched.h>
 #include <stddef.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -93,7 +100,26 @@ typedef struct plan {
   long conns4, conns6;   /* connections of one worker */
   long unix_pairs;
   int index;             /* worker number, chooses source addresses */
+  const char *netns_prefix; /* -n, or NULL */
 } plan;
+
+/* Enters the namespace NETNS_PREFIX<index> and brings its loopback up. */
+static int enter_netns(const plan *p) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s%d", p->netns_prefix, p->index);
+  int ns = open(path, O_RDONLY | O_CLOEXEC);
+  if (ns < 0 || setns(ns, CLONE_NEWNET) != 0) return -1;
+  close(ns);
+  int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
+  int rc = s < 0 || ioctl(s, SIOCGIFFLAGS, &ifr) != 0 ? -1 : 0;
+  ifr.ifr_flags |= IFF_UP;
+  if (rc == 0) rc = ioctl(s, SIOCSIFFLAGS, &ifr);
+  if (s >= 0) close(s);
+  return rc;
+}
 
 static void linger0(int fd) {
   struct linger l = {1, 0};
@@ -221,6 +247,11 @@ static void worker(const plan *p, int report_fd, long nofile) {
              strerror(errno));
     goto report;
   }
+  if (p->netns_prefix && enter_netns(p) != 0) {
+    snprintf(msg, sizeof msg, "ERR netns %s%d: %s\n", p->netns_prefix, p->index,
+             strerror(errno));
+    goto report;
+  }
   if (make_conns(AF_INET, p->conns4, p, &tcp) != 0 ||
       make_conns(AF_INET6, p->conns6, p, &tcp) != 0) {
     snprintf(msg, sizeof msg, "ERR tcp after %ld sockets: %s\n", tcp,
@@ -284,7 +315,8 @@ static int wait_signal(const sigset_t *set, double timeout) {
 static void usage(void) {
   fprintf(stderr,
           "usage: %s [-p PROCS] [-s TCP_SOCKETS] [-6 PCT_IPV6] [-u UNIX_PAIRS]\n"
-          "          [-i IDLE_PROCS] [-t TIMEOUT_S] [-r READY_FILE]\n",
+          "          [-i IDLE_PROCS] [-t TIMEOUT_S] [-r READY_FILE]"
+          " [-n NETNS_PREFIX]\n",
           prog);
   exit(2);
 }
@@ -292,8 +324,9 @@ static void usage(void) {
 int main(int argc, char **argv) {
   long procs = 20, sockets = 10000, pct6 = 50, unix_pairs = 16, idle = 0;
   long timeout = MAX_TIMEOUT;
+  const char *netns_prefix = NULL;
   int opt;
-  while ((opt = getopt(argc, argv, "p:s:6:u:i:t:r:h")) != -1) {
+  while ((opt = getopt(argc, argv, "p:s:6:u:i:t:r:n:h")) != -1) {
     switch (opt) {
     case 'p': procs = parse_num(optarg, 0, MAX_PROCS, 'p'); break;
     case 's': sockets = parse_num(optarg, 0, MAX_SOCKETS, 's'); break;
@@ -302,6 +335,7 @@ int main(int argc, char **argv) {
     case 'i': idle = parse_num(optarg, 0, MAX_IDLE, 'i'); break;
     case 't': timeout = parse_num(optarg, 1, MAX_TIMEOUT, 't'); break;
     case 'r': ready_file = optarg; break;
+    case 'n': netns_prefix = optarg; break;
     default: usage();
     }
   }
@@ -356,7 +390,7 @@ int main(int argc, char **argv) {
     if (pid == 0) {
       child_common(self, (unsigned)timeout);
       close(rep[0]);
-      plan p = {conns4, conns6, unix_pairs, (int)i};
+      plan p = {conns4, conns6, unix_pairs, (int)i, netns_prefix};
       worker(&p, rep[1], nofile);
     }
     kids[nkids++] = pid;

@@ -31,7 +31,7 @@ void pn_parallel_for(size_t n, int threads, pn_item_fn *fn, void *states,
  * that cannot be the test). An application that switches SQLite to
  * single-thread mode (SQLITE_CONFIG_SINGLETHREAD) has no such mutex and no
  * way for us to see it: it must say procnet_threads(1) or
- * PROCNET_THREADS=1 (README, "Configuration and functions"). */
+ * PROCNET_THREADS=1 (doc/tables.md, "Configuration and functions"). */
 struct sqlite3;
 int pn_threads_allowed(struct sqlite3 *db);
 

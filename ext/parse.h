@@ -1,7 +1,7 @@
 /*
  * parse.h: pure parsers for the text of /proc files.
  *
- * Layer 1 of procnet (see README, "Layout"). Every function here takes bytes
+ * Layer 1 of procnet (see doc/internals.md). Every function here takes bytes
  * and a length and fills a plain struct. Nothing here does I/O, allocates,
  * keeps state between calls or knows about SQLite, so each function can be
  * unit tested and fuzzed on its own.
@@ -31,11 +31,6 @@ typedef struct pn_str {
  * line without '\n' is still returned; an empty buffer yields no line. */
 int pn_next_line(const char *buf, size_t len, size_t *pos, pn_str *line);
 
-/* Copies the blank-separated fields of buf[0..len) to out, one space
- * between them, none before or after; returns the bytes written (at most
- * len). A line of fields squeezed so parses to the same record: the socket
- * tables keep their lines that way (see netscan.c). */
-size_t pn_squeeze_blanks(const char *buf, size_t len, char *out);
 
 /* ---- /proc/PID/stat ------------------------------------------------------
  * The command name runs from the first '(' to the LAST ')' and may contain
@@ -59,6 +54,12 @@ typedef struct pn_stat {
   int64_t rss;          /* pages */
 } pn_stat;
 int pn_parse_stat(const char *buf, size_t len, pn_stat *out);
+
+/* ---- /proc/stat ----------------------------------------------------------
+ * The boot time, from the line "btime N" (N seconds since the epoch).
+ * Returns 0 with *out in [0, INT64_MAX], or -1 when there is no such line
+ * or N is not one unsigned decimal in that range (out is then untouched). */
+int pn_parse_btime(const char *buf, size_t len, int64_t *out);
 
 /* ---- /proc/PID/status ----------------------------------------------------
  * Only the lines procnet uses. A field whose line is missing keeps its
@@ -130,8 +131,6 @@ typedef struct pn_inet_sock {
   uint64_t refcnt;
   int has_drops;
   uint64_t drops;       /* udp/raw/icmp: the last field */
-  size_t used;          /* bytes of the line up to the end of the last field
-                           read: a copy of that much parses the same */
 } pn_inet_sock;
 /* has_drops_field: 1 for udp/udplite/raw/icmp files, 0 for tcp. */
 int pn_parse_inet_line(const char *line, size_t len, int has_drops_field,
@@ -220,6 +219,27 @@ size_t pn_container_id(const char *buf, size_t len, char out[65]);
  * when the text is exactly that form with the given prefix. */
 int pn_parse_bracket_inode(const char *buf, size_t len, const char *prefix,
                            uint64_t *inode);
+
+/* ---- /proc/PID/mountinfo ----------------------------------------------------
+ * One line: "ID PARENT MAJ:MIN ROOT MOUNT_POINT OPTIONS [OPTIONAL...] -
+ * FSTYPE SOURCE SUPER_OPTIONS". ROOT and MOUNT_POINT are slices as printed:
+ * blanks, newlines and backslashes in them are octal escapes (\040),
+ * which pn_unescape_mount undoes. A bind-mounted namespace (ip netns add)
+ * is a mount of FSTYPE "nsfs" whose ROOT is "net:[INODE]". */
+typedef struct pn_mountinfo {
+  int64_t id;
+  int64_t parent;
+  pn_str root;
+  pn_str mount_point;
+  pn_str fstype;
+  pn_str source;
+} pn_mountinfo;
+int pn_parse_mountinfo_line(const char *line, size_t len, pn_mountinfo *out);
+
+/* Writes s with its \NNN octal escapes undone to out (at most cap bytes,
+ * no NUL added); returns the length of the whole result, which may exceed
+ * cap. A backslash not followed by three octal digits is kept as is. */
+size_t pn_unescape_mount(pn_str s, char *out, size_t cap);
 
 /* ---- /etc/passwd -----------------------------------------------------------
  * One line "name:password:uid:gid:gecos:home:shell". Comments, blank lines

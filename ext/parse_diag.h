@@ -53,7 +53,8 @@ typedef enum pn_nl_step {
   PN_NL_ERROR,              /* NLMSG_ERROR: *errcode is the positive errno
                                (0: an acknowledgement, not an error) */
   PN_NL_BAD                 /* a header whose length is below 16 or runs
-                               past the datagram: stop reading it */
+                               past the datagram, or a DONE or ERROR cut
+                               inside its error int: stop reading it */
 } pn_nl_step;
 
 /* Steps through the messages of one datagram; *pos starts at 0 and moves
@@ -122,6 +123,12 @@ typedef struct pn_inet_diag {
   size_t tcp_info_len;      /* bytes of INET_DIAG_INFO copied (0: none):
                                a field exists when it ends within this */
   struct tcp_info tcp_info; /* zero beyond tcp_info_len */
+  /* Fields Linux 6.2 appended to tcp_info after tcpi_snd_wnd, which this
+   * build's struct may end before; ss -i prints them. */
+  int has_rcv_wnd;
+  uint32_t rcv_wnd;         /* tcpi_rcv_wnd: "rcv_wnd:" */
+  int has_rehash;
+  uint32_t rehash;          /* tcpi_rehash: "rehash:" */
   pn_str cong;              /* INET_DIAG_CONG without its NUL ("cubic"),
                                p NULL when absent */
   int has_bbr;              /* INET_DIAG_BBRINFO */
@@ -170,6 +177,7 @@ typedef struct pn_unix_diag {
   int has_uid;
   uint32_t uid;             /* UNIX_DIAG_UID */
 } pn_unix_diag;
+/* A message whose family is not AF_UNIX is malformed (-1). */
 int pn_parse_unix_diag(const void *payload, size_t len, pn_unix_diag *out);
 
 /* The name of a unix socket as /proc/net/unix prints it: a path without

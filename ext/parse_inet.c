@@ -148,7 +148,6 @@ int pn_parse_inet_line(const char *line, size_t len, int has_drops_field,
   if (parse_inet_endpoints(s, &pos, out) != 0) return -1;
   if (parse_inet_counters(s, &pos, out) != 0) return -1;
   if (parse_inet_tail(s, &pos, has_drops_field, out) != 0) return -1;
-  out->used = pos;
   return 0;
 }
 

@@ -152,17 +152,6 @@ int pn_next_line(const char *buf, size_t len, size_t *pos, pn_str *line) {
   return 1;
 }
 
-size_t pn_squeeze_blanks(const char *buf, size_t len, char *out) {
-  pn_str s = pn_slice(buf, len), f;
-  size_t pos = 0, k = 0;
-  while (pn_next_field(s, &pos, &f)) {
-    if (k) out[k++] = ' ';
-    memcpy(out + k, f.p, f.n);
-    k += f.n;
-  }
-  return k;
-}
-
 /* ---- public: "prefix:[N]" ------------------------------------------------ */
 
 int pn_parse_bracketed_udec(pn_str s, uint64_t *v) {

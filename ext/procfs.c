@@ -52,6 +52,7 @@ void pn_counters_add(pn_counters *to, const pn_counters *from) {
   to->dirs_listed += from->dirs_listed;
   to->fd_dirs_listed += from->fd_dirs_listed;
   to->links_read += from->links_read;
+  to->netlink_dumps += from->netlink_dumps;
 }
 
 void pn_buf_free(pn_buf *b) {
@@ -134,6 +135,12 @@ int pn_fs_open(pn_fs *fs, const char *root, pn_counters *cnt, char **err) {
     return -1;
   }
   return 0;
+}
+
+int pn_fs_is_own_proc(const pn_fs *fs) {
+  struct stat a, b;
+  return fstat(fs->rootfd, &a) == 0 && stat("/proc", &b) == 0 &&
+         a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
 void pn_fs_close(pn_fs *fs) {
@@ -307,6 +314,17 @@ int pn_next_numeric(void *dirp, int64_t *num) {
 
 void pn_close_dir(void *dirp) {
   if (dirp) closedir((DIR *)dirp);
+}
+
+pn_res pn_open_ns(const pn_fs *fs, int64_t pid, const char *kind, int *fd,
+                  int *err) {
+  char rel[48];
+  *err = 0;
+  snprintf(rel, sizeof rel, "%lld/ns/%s", (long long)pid, kind);
+  *fd = openat(fs->rootfd, rel, O_RDONLY | O_CLOEXEC);
+  if (*fd >= 0) return PN_OK;
+  *err = errno;
+  return pn_classify(errno);
 }
 
 pn_res pn_read_ns(const pn_fs *fs, int piddir, const char *kind,

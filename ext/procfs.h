@@ -33,6 +33,7 @@ typedef struct pn_counters {
   int64_t dirs_listed;      /* directory listings (root, PID/fd, ...) */
   int64_t fd_dirs_listed;   /* of those, PID/fd listings */
   int64_t links_read;       /* readlink calls */
+  int64_t netlink_dumps;    /* sock_diag dumps (socket files not read) */
 } pn_counters;
 
 /* Adds what `from` counted to `to` (a helper thread's reads). */
@@ -79,6 +80,10 @@ const char *pn_res_text(pn_res r, int err);
  * to a sqlite3_malloc'd message naming the path. */
 int pn_fs_open(pn_fs *fs, const char *root, pn_counters *cnt, char **err);
 void pn_fs_close(pn_fs *fs);
+/* 1 when fs's root is the caller's own /proc (not a fixture tree, not
+ * another pid namespace's /host/proc): its pids are the caller's, its
+ * self/ is the caller. */
+int pn_fs_is_own_proc(const pn_fs *fs);
 
 /* Reads the whole file dir/rel (dir = -1 means the root) into b. */
 pn_res pn_read_file(const pn_fs *fs, int dir, const char *rel, pn_buf *b,
@@ -109,6 +114,11 @@ pn_res pn_open_dir(const pn_fs *fs, int dir, const char *rel, void **dirp,
  * Non-numeric names (".", "self", "net", ...) are skipped. */
 int pn_next_numeric(void *dirp, int64_t *num);
 void pn_close_dir(void *dirp);
+
+/* Opens the namespace file PID/ns/<kind> (for setns(2)); the caller owns
+ * *fd. */
+pn_res pn_open_ns(const pn_fs *fs, int64_t pid, const char *kind, int *fd,
+                  int *err);
 
 /* Reads "net:[N]"-style namespace links: PID/ns/<kind>. */
 pn_res pn_read_ns(const pn_fs *fs, int piddir, const char *kind,

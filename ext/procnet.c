@@ -18,6 +18,7 @@
 #include "procfs.h"
 #include "tables.h"
 #include "vtab_common.h"
+#include "netlink.h"
 #include "netscan.h"
 SQLITE_EXTENSION_INIT1
 
@@ -79,6 +80,45 @@ static void fn_threads(sqlite3_context *c, int argc, sqlite3_value **argv) {
   sqlite3_result_int(c, ctx->threads);
 }
 
+/* procnet_netlink(): how far procnet may use netlink (netlink.h): 'all'
+ * (every namespace it may enter, the default), 'self' (the caller's own
+ * namespace only: no thread ever changes namespace) or 'off' (the text
+ * files only). procnet_netlink(mode) sets it for the statements that
+ * follow. Starts at PROCNET_NETLINK. */
+static void fn_netlink(sqlite3_context *c, int argc, sqlite3_value **argv) {
+  pn_ctx *ctx = ctx_of(c);
+  if (argc == 1) {
+    const char *v = (const char *)sqlite3_value_text(argv[0]);
+    int mode = v ? pn_netlink_mode_of(v) : -1;
+    if (mode < 0) {
+      sqlite3_result_error(c, "procnet_netlink: want 'all', 'self' or 'off'", -1);
+      return;
+    }
+    ctx->netlink = mode;
+  }
+  sqlite3_result_text(c, pn_netlink_mode_name(ctx->netlink), -1, SQLITE_STATIC);
+}
+
+/* procnet_netns_scan(): where the socket tables look for network
+ * namespaces: 'processes' (the default: the namespaces of every process,
+ * and those bind-mounted, as by ip netns add) or 'descriptors' (also
+ * those only a descriptor keeps alive: an open net:[N] file, or a socket
+ * created in a namespace its holder has left; this reads every
+ * descriptor, and asks the kernel for each socket's namespace, as root).
+ * Starts at PROCNET_NETNS_SCAN. */
+static void fn_netns_scan(sqlite3_context *c, int argc, sqlite3_value **argv) {
+  pn_ctx *ctx = ctx_of(c);
+  if (argc == 1) {
+    const char *v = (const char *)sqlite3_value_text(argv[0]);
+    if (!v || (strcmp(v, "processes") != 0 && strcmp(v, "descriptors") != 0)) {
+      sqlite3_result_error(c, "procnet_netns_scan: want 'processes' or 'descriptors'", -1);
+      return;
+    }
+    ctx->netns_held = !strcmp(v, "descriptors");
+  }
+  sqlite3_result_text(c, ctx->netns_held ? "descriptors" : "processes", -1, SQLITE_STATIC);
+}
+
 /* procnet_netns(): the network namespace inode of the reader itself, as the
  * root shows it (root/self/ns/net), so that `WHERE netns = procnet_netns()`
  * keeps what ss and lsof would see. NULL when it cannot be read. */
@@ -113,10 +153,10 @@ static void fn_stats(sqlite3_context *c, int argc, sqlite3_value **argv) {
   const pn_counters *k = &ctx_of(c)->cnt;
   char *s = sqlite3_mprintf(
       "{\"files_read\":%lld,\"net_files_read\":%lld,\"dirs_listed\":%lld,"
-      "\"fd_dirs_listed\":%lld,\"links_read\":%lld}",
+      "\"fd_dirs_listed\":%lld,\"links_read\":%lld,\"netlink_dumps\":%lld}",
       (long long)k->files_read, (long long)k->net_files_read,
       (long long)k->dirs_listed, (long long)k->fd_dirs_listed,
-      (long long)k->links_read);
+      (long long)k->links_read, (long long)k->netlink_dumps);
   if (!s) {
     sqlite3_result_error_nomem(c);
     return;
@@ -161,6 +201,10 @@ static const fn_def functions[] = {
     {"procnet_netns", 0, fn_netns, 0},
     {"procnet_threads", 0, fn_threads, 0},
     {"procnet_threads", 1, fn_threads, 0},
+    {"procnet_netlink", 0, fn_netlink, 0},
+    {"procnet_netlink", 1, fn_netlink, 0},
+    {"procnet_netns_scan", 0, fn_netns_scan, 0},
+    {"procnet_netns_scan", 1, fn_netns_scan, 0},
     {"procnet_stats", 0, fn_stats, 0},
     {"procnet_version", 0, fn_version, 1},
     {"procnet_create_views", 0, fn_create_views, 0},
@@ -204,6 +248,7 @@ static const table_def tables[] = {
     {"net_packet", net_module, &pn_table_net_packet},
     {"net_netlink", net_module, &pn_table_net_netlink},
     {"sockets", net_module, &pn_table_sockets},
+    {"sock_diag", net_module, &pn_table_sock_diag},
 };
 
 static int register_tables(sqlite3 *db, pn_ctx *ctx) {
@@ -230,6 +275,13 @@ static int threads_from_env(sqlite3 *db) {
   return pn_threads_allowed(db) ? (int)n : 1;
 }
 
+/* PROCNET_NETLINK=all|self|off, else all. */
+static int netlink_from_env(void) {
+  const char *v = getenv("PROCNET_NETLINK");
+  int mode = v && *v ? pn_netlink_mode_of(v) : -1;
+  return mode < 0 ? PN_NETLINK_ALL : mode;
+}
+
 int procnet_register(sqlite3 *db, char **err) {
   if (sqlite3_libversion_number() < PN_MIN_SQLITE) {
     if (err)
@@ -244,6 +296,9 @@ int procnet_register(sqlite3 *db, char **err) {
     return SQLITE_NOMEM;
   }
   ctx->threads = threads_from_env(db);
+  ctx->netlink = netlink_from_env();
+  const char *scan = getenv("PROCNET_NETNS_SCAN");
+  ctx->netns_held = scan && !strcmp(scan, "descriptors");
   int rc = register_tables(db, ctx);
   if (rc == SQLITE_OK) rc = register_functions(db, ctx);
   if (rc == SQLITE_OK) rc = pn_register_inet_functions(db);

@@ -1,120 +1,353 @@
 /*
- * sock_diag.c: one NETLINK_SOCK_DIAG dump of the caller's unix sockets,
- * keeping (inode, peer inode) pairs; see sock_diag.h.
+ * sock_diag.c: sock_diag dumps into socket records; see sock_diag.h.
  */
-#include "procfs.h"
-#include "sort.h"
 #include "sock_diag.h"
+
+#include "netlink.h"
+#include "sort.h"
 
 #include "sqlite3ext.h"
 SQLITE_EXTENSION_INIT3
 
 #include <errno.h>
+#include <linux/inet_diag.h>
 #include <linux/netlink.h>
-#include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
 #include <linux/unix_diag.h>
-#include <stdlib.h>
+#include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
-static int send_dump_request(int fd) {
+/* The kernel's TCP_LISTEN, the state whose queues mean something else. */
+#define STATE_LISTEN 10
+
+/* ---- requests ------------------------------------------------------------- */
+
+#define EXT(x) (1u << ((x) - 1))
+
+static uint8_t inet_extensions(unsigned want) {
+  unsigned ext = 0;
+  if (want & PN_WANT_INFO)
+    ext |= EXT(INET_DIAG_INFO) | EXT(INET_DIAG_VEGASINFO) | EXT(INET_DIAG_CONG) |
+           EXT(INET_DIAG_TOS) | EXT(INET_DIAG_TCLASS);
+  if (want & PN_WANT_MEM) ext |= EXT(INET_DIAG_SKMEMINFO);
+  return (uint8_t)ext;
+}
+
+typedef union request {
   struct {
-    struct nlmsghdr nlh;
-    struct unix_diag_req req;
-  } msg;
-  memset(&msg, 0, sizeof msg);
-  msg.nlh.nlmsg_len = sizeof msg;
-  msg.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-  msg.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-  msg.req.sdiag_family = AF_UNIX;
-  msg.req.udiag_states = (uint32_t)-1;
-  msg.req.udiag_show = UDIAG_SHOW_PEER;
-  struct sockaddr_nl to = {.nl_family = AF_NETLINK};
-  ssize_t n = sendto(fd, &msg, sizeof msg, 0, (struct sockaddr *)&to, sizeof to);
-  return n == (ssize_t)sizeof msg ? 0 : -1;
+    struct nlmsghdr h;
+    struct inet_diag_req_v2 r;
+  } inet;
+  struct {
+    struct nlmsghdr h;
+    struct inet_diag_req r;
+  } tcp_both;
+  struct {
+    struct nlmsghdr h;
+    struct unix_diag_req r;
+  } unx;
+} request;
+
+static void fill_header(struct nlmsghdr *h, size_t len) {
+  h->nlmsg_len = (uint32_t)len;
+  h->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+  h->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+  h->nlmsg_seq = 1;
 }
 
-static int push_peer(pn_peer_map *m, uint64_t inode, uint64_t peer) {
-  pn_peer *v = pn_array_room(m->v, m->n, &m->cap, sizeof *v, 256);
-  if (!v) return -1;
-  m->v = v;
-  m->v[m->n].inode = inode;
-  m->v[m->n].peer = peer;
-  m->n++;
-  return 0;
+/* The dump request for one file of a kind; its length. */
+static size_t make_request(const pn_sockkind *k, int file, unsigned want,
+                           request *q) {
+  memset(q, 0, sizeof *q);
+  if (k->fmt == PN_FMT_UNIX) {
+    fill_header(&q->unx.h, sizeof q->unx);
+    q->unx.r.sdiag_family = AF_UNIX;
+    q->unx.r.udiag_states = ~0u;
+    q->unx.r.udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_PEER | UDIAG_SHOW_RQLEN |
+                          UDIAG_SHOW_UID |
+                          ((want & PN_WANT_MEM) ? UDIAG_SHOW_MEMINFO : 0);
+    return sizeof q->unx;
+  }
+  fill_header(&q->inet.h, sizeof q->inet);
+  q->inet.r.sdiag_family = file ? AF_INET6 : AF_INET;
+  /* raw: the handler is IPPROTO_RAW's, and pad (sdiag_raw_protocol)
+   * IPPROTO_RAW asks for raw sockets of every protocol */
+  q->inet.r.sdiag_protocol = (uint8_t)(k->ipproto < 0 ? IPPROTO_RAW : k->ipproto);
+  if (k->ipproto < 0) q->inet.r.pad = IPPROTO_RAW;
+  q->inet.r.idiag_ext = inet_extensions(want);
+  q->inet.r.idiag_states = ~0u;
+  return sizeof q->inet;
 }
 
-/* Reads the UNIX_DIAG_PEER attribute of one answer, if it has one. */
-static int take_message(pn_peer_map *m, const struct nlmsghdr *h) {
-  if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct unix_diag_msg))) return 0;
-  const struct unix_diag_msg *d = NLMSG_DATA(h);
-  int len = (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof *d));
-  for (const struct rtattr *a = (const struct rtattr *)(d + 1); RTA_OK(a, len);
-       a = RTA_NEXT(a, len)) {
-    if (a->rta_type == UNIX_DIAG_PEER && RTA_PAYLOAD(a) >= sizeof(uint32_t)) {
-      uint32_t peer;
-      memcpy(&peer, RTA_DATA(a), sizeof peer);
-      return push_peer(m, d->udiag_ino, peer);
+/* TCP over both families in one dump: the first request inet_diag had
+ * (TCPDIAG_GETSOCK), which the kernel answers with a walk of its tables
+ * for either family at once. Every dump walks the whole connection hash
+ * of the machine (a quarter of a million buckets: milliseconds, even for
+ * a namespace of five sockets), so one walk instead of two matters when
+ * there are many namespaces. */
+static size_t make_tcp_both_request(unsigned want, request *q) {
+  memset(q, 0, sizeof *q);
+  fill_header(&q->tcp_both.h, sizeof q->tcp_both);
+  q->tcp_both.h.nlmsg_type = TCPDIAG_GETSOCK;
+  q->tcp_both.r.idiag_family = AF_INET;
+  q->tcp_both.r.idiag_ext = inet_extensions(want);
+  q->tcp_both.r.idiag_states = ~0u;
+  return sizeof q->tcp_both;
+}
+
+/* ---- answers into records ----------------------------------------------------- */
+
+/* The fields only sock_diag has, as a record holds them. */
+static void inet_diag_fields(const pn_inet_diag *d, pn_sock *s) {
+  s->cookie = d->cookie;
+  s->ifindex = d->ifindex;
+  s->timer_retrans = (uint8_t)d->retrans;
+  s->has |= PN_SK_DIAG;
+  if (d->state == STATE_LISTEN) {
+    s->backlog = d->wqueue;
+    s->has |= PN_SK_BACKLOG;
+  }
+  if (d->has_shutdown) s->shutdown = d->shutdown;
+  if (d->has_v6only) {
+    s->v6only = d->v6only;
+    s->has |= PN_SK_V6ONLY;
+  }
+  if (d->has_cgroup_id) {
+    s->cgroup_id = d->cgroup_id;
+    s->has |= PN_SK_CGROUP;
+  }
+}
+
+static void inet_record(const pn_inet_diag *d, pn_sock *s) {
+  memset(s, 0, sizeof *s);
+  s->family = (uint8_t)d->family;
+  memcpy(s->local_addr, d->local_addr, 16);
+  memcpy(s->remote_addr, d->remote_addr, 16);
+  s->local_port = d->local_port;
+  s->remote_port = d->remote_port;
+  s->state = (uint8_t)d->state;
+  s->rx_queue = d->rqueue;
+  /* a listener's wqueue is its backlog; the text files show 0 there */
+  s->tx_queue = d->state == STATE_LISTEN ? 0 : d->wqueue;
+  s->timer = (uint8_t)d->timer;
+  s->expires_ms = d->timer ? d->expires_ms : 0;
+  s->uid = d->uid;
+  s->inode = d->inode;
+  s->has = PN_SK_UID | PN_SK_QUEUES;
+  inet_diag_fields(d, s);
+}
+
+static void inet_extras(const pn_inet_diag *d, pn_sockx *x) {
+  x->tcp_info_len = d->tcp_info_len;
+  x->tcp_info = d->tcp_info;
+  x->has_rcv_wnd = d->has_rcv_wnd;
+  x->rcv_wnd = d->rcv_wnd;
+  x->has_rehash = d->has_rehash;
+  x->rehash = d->rehash;
+  if (d->cong.p) {
+    size_t n = d->cong.n < sizeof x->cong - 1 ? d->cong.n : sizeof x->cong - 1;
+    memcpy(x->cong, d->cong.p, n);
+    x->cong[n] = '\0';
+  }
+  x->n_skmem = d->n_skmem;
+  memcpy(x->skmem, d->skmem, sizeof x->skmem);
+  x->has_bbr = d->has_bbr;
+  x->bbr_bw = d->bbr_bw;
+  x->bbr_min_rtt = d->bbr_min_rtt;
+  x->bbr_pacing_gain = d->bbr_pacing_gain;
+  x->bbr_cwnd_gain = d->bbr_cwnd_gain;
+  x->has_tos = d->has_tos;
+  x->tos = d->tos;
+  x->has_tclass = d->has_tclass;
+  x->tclass = d->tclass;
+  x->has_mark = d->has_mark;
+  x->mark = d->mark;
+}
+
+/* The kernel's sk_state of a unix socket as /proc/net/unix tells it: St
+ * and the listening flag. */
+static void unix_state(int sk_state, pn_sock *s) {
+  switch (sk_state) {
+  case STATE_LISTEN:
+    s->state = PN_UNIX_UNCONNECTED;
+    s->flags = PN_UNIX_LISTENING;
+    break;
+  case 1: s->state = PN_UNIX_CONNECTED; break;   /* TCP_ESTABLISHED */
+  case 2: s->state = PN_UNIX_CONNECTING; break;  /* TCP_SYN_SENT */
+  default: s->state = PN_UNIX_UNCONNECTED; break; /* TCP_CLOSE */
+  }
+}
+
+static void unix_diag_fields(const pn_unix_diag *d, pn_sock *s) {
+  s->cookie = d->cookie;
+  s->has |= PN_SK_DIAG | PN_SK_PEER;
+  s->peer = d->has_peer ? d->peer : 0;
+  if (d->has_rqlen) {
+    s->rx_queue = d->rqueue;
+    if (d->state == STATE_LISTEN) {
+      s->tx_queue = 0;
+      s->backlog = d->wqueue;
+      s->has |= PN_SK_BACKLOG;
+    } else {
+      s->tx_queue = d->wqueue;
     }
+    s->has |= PN_SK_QUEUES;
+  }
+  if (d->has_uid) {
+    s->uid = d->uid;
+    s->has |= PN_SK_UID;
+  }
+  if (d->has_shutdown) s->shutdown = d->shutdown;
+}
+
+static int unix_record(const pn_unix_diag *d, pn_sockset *set, pn_sock *s) {
+  memset(s, 0, sizeof *s);
+  s->type = (uint8_t)d->type;
+  s->inode = d->inode;
+  unix_state(d->state, s);
+  unix_diag_fields(d, s);
+  if (d->name.p) {
+    char path[128];
+    size_t n = pn_unix_diag_path(d->name, path, sizeof path);
+    if (n > sizeof path) n = sizeof path;
+    if (pn_sockset_string(set, path, n, &s->path_off) != 0) return ENOMEM;
+    s->path_len = (uint32_t)n;
+    s->has |= PN_SK_PATH;
   }
   return 0;
 }
 
-/* Returns 1 when the dump is complete, 0 to read on, -1 on error. */
-static int take_datagram(pn_peer_map *m, const char *buf, size_t n) {
-  /* NLMSG_OK/NLMSG_NEXT mix signed and unsigned; this walk is the same
-   * bounds check written without them. */
-  size_t off = 0;
-  while (n - off >= sizeof(struct nlmsghdr)) {
-    const struct nlmsghdr *h = (const struct nlmsghdr *)(buf + off);
-    if (h->nlmsg_len < sizeof *h || h->nlmsg_len > n - off) return -1;
-    if (h->nlmsg_type == NLMSG_DONE) return 1;
-    if (h->nlmsg_type == NLMSG_ERROR) return -1;
-    if (take_message(m, h) != 0) return -1;
-    off += NLMSG_ALIGN(h->nlmsg_len);
-    if (off > n) break;
+static void unix_extras(const pn_unix_diag *d, pn_sockx *x) {
+  x->n_skmem = d->n_skmem;
+  memcpy(x->skmem, d->skmem, sizeof x->skmem);
+}
+
+/* ---- reading a dump ------------------------------------------------------------ */
+
+/* Pairs (inode, record) of the text records, for a merge. */
+typedef struct by_inode {
+  uint64_t inode;
+  size_t rec;
+} by_inode;
+
+typedef struct reader {
+  const pn_sockkind *k;
+  unsigned want;
+  pn_sockset *set;
+  pn_sockset *set6;         /* both families at once: the IPv6 records */
+  by_inode *ix;             /* a merge: the records to add fields to */
+  size_t nix;
+} reader;
+
+/* The record to add to: a new one (a read), or the text record of the
+ * same inode (a merge: SIZE_MAX when there is none). */
+static size_t merge_target(const reader *r, uint64_t inode) {
+  if (!inode) return SIZE_MAX; /* TIME_WAIT, requests: not told apart */
+  size_t i = pn_lower_bound_u64(r->ix, r->nix, sizeof *r->ix, inode);
+  return i < r->nix && r->ix[i].inode == inode ? r->ix[i].rec : SIZE_MAX;
+}
+
+static int wants_extras(unsigned want) {
+  return (want & (PN_WANT_INFO | PN_WANT_MEM)) != 0;
+}
+
+static int take_inet(reader *r, const pn_nlmsg *m) {
+  pn_inet_diag d;
+  if (pn_parse_inet_diag(m->payload.p, m->payload.n, &d) != 0) return 0;
+  pn_sockset *set = r->set6 && d.family == 6 ? r->set6 : r->set;
+  size_t i;
+  if (r->ix) {
+    if ((i = merge_target(r, d.inode)) == SIZE_MAX) return 0;
+    inet_diag_fields(&d, &set->v[i]);
+  } else {
+    pn_sock s;
+    inet_record(&d, &s);
+    if (!pn_sockset_push(set, &s)) return ENOMEM;
+    i = set->n - 1;
+  }
+  if (wants_extras(r->want)) {
+    pn_sockx *x = pn_sockset_extras(set, i);
+    if (!x) return ENOMEM;
+    inet_extras(&d, x);
   }
   return 0;
 }
 
-static int cmp_peer(const void *a, const void *b) {
-  const pn_peer *x = a, *y = b;
+static int take_unix(reader *r, const pn_nlmsg *m) {
+  pn_unix_diag d;
+  if (pn_parse_unix_diag(m->payload.p, m->payload.n, &d) != 0) return 0;
+  size_t i;
+  if (r->ix) {
+    if ((i = merge_target(r, d.inode)) == SIZE_MAX) return 0;
+    unix_diag_fields(&d, &r->set->v[i]);
+  } else {
+    pn_sock s;
+    int rc = unix_record(&d, r->set, &s);
+    if (rc != 0) return rc;
+    if (!pn_sockset_push(r->set, &s)) return ENOMEM;
+    i = r->set->n - 1;
+  }
+  if (r->want & PN_WANT_MEM) {
+    pn_sockx *x = pn_sockset_extras(r->set, i);
+    if (!x) return ENOMEM;
+    unix_extras(&d, x);
+  }
+  return 0;
+}
+
+static int take_message(void *arg, const pn_nlmsg *m) {
+  reader *r = arg;
+  if (m->type != SOCK_DIAG_BY_FAMILY && m->type != TCPDIAG_GETSOCK) return 0;
+  return r->k->fmt == PN_FMT_UNIX ? take_unix(r, m) : take_inet(r, m);
+}
+
+static pn_res run_dump(int fd, reader *r, int file, int *err) {
+  request q;
+  size_t len = make_request(r->k, file, r->want, &q);
+  return pn_netlink_dump(fd, &q, len, take_message, r, err);
+}
+
+pn_res pn_diag_read(int fd, const pn_sockkind *k, int file, unsigned want,
+                    pn_sockset *set, int *err) {
+  reader r = {k, want, set, NULL, NULL, 0};
+  pn_sockset_clear(set);
+  pn_res res = run_dump(fd, &r, file, err);
+  if (res != PN_OK) pn_sockset_clear(set);
+  return res;
+}
+
+static int cmp_by_inode(const void *a, const void *b) {
+  const by_inode *x = a, *y = b;
   return (x->inode > y->inode) - (x->inode < y->inode);
 }
 
-int pn_unix_peers_load(pn_peer_map *m) {
-  int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
-  if (fd < 0) return -1;
-  /* Aligned for the nlmsghdr casts; 32 KiB is what the kernel batches. */
-  static const size_t bufsize = 32768;
-  long *buf = sqlite3_malloc64(bufsize);
-  int state = buf && send_dump_request(fd) == 0 ? 0 : -1;
-  while (state == 0) {
-    ssize_t got = recv(fd, buf, bufsize, 0);
-    if (got < 0 && errno == EINTR) continue;
-    state = got <= 0 ? -1 : take_datagram(m, (const char *)buf, (size_t)got);
+pn_res pn_diag_merge(int fd, const pn_sockkind *k, int file, unsigned want,
+                     pn_sockset *set, int *err) {
+  by_inode *ix = sqlite3_malloc64((set->n ? set->n : 1) * sizeof *ix);
+  if (!ix) {
+    *err = ENOMEM;
+    return PN_FAIL;
   }
-  sqlite3_free(buf);
-  close(fd);
-  if (state < 0) {
-    m->n = 0; /* a partial dump would claim "no peer" for the rest */
-    return -1;
-  }
-  pn_sort(m->v, m->n, sizeof *m->v, cmp_peer);
-  return 0;
+  for (size_t i = 0; i < set->n; i++) ix[i] = (by_inode){set->v[i].inode, i};
+  pn_sort(ix, set->n, sizeof *ix, cmp_by_inode);
+  reader r = {k, want, set, NULL, ix, set->n};
+  pn_res res = run_dump(fd, &r, file, err);
+  sqlite3_free(ix);
+  return res;
 }
 
-uint64_t pn_peer_map_get(const pn_peer_map *m, uint64_t inode) {
-  pn_peer key = {inode, 0};
-  const pn_peer *p = m->n ? bsearch(&key, m->v, m->n, sizeof *m->v, cmp_peer)
-                          : NULL;
-  return p ? p->peer : 0;
-}
-
-void pn_peer_map_free(pn_peer_map *m) {
-  sqlite3_free(m->v);
-  m->v = NULL;
-  m->n = m->cap = 0;
+pn_res pn_diag_read_tcp(int fd, unsigned want, pn_sockset *set4,
+                        pn_sockset *set6, int *err) {
+  reader r = {&pn_kind_tcp, want, set4, set6, NULL, 0};
+  request q;
+  size_t len = make_tcp_both_request(want, &q);
+  pn_sockset_clear(set4);
+  pn_sockset_clear(set6);
+  pn_res res = pn_netlink_dump(fd, &q, len, take_message, &r, err);
+  if (res != PN_OK) {
+    pn_sockset_clear(set4);
+    pn_sockset_clear(set6);
+  }
+  return res;
 }

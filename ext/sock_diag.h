@@ -1,33 +1,39 @@
 /*
- * sock_diag.h: unix socket peers from netlink sock_diag (UNIX_DIAG_PEER).
+ * sock_diag.h: the sock_diag source of socket records (NETLINK_SOCK_DIAG).
  *
- * No /proc file says which unix socket is connected to which; the kernel
- * tells it only through a NETLINK_SOCK_DIAG dump, and only for the
- * namespace of the asking socket: the caller's own. This is how `ss -x`
- * fills its Peer column.
+ * What ss reads: TCP, UDP, UDP-Lite and (where the kernel has raw_diag)
+ * raw sockets through inet_diag, unix sockets through unix_diag, for the
+ * namespace of the netlink socket asked (netlink.h makes one in any
+ * namespace). Besides what the text files say, it knows a listener's
+ * backlog, IPV6_V6ONLY, the bound device, the socket cookie and cgroup,
+ * unix peers and queues, and on request the TCP internals and the socket
+ * memory (PN_WANT_INFO, PN_WANT_MEM). It does not list unix connections
+ * not yet accepted (embryos, inode 0), which net/unix lists.
  */
 #ifndef PROCNET_SOCK_DIAG_H
 #define PROCNET_SOCK_DIAG_H
 
-#include <stddef.h>
-#include <stdint.h>
+#include "sockrec.h"
 
-typedef struct pn_peer {
-  uint64_t inode;
-  uint64_t peer;
-} pn_peer;
+/* Dumps file `file` of kind k (for inet kinds, file 0 is AF_INET and 1
+ * AF_INET6) through the NETLINK_SOCK_DIAG socket fd, appending a record
+ * per socket to set, with the extensions `want` asks for (PN_WANT_INFO,
+ * PN_WANT_MEM). On failure the set is left empty: PN_GONE when the kernel
+ * has no handler for the kind, else as pn_netlink_dump reports (EAGAIN:
+ * the dump may be asked again). */
+pn_res pn_diag_read(int fd, const pn_sockkind *k, int file, unsigned want,
+                    pn_sockset *set, int *err);
 
-typedef struct pn_peer_map {
-  uint64_t self_netns;      /* the namespace the map describes */
-  pn_peer *v;               /* sorted by inode */
-  size_t n, cap;
-} pn_peer_map;
+/* The same dump, adding the fields only sock_diag has to the records
+ * already in set (read from the text files), matched by inode. Records
+ * sock_diag does not know keep their text fields alone. */
+pn_res pn_diag_merge(int fd, const pn_sockkind *k, int file, unsigned want,
+                     pn_sockset *set, int *err);
 
-/* Dumps every unix socket of the caller's namespace with its peer. Returns
- * 0, or -1 when netlink is unavailable or refused (the map is then empty:
- * peers are unknown, which is not an error for a query). */
-int pn_unix_peers_load(pn_peer_map *m);
-uint64_t pn_peer_map_get(const pn_peer_map *m, uint64_t inode);
-void pn_peer_map_free(pn_peer_map *m);
+/* TCP of both families in one dump (the kernel walks its tables once for
+ * the two): the IPv4 records into set4, the IPv6 ones into set6. As
+ * pn_diag_read otherwise. */
+pn_res pn_diag_read_tcp(int fd, unsigned want, pn_sockset *set4,
+                        pn_sockset *set6, int *err);
 
 #endif

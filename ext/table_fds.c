@@ -75,11 +75,9 @@ enum {
 #define IDX_SOCKETS_ONLY 0x10
 
 typedef struct fds_cursor {
-  pn_cursor pc;             /* pc.buf: fdinfo text */
+  pn_cursor pc;             /* pc.buf: fdinfo text; pc.pid, pc.piddir: the
+                               process being walked */
   int idx;
-  /* the process being walked */
-  sqlite3_int64 pid;
-  int piddir;
   pn_fdnums fds;            /* its descriptor numbers (a listing) */
   size_t fdat;              /* the next of them */
   sqlite3_int64 listed_pid; /* whose listing fds holds, or -1 */
@@ -178,7 +176,6 @@ static int fdsXOpen(sqlite3_vtab *tab, sqlite3_vtab_cursor **out) {
   int rc = pn_cursor_open(tab, sizeof(fds_cursor), out);
   if (rc != SQLITE_OK) return rc;
   fds_cursor *c = (fds_cursor *)*out;
-  c->piddir = -1;
   c->listed_pid = -1;
   if ((rc = pn_fd_share_open(((pn_vtab *)tab)->ctx, &c->sh)) != SQLITE_OK) {
     pn_cursor_free(&c->pc);
@@ -187,21 +184,12 @@ static int fdsXOpen(sqlite3_vtab *tab, sqlite3_vtab_cursor **out) {
   return rc;
 }
 
-static void close_piddir(fds_cursor *c) {
-  if (c->piddir >= 0) close(c->piddir);
-  c->piddir = -1;
-}
-
 /* Opens the current process's directory when a row needs it (index rows
  * open it only for stat, mode or fdinfo columns). 0: the process is gone. */
-static int ensure_piddir(fds_cursor *c) {
-  int err;
-  return c->piddir >= 0 || pn_open_pid(&c->pc.fs, c->pid, &c->piddir, &err) == PN_OK;
-}
+static int ensure_piddir(fds_cursor *c) { return pn_cursor_open_piddir(&c->pc); }
 
 static int fdsXClose(sqlite3_vtab_cursor *cur) {
   fds_cursor *c = (fds_cursor *)cur;
-  close_piddir(c);
   pn_fdnums_free(&c->fds);
   pn_fd_share_close(((pn_vtab *)cur->pVtab)->ctx, c->sh);
   pn_buf_free(&c->link);
@@ -216,9 +204,9 @@ static int fdsXClose(sqlite3_vtab_cursor *cur) {
  * the error row. */
 static int list_process(fds_cursor *c, sqlite3_int64 pid) {
   int err;
-  close_piddir(c);
-  c->pid = pid;
-  pn_res r = pn_open_pid(&c->pc.fs, pid, &c->piddir, &err);
+  pn_cursor_close_piddir(&c->pc);
+  c->pc.pid = pid;
+  pn_res r = pn_open_pid(&c->pc.fs, pid, &c->pc.piddir, &err);
   if (r != PN_OK) {
     c->list_res = r == PN_DENIED ? PN_DENIED : PN_GONE;
     c->list_err = err;
@@ -227,7 +215,7 @@ static int list_process(fds_cursor *c, sqlite3_int64 pid) {
   }
   if (c->listed_pid == pid) return SQLITE_OK; /* memo: same directory */
   c->listed_pid = -1;
-  r = pn_list_fds(&c->pc.fs, c->piddir, &c->fds, &err);
+  r = pn_list_fds(&c->pc.fs, c->pc.piddir, &c->fds, &err);
   c->list_res = r;
   c->list_err = err;
   if (r != PN_OK) return pn_is_nomem(r, err) ? SQLITE_NOMEM : SQLITE_OK;
@@ -253,7 +241,7 @@ static void row_reset(fds_cursor *c, int fd) {
  * "(readlink: Permission denied)". */
 static int read_row_link(fds_cursor *c, int *exists) {
   int err;
-  pn_res r = pn_read_fd_link(&c->pc.fs, c->piddir, c->fd, &c->link, &c->parsed, &err);
+  pn_res r = pn_read_fd_link(&c->pc.fs, c->pc.piddir, c->fd, &c->link, &c->parsed, &err);
   *exists = r == PN_OK || r == PN_DENIED;
   if (r == PN_DENIED) c->error = pn_res_text(r, err);
   if (r != PN_OK) return pn_is_nomem(r, err) ? SQLITE_NOMEM : SQLITE_OK;
@@ -267,7 +255,7 @@ static void load_stat(fds_cursor *c) {
   if (c->stat_done) return;
   c->stat_done = 1;
   if (!ensure_piddir(c)) return;
-  c->have_stat = pn_stat_at(&c->pc.fs, c->piddir, pn_fd_rel(rel, "fd", c->fd),
+  c->have_stat = pn_stat_at(&c->pc.fs, c->pc.piddir, pn_fd_rel(rel, "fd", c->fd),
                             &c->st, &err) == PN_OK;
 }
 
@@ -280,7 +268,7 @@ static void load_mode(fds_cursor *c) {
   c->lstat_done = 1;
   c->mode = 0;
   if (!ensure_piddir(c)) return;
-  if (fstatat(c->piddir, pn_fd_rel(rel, "fd", c->fd), &st, AT_SYMLINK_NOFOLLOW) != 0)
+  if (fstatat(c->pc.piddir, pn_fd_rel(rel, "fd", c->fd), &st, AT_SYMLINK_NOFOLLOW) != 0)
     return;
   int r = (st.st_mode & S_IRUSR) != 0, w = (st.st_mode & S_IWUSR) != 0;
   c->mode = r && w ? 'u' : w ? 'w' : r ? 'r' : ' ';
@@ -293,7 +281,7 @@ static int load_fdinfo(fds_cursor *c) {
   c->fdinfo_done = 1;
   memset(&c->info, 0, sizeof c->info);
   if (!ensure_piddir(c)) return SQLITE_OK;
-  pn_res r = pn_read_file(&c->pc.fs, c->piddir, pn_fd_rel(rel, "fdinfo", c->fd),
+  pn_res r = pn_read_file(&c->pc.fs, c->pc.piddir, pn_fd_rel(rel, "fdinfo", c->fd),
                           &c->pc.buf, &err);
   if (pn_is_nomem(r, err)) return SQLITE_NOMEM;
   if (r == PN_OK) pn_parse_fdinfo(c->pc.buf.p, c->pc.buf.n, &c->info);
@@ -305,7 +293,7 @@ static int load_fdinfo(fds_cursor *c) {
 /* Moves to the next row of the walk over processes. */
 static int next_walk_row(fds_cursor *c) {
   for (;;) {
-    if (c->listed_pid == c->pid && c->fdat < c->fds.n) {
+    if (c->listed_pid == c->pc.pid && c->fdat < c->fds.n) {
       row_reset(c, c->fds.v[c->fdat++]);
       if (!(c->idx & IDX_LINK)) return SQLITE_OK;
       int exists, rc = read_row_link(c, &exists);
@@ -396,9 +384,9 @@ static int next_index_row(fds_cursor *c) {
     int rc, exists;
     if (c->socket_scan && ref.kind != PN_FD_SOCKET) continue;
     if (c->pid_filter && !pn_i64list_has(c->pid_filter, ref.pid)) continue;
-    if (ref.pid != c->pid) {
-      close_piddir(c);
-      c->pid = ref.pid;
+    if (ref.pid != c->pc.pid) {
+      pn_cursor_close_piddir(&c->pc);
+      c->pc.pid = ref.pid;
     }
     row_reset(c, ref.fd);
     if (link_from_ref(c, &ref)) return SQLITE_OK;
@@ -454,7 +442,7 @@ static int fdsXFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   c->pc.eof = 0;
   c->idx = idxNum;
   c->fdat = c->fds.n; /* nothing pending from an earlier call */
-  c->pid = -1;
+  c->pc.pid = -1;
   c->socket_scan = (idxNum & IDX_SOCKET_SCAN) != 0;
   c->pid_filter = NULL;
   pn_pidsrc_end(&c->pc.src);
@@ -491,7 +479,7 @@ static int fdsXNext(sqlite3_vtab_cursor *cur) {
 
 static int fdsXRowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid) {
   fds_cursor *c = (fds_cursor *)cur;
-  *rowid = (c->pid << 32) | (sqlite3_int64)(unsigned)c->fd;
+  *rowid = (c->pc.pid << 32) | (sqlite3_int64)(unsigned)c->fd;
   return SQLITE_OK;
 }
 
@@ -557,7 +545,7 @@ static int result_fdinfo_field(fds_cursor *c, sqlite3_context *ctx, int col) {
 static int fdsXColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col) {
   fds_cursor *c = (fds_cursor *)cur;
   if (col == COL_PID) {
-    sqlite3_result_int64(ctx, c->pid);
+    sqlite3_result_int64(ctx, c->pc.pid);
     return SQLITE_OK;
   }
   if (col == COL_ERROR) {

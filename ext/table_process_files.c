@@ -50,11 +50,10 @@ static const struct {
 static const char *const kind_names[N_FILES] = {"cwd", "rtd", "txt"};
 
 typedef struct pf_cursor {
-  pn_cursor pc;             /* pc.buf: the current link's text */
+  pn_cursor pc;             /* pc.buf: the current link's text; pc.pid,
+                               pc.piddir: the current process */
   int need_stat;
   unsigned wanted;          /* bit i: files[i] is asked for */
-  sqlite3_int64 pid;
-  int piddir;
   int at;                   /* index into files[] of the current row */
   const char *error;
   int have_stat;
@@ -77,20 +76,11 @@ static int pfXBestIndex(sqlite3_vtab *tab, sqlite3_index_info *info) {
 }
 
 static int pfXOpen(sqlite3_vtab *tab, sqlite3_vtab_cursor **out) {
-  int rc = pn_cursor_open(tab, sizeof(pf_cursor), out);
-  if (rc == SQLITE_OK) ((pf_cursor *)*out)->piddir = -1;
-  return rc;
-}
-
-static void close_piddir(pf_cursor *c) {
-  if (c->piddir >= 0) close(c->piddir);
-  c->piddir = -1;
+  return pn_cursor_open(tab, sizeof(pf_cursor), out);
 }
 
 static int pfXClose(sqlite3_vtab_cursor *cur) {
-  pf_cursor *c = (pf_cursor *)cur;
-  close_piddir(c);
-  pn_cursor_free(&c->pc);
+  pn_cursor_free((pn_cursor *)cur);
   return SQLITE_OK;
 }
 
@@ -100,12 +90,12 @@ static int load_file(pf_cursor *c, int *row) {
   int err;
   c->error = NULL;
   c->have_stat = 0;
-  pn_res r = pn_read_link(&c->pc.fs, c->piddir, files[c->at].link, &c->pc.buf, &err);
+  pn_res r = pn_read_link(&c->pc.fs, c->pc.piddir, files[c->at].link, &c->pc.buf, &err);
   if (pn_is_nomem(r, err)) return SQLITE_NOMEM;
   *row = r == PN_OK || r == PN_DENIED;
   if (r == PN_DENIED) c->error = pn_res_text(r, err);
   if (r == PN_OK && c->need_stat)
-    c->have_stat = pn_stat_at(&c->pc.fs, c->piddir, files[c->at].link, &c->st,
+    c->have_stat = pn_stat_at(&c->pc.fs, c->pc.piddir, files[c->at].link, &c->st,
                               &err) == PN_OK;
   return SQLITE_OK;
 }
@@ -113,20 +103,17 @@ static int load_file(pf_cursor *c, int *row) {
 static int pfXNext(sqlite3_vtab_cursor *cur) {
   pf_cursor *c = (pf_cursor *)cur;
   for (;;) {
-    if (c->piddir >= 0 && ++c->at < N_FILES) {
+    if (c->pc.piddir >= 0 && ++c->at < N_FILES) {
       if (!(c->wanted & (1u << c->at))) continue;
       int row, rc = load_file(c, &row);
       if (rc != SQLITE_OK || row) return rc;
       continue;
     }
-    close_piddir(c);
-    if (!pn_pidsrc_next(&c->pc.src, &c->pid)) {
-      c->pc.eof = 1;
-      return SQLITE_OK;
+    int rc = pn_cursor_next_process(&c->pc);
+    if (rc != SQLITE_ROW) {
+      c->pc.eof = rc == SQLITE_DONE;
+      return rc == SQLITE_NOMEM ? rc : SQLITE_OK;
     }
-    int err;
-    pn_res r = pn_open_pid(&c->pc.fs, c->pid, &c->piddir, &err);
-    if (pn_is_nomem(r, err)) return SQLITE_NOMEM;
     c->at = -1;
   }
 }
@@ -135,7 +122,7 @@ static int pfXFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
                      int argc, sqlite3_value **argv) {
   (void)idxStr;
   pf_cursor *c = (pf_cursor *)cur;
-  close_piddir(c);
+  pn_cursor_close_piddir(&c->pc);
   c->need_stat = (idxNum & IDX_STAT) != 0;
   c->wanted = ~0u;
   int rc = SQLITE_OK;
@@ -152,7 +139,7 @@ static int pfXFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
 
 static int pfXRowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid) {
   pf_cursor *c = (pf_cursor *)cur;
-  *rowid = c->pid * N_FILES + c->at;
+  *rowid = c->pc.pid * N_FILES + c->at;
   return SQLITE_OK;
 }
 
@@ -176,7 +163,7 @@ static int pfXColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col) {
   int is_path = !c->error && pn_parse_fdlink(c->pc.buf.p, c->pc.buf.n, &l) == 0 &&
                 l.kind == PN_FD_PATH;
   switch (col) {
-  case COL_PID: sqlite3_result_int64(ctx, c->pid); break;
+  case COL_PID: sqlite3_result_int64(ctx, c->pc.pid); break;
   case COL_KIND: sqlite3_result_text(ctx, files[c->at].kind, -1, SQLITE_STATIC); break;
   case COL_PATH:
     if (is_path) pn_result_text(ctx, l.path.p, l.path.n);

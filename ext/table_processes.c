@@ -258,18 +258,20 @@ static int load_btime(proc_cursor *c) {
   pn_res res = pn_read_file(&c->pc.fs, -1, "stat", &c->pc.buf, &err);
   if (pn_is_nomem(res, err)) return SQLITE_NOMEM;
   if (res != PN_OK) return SQLITE_OK;
-  pn_str line;
-  size_t pos = 0;
-  while (pn_next_line(c->pc.buf.p, c->pc.buf.n, &pos, &line)) {
-    if (line.n > 6 && memcmp(line.p, "btime ", 6) == 0) {
-      sqlite3_int64 v = 0;
-      for (size_t i = 6; i < line.n && line.p[i] >= '0' && line.p[i] <= '9'; i++)
-        v = v * 10 + (line.p[i] - '0');
-      c->btime = v;
-      return SQLITE_OK;
-    }
-  }
+  int64_t btime;
+  if (pn_parse_btime(c->pc.buf.p, c->pc.buf.n, &btime) == 0) c->btime = btime;
   return SQLITE_OK;
+}
+
+/* Boot time plus the process's seconds since boot; NULL without a boot
+ * time, or when the sum would not fit (pn_parse_btime keeps btime in
+ * [0, INT64_MAX], starttime is any u64 of the stat file). */
+static void result_start_time(sqlite3_context *ctx, const proc_cursor *c,
+                              const pn_stat *st) {
+  uint64_t since_boot = st->starttime / (uint64_t)c->clk_tck;
+  if (c->btime <= 0) return;
+  if (since_boot > (uint64_t)(INT64_MAX - c->btime)) return;
+  sqlite3_result_int64(ctx, c->btime + (sqlite3_int64)since_boot);
 }
 
 /* ---- the pid cache (constrained scans) ------------------------------------ */
@@ -411,11 +413,7 @@ static int procXColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx,
   case COL_THREADS: sqlite3_result_int64(ctx, st->num_threads); break;
   case COL_RSS: sqlite3_result_int64(ctx, st->rss * c->page_size); break;
   case COL_VSIZE: sqlite3_result_int64(ctx, (sqlite3_int64)st->vsize); break;
-  case COL_START_TIME:
-    if (c->btime)
-      sqlite3_result_int64(ctx, c->btime + (sqlite3_int64)(st->starttime /
-                                                          (uint64_t)c->clk_tck));
-    break;
+  case COL_START_TIME: result_start_time(ctx, c, st); break;
   case COL_UTIME: sqlite3_result_double(ctx, (double)st->utime / c->clk_tck); break;
   case COL_STIME: sqlite3_result_double(ctx, (double)st->stime / c->clk_tck); break;
   case COL_PGRP: sqlite3_result_int64(ctx, st->pgrp); break;

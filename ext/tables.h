@@ -24,10 +24,6 @@ struct pn_nettable;
 extern const struct pn_nettable pn_table_net_tcp, pn_table_net_udp,
     pn_table_net_udplite, pn_table_net_raw, pn_table_net_icmp,
     pn_table_net_unix, pn_table_net_packet, pn_table_net_netlink,
-    pn_table_sockets;
-
-/* Names shared by the socket tables. */
-const char *pn_unix_type_name(int type);
-const char *pn_packet_type_name(int type);
+    pn_table_sockets, pn_table_sock_diag;
 
 #endif

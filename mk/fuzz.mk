@@ -27,7 +27,8 @@ FUZZ_JOBS    ?= 1
 FUZZ_FLAGS   ?=
 
 FZ_PARSERS   := stat status fdlink fdinfo inet unix packet netlink maps \
-                cgroup passwd lines
+                cgroup passwd lines diag_inet diag_unix rtnl \
+                mountinfo
 FZ_HARNESSES := $(FZ_PARSERS) proc_tree
 FZ_BINS      := $(FZ_HARNESSES:%=$(FZ)/fuzz_%)
 
@@ -97,7 +98,8 @@ $(FZ)/fuzz_proc_tree: tests/fuzz/fuzz_proc_tree.c $(FZ_EXT_OBJ) | $(FZ)/obj
 	$(FUZZ_CC) $(FZ_CPP) $(FZ_CFLAGS) -Werror $(FZ_SAN) -fsanitize=fuzzer \
 	  -DFZ_FIXTURES='"$(FZ_FIXTURES)"' -o $@ $< $(FZ_EXT_OBJ) -lsqlite3
 
-$(FZ)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(FZ_PARSE_OBJ) | $(FZ)/obj
+$(FZ)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h \
+              tests/fuzz/fuzz_diag_common.h $(FZ_PARSE_OBJ) | $(FZ)/obj
 	$(FUZZ_CC) $(FZ_CPP) $(FZ_CFLAGS) -Werror $(FZ_SAN) -fsanitize=fuzzer \
 	  -o $@ $< $(FZ_PARSE_OBJ)
 

@@ -16,7 +16,7 @@
 -- protocol: TCP", ss and netstat do not see them). The socket views have a
 -- `netns` column; `WHERE netns = procnet_netns()` keeps what ss and netstat
 -- would print. The differences from the real tools, and why, are listed in
--- README.md ("Replacing lsof, ss and netstat").
+-- doc/views.md.
 --
 -- Who holds which socket: the table socket_holders, one row per held
 -- socket (how many descriptors hold it and the first of them), answered
@@ -51,8 +51,8 @@ FROM socket_holders sh CROSS JOIN processes p ON p.pid = sh.pid;
 -- rtd, txt, mapped files, then descriptors). COMMAND is the whole command
 -- name (lsof cuts it to 9 characters without +c0). Columns lsof leaves
 -- empty are NULL. SIZE/OFF of mapped files (mem) is NULL for now: the
--- tables do not give it yet (see README.md, "Replacing lsof, ss and
--- netstat"). A descriptor whose link may not be read is printed as lsof
+-- tables do not give it yet (see doc/views.md, "Not available
+-- yet"). A descriptor whose link may not be read is printed as lsof
 -- does: its number without a mode letter, TYPE unknown, NAME the link and
 -- the error; a process whose fd directory may not be read has one NOFD
 -- row.
@@ -293,10 +293,15 @@ SELECT * FROM lsof WHERE type = 'unix';
 
 -- ss -anp: every socket of every namespace, with ss's netids, state names
 -- and address forms (IPv4 wildcard 0.0.0.0, IPv6 wildcard '*' unless the
--- socket is IPv6-only, other IPv6 bracketed, port 0 as '*'; unix 'path
--- inode' and '* peer'). process is ss's users:((...)) list of every holder.
--- Queue sizes are the /proc ones: 0 Send-Q on listeners (ss prints the
--- backlog there) and 0 for unix sockets (see README.md).
+-- socket is IPv6-only, other IPv6 bracketed, '%dev' after the address of
+-- a socket bound to a device, port 0 as '*'; unix 'path inode' and '*
+-- peer'; packet '*:ifname'). process is ss's users:((...)) list of every
+-- holder. Queues as ss shows them: a listener's Send-Q is its backlog,
+-- its Recv-Q the connections waiting to be accepted. The backlog, unix
+-- queues and peers, v6only and device names come from sock_diag: where
+-- netlink is refused or off they are 0 (or NULL), and an IPv6 socket is
+-- taken as IPv6-only when it is bound to a specific IPv6 address, as the
+-- kernel then makes it.
 -- Extra netids ss does not have: 'udplite' and 'icmp' (ping sockets).
 -- After the display columns, typed ones for filters (the procnet command's
 -- `ss` filters compile to them): kind and family as in `sockets`;
@@ -342,19 +347,16 @@ FROM (
            WHEN 'FIN_WAIT2' THEN 'FIN-WAIT-2' WHEN 'TIME_WAIT' THEN 'TIME-WAIT'
            WHEN 'CLOSE' THEN 'UNCONN' WHEN 'CLOSE_WAIT' THEN 'CLOSE-WAIT'
            WHEN 'LAST_ACK' THEN 'LAST-ACK' ELSE state END AS state,
-         coalesce(rx_queue, 0) AS recv_q, coalesce(tx_queue, 0) AS send_q,
+         coalesce(rx_queue, 0) AS recv_q,
+         CASE WHEN state = 'LISTEN' THEN coalesce(backlog, 0)
+              ELSE coalesce(tx_queue, 0) END AS send_q,
          CASE WHEN family = 'IPv4' THEN local_address
-              WHEN local_address = '::' THEN '*'
+              WHEN local_address = '::' AND NOT v6only6 THEN '*'
               ELSE '[' || local_address || ']' END
+         || coalesce('%' || interface, '')
          || ':' || CASE local_port WHEN 0 THEN '*' ELSE local_port END AS local,
-         -- ss prints the IPv6 wildcard as '*' unless the socket is
-         -- IPv6-only; binding a specific (not v4-mapped) IPv6 address
-         -- makes it IPv6-only. (The local side needs no such test: a
-         -- socket bound to '::' is not IPv6-only by this rule.)
          CASE WHEN family = 'IPv4' THEN remote_address
-              WHEN remote_address = '::'
-                   AND (local_address = '::' OR local_address LIKE '::ffff:%.%')
-                THEN '*'
+              WHEN remote_address = '::' AND NOT v6only6 THEN '*'
               ELSE '[' || remote_address || ']' END
          || ':' || CASE remote_port WHEN 0 THEN '*' ELSE remote_port END AS peer,
          netns, inode,
@@ -365,13 +367,22 @@ FROM (
            WHEN 'TIME_WAIT' THEN 6 WHEN 'CLOSE' THEN 7 WHEN 'CLOSE_WAIT' THEN 8
            WHEN 'LAST_ACK' THEN 9 WHEN 'LISTEN' THEN 10 WHEN 'CLOSING' THEN 11
          END AS state_code
-  FROM sockets WHERE kind IN ('tcp', 'udp', 'udplite', 'raw', 'icmp')
+  FROM (SELECT *,
+               -- sock_diag's IPV6_V6ONLY, else what binding implies: a
+               -- specific (not v4-mapped) IPv6 address makes a socket
+               -- IPv6-only
+               coalesce(v6only, local_address <> '::'
+                                AND local_address NOT LIKE '::ffff:%.%') AS v6only6
+        FROM sockets WHERE kind IN ('tcp', 'udp', 'udplite', 'raw', 'icmp'))
   UNION ALL
   SELECT CASE type WHEN 'STREAM' THEN 'u_str' WHEN 'DGRAM' THEN 'u_dgr'
                    WHEN 'SEQPACKET' THEN 'u_seq' ELSE 'u_???' END,
          CASE state WHEN 'LISTEN' THEN 'LISTEN' WHEN 'CONNECTED' THEN 'ESTAB'
                     WHEN 'CONNECTING' THEN 'ESTAB' ELSE 'UNCONN' END,
-         0, 0, coalesce(path, '*') || ' ' || inode, '* ' || coalesce(peer_inode, 0),
+         coalesce(rx_queue, 0),
+         CASE WHEN state = 'LISTEN' THEN coalesce(backlog, 0)
+              ELSE coalesce(tx_queue, 0) END,
+         coalesce(path, '*') || ' ' || inode, '* ' || coalesce(peer_inode, 0),
          netns, inode,
          kind, family, path, inode, NULL, coalesce(peer_inode, 0), ifindex, uid,
          CASE state WHEN 'LISTEN' THEN 10 WHEN 'CONNECTED' THEN 1
@@ -381,7 +392,7 @@ FROM (
   SELECT CASE type WHEN 'RAW' THEN 'p_raw' WHEN 'DGRAM' THEN 'p_dgr' ELSE 'p_???' END,
          'UNCONN', coalesce(rx_queue, 0), 0,
          CASE protocol WHEN 3 THEN '*' ELSE '[' || protocol || ']' END || ':'
-         || CASE ifindex WHEN 0 THEN '*' ELSE ifindex END,
+         || CASE ifindex WHEN 0 THEN '*' ELSE coalesce(interface, ifindex) END,
          '*', netns, inode,
          kind, family, NULL, ifindex, NULL, 0, ifindex, uid, 7
   FROM sockets WHERE kind = 'packet'

@@ -52,7 +52,7 @@ char *cmp_lines_text(const cmp_lines *l);
 typedef enum { CMP_REAL, CMP_PROCNET } cmp_side;
 
 /* Applies the documented exceptions for `tool` to one side's stdout. */
-void cmp_normalize(const char *tool, cmp_side side, const cmp_world *w, cmp_lines *l);
+void cmp_normalize(const char *tool, cmp_side side, cmp_lines *l);
 /* Whether the real tool's standard error is its usage text (then only the
  * exit status of the two sides is compared); counted as an exception. */
 int cmp_usage_error(const char *tool, const cmp_lines *err);

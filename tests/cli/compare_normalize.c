@@ -101,12 +101,6 @@ static void set_word(char **w, int k, const char *text) {
   w[k] = strdup(text);
 }
 
-static int find_word(char **w, const char *text) {
-  for (int k = 0; w[k]; k++)
-    if (!strcmp(w[k], text)) return k;
-  return -1;
-}
-
 /* ---- the exceptions -------------------------------------------------------- */
 
 typedef struct exception_def {
@@ -115,8 +109,8 @@ typedef struct exception_def {
 } exception_def;
 
 enum {
-  EX_SOCK_DIAG_ROWS, EX_SUMMARY_TOTAL, EX_BACKLOG, EX_V6ONLY, EX_DETAILS, EX_MEMINFO,
-  EX_UNIX_BLANK, EX_TIMER_MOMENT, EX_USAGE_TEXT, EX_COUNT
+  EX_SOCK_DIAG_ROWS, EX_SUMMARY_TOTAL, EX_DETAILS, EX_MEMINFO, EX_UNIX_BLANK,
+  EX_TIMER_MOMENT, EX_USAGE_TEXT, EX_COUNT
 };
 
 static exception_def exceptions[EX_COUNT] = {
@@ -130,12 +124,6 @@ static exception_def exceptions[EX_COUNT] = {
                           " period later), and its TCP total, closed and orphaned count every"
                           " namespace of the machine: those numbers are masked on both"
                           " sides", 0},
-    [EX_BACKLOG] = {"ss-listen-backlog", "netlink, until sock_diag lands",
-                    "ss prints a listener's backlog as Send-Q (inet_diag / unix_diag);"
-                    " /proc says 0", 0},
-    [EX_V6ONLY] = {"ss-v6only", "netlink, until sock_diag lands",
-                   "ss prints [::] for an IPv6-only socket's wildcard (INET_DIAG_SKV6ONLY);"
-                   " /proc cannot tell, procnet prints *", 0},
     [EX_DETAILS] = {"ss-extended", "netlink, until sock_diag lands",
                     "ss -e's sk:COOKIE, cgroup:, v6only:, shutdown marks, and a unix"
                     " socket's file ino:/dev: and peers: exist in sock_diag only", 0},
@@ -193,47 +181,6 @@ static void mask_summary_total(cmp_lines *l, int *seen) {
       set_word(w, 7, "O,");
       applied(EX_SUMMARY_TOTAL, seen);
     }
-  }
-}
-
-/* The first word of each listener's Local Address in ss's output. */
-static void listener_words(const cmp_world *w, char out[6][96]) {
-  snprintf(out[0], 96, "127.0.0.1:%d", CMP_TCP4);
-  snprintf(out[1], 96, "*:%d", CMP_TCP6);
-  snprintf(out[2], 96, "[::]:%d", CMP_TCP6ONLY);
-  snprintf(out[3], 96, "*:%d", CMP_TCP6ONLY);
-  snprintf(out[4], 96, "%s/un", w->dir); /* "DIR/un sock INODE" */
-  snprintf(out[5], 96, "@pn-cmp-%d", (int)w->pid);
-}
-
-/* Send-Q, the word before the local address, is the backlog on a
- * listener's line. */
-static void mask_backlog(const cmp_world *w, cmp_lines *l, int *seen) {
-  char lw[6][96], backlog[8];
-  listener_words(w, lw);
-  snprintf(backlog, sizeof backlog, "%d", CMP_BACKLOG);
-  for (int i = 0; i < l->n; i++)
-    for (int j = 0; j < 6; j++) {
-      int k = find_word(l->words[i], lw[j]);
-      if (k > 0 && !strcmp(l->words[i][k - 1], backlog)) {
-        set_word(l->words[i], k - 1, "0");
-        applied(EX_BACKLOG, seen);
-      }
-    }
-}
-
-static void v6only_wildcards(cmp_lines *l, int *seen) {
-  char local[32];
-  snprintf(local, sizeof local, "[::]:%d", CMP_TCP6ONLY);
-  for (int i = 0; i < l->n; i++) {
-    if (find_word(l->words[i], local) < 0) continue;
-    for (int k = 0; l->words[i][k]; k++)
-      if (!strncmp(l->words[i][k], "[::]:", 5)) {
-        char *w = l->words[i][k]; /* "[::]:P" -> "*:P" */
-        memmove(w + 1, w + 4, strlen(w + 4) + 1);
-        w[0] = '*';
-        applied(EX_V6ONLY, seen);
-      }
   }
 }
 
@@ -306,14 +253,12 @@ static void mask_timers(cmp_lines *l, int *seen) {
     }
 }
 
-void cmp_normalize(const char *tool, cmp_side side, const cmp_world *w, cmp_lines *l) {
+void cmp_normalize(const char *tool, cmp_side side, cmp_lines *l) {
   int seen[EX_COUNT] = {0};
   if (!strcmp(tool, "ss")) {
     drop_sock_diag_rows(l, seen);
     mask_summary_total(l, seen);
     if (side == CMP_REAL) {
-      mask_backlog(w, l, seen);
-      v6only_wildcards(l, seen);
       drop_details(l, seen);
       drop_meminfo(l, seen);
     }

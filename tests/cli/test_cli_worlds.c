@@ -325,9 +325,11 @@ static int world_main(void) {
   free(same_rows(db, "SELECT netid, state, recv_q, send_q, local, peer, process FROM ss"
                      " WHERE netid IN ('tcp', 'udp')",
                  "netid,state,recv_q,send_q,local,peer,process", "ss", "-tuanp", NULL));
-  /* One namespace here: --netns self is the same. */
+  /* --netns self: this world's own namespace (the namespaces mounted
+   * under /run/netns of the mount namespace it copied are listed too). */
   free(same_rows(db, "SELECT state, recv_q, send_q, local, peer, process FROM ss"
-                     " WHERE netid = 'tcp'", ss_h, "ss", "-tanp", "--netns", "self", NULL));
+                     " WHERE netid = 'tcp' AND netns = procnet_netns()",
+                 ss_h, "ss", "-tanp", "--netns", "self", NULL));
 
   const char *ns_h = "proto,recv_q,send_q,local_address,foreign_address,state,pid_program";
   out = same_rows(db, "SELECT proto, recv_q, send_q, local_address, foreign_address, state,"

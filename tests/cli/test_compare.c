@@ -150,7 +150,7 @@ static side_result run_side(const table_line *l, cmp_side side) {
   s.status = r.status;
   cmp_lines_parse(r.out, &s.out);
   cmp_lines_parse(r.err, &s.err);
-  cmp_normalize(l->argv[0], side, &world, &s.out);
+  cmp_normalize(l->argv[0], side, &s.out);
   run_free(&r);
   return s;
 }

@@ -4,6 +4,7 @@
 # fixtures. Run by `make fuzz` (mk/fuzz.mk) before each run.
 #
 #   FIXTURES/captured/*        real kernel text (tests/fixtures/captured)
+#   FIXTURES/netlink/*.bin     real netlink replies (tests/fixtures/netlink)
 #   FIXTURES/proc*/**          the fixture /proc trees (files and link texts)
 #   SEEDS/<harness>.lines      extra hand-written seeds, one per line
 #
@@ -43,14 +44,21 @@ lines() {
 # named NAME: the regular files called NAME in the fixture trees.
 named() { find "$fx"/proc* -type f -name "$1" | LC_ALL=C sort; }
 
+# stat also reads its input as the system's /proc/stat (btime).
 whole stat "$fx"/captured/stat_* \
-  $(find "$fx"/proc* -type f -path '*/[0-9]*/stat' | LC_ALL=C sort)
+  $(find "$fx"/proc* -type f -path '*/[0-9]*/stat' | LC_ALL=C sort) \
+  $(find "$fx"/proc* -maxdepth 1 -type f -name stat | LC_ALL=C sort)
 whole status "$fx"/captured/status_* $(named status)
 whole fdinfo "$fx"/captured/fdinfo_* \
   $(find "$fx"/proc* -type f -path '*/fdinfo/*' ! -name .keep | LC_ALL=C sort)
 whole unix "$fx"/captured/net_unix $(named unix)
 whole cgroup "$fx"/captured/cgroup_self $(named cgroup)
 whole lines $(find "$fx"/captured -type f ! -name '*.py' | LC_ALL=C sort)
+# Netlink replies: each whole datagram (the harnesses walk it and also read
+# it as one payload); the kernel's NLMSG_ERROR for every one of them.
+whole diag_inet "$fx"/netlink/inet_*.bin "$fx"/netlink/error_einval.bin
+whole diag_unix "$fx"/netlink/unix.bin "$fx"/netlink/error_einval.bin
+whole rtnl "$fx"/netlink/rtm_*.bin "$fx"/netlink/error_einval.bin
 
 # Link texts: the captured ones (NAME<TAB>TARGET) and the fixture links.
 { cut -f2- "$fx"/captured/fdlinks

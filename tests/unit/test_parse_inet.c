@@ -427,38 +427,6 @@ static void test_parse_then_format(void **state) {
   }
 }
 
-/* What the socket tables keep of a line (its first `used` bytes, blanks
- * squeezed) parses to the same record, on every line of the captured
- * files; a tcp line keeps nothing after refcnt. */
-static void test_kept_copy_parses_the_same(void **state) {
-  static const struct { const char *file; int drops; } files[] = {
-      {"net_tcp", 0}, {"net_tcp6", 0}, {"net_udp", 1}, {"net_udp6", 1},
-      {"net_raw", 1}, {"net_raw6", 1}, {"net_icmp", 1}, {"net_udplite", 1}};
-  (void)state;
-  int lines = 0;
-  for (size_t f = 0; f < sizeof files / sizeof *files; f++) {
-    size_t len, pos = 0;
-    char *text = load_fixture(files[f].file, &len);
-    pn_str line;
-    while (pn_next_line(text, len, &pos, &line)) {
-      pn_inet_sock a, b;
-      if (pn_parse_inet_line(line.p, line.n, files[f].drops, &a) != 0) continue;
-      char *kept = malloc(a.used + 1);
-      assert_non_null(kept);
-      size_t n = pn_squeeze_blanks(line.p, a.used, kept);
-      assert_true(n < line.n);
-      assert_int_equal(pn_parse_inet_line(kept, n, files[f].drops, &b), 0);
-      b.used = a.used;
-      assert_memory_equal(&a, &b, sizeof a);
-      if (!files[f].drops) assert_true(n <= 3 * line.n / 4);
-      free(kept);
-      lines++;
-    }
-    free(text);
-  }
-  assert_true(lines >= 8);
-}
-
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_tcp_listen),
@@ -477,7 +445,6 @@ int main(void) {
     cmocka_unit_test(test_state_names),
     cmocka_unit_test(test_format_addr),
     cmocka_unit_test(test_format_addr_equals_inet_ntop),
-    cmocka_unit_test(test_kept_copy_parses_the_same),
     cmocka_unit_test(test_parse_then_format),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

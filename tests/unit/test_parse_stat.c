@@ -1,5 +1,6 @@
 /*
- * test_parse_stat.c: /proc/PID/stat (ext/parse_stat.c).
+ * test_parse_stat.c: /proc/PID/stat (ext/parse_stat.c) and the boot time
+ * of /proc/stat (ext/parse_procstat.c).
  *
  * Captured files (tests/fixtures/captured/stat_*) come from this kernel:
  * python3 renamed itself to "a) (b" and "x)", a zombie, a SCHED_FIFO child
@@ -265,6 +266,87 @@ static void test_nul_bytes(void **state) {
   free(b);
 }
 
+/* ---- /proc/stat: btime ------------------------------------------------ */
+
+/* pn_parse_btime on an exact-size heap copy of text; *out starts at -7 so
+ * that an untouched output shows. */
+static int btime_of(const char *text, int64_t *out) {
+  char *b = dup_exact(text, strlen(text));
+  int rc;
+  *out = -7;
+  rc = pn_parse_btime(b, strlen(text), out);
+  free(b);
+  return rc;
+}
+
+static void test_btime_fixture(void **state) {
+  size_t len;
+  char *buf = load_fixture("../proc/stat", &len);
+  int64_t v = 0;
+  (void)state;
+  assert_int_equal(pn_parse_btime(buf, len, &v), 0);
+  assert_int_equal(v, 1700000000);
+  free(buf);
+}
+
+/* The running kernel's file: cpu lines, intr with thousands of fields. */
+static void test_btime_live(void **state) {
+  FILE *f = fopen("/proc/stat", "rb");
+  static char buf[1 << 20];
+  size_t len;
+  int64_t v = 0;
+  (void)state;
+  assert_non_null(f);
+  len = fread(buf, 1, sizeof buf, f);
+  fclose(f);
+  assert_true(len > 0 && len < sizeof buf);
+  assert_int_equal(pn_parse_btime(buf, len, &v), 0);
+  assert_true(v > 1000000000); /* after 2001 */
+}
+
+static void test_btime_values(void **state) {
+  int64_t v;
+  (void)state;
+  assert_int_equal(btime_of("cpu 1 2 3\nbtime 1700000000\nprocesses 9\n", &v),
+                   0);
+  assert_int_equal(v, 1700000000);
+  assert_int_equal(btime_of("btime 42", &v), 0); /* no newline, first line */
+  assert_int_equal(v, 42);
+  assert_int_equal(btime_of("btime 0\n", &v), 0);
+  assert_int_equal(v, 0);
+  assert_int_equal(btime_of("btime 9223372036854775807\n", &v), 0);
+  assert_true(v == INT64_MAX);
+  assert_int_equal(btime_of("btime 5\nbtime 6\n", &v), 0); /* the first */
+  assert_int_equal(v, 5);
+}
+
+/* Out of range, negative, damaged or missing: no boot time at all. */
+static void test_btime_rejects(void **state) {
+  static const char *const bad[] = {
+    "btime 99999999999999999999\n",   /* above UINT64_MAX */
+    "btime 18446744073709551615\n",   /* UINT64_MAX */
+    "btime 9223372036854775808\n",    /* INT64_MAX + 1 */
+    "btime -1\n",
+    "btime -1700000000\n",
+    "btime\n",
+    "btime \n",
+    "btime 17x\n",
+    "btime 0x10\n",
+    "btime 1 2\n",
+    "cpu 1 2 3\nprocesses 9\n",      /* no btime line */
+    "btimex 5\n",
+    "xbtime 5\n",
+    "",
+  };
+  int64_t v;
+  (void)state;
+  for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+    if (btime_of(bad[k], &v) != -1) fail_msg("accepted: %s", bad[k]);
+    assert_int_equal(v, -7);
+  }
+  assert_int_equal(pn_parse_btime(NULL, 0, &v), -1);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_captured_self),
@@ -280,6 +362,10 @@ int main(void) {
     cmocka_unit_test(test_extremes),
     cmocka_unit_test(test_rejects),
     cmocka_unit_test(test_nul_bytes),
+    cmocka_unit_test(test_btime_fixture),
+    cmocka_unit_test(test_btime_live),
+    cmocka_unit_test(test_btime_values),
+    cmocka_unit_test(test_btime_rejects),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -340,18 +340,6 @@ static void test_bracket_inode_every_prefix(void **state) {
   assert_int_equal(v, 8657);
 }
 
-static void test_squeeze_blanks(void **state) {
-  char out[64];
-  (void)state;
-  const char *line = "   0: 0100007F:1F90  \t 0A  ";
-  assert_int_equal(pn_squeeze_blanks(line, strlen(line), out), 19);
-  assert_memory_equal(out, "0: 0100007F:1F90 0A", 19);
-  assert_int_equal(pn_squeeze_blanks("abc", 3, out), 3);
-  assert_memory_equal(out, "abc", 3);
-  assert_int_equal(pn_squeeze_blanks(" \t ", 3, out), 0);
-  assert_int_equal(pn_squeeze_blanks("", 0, out), 0);
-}
-
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_lines_basic),
@@ -371,7 +359,6 @@ int main(void) {
     cmocka_unit_test(test_bracket_inode_rejects),
     cmocka_unit_test(test_bracket_inode_nul),
     cmocka_unit_test(test_bracket_inode_every_prefix),
-    cmocka_unit_test(test_squeeze_blanks),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,96 @@
+/*
+ * sockstore.h: what the socket tables of one connection have read.
+ *
+ * A snapshot is the records of one file of one kind (net/tcp6) in one
+ * namespace, read once per statement for what its readers need (`want`),
+ * from the source that can give it (sock_text.h, sock_diag.h). The store
+ * is shared by every socket cursor of the connection that is open at the
+ * same time (a statement, its subqueries, a view scanning two tables) and
+ * dropped when the last one closes: one statement reads each file once,
+ * however often a table is the inner loop of a join; the next statement
+ * reads afresh. Snapshots are found by key (a hash), never by a search.
+ */
+#ifndef PROCNET_SOCKSTORE_H
+#define PROCNET_SOCKSTORE_H
+
+#include "netns.h"
+#include "sockrec.h"
+#include "vtab_common.h"
+
+/* The net/ file whose inode keys a namespace whose ns/net link cannot be
+ * read (netns.h); the same for every table, since they share snapshots. */
+#define PN_NS_PROBE "tcp"
+
+typedef struct pn_snapkey {
+  const pn_sockkind *kind;
+  int file;                 /* index into kind->files */
+  uint64_t key;             /* namespace key (see netns.h) */
+  int known;                /* key is the netns inode */
+  unsigned want;            /* PN_WANT_* (sockrec.h): a snapshot read for W
+                               serves every reader whose want is a subset
+                               of W */
+} pn_snapkey;
+
+/* Pairs (inode, record) sorted by inode: a snapshot's inode lookup. */
+typedef struct pn_inode_ix {
+  uint64_t inode;
+  size_t rec;
+} pn_inode_ix;
+
+typedef struct pn_snap {
+  pn_snapkey k;
+  pn_sockset set;
+  pn_inode_ix *by_inode;    /* built on the first inode lookup */
+  int read;                 /* set is filled */
+  int next;                 /* another snapshot of the same file, or -1 */
+} pn_snap;
+
+typedef struct pn_sockstore pn_sockstore;
+
+/* The connection's store: made by its first socket cursor, freed when the
+ * last one lets go. NULL when out of memory. */
+pn_sockstore *pn_sockstore_acquire(pn_ctx *ctx);
+void pn_sockstore_release(pn_ctx *ctx, pn_sockstore *st);
+
+/* The namespaces of every process under fs's root, listed once per store.
+ * NULL when out of memory. */
+const pn_nslist *pn_sockstore_namespaces(pn_sockstore *st, const pn_fs *fs,
+                                         pn_buf *scratch);
+
+/* The snapshot for k: one already made whose want covers k's, or a new one
+ * (made, not read). Its index, or -1 when out of memory. Indexes stay
+ * valid for the store's life; pointers from pn_snap_at only until the next
+ * pn_snap_of. */
+int pn_snap_of(pn_sockstore *st, const pn_snapkey *k);
+pn_snap *pn_snap_at(pn_sockstore *st, int i);
+
+/* One snapshot to read and the processes to read it through (the first
+ * one still there), or, for a namespace no process is in, its mount. */
+typedef struct pn_snapjob {
+  int snap;
+  const int64_t *pids;
+  int npids;
+  int nsfd;                 /* an open ns/net file, or -1 (borrowed) */
+} pn_snapjob;
+
+/* Reads the snapshots of jobs that are not read yet (each once, however
+ * often it is listed), shared out to `threads` threads. The reads are
+ * counted in fs's counters. SQLITE_OK, or SQLITE_NOMEM (what failed is
+ * left unread, to be tried again). */
+int pn_snaps_read(pn_sockstore *st, const pn_fs *fs, int threads,
+                  const pn_snapjob *jobs, int njobs);
+
+/* The first position in s->by_inode whose inode is `inode` (or the
+ * position where it would be: check it), building the index on the first
+ * call. SQLITE_OK or SQLITE_NOMEM. */
+int pn_snap_find_inode(pn_snap *s, uint64_t inode, size_t *pos);
+
+/* The name of interface `index` in the namespace of k (pids: its
+ * processes) into out: its length, 0 when it cannot be known (a fixture
+ * tree, netlink refused or switched off, no such interface), -1 when out
+ * of memory. The namespace's interfaces are asked for once per store. */
+int pn_sockstore_ifname(pn_sockstore *st, const pn_fs *fs, const pn_snapkey *k,
+                        const int64_t *pids, int npids, int nsfd,
+                        uint32_t index, char out[16]);
+
+#endif
