@@ -13,6 +13,7 @@
  */
 #include "procnet.h"
 
+#include "func_inet.h"
 #include "parallel.h"
 #include "procfs.h"
 #include "tables.h"
@@ -302,6 +303,7 @@ int procnet_register(sqlite3 *db, char **err) {
   ctx->netns_held = scan && !strcmp(scan, "descriptors");
   int rc = register_tables(db, ctx);
   if (rc == SQLITE_OK) rc = register_functions(db, ctx);
+  if (rc == SQLITE_OK) rc = pn_register_inet_functions(db);
   pn_ctx_unref(ctx); /* the modules and functions hold their own refs */
   if (rc != SQLITE_OK)
     set_err(err, sqlite3_errstr(rc));

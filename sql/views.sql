@@ -332,8 +332,22 @@ SELECT * FROM lsof WHERE type = 'unix';
 -- taken as IPv6-only when it is bound to a specific IPv6 address, as the
 -- kernel then makes it.
 -- Extra netids ss does not have: 'udplite' and 'icmp' (ping sockets).
+-- After the display columns, typed ones for filters (the procnet command's
+-- `ss` filters compile to them): kind and family as in `sockets`;
+-- local_address and remote_address as in `sockets` for inet sockets (the
+-- path for unix ones); local_port and remote_port are the numbers ss
+-- prints after the ':' or ' ' and compares in its sport/dport filters:
+-- ports (inet), the inode and the peer's inode (unix, 0 when unknown),
+-- the ifindex (packet), the portid (netlink); ifindex: the bound device
+-- (packet sockets; NULL where /proc does not say); uid: the socket's
+-- owner; pid: the first holder (as in socket_holders); state_code: the
+-- kernel's TCP state number ss's state filter counts with (1 ESTABLISHED
+-- ... 7 CLOSE/UNCONN ... 10 LISTEN, 11 CLOSING), as the state column
+-- shows it.
 CREATE TEMP VIEW IF NOT EXISTS ss(
-  netid, state, recv_q, send_q, local, peer, process, netns, inode) AS
+  netid, state, recv_q, send_q, local, peer, process, netns, inode,
+  kind, family, local_address, local_port, remote_address, remote_port,
+  ifindex, uid, pid, state_code) AS
 SELECT a.netid, a.state, a.recv_q, a.send_q, a.local, a.peer,
        -- ss's users:((...)): every holder, highest pid first, then highest
        -- fd. Nearly always one, made from the socket_holders row; several
@@ -347,7 +361,9 @@ SELECT a.netid, a.state, a.recv_q, a.send_q, a.local, a.peer,
                    FROM fds hf JOIN processes hp ON hp.pid = hf.pid
                    WHERE hf.inode = a.inode AND hf.type = 'socket'
                    ORDER BY hf.pid DESC, hf.fd DESC)) || ')' END,
-       a.netns, a.inode
+       a.netns, a.inode,
+       a.kind, a.family, a.local_address, a.local_port, a.remote_address,
+       a.remote_port, a.ifindex, a.uid, p.pid, a.state_code
 FROM (
   -- One arm per address family, each scanning only its kinds of `sockets`.
   -- A filter on netid reaches the scans: `WHERE netid = 'tcp'` becomes
@@ -372,7 +388,14 @@ FROM (
               WHEN remote_address = '::' AND NOT v6only6 THEN '*'
               ELSE '[' || remote_address || ']' END
          || ':' || CASE remote_port WHEN 0 THEN '*' ELSE remote_port END AS peer,
-         netns, inode
+         netns, inode,
+         kind, family, local_address, local_port, remote_address, remote_port,
+         ifindex, uid,
+         CASE state WHEN 'ESTABLISHED' THEN 1 WHEN 'SYN_SENT' THEN 2
+           WHEN 'SYN_RECV' THEN 3 WHEN 'FIN_WAIT1' THEN 4 WHEN 'FIN_WAIT2' THEN 5
+           WHEN 'TIME_WAIT' THEN 6 WHEN 'CLOSE' THEN 7 WHEN 'CLOSE_WAIT' THEN 8
+           WHEN 'LAST_ACK' THEN 9 WHEN 'LISTEN' THEN 10 WHEN 'CLOSING' THEN 11
+         END AS state_code
   FROM (SELECT *,
                -- sock_diag's IPV6_V6ONLY, else what binding implies: a
                -- specific (not v4-mapped) IPv6 address makes a socket
@@ -389,21 +412,26 @@ FROM (
          CASE WHEN state = 'LISTEN' THEN coalesce(backlog, 0)
               ELSE coalesce(tx_queue, 0) END,
          coalesce(path, '*') || ' ' || inode, '* ' || coalesce(peer_inode, 0),
-         netns, inode
+         netns, inode,
+         kind, family, path, inode, NULL, coalesce(peer_inode, 0), ifindex, uid,
+         CASE state WHEN 'LISTEN' THEN 10 WHEN 'CONNECTED' THEN 1
+                    WHEN 'CONNECTING' THEN 1 ELSE 7 END
   FROM sockets WHERE kind = 'unix'
   UNION ALL
   SELECT CASE type WHEN 'RAW' THEN 'p_raw' WHEN 'DGRAM' THEN 'p_dgr' ELSE 'p_???' END,
          'UNCONN', coalesce(rx_queue, 0), 0,
          CASE protocol WHEN 3 THEN '*' ELSE '[' || protocol || ']' END || ':'
          || CASE ifindex WHEN 0 THEN '*' ELSE coalesce(interface, ifindex) END,
-         '*', netns, inode
+         '*', netns, inode,
+         kind, family, NULL, ifindex, NULL, 0, ifindex, uid, 7
   FROM sockets WHERE kind = 'packet'
   UNION ALL
   SELECT 'nl', 'UNCONN', coalesce(rx_queue, 0), coalesce(tx_queue, 0),
          protocol || ':' || CASE WHEN local_port = 4294967295 THEN '*'
                                  WHEN local_port >= 2147483648 THEN local_port - 4294967296
                                  ELSE local_port END,
-         '*', netns, inode
+         '*', netns, inode,
+         kind, family, NULL, local_port, NULL, 0, ifindex, uid, 7
   FROM sockets WHERE kind = 'netlink'
 ) a
 LEFT JOIN socket_holders sh ON sh.inode = a.inode
@@ -417,9 +445,15 @@ LEFT JOIN processes p ON p.pid = sh.pid;
 -- socket (lowest pid), program being argv[0] (blanks kept: 'sshd: root@pts/0'),
 -- from its last '/' on when it starts with '/', the whole cut to 19
 -- characters (net-tools' rules), or '-'.
+-- After the display columns, typed ones for the procnet command's
+-- selections and filters, as in `sockets`: kind, family, local_ip and
+-- remote_ip (`sockets`' local_address and remote_address, named apart
+-- from the display columns; '::ffff:10.0.0.1' stays whole), local_port,
+-- remote_port, uid; pid: the holder netstat names.
 CREATE TEMP VIEW IF NOT EXISTS netstat(
   proto, recv_q, send_q, local_address, foreign_address, state, pid_program,
-  netns, inode) AS
+  netns, inode,
+  kind, family, local_ip, local_port, remote_ip, remote_port, uid, pid) AS
 WITH s AS (
   SELECT s.*, p.pid AS pid, coalesce(p.argv0, '') AS argv0
   FROM sockets s
@@ -462,7 +496,9 @@ SELECT proto || CASE family WHEN 'IPv6' THEN '6' ELSE '' END,
                         CASE WHEN argv0 LIKE '/%'
                              THEN substr(argv0, length(rtrim(argv0, replace(argv0, '/', ''))) + 1)
                              ELSE argv0 END, 1, 19) END,
-       netns, inode
+       netns, inode,
+       kind, family, local_address, local_port, remote_address, remote_port,
+       uid, pid
 FROM a;
 
 -- listening: one row per listening socket (TCP LISTEN, and UDP sockets
