@@ -423,10 +423,13 @@ pn_res pn_diag_add_extras(int fd, const pn_sockkind *k, size_t i, unsigned want,
   size_t len = make_request(k, s->family == 6, want, &q);
   make_exact(&q.inet.h);
   struct inet_diag_sockid *id = &q.inet.r.id;
-  id->idiag_sport = htons(s->local_port);
-  id->idiag_dport = htons(s->remote_port);
-  memcpy(id->idiag_src, s->local_addr, sizeof id->idiag_src);
-  memcpy(id->idiag_dst, s->remote_addr, sizeof id->idiag_dst);
+  /* TCP's lookup takes src as the socket's own end; UDP's (udp_dump_one)
+   * passes src as the source of an arriving packet: the remote end */
+  int swap = k->ipproto == IPPROTO_UDP || k->ipproto == IPPROTO_UDPLITE;
+  id->idiag_sport = htons(swap ? s->remote_port : s->local_port);
+  id->idiag_dport = htons(swap ? s->local_port : s->remote_port);
+  memcpy(id->idiag_src, swap ? s->remote_addr : s->local_addr, sizeof id->idiag_src);
+  memcpy(id->idiag_dst, swap ? s->local_addr : s->remote_addr, sizeof id->idiag_dst);
   id->idiag_if = s->ifindex;
   id->idiag_cookie[0] = (uint32_t)s->cookie;
   id->idiag_cookie[1] = (uint32_t)(s->cookie >> 32);
