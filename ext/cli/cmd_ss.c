@@ -200,7 +200,8 @@ static char *build_select(const ss_args *a, const cli_col *cols, int ncols,
     if (k) sqlite3_str_appendall(sql, " UNION ALL ");
     cli_append_select(sql, cols, ncols);
     /* The kinds and netids are procnet's own words, not the user's. */
-    sqlite3_str_appendall(sql, " FROM temp.ss AS ss");
+    /* without -p, the view that reads no process's descriptors */
+    sqlite3_str_appendf(sql, " FROM temp.%s AS ss", a->processes ? "ss" : "procnet_ss_sockets");
     if (extras_flags(a) & ~SS_X_ONELINE) cli_ss_extras_join(sql);
     sqlite3_str_appendf(sql, " WHERE ss.kind = '%s' AND ss.netid IN (", kinds[k].kind);
     for (int j = 0; kinds[k].netids[j]; j++)
