@@ -17,7 +17,7 @@
 
 const char cli_usage_general[] =
     "usage: procnet [--root DIR] [--format table|csv|json] [--netns N|all|self]"
-    " lsof|ss|netstat|fuser|sql [ARGS]  (procnet --help)";
+    " lsof|ss|netstat|fuser|sql|watch|record [ARGS]  (procnet --help)";
 
 const cli_option cli_global_options[] = {
     {CLI_OPT_ROOT, "root", CLI_ARG_REQUIRED, "DIR", "a directory", "@dir",
@@ -106,6 +106,26 @@ static const cli_option fuser_options[] = {
     END_OPTIONS,
 };
 
+static const cli_option watch_options[] = {
+    {'n', "interval", CLI_ARG_REQUIRED, "SECONDS", "a number of seconds", NULL,
+     "a run every SECONDS (default 2; 0.5 is half a second)"},
+    {'c', "count", CLI_ARG_REQUIRED, "N", "a number of runs", NULL,
+     "stop after N runs (default: at SIGINT or SIGTERM)"},
+    {'k', "key", CLI_ARG_REQUIRED, "COL,...", "column names", NULL,
+     "rows are the same when these columns are (default: all)"},
+    END_OPTIONS,
+};
+
+static const cli_option record_options[] = {
+    {CLI_OPT_DB, "db", CLI_ARG_REQUIRED, "FILE", "a database file", "@file",
+     "the SQLite database to write (made when missing)"},
+    {'n', "interval", CLI_ARG_REQUIRED, "SECONDS", "a number of seconds", NULL,
+     "a sample every SECONDS (default 1)"},
+    {CLI_OPT_DURATION, "duration", CLI_ARG_REQUIRED, "TIME", "a time (30, 30s, 5m, 2h, 1d)",
+     NULL, "stop after TIME (default: at SIGINT or SIGTERM)"},
+    END_OPTIONS,
+};
+
 static const cli_option no_options[] = {END_OPTIONS};
 
 const cli_command cli_commands[] = {
@@ -137,6 +157,18 @@ const cli_command cli_commands[] = {
      "(processes, fds, net_tcp, net_unix, sockets, users, ...) and every\n"
      "view (lsof, ss, netstat, listening, ...).",
      NULL, CLI_USAGE, 0, NULL},
+    {"watch", cli_cmd_watch, watch_options,
+     "[-n SECONDS] [-c N] [-k COL,...] (SQL | ss ARGS | lsof ARGS | netstat ARGS)",
+     "runs the query every SECONDS and prints only the rows added (+) and\n"
+     "removed (-) since the run before, each with its time; the first run\n"
+     "prints every row. SIGINT or SIGTERM ends it with status 0.",
+     NULL, CLI_USAGE, 1, NULL},
+    {"record", cli_cmd_record, record_options, "--db FILE [-n SECONDS] [--duration TIME]",
+     "records socket and process lifetimes and the counts of each sample\n"
+     "into the SQLite database FILE (schema: sql/history.sql), with the\n"
+     "connections that open and close between two samples (sock_diag's\n"
+     "destroy notifications). SIGINT or SIGTERM ends it with status 0.",
+     NULL, CLI_USAGE, 1, NULL},
     {NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL},
 };
 

@@ -58,7 +58,7 @@ static int leading_options(int argc, char **argv, cli_opts *o, int *first,
 }
 
 static int run(int argc, char **argv) {
-  cli_opts o = {NULL, CLI_TABLE, CLI_NS_ALL, 0};
+  cli_opts o = {NULL, CLI_TABLE, CLI_NS_ALL, 0, NULL};
   int first = argc, netns_given = 0;
   int rc = leading_options(argc, argv, &o, &first, &netns_given);
   if (rc != CLI_OK) return rc == CLI_DONE ? CLI_OK : rc;
@@ -66,7 +66,8 @@ static int run(int argc, char **argv) {
   const cli_command *cmd = cli_find_command(argv[first]);
   if (!cmd)
     return cli_usage_status(NULL, CLI_USAGE,
-                            "unknown command '%s' (lsof, ss, netstat, fuser or sql)",
+                            "unknown command '%s' (lsof, ss, netstat, fuser, sql,"
+                            " watch or record)",
                             argv[first]);
   if (netns_given && !cmd->global_netns)
     return cli_usage_error(cmd, "--netns does not apply to %s; filter with"
