@@ -11,3 +11,18 @@ $(B)/history_sql.h: sql/history.sql tests/tools/embed.sh | $(B)
 	sh tests/tools/embed.sh history_sql sql/history.sql > $@
 
 $(B)/cli/record_db.o: $(B)/history_sql.h
+
+# The row diff alone: keymap.o, no SQLite.
+$(B)/tests/test_keymap: tests/cli/test_keymap.c $(CLI_LIB) | $(B)/tests
+	$(CC) $(CPPFLAGS) -Iext/cli $(WARN) $(CFLAGS) -o $@ $< $(CLI_LIB) $(LDFLAGS) $(LDLIBS_TEST)
+
+# The commands, live, as root: tests/cli/history_util.c runs them in the
+# background; tests/common's helpers read the databases.
+HISTORY_TESTS := $(B)/tests/test_watch $(B)/tests/test_record
+HISTORY_TEST_SRC := tests/cli/history_util.c tests/cli/cli_run.c $(TEST_HELPER_SRC)
+$(HISTORY_TESTS): $(B)/tests/%: tests/cli/%.c $(HISTORY_TEST_SRC) tests/cli/history_util.h \
+                  tests/cli/cli_run.h $(B)/libprocnet.a $(B)/procnet | $(B)/tests
+	$(CC) $(CPPFLAGS) -Itests/common $(WARN) $(CFLAGS) -DCLI_B='"$(B)"' -o $@ $< \
+	  $(HISTORY_TEST_SRC) $(B)/libprocnet.a $(LDFLAGS) $(THREADS) $(LDLIBS_SQLITE) $(LDLIBS_TEST)
+
+TEST_BINS += $(B)/tests/test_keymap $(HISTORY_TESTS)

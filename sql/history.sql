@@ -65,8 +65,9 @@ CREATE TABLE process_history (
   pid INTEGER NOT NULL,
   start_time INTEGER,              -- processes.start_time
   ppid INTEGER,
-  name TEXT,                       -- the command name (processes.name)
-  cmdline TEXT,
+  name TEXT,                       -- the command name (processes.name),
+  cmdline TEXT,                    -- the last seen (a process that runs
+                                   -- exec keeps its row)
   uid INTEGER,
   user TEXT,                       -- the uid's name, when /etc/passwd has it
   netns INTEGER,

@@ -33,7 +33,7 @@
 typedef enum rec_stmt {
   REC_BEGIN, REC_COMMIT, REC_ROLLBACK,
   REC_RUN_SAMPLED, REC_RUN_ENDED, REC_SAMPLE,
-  REC_PROC_NEW, REC_PROC_GONE,
+  REC_PROC_NEW, REC_PROC_EXEC, REC_PROC_GONE,
   REC_NETNS_NEW, REC_NETNS_GONE,
   REC_SOCK_NEW, REC_SOCK_HOLDER, REC_SOCK_STATE, REC_STATE_NEW, REC_SOCK_GONE,
   REC_SOCK_DESTROYED, REC_SOCK_UNSEEN,
@@ -113,6 +113,8 @@ typedef struct rec {
   cli_keymap procs;        /* pid -> rec_proc */
   cli_keymap socks;        /* socket identity -> rec_sock */
   cli_keymap nets;         /* netns -> rec_net */
+  cli_keymap time_wait;    /* the addresses of this sample's TIME_WAIT
+                              sockets (see record_socks.c) */
   cli_keymap users;        /* uid -> name */
   int users_read;          /* the users table was read this sample */
   rec_events events;       /* notifications waiting for the next sample */

@@ -24,6 +24,9 @@
 #include <stdarg.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -45,6 +48,7 @@ static const char *const SQL[REC_NSTMTS] = {
     [REC_PROC_NEW] = "INSERT INTO process_history(run, pid, start_time, ppid, name, cmdline,"
                      " uid, user, netns, container, first_seen)"
                      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [REC_PROC_EXEC] = "UPDATE process_history SET name = ?2, cmdline = ?3 WHERE id = ?1",
     [REC_PROC_GONE] = "UPDATE process_history SET last_seen = ?2, gone = ?3 WHERE id = ?1",
     [REC_NETNS_NEW] = "INSERT INTO netns_history(run, netns, container, first_seen, destroy,"
                       " destroy_error) VALUES (?, ?, ?, ?, ?, ?)",
@@ -75,13 +79,40 @@ static const char *const SQL[REC_NSTMTS] = {
 
 /* ---- errors --------------------------------------------------------------------- */
 
-int rec_db_error(const rec_db *d, int rc, const char *doing) {
+/* SQLite does not always keep the errno of a failed write (an I/O error in
+ * the WAL comes back with none), so the cause is also read off the file:
+ * a size limit (ulimit -f) the file or its WAL is at, or no room left. */
+#define NEAR (64 * 1024)
+
+static int at_size_limit(const char *path) {
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_FSIZE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return 0;
+  const char *suffix[] = {"", "-wal", "-shm"};
+  for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
+    struct stat st;
+    char *f = sqlite3_mprintf("%s%s", path, suffix[i]);
+    int near = f && stat(f, &st) == 0 && (rlim_t)st.st_size + NEAR > rl.rlim_cur;
+    sqlite3_free(f);
+    if (near) return 1;
+  }
+  return 0;
+}
+
+static int disk_full(const char *path) {
+  struct statvfs v;
+  return statvfs(path, &v) == 0 && (uint64_t)v.f_bavail * v.f_frsize < NEAR;
+}
+
+static const char *cause(const rec_db *d, int rc) {
   int e = d->db ? sqlite3_system_errno(d->db) : 0;
-  const char *why = (rc & 0xff) == SQLITE_FULL || e == ENOSPC ? "the disk is full"
-                    : e == EFBIG                             ? "the file size limit is reached"
-                    : (rc & 0xff) == SQLITE_READONLY || e == EROFS || e == EACCES
-                        ? "the file is read-only"
-                        : NULL;
+  if (e == EFBIG || at_size_limit(d->path)) return "the file size limit is reached";
+  if ((rc & 0xff) == SQLITE_FULL || e == ENOSPC || disk_full(d->path)) return "the disk is full";
+  if ((rc & 0xff) == SQLITE_READONLY || e == EROFS || e == EACCES) return "the file is read-only";
+  return NULL;
+}
+
+int rec_db_error(const rec_db *d, int rc, const char *doing) {
+  const char *why = cause(d, rc);
   const char *msg = d->db ? sqlite3_errmsg(d->db) : sqlite3_errstr(rc);
   if (why)
     return cli_error("record: cannot write %s while %s: %s (%s); the file keeps every"

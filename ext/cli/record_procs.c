@@ -14,9 +14,9 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char Q_PROCESSES[] = "SELECT pid, start_time, netns FROM processes";
+static const char Q_PROCESSES[] = "SELECT pid, start_time, netns, name FROM processes";
 static const char Q_PROCESSES_NS[] =
-    "SELECT pid, start_time, netns FROM processes WHERE netns = ?1";
+    "SELECT pid, start_time, netns, name FROM processes WHERE netns = ?1";
 /* What a new process's row holds; users gives the name of its uid. */
 static const char Q_DETAILS[] =
     "SELECT p.pid, p.start_time, p.ppid, p.name, p.cmdline, p.uid, p.netns,"
@@ -99,8 +99,22 @@ static int end_process(rec *r, rec_proc *p) {
                    "ending a process");
 }
 
+/* Queues pid for Q_DETAILS. */
+static int queue_pid(rec *r, sqlite3_stmt *queue, int64_t pid) {
+  sqlite3_bind_int64(queue, 1, pid);
+  int rc = sqlite3_step(queue) == SQLITE_DONE ? CLI_OK : rec_src_error(r);
+  sqlite3_reset(queue);
+  return rc;
+}
+
+/* The same process under another name: it ran exec. */
+static int renamed(const rec_proc *p, sqlite3_stmt *st) {
+  const char *name = (const char *)sqlite3_column_text(st, 3);
+  return name && (!p->name || strcmp(p->name, name));
+}
+
 /* One row of the process list: seen again, or new (its pid queued for
- * Q_DETAILS). */
+ * Q_DETAILS), or seen under a new name (queued too, to update its row). */
 static int see_process(rec *r, sqlite3_stmt *st, sqlite3_stmt *queue) {
   int64_t pid = sqlite3_column_int64(st, 0), start = sqlite3_column_int64(st, 1);
   rec_proc *p = cli_keymap_get(&r->procs, &pid, sizeof pid);
@@ -111,23 +125,34 @@ static int see_process(rec *r, sqlite3_stmt *st, sqlite3_stmt *queue) {
   if (rc != CLI_OK) return rc;
   if (p && p->start_time == start) {
     p->gen = r->gen;
-    return CLI_OK;
+    return renamed(p, st) ? queue_pid(r, queue, pid) : CLI_OK;
   }
   if (p) { /* the pid was reused: that process is over */
     if ((rc = end_process(r, p)) != CLI_OK) return rc;
     free_proc(p);
     if (cli_keymap_put(&r->procs, &pid, sizeof pid, NULL) != 0) return cli_error("out of memory");
   }
-  sqlite3_bind_int64(queue, 1, pid);
-  rc = sqlite3_step(queue) == SQLITE_DONE ? CLI_OK : rec_src_error(r);
-  sqlite3_reset(queue);
-  return rc;
+  return queue_pid(r, queue, pid);
+}
+
+/* A process that ran exec: its row and entry get the new name and
+ * command line (its sockets keep the name they were first seen with). */
+static int exec_process(rec *r, rec_proc *p, sqlite3_stmt *st) {
+  char *name = dup_or_null(sqlite3_column_text(st, 3));
+  if (!name) return cli_error("out of memory");
+  free(p->name);
+  p->name = name;
+  int rc = rec_db_run(&r->out, REC_PROC_EXEC, "ITT", p->id, p->name,
+                      (const char *)sqlite3_column_text(st, 4));
+  return rec_wrote(r, rc, "renaming a process");
 }
 
 /* A new process: its row, and its entry in procs. */
 static int add_process(rec *r, sqlite3_stmt *st) {
   int64_t pid = sqlite3_column_int64(st, 0), uid = sqlite3_column_int64(st, 5);
-  rec_proc *p = calloc(1, sizeof *p);
+  rec_proc *p = cli_keymap_get(&r->procs, &pid, sizeof pid);
+  if (p && p->start_time == sqlite3_column_int64(st, 1)) return exec_process(r, p, st);
+  p = calloc(1, sizeof *p);
   if (!p) return cli_error("out of memory");
   p->start_time = sqlite3_column_int64(st, 1);
   p->gen = r->gen;

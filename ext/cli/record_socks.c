@@ -17,7 +17,11 @@
  * at the time it was read, unless the socket is still there (TIME_WAIT);
  * one that arrives after a sample already found the socket gone moves its
  * end earlier when it can. A notification for a socket no sample saw
- * becomes a lifetime of its own, with no first_seen.
+ * becomes a lifetime of its own, with no first_seen, unless it is the
+ * closing of a socket whose TIME_WAIT remains are listed now: a socket
+ * gets its cookie when first asked for one, so one that no dump saw went
+ * into TIME_WAIT with none, and its notification names a new one. Those
+ * are told by their addresses.
  */
 #include "record.h"
 
@@ -101,6 +105,31 @@ static void key_of_event(const rec_event *e, sock_key *k) {
   key_int(k, 'c', (int64_t)e->cookie);
 }
 
+/* The addresses of a TCP socket, for the TIME_WAIT ones. */
+static void key_tuple(sock_key *k, int64_t netns, const char *laddr, int64_t lport,
+                      const char *raddr, int64_t rport) {
+  key_head(k, netns, "tcp");
+  key_text(k, (const unsigned char *)laddr);
+  key_int(k, 'p', lport);
+  key_text(k, (const unsigned char *)raddr);
+  key_int(k, 'p', rport);
+}
+
+static int note_time_wait(rec *r, sqlite3_stmt *st) {
+  sock_key k;
+  key_tuple(&k, sqlite3_column_int64(st, S_NETNS), (const char *)sqlite3_column_text(st, S_LADDR),
+            sqlite3_column_int64(st, S_LPORT), (const char *)sqlite3_column_text(st, S_RADDR),
+            sqlite3_column_int64(st, S_RPORT));
+  return cli_keymap_put(&r->time_wait, k.b, k.n, r) == 0 ? CLI_OK : cli_error("out of memory");
+}
+
+static int in_time_wait(rec *r, const rec_event *e) {
+  sock_key k;
+  if (strcmp(e->kind, "tcp")) return 0;
+  key_tuple(&k, e->netns, e->local, e->local_port, e->remote, e->remote_port);
+  return cli_keymap_get(&r->time_wait, k.b, k.n) != NULL;
+}
+
 /* ---- counts ---------------------------------------------------------------------- */
 
 static void count(rec *r, const char *kind, const char *state) {
@@ -172,6 +201,7 @@ static int see_socket(rec *r, sqlite3_stmt *st, sqlite3_stmt *queue) {
   const char *state = (const char *)sqlite3_column_text(st, S_STATE);
   sock_key k;
   count(r, kind ? kind : "", state ? state : "");
+  if (state && !strcmp(state, "TIME_WAIT") && note_time_wait(r, st) != CLI_OK) return CLI_ERR;
   key_of_row(st, &k);
   rec_sock *s = cli_keymap_get(&r->socks, k.b, k.n);
   if (!s || s->ended) return new_socket(r, st, &k, queue);
@@ -203,6 +233,7 @@ static int add_holders(rec *r) {
 }
 
 int rec_scan_sockets(rec *r) {
+  cli_keymap_clear(&r->time_wait, NULL);
   if (rec_src_exec(r, "DELETE FROM temp.rec_new_inodes") != CLI_OK) return CLI_ERR;
   sqlite3_stmt *st = rec_src_prepare(r, r->only_netns ? Q_SOCKETS_NS : Q_SOCKETS, r->only_netns);
   sqlite3_stmt *queue = st ? rec_src_prepare(r, "INSERT INTO temp.rec_new_inodes VALUES (?1, ?2)",
@@ -253,7 +284,7 @@ static int apply_event(rec *r, const rec_event *e) {
   key_of_event(e, &k);
   rec_sock *s = cli_keymap_get(&r->socks, k.b, k.n);
   r->c.destroyed++;
-  if (!s) return unseen_socket(r, e);
+  if (!s) return in_time_wait(r, e) ? CLI_OK : unseen_socket(r, e);
   /* still listed (its TIME_WAIT remains), or told already */
   if ((s->gen == r->gen && !s->ended) || s->ended == 2) return CLI_OK;
   return destroyed_socket(r, s, e);
@@ -293,4 +324,7 @@ int rec_end_sockets(rec *r) {
   return r->sweep_failed ? CLI_ERR : CLI_OK;
 }
 
-void rec_socks_free(rec *r) { cli_keymap_clear(&r->socks, free); }
+void rec_socks_free(rec *r) {
+  cli_keymap_clear(&r->socks, free);
+  cli_keymap_clear(&r->time_wait, NULL);
+}
