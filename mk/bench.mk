@@ -5,7 +5,8 @@
 #                       instruction counts (bench/bench.sh), then sock_diag:
 #                       TCP internals vs ss -tani, 40 namespaces vs
 #                       ip -all netns exec ss -tanpi (bench/sockdiag.sh);
-#                       PASS/MISS per target (~5-8 min)
+#                       then what `procnet record` costs (bench/record.sh,
+#                       mk/history.mk); PASS/MISS per target (~10-13 min)
 #   make bench-sockdiag only the sock_diag part
 #   make bench-profile  perf record -g of procnet's ss query at 10k and 100k
 #                       sockets plus a callgrind profile (see bench/profile.sh)
@@ -44,6 +45,7 @@ bench: bench-deps
 	@$(MAKE) --no-print-directory all $(BENCH_BINS)
 	@B=$(B) sh bench/bench.sh
 	@B=$(B) sh bench/sockdiag.sh
+	@B=$(B) sh bench/record.sh
 
 # The sock_diag part alone (bench/sockdiag.sh).
 bench-sockdiag: bench-deps

@@ -26,3 +26,12 @@ $(HISTORY_TESTS): $(B)/tests/%: tests/cli/%.c $(HISTORY_TEST_SRC) tests/cli/hist
 	  $(HISTORY_TEST_SRC) $(B)/libprocnet.a $(LDFLAGS) $(THREADS) $(LDLIBS_SQLITE) $(LDLIBS_TEST)
 
 TEST_BINS += $(B)/tests/test_keymap $(HISTORY_TESTS)
+
+# What recording costs (bench/record.sh): CPU at one sample a second on the
+# 10,000-socket workload, memory over an hour's samples, an idle database.
+BENCH_BINS += $(B)/bench/churn
+bench-tools: $(B)/bench/churn
+.PHONY: bench-record
+bench-record: bench-deps
+	@$(MAKE) --no-print-directory all $(BENCH_BINS)
+	@B=$(B) sh bench/record.sh

@@ -147,15 +147,9 @@ static void close_setup(setup *s) {
 
 /* ---- a sample --------------------------------------------------------------------- */
 
-static int64_t mono_us(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-static int write_sample(rec *r, int64_t t0) {
+static int write_sample(rec *r, double t0) {
   const rec_counts *c = &r->c;
-  double took = (double)(mono_us() - t0) / 1000;
+  double took = round((cli_monotonic() - t0) * 10000) / 10; /* ms, to 0.1 */
   int rc = rec_db_run(&r->out, REC_SAMPLE, "IRRIIIIIIIIIIIIIII", r->out.run, r->now, took,
                       c->processes, c->namespaces, c->sockets, c->tcp, c->udp, c->unx,
                       c->listen, c->established, c->close_wait, c->time_wait, c->opened,
@@ -165,7 +159,7 @@ static int write_sample(rec *r, int64_t t0) {
                    "adding the sample");
 }
 
-static int sample_steps(rec *r, int64_t t0) {
+static int sample_steps(rec *r, double t0) {
   int rc = rec_wrote(r, rec_db_run(&r->out, REC_BEGIN, ""), "starting a sample");
   if (rc == CLI_OK) rc = rec_scan_processes(r);
   if (rc == CLI_OK) rc = rec_scan_namespaces(r);
@@ -178,7 +172,7 @@ static int sample_steps(rec *r, int64_t t0) {
 }
 
 static int sample(rec *r) {
-  int64_t t0 = mono_us();
+  double t0 = cli_monotonic();
   int64_t overflows = r->c.overflows; /* counted while waiting */
   memset(&r->c, 0, sizeof r->c);
   r->c.overflows = overflows;

@@ -123,6 +123,9 @@ typedef struct rec {
   int nfds;
   rec_counts c;
   int sweep_failed;        /* a write failed during a sweep (printed) */
+  double holders_next;     /* CLOCK_MONOTONIC seconds: when the holders of
+                              new sockets may be looked up again */
+  int64_t holders_wanted;  /* new sockets waiting for that */
 } rec;
 
 typedef struct rec_proc {

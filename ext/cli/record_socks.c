@@ -9,9 +9,14 @@
  *
  * Each sample reads the sockets table (TCP, UDP and unix; every namespace,
  * or the one of --netns): a socket not known yet starts a lifetime, one whose
- * state changed gets it appended, one not seen any more ends. Holders are
- * looked up for new sockets only (socket_holders: the descriptors of every
- * process are listed then, and only then).
+ * state changed gets it appended, one not seen any more ends.
+ *
+ * Holders are looked up for new sockets only, through socket_holders,
+ * which reads the descriptors of every process: on a host with 10,000
+ * sockets that costs as much as the rest of a sample. So it runs at most
+ * a twentieth of the time: after a lookup that took L, the next waits 19 L
+ * (every sample on a small host); the new sockets wait for it in
+ * temp.rec_new_inodes, and those that close before it get no holder.
  *
  * A destroy notification ends the lifetime of the socket with that cookie
  * at the time it was read, unless the socket is still there (TIME_WAIT);
@@ -24,6 +29,7 @@
  * are told by their addresses.
  */
 #include "record.h"
+#include "ticker.h"
 
 #include "parse.h"
 
@@ -193,6 +199,7 @@ static int new_socket(rec *r, sqlite3_stmt *st, const sock_key *k, sqlite3_stmt 
   sqlite3_bind_int64(queue, 2, s->id);
   rc = sqlite3_step(queue) == SQLITE_DONE ? CLI_OK : rec_src_error(r);
   sqlite3_reset(queue);
+  r->holders_wanted++;
   return rc;
 }
 
@@ -222,19 +229,26 @@ static int add_holder(rec *r, int64_t id, int64_t pid) {
   return rec_wrote(r, rc, "adding a socket's holder");
 }
 
+#define HOLDERS_SHARE 0.05 /* of the time, at most */
+
 static int add_holders(rec *r) {
+  double t0 = cli_monotonic();
+  if (!r->holders_wanted || t0 < r->holders_next) return CLI_OK;
   sqlite3_stmt *st = rec_src_prepare(r, Q_HOLDERS, 0);
   int rc = st ? CLI_OK : CLI_ERR, step = SQLITE_DONE;
   while (rc == CLI_OK && (step = sqlite3_step(st)) == SQLITE_ROW)
     rc = add_holder(r, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1));
   if (rc == CLI_OK && step != SQLITE_DONE) rc = rec_src_error(r);
   sqlite3_finalize(st);
+  if (rc == CLI_OK) rc = rec_src_exec(r, "DELETE FROM temp.rec_new_inodes");
+  r->holders_wanted = 0;
+  double took = cli_monotonic() - t0;
+  r->holders_next = t0 + took / HOLDERS_SHARE;
   return rc;
 }
 
 int rec_scan_sockets(rec *r) {
   cli_keymap_clear(&r->time_wait, NULL);
-  if (rec_src_exec(r, "DELETE FROM temp.rec_new_inodes") != CLI_OK) return CLI_ERR;
   sqlite3_stmt *st = rec_src_prepare(r, r->only_netns ? Q_SOCKETS_NS : Q_SOCKETS, r->only_netns);
   sqlite3_stmt *queue = st ? rec_src_prepare(r, "INSERT INTO temp.rec_new_inodes VALUES (?1, ?2)",
                                              0)
@@ -244,7 +258,7 @@ int rec_scan_sockets(rec *r) {
   if (rc == CLI_OK && step != SQLITE_DONE) rc = rec_src_error(r);
   sqlite3_finalize(st);
   sqlite3_finalize(queue);
-  return rc == CLI_OK && r->c.opened ? add_holders(r) : rc;
+  return rc == CLI_OK ? add_holders(r) : rc;
 }
 
 /* ---- notifications ------------------------------------------------------------------ */

@@ -22,6 +22,8 @@ static int64_t mono_ns(void) {
   return ns_of(&ts);
 }
 
+double cli_monotonic(void) { return (double)mono_ns() / 1e9; }
+
 double cli_now(void) {
   struct timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);

@@ -52,5 +52,7 @@ void cli_ticker_stop(cli_ticker *t);
 
 /* The wall-clock time now, in seconds since the epoch. */
 double cli_now(void);
+/* CLOCK_MONOTONIC now, in seconds: for durations. */
+double cli_monotonic(void);
 
 #endif
