@@ -12,7 +12,8 @@
  * state changed gets it appended, one not seen any more ends.
  *
  * Holders are looked up for new sockets only, through socket_holders,
- * which reads the descriptors of every process: on a host with 10,000
+ * which reads the descriptors of every process (with --netns, those of
+ * the namespace's processes, through fds): on a host with 10,000
  * sockets that costs as much as the rest of a sample. So it runs at most
  * a twentieth of the time: after a lookup that took L, the next waits 19 L
  * (every sample on a small host); the new sockets wait for it in
@@ -52,6 +53,11 @@ enum { S_NETNS, S_KIND, S_FAMILY, S_LADDR, S_LPORT, S_RADDR, S_RPORT, S_PATH, S_
 
 static const char Q_HOLDERS[] =
     "SELECT t.id, h.pid FROM temp.rec_new_inodes t JOIN socket_holders h ON h.inode = t.inode";
+/* --netns: the descriptors of that namespace's processes only */
+static const char Q_HOLDERS_NS[] =
+    "SELECT t.id, min(f.pid) FROM temp.rec_new_inodes t JOIN fds f ON f.inode = t.inode"
+    " WHERE f.type = 'socket' AND f.pid IN (SELECT pid FROM processes WHERE netns = ?1)"
+    " GROUP BY t.id";
 
 typedef struct rec_sock {
   int64_t id;
@@ -234,7 +240,8 @@ static int add_holder(rec *r, int64_t id, int64_t pid) {
 static int add_holders(rec *r) {
   double t0 = cli_monotonic();
   if (!r->holders_wanted || t0 < r->holders_next) return CLI_OK;
-  sqlite3_stmt *st = rec_src_prepare(r, Q_HOLDERS, 0);
+  sqlite3_stmt *st = rec_src_prepare(r, r->only_netns ? Q_HOLDERS_NS : Q_HOLDERS,
+                                     r->only_netns);
   int rc = st ? CLI_OK : CLI_ERR, step = SQLITE_DONE;
   while (rc == CLI_OK && (step = sqlite3_step(st)) == SQLITE_ROW)
     rc = add_holder(r, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1));
