@@ -59,7 +59,9 @@ static void completes_from_the_table(void **state) {
     const char *want;   /* the whole output, or what it contains */
     int contains;
   } cases[] = {
-      {{"", NULL}, "lsof\nss\nnetstat\nfuser\nsql\n", 0},
+      {{"", NULL}, "lsof\nss\nnetstat\nfuser\nsql\nwatch\nrecord\n", 0},
+      {{"record", "--d", NULL}, "--db\n--duration\n", 0},
+      {{"record", "--db", "", NULL}, "@file\n", 0},
       {{"ss", "--t", NULL}, "--tcp\n", 0},
       {{"ss", "-", NULL}, "-t\n--tcp\n-u\n--udp\n", 1},
       {{"ss", "-", NULL}, "\n-N\n--net\n", 1},
