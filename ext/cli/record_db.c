@@ -226,17 +226,15 @@ static int start_run(rec_db *d, const rec_run_info *info) {
   int rc = sqlite3_prepare_v2(d->db,
                               "INSERT INTO runs(started, interval, pid, host, version, root,"
                               " netns, destroy) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL);
-  if (rc == SQLITE_OK) {
-    sqlite3_bind_double(st, 1, info->started);
-    sqlite3_bind_double(st, 2, info->interval);
-    sqlite3_bind_int64(st, 3, (sqlite3_int64)getpid());
-    sqlite3_bind_text(st, 4, host, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 5, info->version, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, info->root, -1, SQLITE_STATIC);
-    if (info->netns) sqlite3_bind_int64(st, 7, info->netns);
-    sqlite3_bind_text(st, 8, info->destroy, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-  }
+  if (rc == SQLITE_OK) rc = sqlite3_bind_double(st, 1, info->started);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_double(st, 2, info->interval);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 3, (sqlite3_int64)getpid());
+  if (rc == SQLITE_OK) rc = sqlite3_bind_text(st, 4, host, -1, SQLITE_TRANSIENT);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_text(st, 5, info->version, -1, SQLITE_STATIC);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_text(st, 6, info->root, -1, SQLITE_STATIC);
+  if (rc == SQLITE_OK && info->netns) rc = sqlite3_bind_int64(st, 7, info->netns);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_text(st, 8, info->destroy, -1, SQLITE_STATIC);
+  if (rc == SQLITE_OK) rc = sqlite3_step(st);
   sqlite3_finalize(st);
   if (rc != SQLITE_DONE) return rec_db_error(d, rc, "starting the run");
   d->run = sqlite3_last_insert_rowid(d->db);

@@ -48,32 +48,58 @@ static const char *not_asked(const rec *r, const rec_net *n) {
   return NULL;
 }
 
+/* What pn_destroy_open is given and gives back, for the namespaces that
+ * may be entered: the ns/net files, the sockets, the errors, and which of
+ * the new namespaces each entry is. */
+typedef struct opening {
+  int *nsfds, *fds, *errs, *idx;
+  int n;
+} opening;
+
+static int opening_alloc(opening *o, int n) {
+  size_t k = (size_t)n + 1;
+  o->n = 0;
+  o->nsfds = calloc(k, sizeof *o->nsfds);
+  o->fds = calloc(k, sizeof *o->fds);
+  o->errs = calloc(k, sizeof *o->errs);
+  o->idx = calloc(k, sizeof *o->idx);
+  return o->nsfds && o->fds && o->errs && o->idx ? 0 : -1;
+}
+
+static void opening_free(opening *o) {
+  for (int k = 0; k < o->n; k++)
+    if (o->nsfds[k] >= 0) close(o->nsfds[k]);
+  free(o->nsfds);
+  free(o->fds);
+  free(o->errs);
+  free(o->idx);
+}
+
+static const char *refusal(int err) {
+  return err == EPERM || err == EACCES ? "permission denied (entering a namespace needs root)"
+                                       : "the kernel refused the subscription";
+}
+
 int rec_subscribe(rec *r, rec_net **news, int n, const char **why) {
-  int *nsfds = calloc((size_t)n + 1, sizeof *nsfds), *fds = calloc((size_t)n + 1, sizeof *fds),
-      *errs = calloc((size_t)n + 1, sizeof *errs), *idx = calloc((size_t)n + 1, sizeof *idx);
-  int m = 0;
-  if (!nsfds || !fds || !errs || !idx) {
-    free(nsfds), free(fds), free(errs), free(idx);
+  opening o;
+  if (opening_alloc(&o, n) != 0) {
+    opening_free(&o);
     return cli_error("out of memory");
   }
   for (int i = 0; i < n; i++) {
     news[i]->fd = -1;
     why[i] = not_asked(r, news[i]);
-    if (why[i]) continue;
-    int f = ns_file(r, news[i], &why[i]);
+    int f = why[i] ? -2 : ns_file(r, news[i], &why[i]);
     if (f == -2) continue;
-    nsfds[m] = f;
-    idx[m++] = i;
+    o.nsfds[o.n] = f;
+    o.idx[o.n++] = i;
   }
-  if (m) pn_destroy_open(nsfds, m, fds, errs);
-  for (int k = 0; k < m; k++) {
-    news[idx[k]]->fd = fds[k];
-    if (fds[k] < 0) why[idx[k]] = errs[k] == EPERM || errs[k] == EACCES
-                                      ? "permission denied (entering a namespace needs root)"
-                                      : "the kernel refused the subscription";
-    if (nsfds[k] >= 0) close(nsfds[k]);
+  if (o.n) pn_destroy_open(o.nsfds, o.n, o.fds, o.errs);
+  for (int k = 0; k < o.n; k++) {
+    news[o.idx[k]]->fd = o.fds[k];
+    if (o.fds[k] < 0) why[o.idx[k]] = refusal(o.errs[k]);
   }
-  free(nsfds), free(fds), free(errs), free(idx);
+  opening_free(&o);
   return CLI_OK;
 }
 

@@ -101,8 +101,8 @@ static int end_process(rec *r, rec_proc *p) {
 
 /* Queues pid for Q_DETAILS. */
 static int queue_pid(rec *r, sqlite3_stmt *queue, int64_t pid) {
-  sqlite3_bind_int64(queue, 1, pid);
-  int rc = sqlite3_step(queue) == SQLITE_DONE ? CLI_OK : rec_src_error(r);
+  int rc = sqlite3_bind_int64(queue, 1, pid) == SQLITE_OK && sqlite3_step(queue) == SQLITE_DONE
+               ? CLI_OK : rec_src_error(r);
   sqlite3_reset(queue);
   return rc;
 }

@@ -201,9 +201,10 @@ static int new_socket(rec *r, sqlite3_stmt *st, const sock_key *k, sqlite3_stmt 
       != CLI_OK)
     return CLI_ERR;
   if (sqlite3_column_int64(st, S_INODE) == 0) return CLI_OK;
-  sqlite3_bind_int64(queue, 1, sqlite3_column_int64(st, S_INODE));
-  sqlite3_bind_int64(queue, 2, s->id);
-  rc = sqlite3_step(queue) == SQLITE_DONE ? CLI_OK : rec_src_error(r);
+  rc = sqlite3_bind_int64(queue, 1, sqlite3_column_int64(st, S_INODE)) == SQLITE_OK &&
+               sqlite3_bind_int64(queue, 2, s->id) == SQLITE_OK &&
+               sqlite3_step(queue) == SQLITE_DONE
+           ? CLI_OK : rec_src_error(r);
   sqlite3_reset(queue);
   r->holders_wanted++;
   return rc;
