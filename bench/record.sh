@@ -9,7 +9,8 @@
 #     half second): the recorder's CPU time (user + system, helper threads
 #     included, from bench/runner.c) over its wall time, as a share of one
 #     core, first sample included; and the time a sample takes
-#     (samples.took_ms, the median).
+#     (samples.took_ms, the median). For scale, what `ss -tanp` once a
+#     second costs on the same machine at the same time.
 #  2. Memory: an hour's samples compressed, BENCH_RECORD_SAMPLES (3600)
 #     back to back on the same workload and churn (the interval 0.01 s is
 #     shorter than a sample): the recorder's resident memory once a tenth
@@ -75,6 +76,16 @@ ROWS=$(db_value "$R/cpu.db" "SELECT count(*) || ' socket lifetimes, ' ||
   (SELECT count(*) FROM socket_history WHERE first_seen IS NULL) || ' seen only at their close'
   FROM socket_history")
 RSS_1S=$(field "$R/cpu.tsv" record-1s 8)
+# the machine may hold more than the workload (other programs' sockets and
+# namespaces): what the samples saw, and the cost scaled to 10,000 sockets
+SEEN=$(db_value "$R/cpu.db" "SELECT sockets || ' ' || namespaces FROM samples
+  ORDER BY sockets LIMIT 1 OFFSET (SELECT count(*) / 2 FROM samples)")
+SEEN_SOCKETS=${SEEN% *}
+SEEN_NS=${SEEN#* }
+PER_10K=$(awk -v p="$CPU_PCT" -v s="$SEEN_SOCKETS" 'BEGIN { if (s > 0) printf "%.1f", p * 10000 / s; else print "n/a" }')
+# for scale, in the same conditions: what `watch -n 1 ss -tanp` would cost
+runner -r 5 -w 1 -T 120 -l "$R/ss.runs" -E "$R" -- ss-tanp ss -tanp >"$R/ss.tsv"
+SS_PCT=$(awk -v c="$(field "$R/ss.tsv" ss-tanp 7)" 'BEGIN { printf "%.1f", c / 10 }')
 
 # ---- 2. memory over an hour's samples ----------------------------------------------
 echo "== $SAMPLES samples back to back"
@@ -115,6 +126,8 @@ echo "============================ record summary ============================"
 echo "Every second for $SECONDS_1S s, 10000 TCP sockets + churn ($NSAMPLES samples, $ROWS):"
 echo "  CPU ${CPU_MS} ms over ${WALL_MS} ms: ${CPU_PCT}% of one core;" \
   "a sample takes ${TOOK} ms (median; the first ${FIRST} ms); peak RSS $((RSS_1S / 1024)) MB"
+echo "  (ss -tanp once a second, the same minute: ${SS_PCT}% of one core)"
+echo "  the samples saw $SEEN_SOCKETS sockets in $SEEN_NS namespaces (median): ${PER_10K}% per 10,000"
 echo "$MEM_SAMPLES samples back to back ($MEM_ROWS socket lifetimes):"
 echo "  RSS ${RSS_TENTH} kB after $TENTH samples, ${RSS_END} kB at the end (x${MEM_GROWTH})"
 echo "An idle namespace, $IDLE_SAMPLES samples: the file grew by $IDLE_GROWTH bytes," \

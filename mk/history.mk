@@ -2,7 +2,7 @@
 #
 #   build/history_sql.h   sql/history.sql, the schema record writes,
 #                         compiled into the command
-#   build/tests/test_keymap, test_watch, test_record  their tests (added to
+#   build/tests/test_watch_parts, test_watch, test_record  their tests (added to
 #                         TEST_BINS)
 #   make bench-record     what recording costs (bench/record.sh; also run
 #                         by `make bench`)
@@ -12,9 +12,9 @@ $(B)/history_sql.h: sql/history.sql tests/tools/embed.sh | $(B)
 
 $(B)/cli/record_db.o: $(B)/history_sql.h
 
-# The row diff alone: keymap.o, no SQLite.
-$(B)/tests/test_keymap: tests/cli/test_keymap.c $(CLI_LIB) | $(B)/tests
-	$(CC) $(CPPFLAGS) -Iext/cli $(WARN) $(CFLAGS) -o $@ $< $(CLI_LIB) $(LDFLAGS) $(LDLIBS_TEST)
+# The parts that need no SQLite: keymap.o, ticker.o.
+$(B)/tests/test_watch_parts: tests/cli/test_watch_parts.c $(CLI_LIB) | $(B)/tests
+	$(CC) $(CPPFLAGS) -Iext/cli $(WARN) $(CFLAGS) -o $@ $< $(CLI_LIB) $(LDFLAGS) $(LDLIBS_TEST) -lm
 
 # The commands, live, as root: tests/cli/history_util.c runs them in the
 # background; tests/common's helpers read the databases.
@@ -25,7 +25,7 @@ $(HISTORY_TESTS): $(B)/tests/%: tests/cli/%.c $(HISTORY_TEST_SRC) tests/cli/hist
 	$(CC) $(CPPFLAGS) -Itests/common $(WARN) $(CFLAGS) -DCLI_B='"$(B)"' -o $@ $< \
 	  $(HISTORY_TEST_SRC) $(B)/libprocnet.a $(LDFLAGS) $(THREADS) $(LDLIBS_SQLITE) $(LDLIBS_TEST)
 
-TEST_BINS += $(B)/tests/test_keymap $(HISTORY_TESTS)
+TEST_BINS += $(B)/tests/test_watch_parts $(HISTORY_TESTS)
 
 # What recording costs (bench/record.sh): CPU at one sample a second on the
 # 10,000-socket workload, memory over an hour's samples, an idle database.

@@ -33,25 +33,6 @@ typedef struct record_args {
 
 /* ---- the command line ------------------------------------------------------------- */
 
-static int parse_seconds(const char *v, double *out, int units) {
-  char *end;
-  errno = 0;
-  double d = strtod(v, &end);
-  double unit = 1;
-  if (units && *end && !end[1]) {
-    switch (*end) {
-    case 's': unit = 1; end++; break;
-    case 'm': unit = 60; end++; break;
-    case 'h': unit = 3600; end++; break;
-    case 'd': unit = 86400; end++; break;
-    default: break;
-    }
-  }
-  if (errno || end == v || *end || !isfinite(d) || d <= 0) return -1;
-  *out = d * unit;
-  return 0;
-}
-
 static int on_arg(void *ctx, const cli_parse_state *st, int code, const char *v) {
   record_args *a = ctx;
   (void)st;
@@ -59,11 +40,11 @@ static int on_arg(void *ctx, const cli_parse_state *st, int code, const char *v)
   case CLI_OPERAND: return cli_usage_error(a->cmd, "unexpected '%s'", v);
   case CLI_OPT_DB: a->db = v; return CLI_OK;
   case 'n':
-    if (parse_seconds(v, &a->interval, 0) != 0 || a->interval < 0.01 || a->interval > 86400)
+    if (cli_parse_interval(v, &a->interval) != 0)
       return cli_usage_error(a->cmd, "bad interval '%s' (seconds, 0.01 to 86400)", v);
     return CLI_OK;
   case CLI_OPT_DURATION:
-    if (parse_seconds(v, &a->duration, 1) != 0)
+    if (cli_parse_seconds(v, 1, &a->duration) != 0)
       return cli_usage_error(a->cmd, "bad duration '%s' (30, 30s, 5m, 2h or 1d)", v);
     return CLI_OK;
   default: return CLI_OK;

@@ -24,7 +24,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -70,13 +69,8 @@ typedef struct watch {
 /* ---- the command line ---------------------------------------------------------- */
 
 static int parse_interval(watch *w, const char *v) {
-  char *end;
-  errno = 0;
-  double d = strtod(v, &end);
-  if (errno || end == v || *end || !isfinite(d) || d < 0.01 || d > 86400)
-    return cli_usage_error(w->self, "bad interval '%s' (seconds, 0.01 to 86400)", v);
-  w->interval = d;
-  return CLI_OK;
+  if (cli_parse_interval(v, &w->interval) == 0) return CLI_OK;
+  return cli_usage_error(w->self, "bad interval '%s' (seconds, 0.01 to 86400)", v);
 }
 
 static int parse_count(watch *w, const char *v) {

@@ -2,7 +2,7 @@
  * keymap.h: a hash map from byte strings to pointers, and a multiset diff
  * of rows built on it: what `procnet watch` and `procnet record` keep from
  * one run of their query to the next. No SQLite, no I/O: tests/cli/
- * test_keymap.c tests them alone.
+ * test_watch_parts.c tests them alone.
  */
 #ifndef PROCNET_CLI_KEYMAP_H
 #define PROCNET_CLI_KEYMAP_H

@@ -106,6 +106,31 @@ int cli_ticker_wait(cli_ticker *t, const int *fds, int nfds,
   }
 }
 
+int cli_parse_seconds(const char *text, int units, double *out) {
+  static const struct {
+    char unit;
+    double seconds;
+  } unit_of[] = {{'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}};
+  char *end;
+  errno = 0;
+  double d = strtod(text, &end), unit = 1;
+  for (size_t i = 0; units && *end && !end[1] && i < sizeof unit_of / sizeof unit_of[0]; i++)
+    if (*end == unit_of[i].unit) {
+      unit = unit_of[i].seconds;
+      end++;
+    }
+  if (errno || end == text || *end || !isfinite(d) || d <= 0) return -1;
+  *out = d * unit;
+  return 0;
+}
+
+int cli_parse_interval(const char *text, double *out) {
+  double d;
+  if (cli_parse_seconds(text, 0, &d) != 0 || d < 0.01 || d > 86400) return -1;
+  *out = d;
+  return 0;
+}
+
 void cli_ticker_stop(cli_ticker *t) {
   if (t->sigfd >= 0) close(t->sigfd);
   t->sigfd = -1;

@@ -55,4 +55,11 @@ double cli_now(void);
 /* CLOCK_MONOTONIC now, in seconds: for durations. */
 double cli_monotonic(void);
 
+/* A time given on the command line, in seconds: a number ("0.5"), or with
+ * units a number and s, m, h or d ("30s", "5m", "2h", "1d"). 0 and *out,
+ * or -1 when the text is not one or not above 0. */
+int cli_parse_seconds(const char *text, int units, double *out);
+/* An interval: seconds from 0.01 to 86400. 0, or -1. */
+int cli_parse_interval(const char *text, double *out);
+
 #endif

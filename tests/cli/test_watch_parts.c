@@ -1,8 +1,12 @@
 /*
- * test_keymap.c: the hash map and the row diff behind `procnet watch` and
- * `procnet record` (ext/cli/keymap.c), alone: what a run of rows adds and
- * removes against the run before, copies of a row counted, removals in the
- * order rows were first seen, keys apart from the rows they name.
+ * test_watch_parts.c: the parts of `procnet watch` and `procnet record`
+ * that need no SQLite nor /proc, alone:
+ *   - the hash map and the row diff (ext/cli/keymap.c): what a run of rows
+ *     adds and removes against the run before, copies of a row counted,
+ *     removals in the order rows were first seen, keys apart from the rows
+ *     they name;
+ *   - the times of the command line (ext/cli/ticker.c): --interval and
+ *     --duration.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +19,7 @@
 #include <string.h>
 
 #include "keymap.h"
+#include "ticker.h"
 
 /* ---- the map ---------------------------------------------------------------- */
 
@@ -140,12 +145,43 @@ static void a_key_names_the_row(void **state) {
   cli_rowdiff_free(&d);
 }
 
+/* ---- times on the command line ---------------------------------------------- */
+
+static double seconds(const char *text, int units) {
+  double d = -1;
+  return cli_parse_seconds(text, units, &d) == 0 ? d : -1;
+}
+
+static void times_on_the_command_line(void **state) {
+  (void)state;
+  assert_true(seconds("0.5", 0) == 0.5);
+  assert_true(seconds("30", 1) == 30);
+  assert_true(seconds("30s", 1) == 30);
+  assert_true(seconds("5m", 1) == 300);
+  assert_true(seconds("1.5h", 1) == 5400);
+  assert_true(seconds("1d", 1) == 86400);
+  assert_true(seconds("5m", 0) == -1); /* an interval has no units */
+  assert_true(seconds("5x", 1) == -1);
+  assert_true(seconds("5ms", 1) == -1);
+  assert_true(seconds("", 1) == -1);
+  assert_true(seconds("0", 1) == -1);
+  assert_true(seconds("-1", 1) == -1);
+  assert_true(seconds("nan", 1) == -1);
+  assert_true(seconds("inf", 1) == -1);
+  double d = 0;
+  assert_int_equal(cli_parse_interval("0.01", &d), 0);
+  assert_true(d == 0.01);
+  assert_int_equal(cli_parse_interval("0.009", &d), -1);
+  assert_int_equal(cli_parse_interval("86401", &d), -1);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(map_puts_gets_and_sweeps),
       cmocka_unit_test(first_run_adds_every_row_then_only_changes),
       cmocka_unit_test(copies_of_a_row_are_counted),
       cmocka_unit_test(a_key_names_the_row),
+      cmocka_unit_test(times_on_the_command_line),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
