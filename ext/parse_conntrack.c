@@ -60,6 +60,17 @@ static int check_seen(const unsigned seen[2]) {
   return (seen[0] & SEEN_PORTS) == (seen[1] & SEEN_PORTS) ? 0 : -1;
 }
 
+int pn_parse_conntrack_count(const char *buf, size_t len, uint64_t *entries) {
+  size_t pos = 0, fpos = 0;
+  pn_str header, line, field;
+  if (!buf || !pn_next_line(buf, len, &pos, &header) || !pn_next_line(buf, len, &pos, &line))
+    return -1;
+  if (!pn_next_field(header, &fpos, &field) || !pn_str_eq(field, "entries")) return -1;
+  fpos = 0;
+  if (!pn_next_field(line, &fpos, &field)) return -1;
+  return pn_parse_hex(field, entries);
+}
+
 /* ---- text ------------------------------------------------------------------ */
 
 static int text_addr(pn_str s, int family, uint8_t out[16]) {
@@ -299,6 +310,7 @@ int pn_parse_ctnetlink(const void *payload, size_t len, pn_ct_entry *out) {
   struct nfgenmsg g;
   nl_entry w = {out, {0, 0}, -1, 0};
   entry_init(out);
+  out->has_zone = 1; /* ctnetlink leaves out the default zone, 0 */
   if (payload == NULL || len < sizeof g) return -1;
   memcpy(&g, payload, sizeof g);
   if (g.nfgen_family == AF_INET) out->family = 4;

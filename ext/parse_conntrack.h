@@ -55,7 +55,8 @@ typedef struct pn_ct_entry {
   unsigned flags;           /* PN_CT_* */
   int has_mark;
   uint32_t mark;
-  int has_zone;
+  int has_zone;             /* always for ctnetlink, which leaves out the
+                               default zone 0 */
   uint16_t zone;
 } pn_ct_entry;
 
@@ -65,6 +66,12 @@ int pn_parse_conntrack_line(const char *line, size_t len, pn_ct_entry *out);
 /* The payload of one ctnetlink message (after the netlink header: struct
  * nfgenmsg, then attributes). */
 int pn_parse_ctnetlink(const void *payload, size_t len, pn_ct_entry *out);
+
+/* The number of entries in a namespace's table, from its
+ * /proc/PID/net/stat/nf_conntrack: a header line starting "entries", then
+ * a line per CPU whose first field, in hex, is the namespace's count. 0, or
+ * -1 when the text is not that. */
+int pn_parse_conntrack_count(const char *buf, size_t len, uint64_t *entries);
 
 /* The name conntrack gives a TCP state ("ESTABLISHED", "TIME_WAIT",
  * "SYN_SENT2", ...), or NULL for a number it does not know. */

@@ -186,6 +186,8 @@ static void test_sources_agree(void **state) {
     assert_int_equal(x->state, y->state);
     assert_int_equal(x->flags, y->flags);
     assert_int_equal(x->mark, y->mark);
+    assert_int_equal(x->has_zone, y->has_zone);
+    assert_int_equal(x->zone, y->zone);
     assert_true(x->timeout - y->timeout <= 5 && y->timeout - x->timeout <= 5);
   }
 }
