@@ -55,7 +55,7 @@ typedef struct co_state {
 /* One process, read once. */
 typedef struct co_row {
   sqlite3_int64 pid;        /* 0: a free slot */
-  int present;              /* its cgroup was read */
+  int present;              /* the process is there */
   pn_container c;           /* c.unit points into unit */
   char *unit;               /* sqlite3_malloc'd, or NULL */
   int state;                /* 1 + index into states; 0 not looked up yet */
@@ -124,19 +124,22 @@ static int grow(co_cursor *c) {
   return SQLITE_OK;
 }
 
-/* Reads pid's cgroup into a fresh row. */
+/* Reads pid's cgroup into a fresh row. A process whose cgroup cannot be
+ * read is a row of NULLs; one that is gone is none. */
 static int load_row(co_cursor *c, sqlite3_int64 pid, co_row *r) {
   int dir, err;
   memset(r, 0, sizeof *r);
   r->pid = pid;
   pn_res res = pn_open_pid(&c->pc.fs, pid, &dir, &err);
-  if (res == PN_OK) {
-    res = pn_read_file(&c->pc.fs, dir, "cgroup", &c->pc.buf, &err);
-    close(dir);
-  }
+  if (res != PN_OK) return pn_is_nomem(res, err) ? SQLITE_NOMEM : SQLITE_OK;
+  res = pn_read_file(&c->pc.fs, dir, "cgroup", &c->pc.buf, &err);
+  close(dir);
   if (pn_is_nomem(res, err)) return SQLITE_NOMEM;
-  if (res != PN_OK || pn_parse_container(c->pc.buf.p, c->pc.buf.n, &r->c) != 0)
+  if (res != PN_OK || pn_parse_container(c->pc.buf.p, c->pc.buf.n, &r->c) != 0) {
+    memset(&r->c, 0, sizeof r->c);
+    r->present = 1;
     return SQLITE_OK;
+  }
   if (r->c.unit.p) { /* kept: the buffer is reused */
     r->unit = sqlite3_malloc64(r->c.unit.n + 1);
     if (!r->unit) return SQLITE_NOMEM;
@@ -199,6 +202,7 @@ static const pn_fs *host_root(co_cursor *c) {
     c->host_tried = 1;
     if (pn_fs_open_dir(&c->host, ((pn_vtab *)c->pc.base.pVtab)->ctx->host_root, &err) != 0)
       c->host.rootfd = -1;
+    c->host.cnt = c->pc.fs.cnt; /* its reads count as the connection's */
     sqlite3_free(err);
   }
   return c->host.rootfd >= 0 ? &c->host : NULL;
