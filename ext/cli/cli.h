@@ -13,7 +13,8 @@
  *   etcfiles.c    /etc/services and /etc/hosts, read directly (no NSS)
  *   net_timers.c  the timer text of ss -o and netstat -o, as SQL
  *   cmd_*.c       one file per command (ss: cmd_ss.c, ss_select.c,
- *                 ss_summary.c and the filter compiler ssfilter.c)
+ *                 ss_summary.c and the filter compiler ssfilter.c; graph:
+ *                 cmd_graph.c, and graph_out.c for DOT, JSON and SVG)
  *
  * Exit status: each command's usage errors exit as the real tool's do
  * (ss 255, netstat 3, fuser 1; lsof, sql and procnet itself 2); run-time
@@ -35,12 +36,18 @@ typedef enum { CLI_TABLE, CLI_CSV, CLI_JSON } cli_format;
 /* --netns: every namespace (the default), the reader's own, or one inode. */
 typedef enum { CLI_NS_ALL, CLI_NS_SELF, CLI_NS_INODE } cli_ns_kind;
 
+/* --format dot and svg: pictures, for graph alone. */
+typedef enum { CLI_NO_PICTURE, CLI_DOT, CLI_SVG } cli_picture;
+
 /* Options every command accepts, wherever they stand on the line. */
 typedef struct cli_opts {
   const char *root;   /* --root DIR, NULL: the default (/proc, $PROCNET_ROOT) */
   cli_format format;  /* --format */
   cli_ns_kind ns;     /* --netns */
   sqlite3_int64 ns_inode; /* with CLI_NS_INODE */
+  const char *host_root; /* --host-root DIR, NULL: the default (/,
+                            $PROCNET_HOST_ROOT) */
+  cli_picture picture; /* --format dot or svg (format stays CLI_TABLE) */
 } cli_opts;
 
 /* ---- the command table (commands.c) ---------------------------------------
@@ -56,6 +63,7 @@ enum {
   CLI_OPT_FORMAT,
   CLI_OPT_NETNS,
   CLI_OPT_VERSION,
+  CLI_OPT_HOST_ROOT,
   CLI_OPT_HELP = 'h',      /* -h and --help, for every command */
 };
 /* lsof's +X options (+d DIR): the code of '+X'. */
@@ -312,6 +320,7 @@ int cli_cmd_ss(cli_opts *o, const cli_command *cmd, int argc, char **argv);
 int cli_cmd_netstat(cli_opts *o, const cli_command *cmd, int argc, char **argv);
 int cli_cmd_fuser(cli_opts *o, const cli_command *cmd, int argc, char **argv);
 int cli_cmd_sql(cli_opts *o, const cli_command *cmd, int argc, char **argv);
+int cli_cmd_graph(cli_opts *o, const cli_command *cmd, int argc, char **argv);
 
 /* lsof: whether the word after -i is its address (4, 6, tcp, @h, :p). */
 int cli_lsof_next_word_ok(int code, const char *word);

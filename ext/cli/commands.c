@@ -16,15 +16,17 @@
 #define FLAG(c, l, h) {c, l, CLI_ARG_NONE, NULL, NULL, NULL, h}
 
 const char cli_usage_general[] =
-    "usage: procnet [--root DIR] [--format table|csv|json] [--netns N|all|self]"
-    " lsof|ss|netstat|fuser|sql [ARGS]  (procnet --help)";
+    "usage: procnet [--root DIR] [--host-root DIR] [--format table|csv|json]"
+    " [--netns N|all|self] lsof|ss|netstat|fuser|sql|graph [ARGS]  (procnet --help)";
 
 const cli_option cli_global_options[] = {
     {CLI_OPT_ROOT, "root", CLI_ARG_REQUIRED, "DIR", "a directory", "@dir",
      "read DIR instead of /proc (e.g. /host/proc)"},
+    {CLI_OPT_HOST_ROOT, "host-root", CLI_ARG_REQUIRED, "DIR", "a directory", "@dir",
+     "the host's / for container runtimes' state (e.g. /host)"},
     {CLI_OPT_FORMAT, "format", CLI_ARG_REQUIRED, "FORMAT", "table, csv or json",
-     "table csv json",
-     "table (default), csv (RFC 4180) or json"},
+     "table csv json dot svg",
+     "table (default), csv (RFC 4180) or json; graph: dot, json or svg"},
     {CLI_OPT_NETNS, "netns", CLI_ARG_REQUIRED, "NS", "N, all or self",
      "all self",
      "all namespaces (the default), self (what ss shows) or an inode"},
@@ -106,6 +108,12 @@ static const cli_option fuser_options[] = {
     END_OPTIONS,
 };
 
+static const cli_option graph_options[] = {
+    {'p', "pid", CLI_ARG_REQUIRED, "PID[,PID...]", "a process id", NULL,
+     "only the connections and listeners of these processes"},
+    END_OPTIONS,
+};
+
 static const cli_option no_options[] = {END_OPTIONS};
 
 const cli_command cli_commands[] = {
@@ -132,6 +140,12 @@ const cli_command cli_commands[] = {
      "[PORT][,[RHOST][,[RPORT]]]/tcp. Pids on standard output, the rest on\n"
      "standard error, as psmisc's fuser; exits 1 when nothing matched.",
      "@file", 1, 1, NULL},
+    {"graph", cli_cmd_graph, graph_options, "[-p PID[,PID...]]",
+     "the host's service map: processes grouped by container or systemd unit,\n"
+     "their connections (labelled with kind, port and count), listeners and\n"
+     "how they are published, peers off the host grouped by address. As\n"
+     "Graphviz DOT (the default), json, or svg (needs Graphviz's dot).",
+     NULL, CLI_USAGE, 0, NULL},
     {"sql", cli_cmd_sql, no_options, "[--] [SQL]",
      "runs SQL (none given: read from standard input) with every table\n"
      "(processes, fds, net_tcp, net_unix, sockets, users, ...) and every\n"

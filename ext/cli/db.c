@@ -41,6 +41,8 @@ sqlite3 *cli_db_open(const cli_opts *o, int setup) {
   if (exec1(db, "PRAGMA temp_store = MEMORY", NULL) != SQLITE_OK) goto fail;
   if (!setup) return db;
   if (o->root && exec1(db, "SELECT procnet_root(?)", o->root) != SQLITE_OK) goto fail;
+  if (o->host_root && exec1(db, "SELECT procnet_host_root(?)", o->host_root) != SQLITE_OK)
+    goto fail;
   if (exec1(db, "SELECT procnet_create_views()", NULL) != SQLITE_OK) goto fail;
   return db;
 fail:
