@@ -154,6 +154,7 @@ static void loop_server(int ready) {
   int l = inet_socket(SOCK_STREAM, "127.0.0.1", 0, 4);
   report(ready, local_port(l));
   must(accept4(l, NULL, NULL, SOCK_CLOEXEC), "accept");
+  report(ready, 0); /* until accepted, the connection has no inode */
   wait_forever();
 }
 
@@ -278,14 +279,26 @@ static int start_one(pn_scene *s, int which, int arg) {
     switch (which) {
     case PN_SC_SLEEPER: sleeper(s, sp.ready[1]); break;
     case PN_SC_CLIENT: client(s, sp.ready[1]); break;
-    case PN_SC_LSRV: loop_server(sp.ready[1]); break;
     case PN_SC_LCLI: loop_client(arg, sp.ready[1]); break;
     }
     _exit(1);
   }
   s->pid[which] = pid;
   int rc = wait_report(&sp, &v);
-  if (which == PN_SC_LSRV) s->loop_port = v;
+  finish(&sp);
+  return rc;
+}
+
+/* pn-lsrv, then pn-lcli; the server reports again once it has accepted. */
+static int start_loop_pair(pn_scene *s) {
+  spawn sp = {s, {-1, -1}};
+  int v, rc = -1;
+  pid_t pid = start(&sp);
+  if (pid < 0) return -1;
+  if (pid == 0) loop_server(sp.ready[1]);
+  s->pid[PN_SC_LSRV] = pid;
+  if (wait_report(&sp, &s->loop_port) == 0 && start_one(s, PN_SC_LCLI, s->loop_port) == 0)
+    rc = wait_report(&sp, &v);
   finish(&sp);
   return rc;
 }
@@ -499,8 +512,8 @@ int pn_scene_build(pn_scene *s, const char *self) {
   }
   s->containers = build_cgroups(s) == 0 && build_host_root(s) == 0;
   int rc = start_one(s, PN_SC_SLEEPER, 0) == 0 && start_web_and_client(s) == 0 &&
-                   start_one(s, PN_SC_LSRV, 0) == 0 && start_one(s, PN_SC_LCLI, s->loop_port) == 0 &&
-                   start_unix_pair(s) == 0 && start_pipe(s) == 0 && start_proxy(s, self) == 0
+                   start_loop_pair(s) == 0 && start_unix_pair(s) == 0 && start_pipe(s) == 0 &&
+                   start_proxy(s, self) == 0
                ? 0 : -1;
   if (rc == 0 && s->containers) s->containers = join_cgroups(s) == 0;
   if (rc != 0) {

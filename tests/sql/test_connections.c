@@ -20,6 +20,7 @@
 #include "pn_test.h"
 #include "scene.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,8 +190,27 @@ static void containers_of_the_processes(void **state) {
   pn_close(db);
 }
 
+/* What a command prints (sqlite3_free it). */
+static char *output_of(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *output_of(const char *fmt, ...) {
+  char cmd[512], chunk[4096];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(cmd, sizeof cmd, fmt, ap);
+  va_end(ap);
+  FILE *p = popen(cmd, "r");
+  if (!p) fail_msg("popen %s", cmd);
+  sqlite3_str *out = sqlite3_str_new(NULL);
+  size_t n;
+  while ((n = fread(chunk, 1, sizeof chunk, p)) > 0) sqlite3_str_append(out, chunk, (int)n);
+  pclose(p);
+  char *s = sqlite3_str_finish(out);
+  return s ? s : sqlite3_mprintf("");
+}
+
 /* The published port's entry, from ctnetlink and, with netlink off, from
- * the text file through pn-sleeper: the same row. */
+ * the text file through pn-sleeper: the same row, and the tuples
+ * `conntrack -L` prints in that namespace. */
 static void conntrack_both_sources(void **state) {
   (void)state;
   NEED_SCENE();
@@ -199,9 +219,21 @@ static void conntrack_both_sources(void **state) {
   const char *q = "SELECT protocol, state, orig_src, orig_dst, orig_dport, reply_src,"
                   " reply_sport, dnat, snat FROM conntrack WHERE netns = %lld AND orig_dport = 9090";
   assert_rows(db, want, q, S.netns[PN_SC_HOST_NS]);
+  int sport = (int)pn_int(db, "SELECT orig_sport FROM conntrack WHERE netns = %lld"
+                              " AND orig_dport = 9090", S.netns[PN_SC_HOST_NS]);
   pn_exec(db, "SELECT procnet_netlink('off')");
   assert_rows(db, want, q, S.netns[PN_SC_HOST_NS]);
   pn_close(db);
+  char *listed = output_of("command -v conntrack >/dev/null && ip netns exec %s conntrack -L"
+                           " -p tcp 2>/dev/null", S.ns[PN_SC_HOST_NS]);
+  if (*listed) {
+    char tuples[256];
+    snprintf(tuples, sizeof tuples,
+             "src=10.231.2.2 dst=10.231.2.1 sport=%d dport=9090 src=10.231.1.2"
+             " dst=10.231.2.2 sport=8080 dport=%d", sport, sport);
+    if (!strstr(listed, tuples)) fail_msg("conntrack -L has no \"%s\":\n%s", tuples, listed);
+  }
+  sqlite3_free(listed);
 }
 
 static void addresses_of_each_namespace(void **state) {
