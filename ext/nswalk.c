@@ -5,6 +5,7 @@
 #include "nswalk.h"
 
 #include "nslink.h"
+#include "sockstore.h"
 
 #include "sqlite3ext.h"
 SQLITE_EXTENSION_INIT3
@@ -24,7 +25,7 @@ void pn_nswalk_end(pn_nswalk *w) {
 int pn_nswalk_start(pn_nswalk *w, const pn_fs *fs, pn_buf *scratch, int mode,
                     int protocol, uint64_t only) {
   pn_nswalk_end(w);
-  if (pn_nslist_build(&w->ns, fs, "tcp", scratch) != 0) return SQLITE_NOMEM;
+  if (pn_nslist_build(&w->ns, fs, PN_NS_PROBE, scratch) != 0) return SQLITE_NOMEM;
   if (only) pn_nslist_keep(&w->ns, only);
   w->links = sqlite3_malloc64((size_t)(w->ns.n ? w->ns.n : 1) * sizeof *w->links);
   if (!w->links || pn_nslist_netlink(&w->ns, fs, mode, protocol, w->links) != 0) {

@@ -140,16 +140,16 @@ const cli_command cli_commands[] = {
      "[PORT][,[RHOST][,[RPORT]]]/tcp. Pids on standard output, the rest on\n"
      "standard error, as psmisc's fuser; exits 1 when nothing matched.",
      "@file", 1, 1, NULL},
+    {"sql", cli_cmd_sql, no_options, "[--] [SQL]",
+     "runs SQL (none given: read from standard input) with every table\n"
+     "(processes, fds, net_tcp, net_unix, sockets, users, ...) and every\n"
+     "view (lsof, ss, netstat, listening, ...).",
+     NULL, CLI_USAGE, 0, NULL},
     {"graph", cli_cmd_graph, graph_options, "[-p PID[,PID...]]",
      "the host's service map: processes grouped by container or systemd unit,\n"
      "their connections (labelled with kind, port and count), listeners and\n"
      "how they are published, peers off the host grouped by address. As\n"
      "Graphviz DOT (the default), json, or svg (needs Graphviz's dot).",
-     NULL, CLI_USAGE, 0, NULL},
-    {"sql", cli_cmd_sql, no_options, "[--] [SQL]",
-     "runs SQL (none given: read from standard input) with every table\n"
-     "(processes, fds, net_tcp, net_unix, sockets, users, ...) and every\n"
-     "view (lsof, ss, netstat, listening, ...).",
      NULL, CLI_USAGE, 0, NULL},
     {NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL},
 };
