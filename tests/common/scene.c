@@ -491,12 +491,15 @@ static void drop_leftovers(void) {
 }
 
 int pn_scene_build(pn_scene *s, const char *self) {
-  memset(s, 0, sizeof *s);
-  snprintf(s->tag, sizeof s->tag, TAG_PREFIX "%d", (int)getpid());
+  char tag[sizeof s->tag];
   const char *names[] = {"host", "web", "client"};
-  for (int i = 0; i < 3; i++) snprintf(s->ns[i], sizeof s->ns[i], "%s-%s", s->tag, names[i]);
+  memset(s, 0, sizeof *s);
+  snprintf(tag, sizeof tag, TAG_PREFIX "%d", (int)getpid());
+  memcpy(s->tag, tag, sizeof tag);
+  for (int i = 0; i < 3; i++) snprintf(s->ns[i], sizeof s->ns[i], "%s-%s", tag, names[i]);
   for (int i = 0; i < 2; i++) /* IFNAMSIZ: 15 characters */
-    snprintf(s->veth[i], sizeof s->veth[i], "pnc%x-%d", (unsigned)getpid() & 0xffffff, i + 1);
+    snprintf(s->veth[i], sizeof s->veth[i], "pnc%x-%c", (unsigned)getpid() & 0xffffff,
+             "12"[i]);
   snprintf(s->web_id, sizeof s->web_id, "%056x%08x", 0xa, (unsigned)getpid());
   snprintf(s->client_id, sizeof s->client_id, "%056x%08x", 0xb, (unsigned)getpid());
   s->netns_self = inode_of("/proc/self/ns/net");
