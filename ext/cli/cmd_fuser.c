@@ -261,21 +261,7 @@ static void print_name(printer *pr, const fuser_name *n, const fuser_proc *procs
  * its file system (-m), as a "kernel" process. */
 
 static char *mount_of(const fuser_name *n) {
-  FILE *in = fopen("/proc/self/mounts", "r");
-  char line[4096], *found = NULL;
-  while (in && !found && fgets(line, sizeof line, in)) {
-    char *point = strchr(line, ' '), *end;
-    struct stat st;
-    if (!point || !(end = strchr(++point, ' '))) continue;
-    *end = '\0';
-    if (stat(point, &st) != 0) continue;
-    if ((long long)major(st.st_dev) == n->dev_major &&
-        (long long)minor(st.st_dev) == n->dev_minor &&
-        (n->mounts || (long long)st.st_ino == n->inode))
-      found = strdup(point);
-  }
-  if (in) fclose(in);
-  return found;
+  return cli_mount_point(n->dev_major, n->dev_minor, n->inode, n->mounts);
 }
 
 static const char *root_name(sqlite3 *db, char **buf) {

@@ -143,9 +143,20 @@ static int push_cell(cell_buf *b, char *v) {
   return 0;
 }
 
+/* The columns shown: the statement's, less the hidden trailing ones. */
+static int shown_columns(sqlite3_stmt *st, const cli_row_hooks *h) {
+  int n = sqlite3_column_count(st) - (h ? h->hidden : 0);
+  return n > 0 ? n : 0;
+}
+
+static void row_seen(const cli_row_hooks *h, sqlite3_stmt *st) {
+  if (h && h->on_row) h->on_row(h->ctx, st);
+}
+
 static int write_table(sqlite3_stmt *st, const cli_col *cols,
-                       const cli_table_style *style, FILE *out) {
-  int ncols = sqlite3_column_count(st), rc;
+                       const cli_table_style *style, const cli_row_hooks *h,
+                       FILE *out) {
+  int ncols = shown_columns(st, h), rc;
   int header = !(style && style->no_header);
   col_fmt *f = calloc((size_t)ncols, sizeof *f);
   cell_buf b = {NULL, 0, 0};
@@ -157,6 +168,7 @@ static int write_table(sqlite3_stmt *st, const cli_col *cols,
     f[i].numeric = -1; /* unknown until a value is seen */
   }
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    row_seen(h, st);
     for (int i = 0; i < ncols; i++) {
       int t = sqlite3_column_type(st, i);
       const unsigned char *s = sqlite3_column_text(st, i);
@@ -174,6 +186,7 @@ static int write_table(sqlite3_stmt *st, const cli_col *cols,
     }
   }
   if (rc != SQLITE_DONE) goto done;
+  if (h && h->header_if_rows && !b.n) header = 0;
 
   /* Widths: the header's, then the data's. */
   for (int i = 0; i < ncols; i++) {
@@ -227,8 +240,9 @@ static void csv_field(FILE *out, const char *s, size_t n) {
   fputc('"', out);
 }
 
-static int write_csv(sqlite3_stmt *st, const cli_col *cols, FILE *out) {
-  int ncols = sqlite3_column_count(st), rc;
+static int write_csv(sqlite3_stmt *st, const cli_col *cols, const cli_row_hooks *hooks,
+                     FILE *out) {
+  int ncols = shown_columns(st, hooks), rc;
   for (int i = 0; i < ncols; i++) {
     const char *h = cols ? cols[i].name : sqlite3_column_name(st, i);
     if (i) fputc(',', out);
@@ -236,6 +250,7 @@ static int write_csv(sqlite3_stmt *st, const cli_col *cols, FILE *out) {
   }
   fputc('\n', out);
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    row_seen(hooks, st);
     for (int i = 0; i < ncols; i++) {
       if (i) fputc(',', out);
       const char *s = (const char *)sqlite3_column_text(st, i);
@@ -298,11 +313,13 @@ static void json_string(FILE *out, const unsigned char *s, size_t n) {
   fputc('"', out);
 }
 
-static int write_json(sqlite3_stmt *st, const cli_col *cols, FILE *out) {
-  int ncols = sqlite3_column_count(st), rc;
+static int write_json(sqlite3_stmt *st, const cli_col *cols, const cli_row_hooks *h,
+                      FILE *out) {
+  int ncols = shown_columns(st, h), rc;
   size_t nrows = 0;
   fputc('[', out);
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    row_seen(h, st);
     fputs(nrows++ ? ",\n{" : "\n{", out);
     for (int i = 0; i < ncols; i++) {
       const char *k = cols ? cols[i].name : sqlite3_column_name(st, i);
@@ -336,12 +353,18 @@ static int write_json(sqlite3_stmt *st, const cli_col *cols, FILE *out) {
   return rc;
 }
 
-int cli_write_rows(sqlite3_stmt *st, const cli_col *cols, cli_format fmt,
-                   const cli_table_style *style, FILE *out) {
+int cli_write_rows_hooked(sqlite3_stmt *st, const cli_col *cols, cli_format fmt,
+                          const cli_table_style *style, const cli_row_hooks *hooks,
+                          FILE *out) {
   switch (fmt) {
-  case CLI_CSV: return write_csv(st, cols, out);
-  case CLI_JSON: return write_json(st, cols, out);
+  case CLI_CSV: return write_csv(st, cols, hooks, out);
+  case CLI_JSON: return write_json(st, cols, hooks, out);
   case CLI_TABLE: break;
   }
-  return write_table(st, cols, style, out);
+  return write_table(st, cols, style, hooks, out);
+}
+
+int cli_write_rows(sqlite3_stmt *st, const cli_col *cols, cli_format fmt,
+                   const cli_table_style *style, FILE *out) {
+  return cli_write_rows_hooked(st, cols, fmt, style, NULL, out);
 }
