@@ -101,10 +101,10 @@ static int one_port_question(const lsof_sel *s) {
   return s->ninet && (s->and_all || !others);
 }
 
-/* " AND l.kind ... AND l.END_port [NOT] IN (ports)" */
-static void port_arm(sqlite3_str *sql, cli_query *q, const char *end, int negate,
-                     const sqlite3_int64 *ports, int n) {
-  sqlite3_str_appendf(sql, " AND l.%s_port %sIN (", end, negate ? "NOT " : "");
+/* " AND S.END_port [NOT] IN (ports)" (S: the alias of the socket columns) */
+static void port_arm(sqlite3_str *sql, cli_query *q, const char *alias, const char *end,
+                     int negate, const sqlite3_int64 *ports, int n) {
+  sqlite3_str_appendf(sql, " AND %s.%s_port %sIN (", alias, end, negate ? "NOT " : "");
   for (int i = 0; i < n; i++) {
     sqlite3_str_appendall(sql, i ? ", ?" : "?");
     cli_q_int(q, ports[i]);
@@ -112,26 +112,51 @@ static void port_arm(sqlite3_str *sql, cli_query *q, const char *end, int negate
   sqlite3_str_appendall(sql, ")");
 }
 
-/* One read of the view for the one-port question: local (remote 0) or
- * remote (1) ports. */
-static void port_read(sqlite3_str *sql, cli_query *q, cli_query *where, int remote,
-                      const char *kind, const sqlite3_int64 *ports, int n) {
-  sqlite3_str_appendf(sql, "SELECT * FROM temp.lsof AS l WHERE %s", cli_q_text_of(where));
-  cli_q_copy_params(q, where);
+/* -t prints pids only: its one-port reads need no display column, and
+ * take the sockets, the descriptors holding them and their processes
+ * directly, under the names of the lsof view's typed columns (the view
+ * would make every row's device, offset and user name). Rows as the
+ * view's socket rows: one per descriptor, no zombie. */
+static const char HOLDERS[] =
+    "SELECT f.pid AS pid, p.pgrp AS pgid, p.euid AS uid, p.name AS command, f.fd AS fdnum,"
+    " f.type AS ftype, f.inode AS inode, f.dev_major AS dev_major, f.dev_minor AS dev_minor,"
+    " s.kind AS kind, s.family AS family, s.local_address AS local_address,"
+    " s.local_port AS local_port, s.remote_address AS remote_address,"
+    " s.remote_port AS remote_port, s.state AS state"
+    " FROM sockets s CROSS JOIN fds f ON f.inode = s.inode AND f.type = 'socket'"
+    " CROSS JOIN processes p ON p.pid = f.pid WHERE p.state IS NOT 'Z'";
+
+/* One read for the one-port question: local (remote 0) or remote (1)
+ * ports, from the view (alias l) or, for -t, HOLDERS (alias s).
+ * Through the view: it joins sockets to descriptors with a LEFT JOIN;
+ * SQLite (3.40) does not take `x IN (a, b)` as rejecting the NULL rows of
+ * that join, and keeps it a LEFT JOIN that reads every descriptor first,
+ * unless a term it does take follows: `IS NOT NULL`, last (placed before
+ * the IN list, it is not seen either). */
+static void port_read(sqlite3_str *sql, cli_query *q, int terse, int remote, const char *kind,
+                      const sqlite3_int64 *ports, int n) {
+  const char *end = remote ? "remote" : "local", *a = terse ? "s" : "l";
+  if (terse) sqlite3_str_appendall(sql, HOLDERS);
+  else sqlite3_str_appendall(sql, "SELECT * FROM temp.lsof AS l WHERE 1");
   if (kind) {
-    sqlite3_str_appendall(sql, " AND l.kind = ?");
+    sqlite3_str_appendf(sql, " AND %s.kind = ?", a);
     cli_q_text(q, kind);
   } else {
-    sqlite3_str_appendf(sql, " AND l.kind IN %s", lsof_inet_kinds);
+    sqlite3_str_appendf(sql, " AND %s.kind IN %s", a, lsof_inet_kinds);
   }
-  port_arm(sql, q, remote ? "remote" : "local", 0, ports, n);
-  if (remote) port_arm(sql, q, "local", 1, ports, n);
+  port_arm(sql, q, a, end, 0, ports, n);
+  if (remote) port_arm(sql, q, a, "local", 1, ports, n);
+  if (!terse) sqlite3_str_appendf(sql, " AND l.%s_port IS NOT NULL", end);
 }
 
-/* FROM ...: the view, or its two one-port reads; *ordered when the rows
- * need an ORDER BY to come in lsof's order. */
-static int from_clause(sqlite3_str *sql, cli_query *q, const lsof_sel *s, cli_query *where,
-                       int *ordered) {
+/* FROM ... WHERE ...: the view, or its two one-port reads; *ordered when
+ * the rows need an ORDER BY to come in lsof's order. The selection is
+ * tested on the rows the reads return: inside them, its ORs over both
+ * ends of a socket would keep SQLite from letting the port scan lead, so
+ * LIMIT -1 keeps it out (SQLite pushes no condition into a subquery with
+ * a LIMIT). */
+static int from_clause(sqlite3_str *sql, cli_query *q, const lsof_sel *s, int terse,
+                       cli_query *where, int *ordered) {
   sqlite3_int64 *ports = malloc(DRIVE_MAX_PORTS * sizeof *ports);
   const char *kind = NULL;
   if (!ports) return cli_error("out of memory");
@@ -139,14 +164,15 @@ static int from_clause(sqlite3_str *sql, cli_query *q, const lsof_sel *s, cli_qu
   *ordered = n > 0;
   if (n > 0) {
     sqlite3_str_appendall(sql, " FROM (");
-    port_read(sql, q, where, 0, kind, ports, n);
+    port_read(sql, q, terse, 0, kind, ports, n);
     sqlite3_str_appendall(sql, " UNION ALL ");
-    port_read(sql, q, where, 1, kind, ports, n);
-    sqlite3_str_appendall(sql, ") AS l");
+    port_read(sql, q, terse, 1, kind, ports, n);
+    sqlite3_str_appendall(sql, " LIMIT -1) AS l");
   } else {
-    sqlite3_str_appendf(sql, " FROM temp.lsof AS l WHERE %s", cli_q_text_of(where));
-    cli_q_copy_params(q, where);
+    sqlite3_str_appendall(sql, " FROM temp.lsof AS l");
   }
+  sqlite3_str_appendf(sql, " WHERE %s", cli_q_text_of(where));
+  cli_q_copy_params(q, where);
   free(ports);
   return CLI_OK;
 }
@@ -164,7 +190,7 @@ char *lsof_query_sql(sqlite3 *db, const cli_opts *o, const lsof_sel *s,
   select_list(sql, v, q);
   *hidden = hidden_list(sql, s, v, q);
   int ordered = 0;
-  if (rc == CLI_OK) rc = from_clause(sql, q, s, &where, &ordered);
+  if (rc == CLI_OK) rc = from_clause(sql, q, s, v->out == LSOF_OUT_TERSE, &where, &ordered);
   if (v->out == LSOF_OUT_TERSE) sqlite3_str_appendall(sql, " GROUP BY l.pid ORDER BY l.pid");
   else if (ordered) sqlite3_str_appendall(sql, " ORDER BY l.pid, l.fdnum");
   if (where.oom) q->oom = 1;
