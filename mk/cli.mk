@@ -60,7 +60,8 @@ $(B)/cli $(B)/examples:
 	mkdir -p $@
 
 # The command's own tests, each with the helpers of tests/cli/cli_run.c.
-CLI_TESTS := $(B)/tests/test_cli $(B)/tests/test_cli_worlds $(B)/tests/test_cli_install
+CLI_TESTS := $(B)/tests/test_cli $(B)/tests/test_cli_worlds $(B)/tests/test_cli_install \
+             $(B)/tests/test_cli_lsof
 $(CLI_TESTS): $(B)/tests/%: tests/cli/%.c tests/cli/cli_run.c tests/cli/cli_run.h \
               $(B)/libprocnet.a $(B)/procnet $(B)/procnet.so $(B)/examples/embed | $(B)/tests
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -DCLI_B='"$(B)"' -o $@ $< tests/cli/cli_run.c \

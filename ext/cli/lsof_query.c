@@ -41,8 +41,9 @@ static int table_cols(const lsof_view_opts *v, cli_col cols[12]) {
   cols[n++] = (cli_col)CLI_COL("pid", "PID", CLI_RIGHT);
   if (v->ppid) cols[n++] = (cli_col)CLI_COL("ppid", "PPID", CLI_RIGHT);
   if (v->pgid) cols[n++] = (cli_col)CLI_COL("pgid", "PGID", CLI_RIGHT);
-  cols[n++] = (cli_col){"user", "USER", CLI_LEFT, 0,
-                        v->uid_numbers ? "CAST(l.uid AS TEXT)" : NULL};
+  /* -l: uids, right-aligned as lsof prints numbers */
+  cols[n++] = v->uid_numbers ? (cli_col){"user", "USER", CLI_RIGHT, 0, "CAST(l.uid AS TEXT)"}
+                             : (cli_col)CLI_COL("user", "USER", CLI_LEFT);
   cols[n++] = (cli_col)CLI_COL("fd", "FD", CLI_FD);
   cols[n++] = (cli_col)CLI_COL("type", "TYPE", CLI_RIGHT);
   cols[n++] = (cli_col)CLI_COL("device", "DEVICE", CLI_RIGHT);
