@@ -13,7 +13,8 @@
  *     (+c 0: whole);
  *   - names, live: a file this test holds open (by device and inode,
  *     whatever the path), +d and +D over a directory of its own, a file
- *     open nowhere (exit 1), a missing name (exit 1, a message).
+ *     open nowhere (exit 1), a missing name (exit 1, a message), a unix
+ *     socket bound at a path with a blank (which lsof cannot find).
  * The same options against the real lsof 4.95 are in compare.table.
  */
 #include <setjmp.h>
@@ -27,7 +28,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "cli_run.h"
@@ -215,6 +218,33 @@ static void names(void **state) {
   remove_dirs(&d);
 }
 
+/* A unix socket bound at a path with a blank: lsof cuts the path there
+ * and finds nothing; procnet finds this process, and prints the path. */
+static void socket_path_with_a_blank(void **state) {
+  (void)state;
+  char dir[] = "/tmp/pn-lsof-XXXXXX", path[108], self[16];
+  assert_non_null(mkdtemp(dir));
+  snprintf(path, sizeof path, "%s/a sock", dir);
+  struct sockaddr_un a = {.sun_family = AF_UNIX};
+  memcpy(a.sun_path, path, strlen(path) + 1);
+  int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  assert_true(s >= 0);
+  assert_int_equal(bind(s, (struct sockaddr *)&a, sizeof a), 0);
+  assert_int_equal(listen(s, 1), 0);
+  snprintf(self, sizeof self, "%d\n", (int)getpid());
+  run_res r = run_cli("lsof", "-t", path, NULL);
+  assert_int_equal(r.status, 0);
+  assert_string_equal(r.out, self);
+  run_free(&r);
+  r = run_cli("lsof", "-U", "-a", "-p", strtok(self, "\n"), NULL);
+  assert_contains(r.out, " type=STREAM (LISTEN)");
+  assert_contains(r.out, path);
+  run_free(&r);
+  close(s);
+  unlink(path);
+  rmdir(dir);
+}
+
 int main(void) {
   if (cli_run_init("test_cli_lsof") != 0) return 1;
   const struct CMUnitTest tests[] = {
@@ -223,6 +253,7 @@ int main(void) {
       cmocka_unit_test(one_port_rows_equal_the_listing),
       cmocka_unit_test(output_forms),
       cmocka_unit_test(names),
+      cmocka_unit_test(socket_path_with_a_blank),
   };
   return cmocka_run_group_tests_name("cli_lsof", tests, NULL, NULL);
 }
