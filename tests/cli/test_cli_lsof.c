@@ -53,49 +53,53 @@ static run_res fixture(const char *args) {
   return r;
 }
 
-/* `lsof -t ARGS` prints these pids (one a line) and exits with status. */
-static void expect_pids(const char *args, const char *pids, int status) {
-  char full[256];
-  snprintf(full, sizeof full, "-t %s", args);
-  run_res r = fixture(full);
-  if (r.status != status || strcmp(r.out, pids) != 0)
-    fail_msg("lsof %s: status %d, pids:\n%s(want status %d, pids:\n%s)\nstderr: %s", full,
-             r.status, r.out, status, pids, r.err);
-  run_free(&r);
-}
+/* `lsof -t ARGS`: the pids and the exit status (1: something asked for was
+ * not found). */
+static const struct {
+  const char *args, *pids;
+  int status;
+} SELECTIONS[] = {
+    /* -i forms */
+    {"-i :8080", "100\n300\n400\n", 0},
+    {"-i tcp:8080-8081", "100\n300\n400\n", 0},
+    {"-i 6", "100\n200\n201\n", 0},
+    {"-iUDP", "1\n300\n", 0},
+    {"-i @[::1]", "100\n", 0},
+    {"-iTCP@127.0.0.1:8080", "100\n300\n400\n", 0},
+    /* nothing on the port: no output, exit 1 (lsof -i :PORT || echo free) */
+    {"-i :9999", "", 1},
+    /* several -i are ORed; one not found still fails */
+    {"-i :8080 -i :9999", "100\n300\n400\n", 1},
+    /* an address after -i4 is IPv4 (8081 listens on ::1 only); before
+     * it, any version */
+    {"-i4 -i :8081", "1\n100\n200\n201\n300\n400\n", 1},
+    {"-i :8081 -i4", "1\n100\n200\n201\n300\n400\n", 0},
+    /* states */
+    {"-iTCP -sTCP:LISTEN", "1\n100\n200\n201\n400\n", 0},
+    {"-iTCP -sTCP:^LISTEN", "100\n201\n300\n", 0},
+    {"-iTCP -sTCP:CLOSING", "", 1},
+    /* processes: an exclusion wins over the same pid included, which is
+     * then "not found"; -a ANDs */
+    {"-p 100,^100", "", 1},
+    {"-u ^0 -i :80", "201\n300\n", 0},
+    {"-c nginx -a -i6", "200\n201\n", 0},
+    {"-c ^nginx -i :80", "300\n", 0},
+    {"-i@127.0.0.1:8080 -a -u 1000", "300\n", 0},
+    {"-p 100 -a -c java", "", 1},
+    {"-p 999999", "", 1},
+};
 
-static void internet_addresses(void **state) {
+static void selections(void **state) {
   (void)state;
-  expect_pids("-i :8080", "100\n300\n400\n", 0);
-  expect_pids("-i tcp:8080-8081", "100\n300\n400\n", 0);
-  expect_pids("-i 6", "100\n200\n201\n", 0);
-  expect_pids("-iUDP", "1\n300\n", 0);
-  expect_pids("-i @[::1]", "100\n", 0);
-  expect_pids("-iTCP@127.0.0.1:8080", "100\n300\n400\n", 0);
-  /* Nothing on the port: no output, exit 1 (lsof -i :PORT || echo free). */
-  expect_pids("-i :9999", "", 1);
-  /* Several -i are ORed; one not found still fails. */
-  expect_pids("-i :8080 -i :9999", "100\n300\n400\n", 1);
-  /* An address after -i4 is IPv4 (8081 listens on ::1 only); before it,
-   * any version. */
-  expect_pids("-i4 -i :8081", "1\n100\n200\n201\n300\n400\n", 1);
-  expect_pids("-i :8081 -i4", "1\n100\n200\n201\n300\n400\n", 0);
-}
-
-static void states_and_processes(void **state) {
-  (void)state;
-  expect_pids("-iTCP -sTCP:LISTEN", "1\n100\n200\n201\n400\n", 0);
-  expect_pids("-iTCP -sTCP:^LISTEN", "100\n201\n300\n", 0);
-  expect_pids("-iTCP -sTCP:CLOSING", "", 1);
-  /* An exclusion wins over the same pid included, which is then "not
-   * found". */
-  expect_pids("-p 100,^100", "", 1);
-  expect_pids("-u ^0 -i :80", "201\n300\n", 0);
-  expect_pids("-c nginx -a -i6", "200\n201\n", 0);
-  expect_pids("-c ^nginx -i :80", "300\n", 0);
-  expect_pids("-i@127.0.0.1:8080 -a -u 1000", "300\n", 0);
-  expect_pids("-p 100 -a -c java", "", 1);
-  expect_pids("-p 999999", "", 1);
+  for (size_t i = 0; i < sizeof SELECTIONS / sizeof SELECTIONS[0]; i++) {
+    char args[256];
+    snprintf(args, sizeof args, "-t %s", SELECTIONS[i].args);
+    run_res r = fixture(args);
+    if (r.status != SELECTIONS[i].status || strcmp(r.out, SELECTIONS[i].pids) != 0)
+      fail_msg("lsof %s: status %d, pids:\n%s(want status %d, pids:\n%s)\nstderr: %s", args,
+               r.status, r.out, SELECTIONS[i].status, SELECTIONS[i].pids, r.err);
+    run_free(&r);
+  }
 }
 
 /* The one-port rows equal the whole listing's. */
@@ -248,8 +252,7 @@ static void socket_path_with_a_blank(void **state) {
 int main(void) {
   if (cli_run_init("test_cli_lsof") != 0) return 1;
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(internet_addresses),
-      cmocka_unit_test(states_and_processes),
+      cmocka_unit_test(selections),
       cmocka_unit_test(one_port_rows_equal_the_listing),
       cmocka_unit_test(output_forms),
       cmocka_unit_test(names),
