@@ -46,7 +46,7 @@ static const cli_option lsof_options[] = {
      "Internet sockets (of that address; several -i are ORed)"},
     FLAG('U', NULL, "unix domain sockets"),
     {'s', NULL, CLI_ARG_OPTIONAL, "[TCP:STATE[,STATE...]]", NULL, NULL,
-     "TCP sockets in these states only (^STATE: not in it); alone: SIZE"},
+     "Internet sockets in these TCP states only (^STATE: not in it); alone: SIZE"},
     FLAG('a', NULL, "AND the selections (they are ORed otherwise)"),
     FLAG('t', NULL, "the pids alone, one a line"),
     {'F', NULL, CLI_ARG_OPTIONAL, "[FIELDS]", NULL, NULL,

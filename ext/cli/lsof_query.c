@@ -217,8 +217,9 @@ typedef struct found {
 
 /* "3" or "3,5" (group_concat): each id seen. */
 static void note_ids(found *f, const unsigned char *text) {
-  for (const char *p = (const char *)text; p && *p;) {
-    long id = strtol(p, (char **)&p, 10);
+  char *p = (char *)text;
+  while (p && *p) {
+    long id = strtol(p, &p, 10);
     if (id >= 1 && id <= f->nnames) f->named[id] = 1;
     while (*p && (*p < '0' || *p > '9')) p++;
   }

@@ -157,15 +157,19 @@ int lsof_add_states(lsof_sel *s, const char *spec) {
   return rc;
 }
 
+/* -i, -i4, -i6 after what came before: -i4 then -i6 (or the reverse) is
+ * -i; -i4 or -i6 after -i is -i4 or -i6 alone; -i after them changes
+ * nothing. */
+static lsof_net next_net(lsof_net was, lsof_net want) {
+  if (was == LSOF_NET_NONE) return want;
+  if (want == LSOF_NET_ANY) return was;
+  if (was != LSOF_NET_ANY && was != want) return LSOF_NET_ANY;
+  return want;
+}
+
 int lsof_add_inet(lsof_sel *s, const char *v) {
-  /* -i4 then -i6 is -i; -i4 or -i6 after -i is -i4 or -i6 alone. */
   if (!v || !*v || ((v[0] == '4' || v[0] == '6') && !v[1])) {
-    lsof_net want = !v || !*v ? LSOF_NET_ANY : v[0] == '4' ? LSOF_NET_4 : LSOF_NET_6;
-    if (s->net == LSOF_NET_NONE || want != LSOF_NET_ANY)
-      s->net = (s->net == LSOF_NET_4 && want == LSOF_NET_6) ||
-                       (s->net == LSOF_NET_6 && want == LSOF_NET_4)
-                   ? LSOF_NET_ANY
-                   : want;
+    s->net = next_net(s->net, !v || !*v ? LSOF_NET_ANY : v[0] == '4' ? LSOF_NET_4 : LSOF_NET_6);
     return CLI_OK;
   }
   lsof_inet a;
