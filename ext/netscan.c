@@ -304,7 +304,10 @@ static pn_res probe_inet(pn_netcur *c, target *t, int fd, int *rc, int *err) {
   }
   c->probe.set.v[0].x = 0;
   if (c->pc.fs.cnt) c->pc.fs.cnt->netlink_requests++;
-  return pn_diag_add_extras(fd, t->k.kind, 0, t->k.want, &c->probe.set, err);
+  pn_res r = pn_diag_add_extras(fd, t->k.kind, 0, t->k.want, &c->probe.set, err);
+  /* not found so (gone since, or a lookup the kernel cannot make): the
+   * snapshot will tell */
+  return r == PN_OK && !c->probe.set.v[0].x ? PN_GONE : r;
 }
 
 /* The one socket of an inode lookup, from the kernel: a unix socket by its

@@ -15,6 +15,7 @@ SQLITE_EXTENSION_INIT3
 #include <linux/sock_diag.h>
 #include <linux/unix_diag.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -65,7 +66,7 @@ static size_t make_request(const pn_sockkind *k, int file, unsigned want,
     q->unx.r.sdiag_family = AF_UNIX;
     q->unx.r.udiag_states = ~0u;
     q->unx.r.udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_PEER | UDIAG_SHOW_RQLEN |
-                          UDIAG_SHOW_UID |
+                          UDIAG_SHOW_UID | UDIAG_SHOW_VFS | UDIAG_SHOW_ICONS |
                           ((want & PN_WANT_MEM) ? UDIAG_SHOW_MEMINFO : 0);
     return sizeof q->unx;
   }
@@ -108,7 +109,14 @@ static void inet_diag_fields(const pn_inet_diag *d, pn_sock *s) {
     s->backlog = d->wqueue;
     s->has |= PN_SK_BACKLOG;
   }
-  if (d->has_shutdown) s->shutdown = d->shutdown;
+  if (d->has_shutdown) {
+    s->shutdown = d->shutdown;
+    s->has |= PN_SK_SHUTDOWN;
+  }
+  if (d->has_mark) {
+    s->mark = d->mark;
+    s->has |= PN_SK_MARK;
+  }
   if (d->has_v6only) {
     s->v6only = d->v6only;
     s->has |= PN_SK_V6ONLY;
@@ -161,8 +169,6 @@ static void inet_extras(const pn_inet_diag *d, pn_sockx *x) {
   x->tos = d->tos;
   x->has_tclass = d->has_tclass;
   x->tclass = d->tclass;
-  x->has_mark = d->has_mark;
-  x->mark = d->mark;
 }
 
 /* The kernel's sk_state of a unix socket as /proc/net/unix tells it: St
@@ -198,7 +204,31 @@ static void unix_diag_fields(const pn_unix_diag *d, pn_sock *s) {
     s->uid = d->uid;
     s->has |= PN_SK_UID;
   }
-  if (d->has_shutdown) s->shutdown = d->shutdown;
+  if (d->has_shutdown) {
+    s->shutdown = d->shutdown;
+    s->has |= PN_SK_SHUTDOWN;
+  }
+  if (d->has_vfs) {
+    s->vfs_inode = d->vfs_inode;
+    s->vfs_dev = d->vfs_dev;
+    s->has |= PN_SK_VFS;
+  }
+}
+
+/* A listener's waiting connections, as the text of their inodes. */
+static int unix_pending(const pn_unix_diag *d, pn_sockset *set, pn_sock *s) {
+  char text[12 * 64];
+  size_t n = 0;
+  if (!d->icons.p) return 0;
+  for (size_t i = 0; i + 4 <= d->icons.n && n + 12 < sizeof text; i += 4) {
+    uint32_t ino;
+    memcpy(&ino, d->icons.p + i, sizeof ino);
+    n += (size_t)snprintf(text + n, sizeof text - n, "%s%u", n ? " " : "", ino);
+  }
+  if (pn_sockset_string(set, text, n, &s->pend_off) != 0) return ENOMEM;
+  s->pend_len = (uint32_t)n;
+  s->has |= PN_SK_PENDING;
+  return 0;
 }
 
 static int unix_record(const pn_unix_diag *d, pn_sockset *set, pn_sock *s) {
@@ -207,6 +237,7 @@ static int unix_record(const pn_unix_diag *d, pn_sockset *set, pn_sock *s) {
   s->inode = d->inode;
   unix_state(d->state, s);
   unix_diag_fields(d, s);
+  if (unix_pending(d, set, s) != 0) return ENOMEM;
   if (d->name.p) {
     char path[128];
     size_t n = pn_unix_diag_path(d->name, path, sizeof path);
@@ -392,10 +423,13 @@ pn_res pn_diag_add_extras(int fd, const pn_sockkind *k, size_t i, unsigned want,
   size_t len = make_request(k, s->family == 6, want, &q);
   make_exact(&q.inet.h);
   struct inet_diag_sockid *id = &q.inet.r.id;
-  id->idiag_sport = htons(s->local_port);
-  id->idiag_dport = htons(s->remote_port);
-  memcpy(id->idiag_src, s->local_addr, sizeof id->idiag_src);
-  memcpy(id->idiag_dst, s->remote_addr, sizeof id->idiag_dst);
+  /* TCP's lookup takes src as the socket's own end; UDP's (udp_dump_one)
+   * passes src as the source of an arriving packet: the remote end */
+  int swap = k->ipproto == IPPROTO_UDP || k->ipproto == IPPROTO_UDPLITE;
+  id->idiag_sport = htons(swap ? s->remote_port : s->local_port);
+  id->idiag_dport = htons(swap ? s->local_port : s->remote_port);
+  memcpy(id->idiag_src, swap ? s->remote_addr : s->local_addr, sizeof id->idiag_src);
+  memcpy(id->idiag_dst, swap ? s->local_addr : s->remote_addr, sizeof id->idiag_dst);
   id->idiag_if = s->ifindex;
   id->idiag_cookie[0] = (uint32_t)s->cookie;
   id->idiag_cookie[1] = (uint32_t)(s->cookie >> 32);

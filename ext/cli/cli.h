@@ -331,12 +331,9 @@ char *cli_mount_point(long long dev_major, long long dev_minor, long long inode,
 
 /* ---- net_timers.c --------------------------------------------------------- */
 
-/* An SQL expression giving the timer text of the socket row `alias` (a
- * view with kind, inode, netns, local/remote address and port columns;
- * addr_suffix "" for ss's local_address, "_ip" for netstat's local_ip):
- * ss -o's "timer:(keepalive,119min,0)" (NULL when no timer runs) or
+/* An SQL expression giving the timer text of the netstat row `alias` (a
+ * view with kind, inode, netns, local/remote address and port columns):
  * netstat -o's "keepalive (7186.54/0/0)". */
-void cli_ss_timer_expr(sqlite3_str *sql, const char *alias);
 void cli_netstat_timer_expr(sqlite3_str *sql, const char *alias);
 
 /* ---- the commands --------------------------------------------------------- */

@@ -93,59 +93,59 @@ static int on_arg(void *ctx, const cli_parse_state *st, int code, const char *v)
 typedef struct ss_extra {
   const char *name;
   char *expr;          /* sqlite3_malloc'd */
-  int after_break;     /* -m, -i: on ss's second line */
 } ss_extra;
 
-/* -e: what /proc has of ss's details (uid:U when not 0, ino:I); sock_diag
- * adds sk:, v6only:, shutdown. Unix sockets: ss prints their file's
- * inode and device, which /proc does not give. */
-static const char DETAILS[] =
-    "CASE WHEN ss.kind IN ('tcp', 'udp', 'raw', 'packet') THEN"
-    " CASE WHEN ss.uid <> 0 THEN 'uid:' || ss.uid || ' ' ELSE '' END"
-    " || 'ino:' || ss.inode END";
+static unsigned extras_flags(const ss_args *a) {
+  return (a->timers ? SS_X_TIMERS : 0) | (a->details ? SS_X_DETAILS : 0) |
+         (a->memory ? SS_X_MEMORY : 0) | (a->info ? SS_X_INFO : 0) |
+         (a->oneline ? SS_X_ONELINE : 0);
+}
 
-static char *timer_expr(void) {
+/* The text procnet_ss_extras() gives for flags, NULL for none. */
+static char *extras_expr(unsigned flags, int trim) {
   sqlite3_str *s = sqlite3_str_new(NULL);
-  cli_ss_timer_expr(s, "ss");
+  sqlite3_str_appendall(s, trim ? "nullif(ltrim(" : "nullif(");
+  cli_ss_extras_call(s, flags);
+  sqlite3_str_appendall(s, trim ? ", ' '), '')" : ", '')");
   return sqlite3_str_finish(s);
 }
 
-/* The extras the options ask for, in ss's order. Returns how many. */
+/* The extras the options ask for: in a table, the process and one text of
+ * everything else, laid out by ss's rules (ss_extras.c); in CSV and JSON,
+ * one column each. Returns how many. */
 static int ss_extras(const ss_args *a, ss_extra out[5]) {
+  static const struct {
+    const char *name;
+    unsigned flag;
+  } each[] = {{"timer", SS_X_TIMERS}, {"details", SS_X_DETAILS},
+              {"memory", SS_X_MEMORY}, {"info", SS_X_INFO}};
   int n = 0;
+  unsigned flags = extras_flags(a);
   /* ss names no process for netlink sockets (its -p looks up inet,
    * unix and packet sockets only). */
   if (a->processes)
     out[n++] = (ss_extra){"process",
-                          sqlite3_mprintf("CASE WHEN ss.kind <> 'netlink' THEN ss.process END"),
-                          0};
-  if (a->timers) out[n++] = (ss_extra){"timer", timer_expr(), 0};
-  if (a->details) out[n++] = (ss_extra){"details", sqlite3_mprintf("%s", DETAILS), 0};
-  /* skmem and tcp_info come from sock_diag only. */
-  if (a->memory) out[n++] = (ss_extra){"memory", sqlite3_mprintf("NULL"), 1};
-  if (a->info) out[n++] = (ss_extra){"info", sqlite3_mprintf("NULL"), 1};
+                          sqlite3_mprintf("CASE WHEN ss.kind <> 'netlink' THEN ss.process END")};
+  if (!(flags & ~SS_X_ONELINE)) return n;
+  if (a->o->format == CLI_TABLE) {
+    out[n++] = (ss_extra){"extras", extras_expr(flags, 0)};
+    return n;
+  }
+  for (size_t i = 0; i < sizeof each / sizeof each[0]; i++)
+    if (flags & each[i].flag)
+      out[n++] = (ss_extra){each[i].name, extras_expr(each[i].flag | SS_X_ONELINE, 1)};
   return n;
 }
 
-/* The table's Process cell: each extra after a blank; the -m/-i ones after
- * ss's line break ("\n\t"), or inline with -O. */
-static char *process_cell(const ss_extra *x, int n, int oneline) {
+/* The table's Process cell: the process after a blank, then the extras as
+ * procnet_ss_extras() lays them out (each after its own blank). */
+static char *process_cell(const ss_extra *x, int n) {
   sqlite3_str *s = sqlite3_str_new(NULL);
   sqlite3_str_appendall(s, "''");
-  int breaks = 0;
   for (int i = 0; i < n; i++)
-    if (!x[i].after_break) sqlite3_str_appendf(s, " || coalesce(' ' || (%s), '')", x[i].expr);
-    else breaks++;
-  if (breaks) {
-    sqlite3_str_appendall(s, " || CASE WHEN coalesce(");
-    for (int i = 0, k = 0; i < n; i++)
-      if (x[i].after_break) sqlite3_str_appendf(s, "%s(%s)", k++ ? ", " : "", x[i].expr);
-    sqlite3_str_appendf(s, "%s) IS NULL THEN '' ELSE %s", breaks == 1 ? ", NULL" : "",
-                        oneline ? "''" : "char(10, 9)");
-    for (int i = 0; i < n; i++)
-      if (x[i].after_break) sqlite3_str_appendf(s, " || coalesce(' ' || (%s), '')", x[i].expr);
-    sqlite3_str_appendall(s, " END");
-  }
+    sqlite3_str_appendf(s, strcmp(x[i].name, "process") ? " || coalesce((%s), '')"
+                                                        : " || coalesce(' ' || (%s), '')",
+                        x[i].expr);
   return sqlite3_str_finish(s);
 }
 
@@ -158,15 +158,16 @@ static int one_bit(unsigned m) { return m && !(m & (m - 1)); }
 static int ss_columns(const ss_args *a, const ss_extra *x, int nx, cli_col cols[12],
                       char **cell) {
   int n = 0;
-  if (!one_bit(a->sel.dbs)) cols[n++] = (cli_col)CLI_COL("netid", "Netid", CLI_LEFT);
-  if (!one_bit(a->sel.states)) cols[n++] = (cli_col)CLI_COL("state", "State", CLI_LEFT);
-  cols[n++] = (cli_col){"recv_q", "Recv-Q", CLI_LEFT, 6, NULL};
-  cols[n++] = (cli_col){"send_q", "Send-Q", CLI_LEFT, 6, NULL};
-  cols[n++] = (cli_col)CLI_COL("local", "Local Address:Port", CLI_ADDRPORT);
-  cols[n++] = (cli_col)CLI_COL("peer", "Peer Address:Port", CLI_ADDRPORT);
+  /* qualified: the extras join sock_diag, whose columns share names */
+  if (!one_bit(a->sel.dbs)) cols[n++] = (cli_col){"netid", "Netid", CLI_LEFT, 0, "ss.netid"};
+  if (!one_bit(a->sel.states)) cols[n++] = (cli_col){"state", "State", CLI_LEFT, 0, "ss.state"};
+  cols[n++] = (cli_col){"recv_q", "Recv-Q", CLI_LEFT, 6, "ss.recv_q"};
+  cols[n++] = (cli_col){"send_q", "Send-Q", CLI_LEFT, 6, "ss.send_q"};
+  cols[n++] = (cli_col){"local", "Local Address:Port", CLI_ADDRPORT, 0, "ss.local"};
+  cols[n++] = (cli_col){"peer", "Peer Address:Port", CLI_ADDRPORT, 0, "ss.peer"};
   *cell = NULL;
   if (a->o->format == CLI_TABLE) {
-    *cell = process_cell(x, nx, a->oneline);
+    *cell = process_cell(x, nx);
     cols[n++] = (cli_col){"process", "Process", CLI_ATTACHED, 0, *cell};
   } else {
     for (int i = 0; i < nx; i++)
@@ -199,8 +200,10 @@ static char *build_select(const ss_args *a, const cli_col *cols, int ncols,
     if (k) sqlite3_str_appendall(sql, " UNION ALL ");
     cli_append_select(sql, cols, ncols);
     /* The kinds and netids are procnet's own words, not the user's. */
-    sqlite3_str_appendf(sql, " FROM temp.ss AS ss WHERE ss.kind = '%s' AND ss.netid IN (",
-                        kinds[k].kind);
+    /* without -p, the view that reads no process's descriptors */
+    sqlite3_str_appendf(sql, " FROM temp.%s AS ss", a->processes ? "ss" : "procnet_ss_sockets");
+    if (extras_flags(a) & ~SS_X_ONELINE) cli_ss_extras_join(sql);
+    sqlite3_str_appendf(sql, " WHERE ss.kind = '%s' AND ss.netid IN (", kinds[k].kind);
     for (int j = 0; kinds[k].netids[j]; j++)
       sqlite3_str_appendf(sql, "%s'%s'", j ? ", " : "", kinds[k].netids[j]);
     sqlite3_str_appendall(sql, ")");
@@ -280,6 +283,8 @@ int cli_cmd_ss(cli_opts *o, const cli_command *cmd, int argc, char **argv) {
   ssf_result f;
   memset(&f, 0, sizeof f);
   if (rc == CLI_OK && !(db = cli_db_open(o, 1))) rc = CLI_ERR;
+  if (rc == CLI_OK && cli_ss_extras_register(db) != SQLITE_OK)
+    rc = cli_error("%s", sqlite3_errmsg(db));
   /* ss prints the summary first, and only it when nothing else was asked. */
   int summary_only = a.summary && a.sel.do_default && a.nwords == 0;
   if (rc == CLI_OK && a.summary) rc = ss_print_summary(db, o);

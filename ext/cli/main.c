@@ -75,8 +75,18 @@ static int run(int argc, char **argv) {
   return rc == CLI_DONE ? CLI_OK : rc;
 }
 
+/* The command has one connection, used by one thread (the extension's
+ * reader threads touch no connection): SQLite's per-connection mutexes and
+ * its allocation statistics, a global mutex taken around every malloc,
+ * buy nothing here. Either call failing leaves the safe defaults. */
+static void configure_sqlite(void) {
+  if (sqlite3_config(SQLITE_CONFIG_MULTITHREAD) != SQLITE_OK) return;
+  if (sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) != SQLITE_OK) return;
+}
+
 int main(int argc, char **argv) {
   int rc;
+  configure_sqlite();
   if (argc > 1 && !strcmp(argv[1], "--complete"))
     rc = cli_complete(argc - 2, argv + 2);
   else

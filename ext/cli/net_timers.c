@@ -1,6 +1,6 @@
 /*
- * net_timers.c: the timer of a socket row, as `ss -o` and `netstat -o`
- * print it, as SQL expressions. The views have no timer columns; the
+ * net_timers.c: the timer of a socket row, as `netstat -o` prints it, as
+ * SQL expressions. The views have no timer columns; the
  * net_tcp, net_udp, ... tables have (timer, timer_expires, retransmits,
  * timeout, from /proc/net/tcp's tr, tm->when, retrnsmt and timeout). The
  * row is found by inode (a binary search in the table's snapshot); a
@@ -19,31 +19,6 @@ static void lookup(sqlite3_str *sql, const char *table, const char *alias,
                       " LIMIT 1)",
                       value, table, alias, alias, alias, alias, alias, addr_suffix, alias,
                       addr_suffix);
-}
-
-/* ss's print_ms_timer of `ms`: 119min, 2min15sec, 14sec, 1.234ms, 200ms. */
-static const char MS_TIMER[] =
-    "(SELECT CASE WHEN m > 0 THEN m || 'min' ELSE '' END"
-    " || CASE WHEN s > 0 THEN s || CASE WHEN r > 0 THEN '.' ELSE 'sec' END ELSE '' END"
-    " || CASE WHEN r > 0 THEN printf('%03dms', r) ELSE '' END"
-    " FROM (SELECT m, s, CASE WHEN m > 0 OR s > 9 THEN 0 ELSE r END AS r"
-    " FROM (SELECT m, CASE WHEN m > 9 THEN 0 ELSE s END AS s, r"
-    " FROM (SELECT ms / 60000 AS m, ms / 1000 % 60 AS s, ms % 1000 AS r"
-    " FROM (SELECT max(0, CAST(round(t.timer_expires * 1000) AS INTEGER)) AS ms)))))";
-
-void cli_ss_timer_expr(sqlite3_str *sql, const char *alias) {
-  sqlite3_str_appendf(sql, "CASE WHEN %s.kind = 'tcp' THEN ", alias);
-  sqlite3_str *value = sqlite3_str_new(NULL);
-  sqlite3_str_appendall(value,
-                        "CASE WHEN t.timer IS 'off' THEN NULL ELSE 'timer:(' ||"
-                        " CASE t.timer WHEN 'probe' THEN 'persist'"
-                        " ELSE coalesce(t.timer, 'unknown') END || ',' || ");
-  sqlite3_str_appendall(value, MS_TIMER);
-  sqlite3_str_appendall(value, " || ',' || t.retransmits || ')' END");
-  char *v = sqlite3_str_finish(value);
-  lookup(sql, "net_tcp", alias, "_address", v ? v : "NULL");
-  sqlite3_free(v);
-  sqlite3_str_appendall(sql, " END");
 }
 
 /* netstat's tcp timers: off (0.00/R/T), on (1.20/R/T), keepalive (...),

@@ -6,6 +6,7 @@
  *   ssfilter.c    the FILTER words compiled to SQL: the grammar
  *   ssfilter_host.c  its addresses, ports and devices
  *   ss_summary.c  -s
+ *   ss_extras.c   what -o, -e, -m and -i print (sock_diag's columns)
  */
 #ifndef PROCNET_CLI_SS_H
 #define PROCNET_CLI_SS_H
@@ -138,5 +139,23 @@ ssf_status ssf_fail(ssf_result *out, ssf_status st, const char *fmt, ...)
 
 /* Prints ss -s's summary for the namespaces o selects. CLI_OK or CLI_ERR. */
 int ss_print_summary(sqlite3 *db, const cli_opts *o);
+
+/* ---- ss_extras.c ------------------------------------------------------------
+ * procnet_ss_extras(FLAGS, ...): the text ss prints after a socket's
+ * process for the options FLAGS asks for, each item after a blank and the
+ * memory and TCP internals after ss's line break ("\n\t", or a blank with
+ * SS_X_ONELINE); '' when there is nothing. */
+#define SS_X_TIMERS 0x1   /* -o */
+#define SS_X_DETAILS 0x2  /* -e */
+#define SS_X_MEMORY 0x4   /* -m */
+#define SS_X_INFO 0x8     /* -i */
+#define SS_X_ONELINE 0x10 /* -O */
+/* Registers the function on the command's connection. */
+int cli_ss_extras_register(sqlite3 *db);
+/* Appends its call with the columns of the ss view's row (alias ss) and
+ * the socket's sock_diag row (alias d). */
+void cli_ss_extras_call(sqlite3_str *sql, unsigned flags);
+/* Appends the LEFT JOIN that gives each ss row its sock_diag row as d. */
+void cli_ss_extras_join(sqlite3_str *sql);
 
 #endif

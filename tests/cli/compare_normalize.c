@@ -110,7 +110,7 @@ typedef struct exception_def {
 } exception_def;
 
 enum {
-  EX_SOCK_DIAG_ROWS, EX_SUMMARY_TOTAL, EX_DETAILS, EX_MEMINFO, EX_UNIX_BLANK,
+  EX_SOCK_DIAG_ROWS, EX_SUMMARY_TOTAL, EX_SS_MOVING, EX_UNIX_BLANK,
   EX_TIMER_MOMENT, EX_USAGE_TEXT, EX_LSOF_UNIX_BLANK, EX_LSOF_MEM_SIZE, EX_LSOF_FIELDS,
   EX_COUNT
 };
@@ -126,11 +126,10 @@ static exception_def exceptions[EX_COUNT] = {
                           " period later), and its TCP total, closed and orphaned count every"
                           " namespace of the machine: those numbers are masked on both"
                           " sides", 0},
-    [EX_DETAILS] = {"ss-extended", "netlink, until sock_diag lands",
-                    "ss -e's sk:COOKIE, cgroup:, v6only:, shutdown marks, and a unix"
-                    " socket's file ino:/dev: and peers: exist in sock_diag only", 0},
-    [EX_MEMINFO] = {"ss-meminfo-tcpinfo", "netlink, until sock_diag lands",
-                    "ss -m's skmem:(...) and ss -i's tcp_info lines exist in sock_diag only", 0},
+    [EX_SS_MOVING] = {"ss-moving-values", "two reads of a running clock",
+                      "ss -o's timer expiry and ss -i's lastsnd:, lastrcv:, lastack: (time"
+                      " since a socket's last packets) and busy: change between the two"
+                      " runs: the numbers are masked on both sides", 0},
     [EX_UNIX_BLANK] = {"netstat-unix-path-blank", "the real tool is wrong",
                        "netstat cuts a unix socket's path at its first blank (sscanf %s);"
                        " procnet prints the path whole", 0},
@@ -197,46 +196,34 @@ static void mask_summary_total(cmp_lines *l, int *seen) {
   }
 }
 
-static int is_details_word(const char *w, int unix_line) {
-  return !strncmp(w, "sk:", 3) || !strncmp(w, "cgroup:", 7) || !strncmp(w, "v6only:", 7) ||
-         !strcmp(w, "<->") || !strcmp(w, "-->") || !strcmp(w, "<--") || !strcmp(w, "---") ||
-         (unix_line && (!strncmp(w, "ino:", 4) || !strncmp(w, "dev:", 4)));
+/* The words of ss -o and -i whose numbers move with time. */
+static int moving_word(const char *w) {
+  static const char *const keys[] = {"lastsnd:", "lastrcv:", "lastack:", "busy:"};
+  for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+    if (!strncmp(w, keys[i], strlen(keys[i]))) return 1;
+  return 0;
 }
 
-static void drop_details(cmp_lines *l, int *seen) {
-  for (int i = 0; i < l->n; i++) {
-    char **w = l->words[i];
-    int unix_line = w[0] && !strncmp(w[0], "u_", 2);
-    for (int k = 0; w[k];) {
-      if (unix_line && !strcmp(w[k], "peers:")) {
-        drop_word(w, k);
-        while (w[k] && isdigit((unsigned char)w[k][0])) drop_word(w, k);
-        applied(EX_DETAILS, seen);
-      } else if (is_details_word(w[k], unix_line)) {
-        drop_word(w, k);
-        applied(EX_DETAILS, seen);
+/* "timer:(keepalive,119min,0)" -> "timer:(keepalive,*,0)"; "lastsnd:1234"
+ * -> "lastsnd:*". */
+static void mask_moving(cmp_lines *l, int *seen) {
+  for (int i = 0; i < l->n; i++)
+    for (char **w = l->words[i]; *w; w++) {
+      char *t = *w;
+      if (!strncmp(t, "timer:(", 7)) {
+        char *a = strchr(t, ','), *b = a ? strchr(a + 1, ',') : NULL;
+        if (!b) continue;
+        memmove(a + 2, b, strlen(b) + 1);
+        a[1] = '*';
+      } else if (moving_word(t)) {
+        char *colon = strchr(t, ':');
+        colon[1] = '*';
+        colon[2] = '\0';
       } else {
-        k++;
+        continue;
       }
+      applied(EX_SS_MOVING, seen);
     }
-  }
-}
-
-static void drop_meminfo(cmp_lines *l, int *seen) {
-  for (int i = 0; i < l->n; i++) {
-    if (l->tabbed[i]) {
-      drop_line(l, i--);
-      applied(EX_MEMINFO, seen);
-      continue;
-    }
-    for (int k = 0; l->words[i][k];)
-      if (!strncmp(l->words[i][k], "skmem:(", 7)) {
-        drop_word(l->words[i], k);
-        applied(EX_MEMINFO, seen);
-      } else {
-        k++;
-      }
-  }
 }
 
 /* procnet's unix paths, cut where netstat cuts them. */
@@ -386,10 +373,7 @@ void cmp_normalize(char *const *argv, cmp_side side, cmp_lines *l) {
   if (!strcmp(tool, "ss")) {
     drop_sock_diag_rows(l, seen);
     mask_summary_total(l, seen);
-    if (side == CMP_REAL) {
-      drop_details(l, seen);
-      drop_meminfo(l, seen);
-    }
+    mask_moving(l, seen);
   } else if (!strcmp(tool, "netstat")) {
     if (side == CMP_PROCNET) cut_unix_paths(l, seen);
     mask_timers(l, seen);

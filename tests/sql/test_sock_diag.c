@@ -600,6 +600,15 @@ static void sources_agree(void **state) {
 
 /* ---- one socket by inode ------------------------------------------------------ */
 
+/* The dumps a read of every namespace's tcp and tcp6 base rows makes. */
+static int64_t base_dumps(void) {
+  sqlite3 *db = pn_open(NULL);
+  pn_int(db, "SELECT count(backlog) FROM net_tcp");
+  int64_t n = pn_stat(db, "netlink_dumps");
+  pn_close(db);
+  return n;
+}
+
 /* A lookup of one socket asks the kernel for that socket: a unix socket by
  * its inode (no dump), an IP socket's TCP internals for it alone (the
  * snapshots without them, one dump per namespace for tcp and tcp6); and
@@ -612,7 +621,7 @@ static void one_socket_by_inode(void **state) {
                              " 'ESTABLISHED' AND local_port = %d", S.netns[0], PORT_BACKLOG);
   long long unx = pn_int(db, "SELECT inode FROM net_unix WHERE netns = %lld AND peer_inode"
                              " IS NOT NULL LIMIT 1", S.netns[1]);
-  int64_t namespaces = pn_int(db, "SELECT count(DISTINCT netns) FROM sockets WHERE kind = 'tcp'");
+  int64_t before = base_dumps();
   char *whole = pn_rows(db, "SELECT kind, snd_mss, advmss, rcv_space, skmem_rb, netns"
                             " FROM sock_diag WHERE kind = 'tcp' AND inode = %lld"
                             " AND inode IN (SELECT inode FROM sock_diag)", tcp);
@@ -624,22 +633,33 @@ static void one_socket_by_inode(void **state) {
   assert_string_equal(one, whole);
   assert_true(strstr(one, "tcp|") == one);
   assert_int_equal(pn_stat(db, "netlink_requests"), 1);
-  /* tcp and tcp6 of each namespace in one dump, without the extensions */
-  assert_int_equal(pn_stat(db, "netlink_dumps"), namespaces);
+  /* tcp and tcp6 of each namespace in one dump, without the extensions: as
+   * many dumps as a base read of the table makes (measured either side, as
+   * other programs may add or remove namespaces meanwhile) */
+  int64_t dumps = pn_stat(db, "netlink_dumps");
+  int64_t after = base_dumps();
+  assert_true(dumps >= 1);
+  assert_true(dumps <= (before > after ? before : after));
   pn_close(db);
 
   db = pn_open(NULL);
   char expect[64];
   snprintf(expect, sizeof expect, "%lld|%lld\n", unx, S.netns[1]);
   assert_rows(db, expect, "SELECT inode, netns FROM net_unix WHERE inode = %lld", unx);
-  long long peer = pn_int(db, "SELECT peer_inode FROM net_unix WHERE inode = %lld", unx);
+  /* every namespace is asked (one request each), none dumped; counted in a
+   * fresh connection below, kept to the scene's namespace, as other
+   * programs may make and remove namespaces meanwhile */
+  pn_close(db);
+  db = pn_open(NULL);
+  long long peer = pn_int(db, "SELECT peer_inode FROM net_unix WHERE inode = %lld"
+                              " AND netns = %lld", unx, S.netns[1]);
   assert_true(peer > 0);
   /* its peer points back */
-  assert_int_equal(pn_int(db, "SELECT peer_inode FROM net_unix WHERE inode = %lld", peer), unx);
-  /* three lookups, one request per namespace each, no dump */
+  assert_int_equal(pn_int(db, "SELECT peer_inode FROM net_unix WHERE inode = %lld"
+                              " AND netns = %lld", peer, S.netns[1]), unx);
+  /* two lookups, one request each, no dump */
   assert_int_equal(pn_stat(db, "netlink_dumps"), 0);
-  assert_int_equal(pn_stat(db, "netlink_requests") % 3, 0);
-  assert_true(pn_stat(db, "netlink_requests") >= 3 * NSCENES);
+  assert_int_equal(pn_stat(db, "netlink_requests"), 2);
   pn_close(db);
   sqlite3_free(whole);
   sqlite3_free(one);
@@ -712,9 +732,10 @@ static void unprivileged_reader(void **state) {
              "SELECT (SELECT backlog FROM sockets WHERE kind = 'tcp' AND local_port = %d"
              "        AND netns = procnet_netns()),"
              "       (SELECT count(*) || ',' || count(backlog) FROM sockets"
-             "        WHERE kind = 'tcp' AND local_port = %d AND state = 'LISTEN'),"
+             "        WHERE kind = 'tcp' AND local_port = %d AND state = 'LISTEN'"
+             "        AND ns_pid IN (%d, %d)),"
              "       (SELECT count(*) FROM sock_diag) > 0",
-             port, PORT_BACKLOG);
+             port, PORT_BACKLOG, (int)S.pid[0], (int)S.pid[1]);
     if (sqlite3_prepare_v2(db, buf, -1, &st, NULL) != SQLITE_OK ||
         sqlite3_step(st) != SQLITE_ROW)
       _exit(5);
