@@ -169,10 +169,18 @@ int cli_complete(int argc, char **argv);
 
 /* ---- db.c ----------------------------------------------------------------- */
 
-/* Opens an in-memory database with procnet registered. With `setup`, also
- * sets the root of `o` and creates the views of sql/views.sql. On failure
- * prints the reason and returns NULL. */
+/* How much cli_db_open sets up: nothing more; the root of `o` and the
+ * views of sql/views.sql; the root alone (a command that reads tables
+ * only, or creates the views when it needs them: parsing them is a tenth
+ * of a one-port question's instructions). */
+enum { CLI_DB_BARE = 0, CLI_DB_VIEWS = 1, CLI_DB_ROOT = 2 };
+
+/* Opens an in-memory database with procnet registered, set up as `setup`
+ * says. On failure prints the reason and returns NULL. */
 sqlite3 *cli_db_open(const cli_opts *o, int setup);
+/* Creates the views (again: they are created IF NOT EXISTS). CLI_OK, or
+ * CLI_ERR once printed. */
+int cli_db_views(sqlite3 *db);
 void cli_db_close(sqlite3 *db);
 
 /* The namespace inode --netns asks for (procnet_netns() for self). Returns

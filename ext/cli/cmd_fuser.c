@@ -343,7 +343,7 @@ int cli_cmd_fuser(cli_opts *o, const cli_command *cmd, int argc, char **argv) {
   int rc = cli_parse(cmd, o, argc, argv, on_arg, &a);
   for (int i = 0; rc == CLI_OK && i < a.nnames; i++) rc = parse_name(&a, &a.names[i]);
   if (rc == CLI_OK) rc = check_usage(&a);
-  sqlite3 *db = rc == CLI_OK ? cli_db_open(o, 1) : NULL;
+  sqlite3 *db = rc == CLI_OK ? cli_db_open(o, CLI_DB_ROOT) : NULL;
   if (rc == CLI_OK && !db) rc = CLI_ERR;
   printer pr = {&a.fo, 0, 0};
   for (int i = 0; rc == CLI_OK && i < a.nnames; i++) rc = show_name(db, o, &pr, &a.names[i]);

@@ -157,7 +157,7 @@ int cli_cmd_lsof(cli_opts *o, const cli_command *cmd, int argc, char **argv) {
   /* +c cuts the table's COMMAND; CSV and JSON keep the whole name. */
   if (o->format != CLI_TABLE) a.view.cmd_width = 0;
   sqlite3 *db = NULL;
-  if (rc == CLI_OK && !(db = cli_db_open(o, 1))) rc = CLI_ERR;
+  if (rc == CLI_OK && !(db = cli_db_open(o, CLI_DB_ROOT))) rc = CLI_ERR;
   if (rc == CLI_OK) rc = read_later(&a, db);
   if (rc == CLI_OK) rc = lsof_run(db, o, &a.sel, &a.view);
   if (db) cli_db_close(db);

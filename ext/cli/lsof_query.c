@@ -150,19 +150,30 @@ static void port_read(sqlite3_str *sql, cli_query *q, int terse, int remote, con
   if (!terse) sqlite3_str_appendf(sql, " AND l.%s_port IS NOT NULL", end);
 }
 
+/* The lsof view, made on first need: -t's one-port reads do without. */
+static int need_view(sqlite3 *db) {
+  if (cli_db_views(db) != CLI_OK) return CLI_ERR;
+  if (cli_view_exists(db, "lsof")) return CLI_OK;
+  return cli_error("this build has no 'lsof' view (see sql/views.sql)");
+}
+
 /* FROM ... WHERE ...: the view, or its two one-port reads; *ordered when
  * the rows need an ORDER BY to come in lsof's order. The selection is
  * tested on the rows the reads return: inside them, its ORs over both
  * ends of a socket would keep SQLite from letting the port scan lead, so
  * LIMIT -1 keeps it out (SQLite pushes no condition into a subquery with
  * a LIMIT). */
-static int from_clause(sqlite3_str *sql, cli_query *q, const lsof_sel *s, int terse,
-                       cli_query *where, int *ordered) {
+static int from_clause(sqlite3 *db, sqlite3_str *sql, cli_query *q, const lsof_sel *s,
+                       int terse, cli_query *where, int *ordered) {
   sqlite3_int64 *ports = malloc(DRIVE_MAX_PORTS * sizeof *ports);
   const char *kind = NULL;
   if (!ports) return cli_error("out of memory");
   int n = one_port_question(s) ? lsof_inet_ports(s, ports, DRIVE_MAX_PORTS, &kind) : -1;
   *ordered = n > 0;
+  if (!(n > 0 && terse) && need_view(db) != CLI_OK) {
+    free(ports);
+    return CLI_ERR;
+  }
   if (n > 0) {
     sqlite3_str_appendall(sql, " FROM (");
     port_read(sql, q, terse, 0, kind, ports, n);
@@ -180,10 +191,6 @@ static int from_clause(sqlite3_str *sql, cli_query *q, const lsof_sel *s, int te
 
 char *lsof_query_sql(sqlite3 *db, const cli_opts *o, const lsof_sel *s,
                      const lsof_view_opts *v, cli_query *q, int *hidden) {
-  if (!cli_view_exists(db, "lsof")) {
-    cli_error("this build has no 'lsof' view (see sql/views.sql)");
-    return NULL;
-  }
   cli_query where = {0};
   lsof_where(s, &where);
   int rc = cli_q_and_netns(db, o, &where, "l.pid IN (SELECT pid FROM processes WHERE netns = ?)");
@@ -191,7 +198,7 @@ char *lsof_query_sql(sqlite3 *db, const cli_opts *o, const lsof_sel *s,
   select_list(sql, v, q);
   *hidden = hidden_list(sql, s, v, q);
   int ordered = 0;
-  if (rc == CLI_OK) rc = from_clause(sql, q, s, v->out == LSOF_OUT_TERSE, &where, &ordered);
+  if (rc == CLI_OK) rc = from_clause(db, sql, q, s, v->out == LSOF_OUT_TERSE, &where, &ordered);
   if (v->out == LSOF_OUT_TERSE) sqlite3_str_appendall(sql, " GROUP BY l.pid ORDER BY l.pid");
   else if (ordered) sqlite3_str_appendall(sql, " ORDER BY l.pid, l.fdnum");
   if (where.oom) q->oom = 1;
