@@ -102,7 +102,46 @@ static const char *text(const row *r, int a) {
 }
 static int is(const row *r, int a, const char *word) { return !strcmp(text(r, a), word); }
 
-/* ss's %g: C's, which SQLite's printf does not promise to match. */
+/* ---- writing ------------------------------------------------------------
+ * Numbers go through ss_number.c (printf's text, mostly without printf:
+ * it was most of what -i cost); SQLite's printf does not promise C's %g. */
+
+static void put(row *r, const char *s, size_t n) { sqlite3_str_append(r->out, s, (int)n); }
+static void put_text(row *r, const char *s) { sqlite3_str_appendall(r->out, s); }
+
+static void put_u64(row *r, unsigned long long v) {
+  char b[SS_U64_LEN];
+  put(r, b, ss_fmt_u64(b, v));
+}
+
+/* " name:" */
+static void put_label(row *r, const char *name) {
+  put(r, " ", 1);
+  put_text(r, name);
+  put(r, ":", 1);
+}
+
+/* A value printed as "name:N" when it is not 0, as ss does. */
+static void out_nonzero(row *r, const char *name, int a) {
+  unsigned long long v = unum(r, a);
+  if (!v) return;
+  put_label(r, name);
+  put_u64(r, v);
+}
+
+/* Microseconds as ss's milliseconds (%g). */
+static void put_ms(row *r, long long us) {
+  char b[64];
+  put(r, b, ss_fmt_milli(b, sizeof b, us));
+}
+
+/* A rate in bytes per second as ss's bits per second (%.0f), then "bps". */
+static void put_bps(row *r, double bytes_per_s) {
+  char b[64];
+  put(r, b, ss_fmt_round(b, sizeof b, bytes_per_s * 8.0));
+  put(r, "bps", 3);
+}
+
 static void out_g(row *r, const char *fmt, double v) {
   char buf[64];
   snprintf(buf, sizeof buf, fmt, v);
@@ -221,8 +260,10 @@ static void out_shutdown(row *r) {
 }
 
 static void out_inet_details(row *r) {
-  if (num(r, A_UID)) sqlite3_str_appendf(r->out, " uid:%llu", unum(r, A_UID));
-  sqlite3_str_appendf(r->out, " ino:%llu sk:%llx", unum(r, A_INODE), unum(r, A_COOKIE));
+  out_nonzero(r, "uid", A_UID);
+  put_text(r, " ino:");
+  put_u64(r, unum(r, A_INODE));
+  sqlite3_str_appendf(r->out, " sk:%llx", unum(r, A_COOKIE));
   if (num(r, A_MARK)) sqlite3_str_appendf(r->out, " fwmark:0x%llx", unum(r, A_MARK));
   if (num(r, A_CGROUP)) out_cgroup(r, unum(r, A_CGROUP));
   if (is(r, A_FAMILY, "IPv6") && has(r, A_V6ONLY))
@@ -251,29 +292,21 @@ static void out_unix_details(row *r) {
 
 static void out_skmem(row *r) {
   if (!has(r, A_SKMEM_R)) return;
-  static const char *const names[] = {"r", "rb", "t", "tb", "f", "w", "o", "bl", "d"};
-  sqlite3_str_appendall(r->out, " skmem:(");
+  static const char *const names[] = {",r", ",rb", ",t", ",tb", ",f", ",w", ",o", ",bl", ",d"};
+  put_text(r, " skmem:(");
   for (int i = 0; i < 9; i++)
-    if (i < 7 || has(r, A_SKMEM_R + i))
-      sqlite3_str_appendf(r->out, "%s%s%llu", i ? "," : "", names[i], unum(r, A_SKMEM_R + i));
-  sqlite3_str_appendall(r->out, ")");
+    if (i < 7 || has(r, A_SKMEM_R + i)) {
+      put_text(r, names[i] + !i); /* no comma before the first */
+      put_u64(r, unum(r, A_SKMEM_R + i));
+    }
+  put(r, ")", 1);
 }
 
-/* A value printed as "name:N" when it is not 0, as ss does. */
-static void out_nonzero(row *r, const char *name, int a) {
-  if (num(r, a)) sqlite3_str_appendf(r->out, " %s:%llu", name, unum(r, a));
-}
-
-/* Microseconds as ss's milliseconds (%g). */
+/* Microseconds as ss's milliseconds, when not 0. */
 static void out_ms(row *r, const char *name, int a) {
   if (!num(r, a)) return;
-  sqlite3_str_appendf(r->out, " %s:", name);
-  out_g(r, "%g", (double)num(r, a) / 1000.0);
-}
-
-/* A rate in bytes per second, as ss's numeric bits per second. */
-static void out_bps(row *r, const char *prefix, double bytes_per_s) {
-  out_g(r, prefix, bytes_per_s * 8.0);
+  put_label(r, name);
+  put_ms(r, num(r, a));
 }
 
 /* The options ts, sack, ecn, ecnseen, fastopen (ss shows them only with
@@ -289,9 +322,16 @@ static void out_tcp_flags(row *r, unsigned show) {
         break;
       }
   }
-  if (*text(r, A_CONG)) sqlite3_str_appendf(r->out, " %s", text(r, A_CONG));
-  if (has(r, A_SND_WSCALE))
-    sqlite3_str_appendf(r->out, " wscale:%lld,%lld", num(r, A_SND_WSCALE), num(r, A_RCV_WSCALE));
+  if (*text(r, A_CONG)) {
+    put(r, " ", 1);
+    put_text(r, text(r, A_CONG));
+  }
+  if (has(r, A_SND_WSCALE)) {
+    put_text(r, " wscale:");
+    put_u64(r, unum(r, A_SND_WSCALE));
+    put(r, ",", 1);
+    put_u64(r, unum(r, A_RCV_WSCALE));
+  }
 }
 
 static void out_tcp_timing(row *r) {
@@ -299,8 +339,10 @@ static void out_tcp_timing(row *r) {
   if (rto && rto != 3000000) out_ms(r, "rto", A_RTO);
   out_nonzero(r, "backoff", A_BACKOFF);
   if (num(r, A_RTT)) {
-    out_g(r, " rtt:%g", (double)num(r, A_RTT) / 1000.0);
-    out_g(r, "/%g", (double)num(r, A_RTTVAR) / 1000.0);
+    put_text(r, " rtt:");
+    put_ms(r, num(r, A_RTT));
+    put(r, "/", 1);
+    put_ms(r, num(r, A_RTTVAR));
   }
   out_ms(r, "ato", A_ATO);
   out_nonzero(r, "mss", A_MSS);
@@ -324,30 +366,52 @@ static void out_tcp_counts(row *r) {
 
 static void out_bbr(row *r) {
   if (!has(r, A_BBR_BW)) return;
-  out_bps(r, " bbr:(bw:%.0fbps", (double)num(r, A_BBR_BW));
-  out_g(r, ",mrtt:%g", (double)num(r, A_BBR_MRTT) / 1000.0);
-  if (num(r, A_BBR_PGAIN)) out_g(r, ",pacing_gain:%g", (double)num(r, A_BBR_PGAIN) / 256.0);
-  if (num(r, A_BBR_CGAIN)) out_g(r, ",cwnd_gain:%g", (double)num(r, A_BBR_CGAIN) / 256.0);
-  sqlite3_str_appendall(r->out, ")");
+  static const struct {
+    const char *label;
+    int a;
+  } gains[] = {{",pacing_gain:", A_BBR_PGAIN}, {",cwnd_gain:", A_BBR_CGAIN}};
+  char b[64];
+  put_text(r, " bbr:(bw:");
+  put_bps(r, (double)num(r, A_BBR_BW));
+  put_text(r, ",mrtt:");
+  put_ms(r, num(r, A_BBR_MRTT));
+  for (size_t i = 0; i < sizeof gains / sizeof gains[0]; i++) {
+    if (!num(r, gains[i].a)) continue;
+    put_text(r, gains[i].label);
+    put(r, b, ss_fmt_256ths(b, sizeof b, num(r, gains[i].a)));
+  }
+  put(r, ")", 1);
 }
 
 /* send, the last packets, pacing and delivery rates. */
 static void out_tcp_rates(row *r) {
   double rtt = (double)num(r, A_RTT);
-  if (rtt > 0 && num(r, A_MSS) && num(r, A_CWND))
-    out_g(r, " send %.0fbps", (double)num(r, A_CWND) * (double)num(r, A_MSS) * 8000000.0 / rtt);
+  if (rtt > 0 && num(r, A_MSS) && num(r, A_CWND)) {
+    char b[64];
+    put_text(r, " send ");
+    put(r, b, ss_fmt_round(b, sizeof b,
+                           (double)num(r, A_CWND) * (double)num(r, A_MSS) * 8000000.0 / rtt));
+    put(r, "bps", 3);
+  }
   out_nonzero(r, "lastsnd", A_LASTSND);
   out_nonzero(r, "lastrcv", A_LASTRCV);
   out_nonzero(r, "lastack", A_LASTACK);
   unsigned long long pacing = unum(r, A_PACING), max = unum(r, A_MAX_PACING);
   if (pacing && pacing != ~0ULL) {
-    out_bps(r, " pacing_rate %.0fbps", (double)pacing);
-    if (max && max != ~0ULL) out_bps(r, "/%.0fbps", (double)max);
+    put_text(r, " pacing_rate ");
+    put_bps(r, (double)pacing);
+    if (max && max != ~0ULL) {
+      put(r, "/", 1);
+      put_bps(r, (double)max);
+    }
   }
-  if (num(r, A_DELIVERY)) out_bps(r, " delivery_rate %.0fbps", (double)num(r, A_DELIVERY));
+  if (num(r, A_DELIVERY)) {
+    put_text(r, " delivery_rate ");
+    put_bps(r, (double)num(r, A_DELIVERY));
+  }
   out_nonzero(r, "delivered", A_DELIVERED);
   out_nonzero(r, "delivered_ce", A_DELIVERED_CE);
-  if (num(r, A_APP_LIMITED)) sqlite3_str_appendall(r->out, " app_limited");
+  if (num(r, A_APP_LIMITED)) put_text(r, " app_limited");
 }
 
 static void out_tcp_busy(row *r) {
@@ -368,8 +432,12 @@ static void out_tcp_busy(row *r) {
 
 static void out_tcp_losses(row *r) {
   out_nonzero(r, "unacked", A_UNACKED);
-  if (num(r, A_RETRANS) || num(r, A_TOTAL_RETRANS))
-    sqlite3_str_appendf(r->out, " retrans:%llu/%llu", unum(r, A_RETRANS), unum(r, A_TOTAL_RETRANS));
+  if (num(r, A_RETRANS) || num(r, A_TOTAL_RETRANS)) {
+    put_text(r, " retrans:");
+    put_u64(r, unum(r, A_RETRANS));
+    put(r, "/", 1);
+    put_u64(r, unum(r, A_TOTAL_RETRANS));
+  }
   out_nonzero(r, "lost", A_LOST);
   if (!is(r, A_STATE, "LISTEN")) out_nonzero(r, "sacked", A_SACKED);
   out_nonzero(r, "dsack_dups", A_DSACK_DUPS);
