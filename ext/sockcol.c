@@ -279,12 +279,18 @@ static const tcpi_field TCPI_FIELDS[PN_F_SKMEM_R - PN_F_CA_STATE] = {
     TCPI(PN_F_SND_WND, tcpi_snd_wnd),
 };
 
+/* The place of field f in tcp_info, or NULL when it is no plain number
+ * there. */
+static const tcpi_field *tcpi_number(pn_field f) {
+  if (f < PN_F_CA_STATE || f >= PN_F_SKMEM_R) return NULL;
+  const tcpi_field *t = &TCPI_FIELDS[f - PN_F_CA_STATE];
+  return t->size ? t : NULL;
+}
+
 /* One number of tcp_info, when the kernel sent that far. */
 static void result_tcpi_number(const pn_sockx *x, sqlite3_context *ctx,
-                               pn_field f) {
-  if (f < PN_F_CA_STATE || f >= PN_F_SKMEM_R) return;
-  const tcpi_field *t = &TCPI_FIELDS[f - PN_F_CA_STATE];
-  if (!t->size || x->tcp_info_len < (size_t)t->off + t->size) return;
+                               const tcpi_field *t) {
+  if (x->tcp_info_len < (size_t)t->off + t->size) return;
   const unsigned char *p = (const unsigned char *)&x->tcp_info + t->off;
   uint64_t v = 0;
   if (t->size == 1) {
@@ -343,13 +349,18 @@ static void result_tcpi_other(const pn_sockx *x, sqlite3_context *ctx, pn_field 
   case PN_F_REHASH:
     if (x->has_rehash) result_u64(ctx, x->rehash);
     break;
-  default: result_tcpi_number(x, ctx, f); break;
+  default: break;
   }
 }
 
 static void result_info(const pn_sockrow *r, sqlite3_context *ctx, pn_field f) {
   const pn_sockx *x = pn_sockset_x(r->set, r->s);
   if (!x) return;
+  const tcpi_field *t = tcpi_number(f);
+  if (t) { /* most of the columns, first */
+    if (x->tcp_info_len >= 8) result_tcpi_number(x, ctx, t);
+    return;
+  }
   switch (f) {
   case PN_F_CONGESTION:
     if (x->cong[0]) sqlite3_result_text(ctx, x->cong, -1, SQLITE_TRANSIENT);
@@ -385,6 +396,10 @@ static void result_info(const pn_sockrow *r, sqlite3_context *ctx, pn_field f) {
 
 int pn_sock_field(const pn_sockrow *r, sqlite3_context *ctx, pn_field f) {
   const pn_sock *s = r->s;
+  if (f >= PN_F_CA_STATE) { /* sock_diag's extensions: most of its columns */
+    result_info(r, ctx, f);
+    return SQLITE_OK;
+  }
   switch (f) {
   case PN_F_KIND: result_static(ctx, r->kind->name); break;
   case PN_F_FAMILY: result_static(ctx, family_name(r)); break;
@@ -422,10 +437,7 @@ int pn_sock_field(const pn_sockrow *r, sqlite3_context *ctx, pn_field f) {
   case PN_F_GROUPS: result_link(r, ctx, f); break;
   case PN_F_NS_PID:
   case PN_F_NETNS: break; /* the module's */
-  default:
-    if (f >= PN_F_CA_STATE) result_info(r, ctx, f);
-    else result_diag(r, ctx, f);
-    break;
+  default: result_diag(r, ctx, f); break;
   }
   return SQLITE_OK;
 }

@@ -58,9 +58,8 @@ const pn_nslist *pn_sockstore_namespaces(pn_sockstore *st, const pn_fs *fs,
                                          pn_buf *scratch);
 
 /* The snapshot for k: one already made whose want covers k's, or a new one
- * (made, not read). Its index, or -1 when out of memory. Indexes stay
- * valid for the store's life; pointers from pn_snap_at only until the next
- * pn_snap_of. */
+ * (made, not read). Its index, or -1 when out of memory. Indexes and the
+ * pointers pn_snap_at gives stay valid for the store's life. */
 int pn_snap_of(pn_sockstore *st, const pn_snapkey *k);
 /* The snapshot for k if one is made already (read or not), else -1. */
 int pn_snap_find(pn_sockstore *st, const pn_snapkey *k);
