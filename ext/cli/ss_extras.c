@@ -14,7 +14,9 @@
 #include "ss.h"
 
 #include <ftw.h>
+#include <limits.h>
 #include <mntent.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,17 +25,26 @@
 
 /* ---- the arguments ------------------------------------------------------- */
 
-#define SS_ARGS(X)                                                            \
+/* In groups: what every socket needs, then what each option needs; the
+ * call passes NULL for the groups of options not given (each column read
+ * is a call into the sock_diag table). */
+#define SS_ARGS_ROW(X)                                                        \
   X(KIND, "ss.kind") X(FAMILY, "ss.family") X(INODE, "ss.inode")              \
-  X(STATE, "ss.state") X(TIMER, "d.timer") X(EXPIRES, "d.timer_expires")      \
-  X(TRETRANS, "d.timer_retrans") X(UID, "d.uid") X(COOKIE, "d.cookie")        \
-  X(MARK, "d.mark") X(CGROUP, "d.cgroup_id") X(V6ONLY, "d.v6only")            \
-  X(SHUTDOWN, "d.shutdown") X(VFS_INODE, "d.vfs_inode")                       \
+  X(STATE, "ss.state") X(COOKIE, "d.cookie")
+#define SS_ARGS_TIMERS(X)                                                     \
+  X(TIMER, "d.timer") X(EXPIRES, "d.timer_expires") X(TRETRANS, "d.timer_retrans")
+#define SS_ARGS_DETAILS(X)                                                    \
+  X(UID, "d.uid") X(MARK, "d.mark") X(CGROUP, "d.cgroup_id")                  \
+  X(V6ONLY, "d.v6only") X(SHUTDOWN, "d.shutdown") X(VFS_INODE, "d.vfs_inode") \
   X(VFS_MAJOR, "d.vfs_dev_major") X(VFS_MINOR, "d.vfs_dev_minor")             \
-  X(PENDING, "d.pending") X(SKMEM_R, "d.skmem_r") X(SKMEM_RB, "d.skmem_rb")   \
+  X(PENDING, "d.pending")
+#define SS_ARGS_MEMORY(X)                                                     \
+  X(SKMEM_R, "d.skmem_r") X(SKMEM_RB, "d.skmem_rb")                           \
   X(SKMEM_T, "d.skmem_t") X(SKMEM_TB, "d.skmem_tb") X(SKMEM_F, "d.skmem_f")   \
   X(SKMEM_W, "d.skmem_w") X(SKMEM_O, "d.skmem_o") X(SKMEM_BL, "d.skmem_bl")   \
-  X(SKMEM_D, "d.skmem_d") X(OPTIONS, "d.options") X(CONG, "d.congestion")     \
+  X(SKMEM_D, "d.skmem_d")
+#define SS_ARGS_INFO(X)                                                       \
+  X(OPTIONS, "d.options") X(CONG, "d.congestion")                             \
   X(SND_WSCALE, "d.snd_wscale") X(RCV_WSCALE, "d.rcv_wscale")                 \
   X(RTO, "d.rto_us") X(BACKOFF, "d.backoff") X(RTT, "d.rtt_us")               \
   X(RTTVAR, "d.rttvar_us") X(ATO, "d.ato_us") X(MSS, "d.snd_mss")             \
@@ -60,14 +71,31 @@
   X(SND_WND, "d.snd_wnd")
 
 #define AS_ENUM(name, col) A_##name,
-enum { A_FLAGS, SS_ARGS(AS_ENUM) A_COUNT };
-#define AS_TEXT(name, col) col,
-static const char *const ARGS[] = {SS_ARGS(AS_TEXT)};
+enum {
+  A_FLAGS,
+  SS_ARGS_ROW(AS_ENUM) SS_ARGS_TIMERS(AS_ENUM) SS_ARGS_DETAILS(AS_ENUM)
+  SS_ARGS_MEMORY(AS_ENUM) SS_ARGS_INFO(AS_ENUM) A_COUNT
+};
+
+/* Each argument's column and the options that read it (0: always). */
+typedef struct arg_col {
+  const char *col;
+  unsigned need;
+} arg_col;
+#define AS_ROW(name, col) {col, 0},
+#define AS_TIMERS(name, col) {col, SS_X_TIMERS},
+#define AS_DETAILS(name, col) {col, SS_X_DETAILS},
+#define AS_MEMORY(name, col) {col, SS_X_MEMORY},
+#define AS_INFO(name, col) {col, SS_X_INFO},
+static const arg_col ARGS[] = {
+    SS_ARGS_ROW(AS_ROW) SS_ARGS_TIMERS(AS_TIMERS) SS_ARGS_DETAILS(AS_DETAILS)
+    SS_ARGS_MEMORY(AS_MEMORY) SS_ARGS_INFO(AS_INFO)};
 
 void cli_ss_extras_call(sqlite3_str *sql, unsigned flags) {
   sqlite3_str_appendf(sql, "procnet_ss_extras(%u", flags);
   for (size_t i = 0; i < sizeof ARGS / sizeof ARGS[0]; i++)
-    sqlite3_str_appendf(sql, ", %s", ARGS[i]);
+    sqlite3_str_appendf(sql, ", %s",
+                        !ARGS[i].need || (ARGS[i].need & flags) ? ARGS[i].col : "NULL");
   sqlite3_str_appendall(sql, ")");
 }
 
@@ -84,10 +112,19 @@ void cli_ss_extras_join(sqlite3_str *sql) {
 
 /* ---- reading the arguments -------------------------------------------- */
 
+/* The text being made: in the row's own buffer (a socket's -i text is a
+ * few hundred bytes), on the heap when longer. */
+typedef struct text_out {
+  char *p;
+  size_t n, cap;
+  int oom;
+  char local[1024];
+} text_out;
+
 struct cg_map;
 typedef struct row {
   sqlite3_value **v;
-  sqlite3_str *out;
+  text_out out;
   struct cg_map *cg;        /* cgroup paths, walked on first need */
 } row;
 
@@ -106,8 +143,44 @@ static int is(const row *r, int a, const char *word) { return !strcmp(text(r, a)
  * Numbers go through ss_number.c (printf's text, mostly without printf:
  * it was most of what -i cost); SQLite's printf does not promise C's %g. */
 
-static void put(row *r, const char *s, size_t n) { sqlite3_str_append(r->out, s, (int)n); }
-static void put_text(row *r, const char *s) { sqlite3_str_appendall(r->out, s); }
+/* Room for n more bytes and a NUL; 0, or -1 (and out->oom). */
+static int out_room(text_out *o, size_t n) {
+  if (o->oom) return -1;
+  if (o->n + n < o->cap) return 0;
+  size_t cap = o->cap * 2 > o->n + n + 1 ? o->cap * 2 : o->n + n + 1;
+  char *p = o->p == o->local ? sqlite3_malloc64(cap) : sqlite3_realloc64(o->p, cap);
+  if (!p) {
+    o->oom = 1;
+    return -1;
+  }
+  if (o->p == o->local) memcpy(p, o->local, o->n);
+  o->p = p;
+  o->cap = cap;
+  return 0;
+}
+
+static void put(row *r, const char *s, size_t n) {
+  if (out_room(&r->out, n) != 0) return;
+  memcpy(r->out.p + r->out.n, s, n);
+  r->out.n += n;
+}
+
+static void put_text(row *r, const char *s) { put(r, s, strlen(s)); }
+
+/* SQLite's printf, for what is rare enough not to matter. */
+static void putf(row *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void putf(row *r, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  char *s = sqlite3_vmprintf(fmt, ap);
+  va_end(ap);
+  if (!s) {
+    r->out.oom = 1;
+    return;
+  }
+  put_text(r, s);
+  sqlite3_free(s);
+}
 
 static void put_u64(row *r, unsigned long long v) {
   char b[SS_U64_LEN];
@@ -145,7 +218,7 @@ static void put_bps(row *r, double bytes_per_s) {
 static void out_g(row *r, const char *fmt, double v) {
   char buf[64];
   snprintf(buf, sizeof buf, fmt, v);
-  sqlite3_str_appendall(r->out, buf);
+  put_text(r, buf);
 }
 
 /* ---- -o: the timer ------------------------------------------------------- */
@@ -155,14 +228,14 @@ static void out_ms_timer(row *r, unsigned ms) {
   unsigned minutes = ms / 60000, secs = ms / 1000 % 60, msecs = ms % 1000;
   if (minutes) {
     msecs = 0;
-    sqlite3_str_appendf(r->out, "%umin", minutes);
+    putf(r, "%umin", minutes);
     if (minutes > 9) secs = 0;
   }
   if (secs) {
     if (secs > 9) msecs = 0;
-    sqlite3_str_appendf(r->out, "%u%s", secs, msecs ? "." : "sec");
+    putf(r, "%u%s", secs, msecs ? "." : "sec");
   }
-  if (msecs) sqlite3_str_appendf(r->out, "%03ums", msecs);
+  if (msecs) putf(r, "%03ums", msecs);
 }
 
 static void out_timer(row *r) {
@@ -175,9 +248,9 @@ static void out_timer(row *r) {
     if (!strcmp(t, names[i][0])) name = names[i][1];
   double s = sqlite3_value_double(r->v[A_EXPIRES]);
   unsigned ms = s > 0 ? (unsigned)(s * 1000 + 0.5) : 0;
-  sqlite3_str_appendf(r->out, " timer:(%s,", name);
+  putf(r, " timer:(%s,", name);
   out_ms_timer(r, ms);
-  sqlite3_str_appendf(r->out, ",%lld)", num(r, A_TRETRANS));
+  putf(r, ",%lld)", num(r, A_TRETRANS));
 }
 
 /* ---- -e: the details ----------------------------------------------------- */
@@ -247,27 +320,27 @@ static void out_cgroup(row *r, unsigned long long id) {
   if (!r->cg->walked) cg_walk(r->cg);
   for (size_t i = 0; i < r->cg->n; i++)
     if (r->cg->v[i].id == id) {
-      sqlite3_str_appendf(r->out, " cgroup:%s", r->cg->v[i].path);
+      putf(r, " cgroup:%s", r->cg->v[i].path);
       return;
     }
-  sqlite3_str_appendf(r->out, " cgroup:unreachable:%llx", id);
+  putf(r, " cgroup:unreachable:%llx", id);
 }
 
 static void out_shutdown(row *r) {
   if (!has(r, A_SHUTDOWN)) return;
   int mask = (int)num(r, A_SHUTDOWN);
-  sqlite3_str_appendf(r->out, " %c-%c", mask & 1 ? '-' : '<', mask & 2 ? '-' : '>');
+  putf(r, " %c-%c", mask & 1 ? '-' : '<', mask & 2 ? '-' : '>');
 }
 
 static void out_inet_details(row *r) {
   out_nonzero(r, "uid", A_UID);
   put_text(r, " ino:");
   put_u64(r, unum(r, A_INODE));
-  sqlite3_str_appendf(r->out, " sk:%llx", unum(r, A_COOKIE));
-  if (num(r, A_MARK)) sqlite3_str_appendf(r->out, " fwmark:0x%llx", unum(r, A_MARK));
+  putf(r, " sk:%llx", unum(r, A_COOKIE));
+  if (num(r, A_MARK)) putf(r, " fwmark:0x%llx", unum(r, A_MARK));
   if (num(r, A_CGROUP)) out_cgroup(r, unum(r, A_CGROUP));
   if (is(r, A_FAMILY, "IPv6") && has(r, A_V6ONLY))
-    sqlite3_str_appendf(r->out, " v6only:%lld", num(r, A_V6ONLY));
+    putf(r, " v6only:%lld", num(r, A_V6ONLY));
   out_shutdown(r);
 }
 
@@ -278,13 +351,13 @@ static void out_unix_details(row *r) {
   out_shutdown(r);
   if (has(r, A_VFS_INODE)) {
     dev_t raw = (dev_t)(unum(r, A_VFS_MAJOR) << 20 | unum(r, A_VFS_MINOR));
-    sqlite3_str_appendf(r->out, " ino:%llu dev:%u/%u", unum(r, A_VFS_INODE),
+    putf(r, " ino:%llu dev:%u/%u", unum(r, A_VFS_INODE),
                         major(raw), minor(raw));
   }
   if (has(r, A_PENDING)) {
-    sqlite3_str_appendall(r->out, " peers:");
+    put_text(r, " peers:");
     const char *p = text(r, A_PENDING);
-    if (*p) sqlite3_str_appendf(r->out, " %s", p);
+    if (*p) putf(r, " %s", p);
   }
 }
 
@@ -318,7 +391,7 @@ static void out_tcp_flags(row *r, unsigned show) {
     size_t n = strlen(flags[i]);
     for (const char *p = o; (p = strstr(p, flags[i])) != NULL; p += n)
       if ((p == o || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0')) {
-        sqlite3_str_appendf(r->out, " %s", flags[i]);
+        putf(r, " %s", flags[i]);
         break;
       }
   }
@@ -417,7 +490,7 @@ static void out_tcp_rates(row *r) {
 static void out_tcp_busy(row *r) {
   unsigned long long busy = unum(r, A_BUSY);
   if (!busy) return;
-  sqlite3_str_appendf(r->out, " busy:%llums", busy / 1000);
+  putf(r, " busy:%llums", busy / 1000);
   static const struct {
     const char *name;
     int a;
@@ -425,7 +498,7 @@ static void out_tcp_busy(row *r) {
   for (size_t i = 0; i < 2; i++) {
     unsigned long long v = unum(r, limits[i].a);
     if (!v) continue;
-    sqlite3_str_appendf(r->out, " %s:%llums", limits[i].name, v / 1000);
+    putf(r, " %s:%llums", limits[i].name, v / 1000);
     out_g(r, "(%.1f%%)", 100.0 * (double)v / (double)busy);
   }
 }
@@ -441,7 +514,7 @@ static void out_tcp_losses(row *r) {
   out_nonzero(r, "lost", A_LOST);
   if (!is(r, A_STATE, "LISTEN")) out_nonzero(r, "sacked", A_SACKED);
   out_nonzero(r, "dsack_dups", A_DSACK_DUPS);
-  if (num(r, A_REORDERING) != 3) sqlite3_str_appendf(r->out, " reordering:%lld", num(r, A_REORDERING));
+  if (num(r, A_REORDERING) != 3) putf(r, " reordering:%lld", num(r, A_REORDERING));
   out_nonzero(r, "reord_seen", A_REORD_SEEN);
   out_ms(r, "rcv_rtt", A_RCV_RTT);
   out_nonzero(r, "rcv_space", A_RCV_SPACE);
@@ -474,7 +547,7 @@ static void inet_extras(row *r, unsigned flags) {
    * of any IP socket but UDP, even when nothing follows */
   int info = (flags & SS_X_INFO) && !is(r, A_KIND, "udp");
   if (!(flags & SS_X_MEMORY) && !info) return;
-  sqlite3_str_appendall(r->out, flags & SS_X_ONELINE ? "" : "\n\t");
+  put_text(r, flags & SS_X_ONELINE ? "" : "\n\t");
   if (flags & SS_X_MEMORY) out_skmem(r);
   if (info && is(r, A_KIND, "tcp")) out_tcp_info(r, flags);
 }
@@ -489,7 +562,13 @@ static void fn_ss_extras(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     sqlite3_result_error(ctx, "procnet_ss_extras: wrong number of arguments", -1);
     return;
   }
-  row r = {argv, sqlite3_str_new(sqlite3_context_db_handle(ctx)), sqlite3_user_data(ctx)};
+  row r;
+  r.v = argv;
+  r.out.p = r.out.local;
+  r.out.n = 0;
+  r.out.cap = sizeof r.out.local;
+  r.out.oom = 0;
+  r.cg = sqlite3_user_data(ctx);
   unsigned flags = (unsigned)sqlite3_value_int(argv[A_FLAGS]);
   /* A socket procnet read from the text files (no cookie: raw sockets on
    * a kernel without raw_diag) is one ss reads there too, and ss prints
@@ -500,14 +579,13 @@ static void fn_ss_extras(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     inet_extras(&r, flags);
   else if (is(&r, A_KIND, "unix"))
     unix_extras(&r, flags);
-  int n = sqlite3_str_length(r.out);
-  char *s = sqlite3_str_finish(r.out);
-  if (!s && n) {
+  int local = r.out.p == r.out.local;
+  if (r.out.oom || r.out.n > INT_MAX) {
+    if (!local) sqlite3_free(r.out.p);
     sqlite3_result_error_nomem(ctx);
     return;
   }
-  if (s) sqlite3_result_text(ctx, s, n, sqlite3_free);
-  else sqlite3_result_text(ctx, "", 0, SQLITE_STATIC);
+  sqlite3_result_text(ctx, r.out.p, (int)r.out.n, local ? SQLITE_TRANSIENT : sqlite3_free);
 }
 
 int cli_ss_extras_register(sqlite3 *db) {
