@@ -31,9 +31,25 @@ static int is_continuation(const unsigned char *s, int n, int i, int keep) {
  * ss's continuation breaks when keep is set. */
 static char *escape_cell(const unsigned char *s, int n, int keep) {
   size_t out = 0;
-  for (int i = 0; i < n; i++) out += (s[i] < 0x20 || s[i] == 0x7f) ? 4 : 1;
+  int plain = 1;
+  for (int i = 0; i < n; i++) {
+    if (s[i] >= 0x20 && s[i] != 0x7f) {
+      out++;
+    } else if (is_continuation(s, n, i, keep)) {
+      out += 2;
+      i++;
+    } else {
+      out += 4;
+      plain = 0;
+    }
+  }
   char *r = malloc(out + 1), *p = r;
   if (!r) return NULL;
+  if (plain) { /* nothing to escape: most cells */
+    memcpy(r, s, out);
+    r[out] = '\0';
+    return r;
+  }
   for (int i = 0; i < n; i++) {
     unsigned char c = s[i];
     if (is_continuation(s, n, i, keep)) {
@@ -85,6 +101,7 @@ typedef struct col_fmt {
 } col_fmt;
 
 static void measure(col_fmt *f, const char *s) {
+  if (f->align == CLI_ATTACHED) return; /* printed as it is, never padded */
   if (f->align == CLI_ADDRPORT) {
     size_t k = split_at(s), n = strlen(s);
     size_t aw = width_of(s, k), pw = k < n ? width_of(s + k + 1, n - k - 1) : 0;
