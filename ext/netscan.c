@@ -124,6 +124,7 @@ static int netXBestIndex(sqlite3_vtab *tab, sqlite3_index_info *info) {
   if (col_kind >= 0) idx |= pn_claim_names(info, col_kind, &argc, IDX_KIND);
   for (int i = 0; i < info->nConstraint; i++)
     if (info->aConstraint[i].op == SQLITE_INDEX_CONSTRAINT_LIMIT) idx |= IDX_LAZY;
+  ((pn_vtab *)tab)->planned_cols = info->colUsed;
   info->idxStr = sqlite3_mprintf("%llx", (unsigned long long)info->colUsed);
   if (!info->idxStr) return SQLITE_NOMEM;
   info->needToFreeIdxStr = 1;
@@ -148,6 +149,22 @@ static int netXBestIndex(sqlite3_vtab *tab, sqlite3_index_info *info) {
   return SQLITE_OK;
 }
 
+/* What the snapshots of each kind must hold for the columns used. */
+static void plan_wants(pn_netcur *c) {
+  for (int k = 0; k < c->t->nkinds && k < 32; k++)
+    c->want[k] = kind_want(c->t, c->t->kinds[k], c->used);
+}
+
+/* Tells the store what the cursor will ask of each kind of `kinds`. */
+static int expect_wants(pn_netcur *c, unsigned kinds) {
+  int rc = SQLITE_OK;
+  for (int k = 0; rc == SQLITE_OK && k < c->t->nkinds && k < 32; k++)
+    rc = pn_sockstore_expect(c->st, c, c->t->kinds[k], (kinds >> k) & 1 ? c->want[k] : 0);
+  return rc;
+}
+
+static int netXClose(sqlite3_vtab_cursor *cur);
+
 static int netXOpen(sqlite3_vtab *tab, sqlite3_vtab_cursor **out) {
   pn_ctx *ctx = ((pn_vtab *)tab)->ctx;
   pn_sockstore *st = pn_sockstore_acquire(ctx);
@@ -160,11 +177,18 @@ static int netXOpen(sqlite3_vtab *tab, sqlite3_vtab_cursor **out) {
   pn_netcur *c = (pn_netcur *)*out;
   c->t = desc_of(tab);
   c->st = st;
-  return SQLITE_OK;
+  /* before any cursor of the statement reads: what this one will ask for,
+   * as the plan it most likely runs uses (its xFilter tells it exactly) */
+  c->used = ((pn_vtab *)tab)->planned_cols;
+  plan_wants(c);
+  rc = expect_wants(c, ~0u);
+  if (rc != SQLITE_OK) netXClose(*out);
+  return rc;
 }
 
 static int netXClose(sqlite3_vtab_cursor *cur) {
   pn_netcur *c = (pn_netcur *)cur;
+  pn_sockstore_forget(c->st, c);
   pn_sockstore_release(((pn_vtab *)cur->pVtab)->ctx, c->st);
   sqlite3_free(c->targets);
   pn_sockset_free(&c->probe.set);
@@ -264,7 +288,7 @@ static int ready_snaps(pn_netcur *c, int from) {
   int n = 0;
   for (int i = from; i < last; i++) {
     target *t = &c->targets[i];
-    if (t->snap < 0 && (t->snap = pn_snap_of(c->st, &t->k)) < 0) {
+    if (t->snap < 0 && (t->snap = pn_snap_of(c->st, &t->k, c)) < 0) {
       sqlite3_free(jobs);
       return SQLITE_NOMEM;
     }
@@ -291,7 +315,7 @@ static int base_snapshot(pn_netcur *c, const target *t, int *rc) {
   base.want &= ~(unsigned)(PN_WANT_INFO | PN_WANT_MEM);
   for (int f = 0; f < 2 && t->k.kind->files[f]; f++) {
     base.file = f;
-    int i = pn_snap_of(c->st, &base);
+    int i = pn_snap_of(c->st, &base, c);
     if (i < 0) {
       *rc = SQLITE_NOMEM;
       return -1;
@@ -476,12 +500,6 @@ static int take_ports(pn_netcur *c, int idxNum, sqlite3_value **argv, int *arg) 
 
 /* ---- planning a scan ------------------------------------------------------- */
 
-/* What the snapshots of each kind must hold for the columns used. */
-static void plan_wants(pn_netcur *c) {
-  for (int k = 0; k < c->t->nkinds && k < 32; k++)
-    c->want[k] = kind_want(c->t, c->t->kinds[k], c->used);
-}
-
 static int same_plan(const plan_key *a, const plan_key *b) {
   return a->valid && b->valid && a->idx == b->idx && a->netns == b->netns &&
          a->kinds == b->kinds && a->used == b->used;
@@ -514,6 +532,7 @@ static int plan_scan(pn_netcur *c, int idxNum, sqlite3_value **argv, int *arg,
   c->kinds = kinds;
   c->used = used;
   plan_wants(c);
+  if ((rc = expect_wants(c, kinds)) != SQLITE_OK) return rc;
   if (idxNum & IDX_PID) rc = plan_pids(c, argv[(*arg)++], idxNum & PN_IDX_PID_LIST);
   else if (netns) rc = plan_netns(c, netns);
   else rc = plan_all(c);

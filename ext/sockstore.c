@@ -23,6 +23,13 @@ SQLITE_EXTENSION_INIT3
 #include <sys/vfs.h>
 #include <unistd.h>
 
+/* What an open cursor expects to ask of the snapshots of a kind. */
+typedef struct expectation {
+  const void *who;
+  const pn_sockkind *kind;
+  unsigned want;            /* PN_WANT_INFO | PN_WANT_MEM */
+} expectation;
+
 /* A namespace this store has entered, or tried to. */
 typedef struct nsfile {
   uint64_t key;
@@ -55,6 +62,8 @@ struct pn_sockstore {
   size_t nnsfiles, nscap;
   const pn_sockkind *no_diag[8]; /* kinds the kernel has no handler for */
   int nno_diag;
+  expectation *expected;    /* what open cursors will ask for */
+  size_t nexpected, expcap;
 };
 
 pn_sockstore *pn_sockstore_acquire(pn_ctx *ctx) {
@@ -86,6 +95,7 @@ void pn_sockstore_release(pn_ctx *ctx, pn_sockstore *st) {
     pn_ifaces_free(&st->nsfiles[i].ifaces);
   }
   sqlite3_free(st->nsfiles);
+  sqlite3_free(st->expected);
   sqlite3_free(st);
   ctx->sockstore = NULL;
 }
@@ -172,13 +182,54 @@ int pn_snap_find(pn_sockstore *st, const pn_snapkey *k) {
   return -1;
 }
 
-int pn_snap_of(pn_sockstore *st, const pn_snapkey *k) {
+/* ---- what open cursors expect ------------------------------------------------ */
+
+int pn_sockstore_expect(pn_sockstore *st, const void *who, const pn_sockkind *kind,
+                        unsigned want) {
+  want &= PN_WANT_INFO | PN_WANT_MEM;
+  for (size_t i = 0; i < st->nexpected; i++) {
+    expectation *e = &st->expected[i];
+    if (e->who == who && e->kind == kind) {
+      e->want = want;
+      return SQLITE_OK;
+    }
+  }
+  if (!want) return SQLITE_OK;
+  expectation *v = pn_array_room(st->expected, st->nexpected, &st->expcap, sizeof *v, 8);
+  if (!v) return SQLITE_NOMEM;
+  st->expected = v;
+  v[st->nexpected++] = (expectation){who, kind, want};
+  return SQLITE_OK;
+}
+
+void pn_sockstore_forget(pn_sockstore *st, const void *who) {
+  size_t keep = 0;
+  for (size_t i = 0; i < st->nexpected; i++)
+    if (st->expected[i].who != who) st->expected[keep++] = st->expected[i];
+  st->nexpected = keep;
+}
+
+/* What cursors other than `who` expect of kind. */
+static unsigned expected_by_others(const pn_sockstore *st, const pn_sockkind *kind,
+                                   const void *who) {
+  unsigned want = 0;
+  for (size_t i = 0; i < st->nexpected; i++)
+    if (st->expected[i].kind == kind && st->expected[i].who != who)
+      want |= st->expected[i].want;
+  return want;
+}
+
+int pn_snap_of(pn_sockstore *st, const pn_snapkey *k, const void *who) {
   if (grow_slots(st) != SQLITE_OK) return -1;
   size_t slot = slot_of(st, k);
   int first = st->slots[slot] - 1;
   for (int i = first; i >= 0; i = st->snaps[i]->next)
     if ((k->want & ~st->snaps[i]->k.want & PN_WANT_SNAP) == 0) return i;
-  int i = new_snap(st, k, first);
+  pn_snapkey wide = *k;
+  /* the text files have no extensions to add: a snapshot that needs them
+   * is not widened */
+  if (!(k->want & PN_WANT_TEXT)) wide.want |= expected_by_others(st, k->kind, who);
+  int i = new_snap(st, &wide, first);
   if (i >= 0) st->slots[slot] = i + 1;
   return i;
 }
