@@ -112,13 +112,13 @@ void cli_ss_extras_join(sqlite3_str *sql) {
 
 /* ---- reading the arguments -------------------------------------------- */
 
-/* The text being made: in the row's own buffer (a socket's -i text is a
- * few hundred bytes), on the heap when longer. */
+/* The text being made, on the heap from the start: the function's result
+ * is handed to SQLite as it is, not copied (a socket's -i text is a few
+ * hundred bytes). */
 typedef struct text_out {
   char *p;
   size_t n, cap;
   int oom;
-  char local[1024];
 } text_out;
 
 struct cg_map;
@@ -148,12 +148,11 @@ static int out_room(text_out *o, size_t n) {
   if (o->oom) return -1;
   if (o->n + n < o->cap) return 0;
   size_t cap = o->cap * 2 > o->n + n + 1 ? o->cap * 2 : o->n + n + 1;
-  char *p = o->p == o->local ? sqlite3_malloc64(cap) : sqlite3_realloc64(o->p, cap);
+  char *p = sqlite3_realloc64(o->p, cap);
   if (!p) {
     o->oom = 1;
     return -1;
   }
-  if (o->p == o->local) memcpy(p, o->local, o->n);
   o->p = p;
   o->cap = cap;
   return 0;
@@ -564,10 +563,10 @@ static void fn_ss_extras(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   }
   row r;
   r.v = argv;
-  r.out.p = r.out.local;
-  r.out.n = 0;
-  r.out.cap = sizeof r.out.local;
+  r.out.p = NULL;
+  r.out.n = r.out.cap = 0;
   r.out.oom = 0;
+  (void)out_room(&r.out, 1024); /* a failure is kept in r.out.oom */
   r.cg = sqlite3_user_data(ctx);
   unsigned flags = (unsigned)sqlite3_value_int(argv[A_FLAGS]);
   /* A socket procnet read from the text files (no cookie: raw sockets on
@@ -579,13 +578,13 @@ static void fn_ss_extras(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     inet_extras(&r, flags);
   else if (is(&r, A_KIND, "unix"))
     unix_extras(&r, flags);
-  int local = r.out.p == r.out.local;
   if (r.out.oom || r.out.n > INT_MAX) {
-    if (!local) sqlite3_free(r.out.p);
+    sqlite3_free(r.out.p);
     sqlite3_result_error_nomem(ctx);
     return;
   }
-  sqlite3_result_text(ctx, r.out.p, (int)r.out.n, local ? SQLITE_TRANSIENT : sqlite3_free);
+  r.out.p[r.out.n] = '\0'; /* out_room keeps room for it */
+  sqlite3_result_text(ctx, r.out.p, (int)r.out.n, sqlite3_free);
 }
 
 int cli_ss_extras_register(sqlite3 *db) {
