@@ -6,7 +6,9 @@
 #     of every socket (what `ss -tani` prints) through procnet, against
 #     `ss -tani`, two ways: the sock_diag table's columns through the
 #     sqlite3 shell (procnet-i) and the command's own `procnet ss -tani`
-#     (procnet-ss, the same text as ss); and the ss view read through
+#     (procnet-ss: every namespace's sockets, as procnet lists them by
+#     default; procnet-ss-self with --netns self: the rows of ss -tani);
+#     and the ss view read through
 #     sock_diag against the same
 #     view from the text files (procnet_netlink('off')), to show which
 #     source is the faster for the caller's own namespace.
@@ -83,6 +85,7 @@ alive small
 runner -r "$RUNS" -w 1 -T 300 -l "$R/small.runs" -E "$R" -- \
   procnet-i sqlite3 :memory: -cmd ".load $EXT" "$TCPI_Q" --- \
   procnet-ss "$CMD" ss -tani --- \
+  procnet-ss-self "$CMD" --netns self ss -tani --- \
   ss-i ss -tani --- \
   view-diag sqlite3 :memory: -cmd ".load $EXT" -cmd ".read $VIEWS" "$SS_Q" --- \
   view-text env PROCNET_NETLINK=off sqlite3 :memory: -cmd ".load $EXT" \
@@ -143,8 +146,9 @@ rows() { # tsv labels...
 echo
 echo "============================ sock_diag summary ============================"
 echo "10000 TCP sockets, this namespace (procnet-i: $TCPI_Q):"
-echo "(procnet-ss: $CMD ss -tani)"
-rows "$R/small.tsv" procnet-i procnet-ss ss-i view-diag view-text
+echo "(procnet-ss: $CMD ss -tani, every namespace's sockets as procnet lists them;"
+echo " procnet-ss-self: $CMD --netns self ss -tani, this namespace's, the rows of ss -tani)"
+rows "$R/small.tsv" procnet-i procnet-ss procnet-ss-self ss-i view-diag view-text
 echo "One socket by inode (tcp-one read $DUMPS_ONE sock_diag dump(s)):"
 rows "$R/inode.tsv" tcp-one tcp-all unix-one unix-all
 echo "$NS namespaces x $((NS_SOCKETS / NS)) TCP sockets:"

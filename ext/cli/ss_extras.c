@@ -100,10 +100,15 @@ void cli_ss_extras_call(sqlite3_str *sql, unsigned flags) {
 }
 
 void cli_ss_extras_join(sqlite3_str *sql) {
-  /* a TIME-WAIT or SYN-RECV socket has no inode: its addresses say which */
+  /* a TIME-WAIT or SYN-RECV socket has no inode: its addresses say which.
+   * netns =, not IS: the socket tables take `netns = ?` (IS would look
+   * each socket up in every namespace of the machine, and read them all),
+   * and a socket of a namespace that could not be named (netns NULL) has
+   * no sock_diag row with extras to join anyway (sock_diag needs the
+   * namespace's identity) */
   sqlite3_str_appendall(sql,
                         " LEFT JOIN sock_diag AS d ON d.kind = ss.kind"
-                        " AND d.netns IS ss.netns AND d.inode = ss.inode"
+                        " AND d.netns = ss.netns AND d.inode = ss.inode"
                         " AND (ss.inode <> 0 OR (d.local_port = ss.local_port"
                         " AND d.remote_port = ss.remote_port"
                         " AND d.local_address = ss.local_address"
