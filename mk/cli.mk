@@ -74,8 +74,8 @@ $(B)/tests/test_compare: $(CMP_SRC) tests/cli/compare.h tests/cli/cli_run.h $(B)
 	  $(LDFLAGS) $(LDLIBS_TEST)
 
 # Unit tests of the command's parts: the option parser, the ss filter
-# compiler (tests/cli/test_<part>.c).
-CLI_UNIT := $(B)/tests/test_options $(B)/tests/test_ssfilter $(B)/tests/test_lsof_plan
+# compiler, ss's numbers (tests/cli/test_<part>.c).
+CLI_UNIT := $(B)/tests/test_options $(B)/tests/test_ssfilter $(B)/tests/test_ss_number $(B)/tests/test_lsof_plan
 $(CLI_UNIT): $(B)/tests/test_%: tests/cli/test_%.c $(CLI_LIB) $(B)/libprocnet.a | $(B)/tests
 	$(CC) $(CPPFLAGS) -Iext/cli $(WARN) $(CFLAGS) -o $@ $< $(CLI_LIB) $(B)/libprocnet.a \
 	  $(LDFLAGS) $(THREADS) $(LDLIBS_SQLITE) $(LDLIBS_TEST) -lm
