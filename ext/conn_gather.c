@@ -73,7 +73,7 @@ static int plan_sockets(pn_sockstore *st, const pn_nslist *l, pn_snapjob *jobs, 
       for (int f = 0; f < 2; f++) {
         const pn_netns *ns = &l->v[i];
         pn_snapkey key = {kinds[k], f, ns->key, ns->known, 0};
-        int snap = pn_snap_of(st, &key);
+        int snap = pn_snap_of(st, &key, NULL);
         if (snap < 0) return SQLITE_NOMEM;
         jobs[(*n)++] = (pn_snapjob){snap, ns->pids, ns->npids, ns->fd};
       }
