@@ -4,23 +4,32 @@
 #                       at 10k and 100k TCP sockets, join orders, callgrind
 #                       instruction counts (bench/bench.sh), then sock_diag:
 #                       TCP internals vs ss -tani, 40 namespaces vs
-#                       ip -all netns exec ss -tanpi (bench/sockdiag.sh);
-#                       then what `procnet record` costs (bench/record.sh,
-#                       mk/history.mk); PASS/MISS per target (~10-13 min)
+#                       ip -all netns exec ss -tanpi (bench/sockdiag.sh),
+#                       then the one-port questions (lsof -t -i :PORT, lsof
+#                       -i :PORT, ss sport = :PORT, fuser PORT/tcp) against
+#                       lsof and ss (bench/oneport.sh), then the connections
+#                       view against the ss view (bench/connections.sh), then what `procnet record`
+#                       costs (bench/record.sh, mk/history.mk); PASS/MISS per
+#                       target (~12-15 min)
 #   make bench-sockdiag only the sock_diag part
+#   make bench-oneport  only the one-port part
+#   make bench-connections  only the connections part
 #   make bench-profile  perf record -g of procnet's ss query at 10k and 100k
 #                       sockets plus a callgrind profile (see bench/profile.sh)
 #   make bench-tools    only build build/bench/workload and build/bench/runner
 #
 # Knobs: BENCH_RUNS_10K, BENCH_RUNS_100K, BENCH_JOIN_RUNS, BENCH_IDLE,
 # BENCH_PROCS, BENCH_SOCKETS_SMALL, BENCH_SOCKETS_LARGE (see bench/bench.sh);
-# BENCH_RUNS_SD, BENCH_NS, BENCH_NS_SOCKETS (see bench/sockdiag.sh).
+# BENCH_RUNS_SD, BENCH_NS, BENCH_NS_SOCKETS (see bench/sockdiag.sh);
+# BENCH_RUNS_ONEPORT, BENCH_CALLGRIND (see bench/oneport.sh); BENCH_RUNS_CONN
+# (see bench/connections.sh).
 
 BENCH_BINS := $(B)/bench/workload $(B)/bench/runner
 BENCH_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Wshadow \
                 -Wstrict-prototypes -Wmissing-prototypes
 
-.PHONY: bench bench-sockdiag bench-profile bench-tools bench-deps
+.PHONY: bench bench-sockdiag bench-oneport bench-connections bench-profile \
+        bench-tools bench-deps
 bench-tools: $(BENCH_BINS)
 
 $(B)/bench/%: bench/%.c | $(B)/bench
@@ -45,12 +54,24 @@ bench: bench-deps
 	@$(MAKE) --no-print-directory all $(BENCH_BINS)
 	@B=$(B) sh bench/bench.sh
 	@B=$(B) sh bench/sockdiag.sh
+	@B=$(B) sh bench/oneport.sh
+	@B=$(B) sh bench/connections.sh
 	@B=$(B) sh bench/record.sh
+
+# The connections part alone (bench/connections.sh).
+bench-connections: bench-deps
+	@$(MAKE) --no-print-directory all $(BENCH_BINS)
+	@B=$(B) sh bench/connections.sh
 
 # The sock_diag part alone (bench/sockdiag.sh).
 bench-sockdiag: bench-deps
 	@$(MAKE) --no-print-directory all $(BENCH_BINS)
 	@B=$(B) sh bench/sockdiag.sh
+
+# The one-port part alone (bench/oneport.sh).
+bench-oneport: bench-deps
+	@$(MAKE) --no-print-directory all $(BENCH_BINS)
+	@B=$(B) sh bench/oneport.sh
 
 bench-profile: bench-deps
 	@$(MAKE) --no-print-directory all $(BENCH_BINS) $(B)/bench/prof/procnet.so

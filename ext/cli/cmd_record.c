@@ -105,7 +105,7 @@ static int open_src(rec *r, setup *s) {
   if (!s->netlink) return CLI_ERR;
   r->destroy_mode = !strcmp(s->netlink, "off") ? 0 : !strcmp(s->netlink, "self") ? 1 : 2;
   sqlite3_int64 own = 0;
-  if (cli_netns_inode(r->src, &(cli_opts){NULL, CLI_TABLE, CLI_NS_SELF, 0, NULL}, &own) != CLI_OK)
+  if (cli_netns_inode(r->src, &(cli_opts){.format = CLI_TABLE, .ns = CLI_NS_SELF}, &own) != CLI_OK)
     return CLI_ERR;
   r->own_netns = own;
   if (r->o->ns != CLI_NS_ALL && cli_netns_inode(r->src, r->o, &own) != CLI_OK) return CLI_ERR;

@@ -142,8 +142,7 @@ static int parse_line(watch *w, int argc, char **argv) {
 
 static char *dup_text(const char *s) { return strdup(s ? s : ""); }
 
-static int copy_cols(watch_cols *c, sqlite3_stmt *st, const cli_col *cols) {
-  int n = sqlite3_column_count(st);
+static int copy_cols(watch_cols *c, sqlite3_stmt *st, const cli_col *cols, int n) {
   c->n = n;
   c->names = calloc((size_t)n, sizeof *c->names);
   c->labels = calloc((size_t)n, sizeof *c->labels);
@@ -199,10 +198,11 @@ static int resolve_key(watch *w, watch_set *s) {
 }
 
 /* The set the next statement feeds: made at the first run, checked after. */
-static watch_set *next_set(watch *w, sqlite3_stmt *st, const cli_col *cols, int *rc) {
+static watch_set *next_set(watch *w, sqlite3_stmt *st, const cli_col *cols, int shown,
+                           int *rc) {
   if (w->cur < w->nsets) {
     watch_set *s = &w->sets[w->cur++];
-    if (s->cols.n == sqlite3_column_count(st)) return s;
+    if (s->cols.n == shown) return s;
     *rc = cli_error("watch: the query's columns changed between runs");
     return NULL;
   }
@@ -218,7 +218,7 @@ static watch_set *next_set(watch *w, sqlite3_stmt *st, const cli_col *cols, int 
   w->sets = v;
   watch_set *s = &v[w->nsets++];
   memset(s, 0, sizeof *s);
-  if (copy_cols(&s->cols, st, cols) != 0) *rc = cli_error("out of memory");
+  if (copy_cols(&s->cols, st, cols, shown) != 0) *rc = cli_error("out of memory");
   else if ((*rc = resolve_key(w, s)) == CLI_OK && watch_out_add_set(&w->out, &s->cols) != 0)
     *rc = CLI_ERR;
   w->cur++;
@@ -237,11 +237,14 @@ static void encode_row(watch *w, watch_set *s, sqlite3_stmt *st) {
  * The last sqlite3_step code, or SQLITE_DONE after a failure of its own
  * (w->error then says it, already printed), so that the command running
  * the statement adds no message of its own. */
-static int take_rows(void *ctx, sqlite3_stmt *st, const cli_col *cols) {
+static int take_rows(void *ctx, sqlite3_stmt *st, const cli_col *cols,
+                     const cli_row_hooks *hooks) {
   watch *w = ctx;
   int rc = CLI_OK, step;
-  watch_set *s = w->error ? NULL : next_set(w, st, cols, &rc);
+  int shown = sqlite3_column_count(st) - (hooks ? hooks->hidden : 0);
+  watch_set *s = w->error ? NULL : next_set(w, st, cols, shown > 0 ? shown : 0, &rc);
   while (s && (step = sqlite3_step(st)) == SQLITE_ROW) {
+    if (hooks && hooks->on_row) hooks->on_row(hooks->ctx, st);
     encode_row(w, s, st);
     const watch_buf *k = s->key ? &w->key : &w->row;
     int added = w->row.oom || w->key.oom ? -1
@@ -302,7 +305,7 @@ static int first_statement(watch *w, sqlite3_stmt *st) {
   }
   w->stmts = v;
   v[w->nstmts++] = st;
-  int rc = take_rows(w, st, NULL);
+  int rc = take_rows(w, st, NULL, NULL);
   return rc == SQLITE_DONE ? w->error : cli_error("%s", sqlite3_errmsg(w->db));
 }
 
@@ -320,7 +323,7 @@ static int run_sql(watch *w) {
   }
   for (int i = 0; i < w->nstmts; i++) {
     sqlite3_reset(w->stmts[i]);
-    int rc = take_rows(w, w->stmts[i], NULL);
+    int rc = take_rows(w, w->stmts[i], NULL, NULL);
     if (rc != SQLITE_DONE) return cli_error("%s", sqlite3_errmsg(w->db));
     if (w->error) return w->error;
   }

@@ -47,7 +47,24 @@ char *slurp_fd(int fd) {
     n += (size_t)k;
   }
   s[n] = '\0';
-  return s;
+  /* lsof -F0 ends fields with NUL: shown as "^@" so that the text stays
+   * whole (and its terminators can be compared). */
+  size_t nul = 0;
+  for (size_t i = 0; i < n; i++) nul += s[i] == '\0';
+  if (!nul) return s;
+  char *t = malloc(n + nul + 1), *o = t;
+  if (!t) abort();
+  for (size_t i = 0; i < n; i++) {
+    if (s[i]) {
+      *o++ = s[i];
+    } else {
+      *o++ = '^';
+      *o++ = '@';
+    }
+  }
+  *o = '\0';
+  free(s);
+  return t;
 }
 
 int tmp_fd(void) {
@@ -124,8 +141,10 @@ int count_lines(const char *s) {
 }
 
 
+/* The tests' sockets are close-on-exec: a procnet run would otherwise hold
+ * them too and be listed as one of their holders. */
 int listen_tcp4(int *port) {
-  int s = socket(AF_INET, SOCK_STREAM, 0);
+  int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
   socklen_t len = sizeof a;
   if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof a) != 0 || listen(s, 8) != 0 ||
@@ -136,14 +155,12 @@ int listen_tcp4(int *port) {
 }
 
 int connect_tcp4(int port) {
-  int s = socket(AF_INET, SOCK_STREAM, 0);
+  int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
                           .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
   if (s < 0 || connect(s, (struct sockaddr *)&a, sizeof a) != 0) return -1;
   return s;
 }
-
-/* The CSV row (of `out`) whose field `col` equals `val`, or NULL. */
 
 int lo_up(void) {
   int s = socket(AF_INET, SOCK_DGRAM, 0);

@@ -7,6 +7,8 @@
  *     it with status 0;
  *   - the first run prints every row as added, later ones only changes,
  *     --key names the rows, --count stops, CSV has one header;
+ *   - lsof is watched with its own columns, and a run where its search
+ *     finds nothing goes on (lsof alone would exit 1);
  *   - the usage errors.
  * Run as root (the namespace), from the repository root.
  */
@@ -126,6 +128,52 @@ static void json_lines_parse(void **state) {
   close(l);
 }
 
+/* Lines holding `text`: a CSV row's action sits between its commas. */
+typedef struct want_text {
+  const char *text;
+  int n;
+} want_text;
+
+static int count_text(const char *s, const char *text) {
+  int n = 0;
+  for (const char *p = s; (p = strstr(p, text)); p += strlen(text)) n++;
+  return n;
+}
+
+static int has_text(const char *text, void *arg) {
+  want_text *w = arg;
+  return count_text(text, w->text) >= w->n;
+}
+
+static void lsof_is_watched_with_its_columns(void **state) {
+  (void)state;
+  int port, l = listen_tcp4(&port);
+  assert_true(l >= 0);
+  char addr[32], name[64];
+  snprintf(addr, sizeof addr, ":%d", port);
+  snprintf(name, sizeof name, "127.0.0.1:%d (LISTEN)", port);
+  bg_run b = bg_start("watch", "-n", "0.1", "--format", "csv", "lsof", "-n", "-P", "-i", addr,
+                      NULL);
+  want_text added = {",added,", 1}, removed = {",removed,", 1};
+  assert_true(bg_read(&b, has_text, &added));
+  close(l);
+  assert_true(bg_read(&b, has_text, &removed));
+  /* the port is free now: lsof finds nothing, and the watch goes on */
+  usleep(300000);
+  assert_int_equal(bg_stop(&b, SIGINT), 0);
+  if (count_lines(b.text) != 3) fail_msg("watched lsof printed:\n%s", b.text);
+  /* the header, once, with lsof's columns and no others */
+  assert_int_equal(
+      count_text(b.text, "time,action,command,pid,user,fd,type,device,size_off,node,name\n"), 1);
+  assert_int_equal(count_text(b.text, name), 2);
+  assert_int_equal(count_text(b.text, ",added,"), 1);
+  assert_int_equal(count_text(b.text, ",removed,"), 1);
+  char *err = bg_err(&b);
+  assert_string_equal(err, "");
+  free(err);
+  bg_free(&b);
+}
+
 static void first_run_adds_all_then_changes_only(void **state) {
   (void)state;
   /* two runs of a steady query: every row once, as added */
@@ -199,6 +247,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(a_connection_is_one_plus_then_one_minus),
       cmocka_unit_test(json_lines_parse),
+      cmocka_unit_test(lsof_is_watched_with_its_columns),
       cmocka_unit_test(first_run_adds_all_then_changes_only),
       cmocka_unit_test(usage_errors),
   };
