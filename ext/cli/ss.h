@@ -6,7 +6,8 @@
  *   ssfilter.c    the FILTER words compiled to SQL: the grammar
  *   ssfilter_host.c  its addresses, ports and devices
  *   ss_summary.c  -s
- *   ss_extras.c   what -o, -e, -m and -i print (sock_diag's columns)
+ *   ss_extras.c   what -o, -e, -m and -i print (sock_diag's columns);
+ *                 ss_tcp_info.c the TCP internals of -i (ss_extras.h)
  *   ss_number.c   numbers as ss's printf writes them, mostly without it
  */
 #ifndef PROCNET_CLI_SS_H
