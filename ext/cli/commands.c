@@ -90,6 +90,7 @@ static const cli_option ss_options[] = {
     FLAG('o', "options", "TCP timers"),
     FLAG('i', "info", "TCP internals (what /proc has)"),
     FLAG('m', "memory", "socket memory (what /proc has)"),
+    FLAG('b', "bpf", "packet sockets' BPF filters (and -o)"),
     FLAG('s', "summary", "the summary of ss -s"),
     FLAG('H', "no-header", "no header line"),
     FLAG('O', "oneline", "each socket on one line"),

@@ -1,16 +1,18 @@
 /*
- * ss_extras.c: what `ss -o`, `-e`, `-m` and `-i` print after a socket's
- * addresses and process, formatted as ss (iproute2 6.1) formats it, from
- * the ss view's row and the socket's sock_diag row.
+ * ss_extras.c: what `ss -o`, `-e`, `-m`, `-i` and `-b` print after a
+ * socket's addresses and process, formatted as ss (iproute2 6.1) formats
+ * it, from the ss view's row and the socket's sock_diag row.
  *
  * The formatting is one SQL function, procnet_ss_extras(FLAGS, ...), whose
  * arguments are the columns of ARGS below, in that order: the SQL that
  * calls it is written from the same table, so the two cannot drift. One
  * function, because ss's order depends on the kind of socket (a unix
  * socket's memory comes before its details and on the same line; an IP
- * socket's after a line break, with its TCP internals) and on what the
- * kernel told (a TIME-WAIT socket has no attributes at all). The columns
- * are listed in ss_extras.h; -i is ss_tcp_info.c's.
+ * socket's after a line break, with its TCP internals; a packet socket's
+ * after its details' lines) and on what the kernel told (a TIME-WAIT
+ * socket has no attributes at all). The columns are listed in
+ * ss_extras.h; -i is ss_tcp_info.c's, a packet socket's details
+ * ss_packet.c's.
  */
 #include "ss_extras.h"
 
@@ -36,9 +38,11 @@ typedef struct arg_col {
 #define AS_DETAILS(name, col) {col, SS_X_DETAILS},
 #define AS_MEMORY(name, col) {col, SS_X_MEMORY},
 #define AS_INFO(name, col) {col, SS_X_INFO},
+#define AS_BPF(name, col) {col, SS_X_BPF},
 static const arg_col ARGS[] = {
     SS_ARGS_ROW(AS_ROW) SS_ARGS_TIMERS(AS_TIMERS) SS_ARGS_DETAILS(AS_DETAILS)
-    SS_ARGS_MEMORY(AS_MEMORY) SS_ARGS_INFO(AS_INFO)};
+    SS_ARGS_MEMORY(AS_MEMORY) SS_ARGS_INFO(AS_INFO) SS_ARGS_PACKET(AS_DETAILS)
+    SS_ARGS_BPF(AS_BPF)};
 
 void cli_ss_extras_call(sqlite3_str *sql, unsigned flags) {
   sqlite3_str_appendf(sql, "procnet_ss_extras(%u", flags);
@@ -231,7 +235,9 @@ static void out_shutdown(row *r) {
   ssx_putf(r, " %c-%c", mask & 1 ? '-' : '<', mask & 2 ? '-' : '>');
 }
 
-static void out_inet_details(row *r) {
+/* ss's sock_details_print: what -e prints of every socket but a unix
+ * one (mark, cgroup, v6only and shutdown are IP sockets'). */
+static void out_sock_details(row *r) {
   ssx_out_nonzero(r, "uid", A_UID);
   ssx_put_text(r, " ino:");
   ssx_put_u64(r, unum(r, A_INODE));
@@ -278,7 +284,7 @@ static void out_skmem(row *r) {
 
 static void inet_extras(row *r, unsigned flags) {
   if (flags & SS_X_TIMERS) out_timer(r);
-  if (flags & SS_X_DETAILS) out_inet_details(r);
+  if (flags & SS_X_DETAILS) out_sock_details(r);
   /* ss breaks the line for the memory and the TCP internals, and for -i
    * of any IP socket but UDP, even when nothing follows */
   int info = (flags & SS_X_INFO) && !is(r, A_KIND, "udp");
@@ -291,6 +297,16 @@ static void inet_extras(row *r, unsigned flags) {
 static void unix_extras(row *r, unsigned flags) {
   if (flags & SS_X_MEMORY) out_skmem(r);
   if (flags & SS_X_DETAILS) out_unix_details(r);
+}
+
+/* In packet_show_sock's order; its memory follows on the same line. */
+static void packet_extras(row *r, unsigned flags) {
+  if (flags & SS_X_DETAILS) {
+    out_sock_details(r);
+    ssx_packet_details(r, flags);
+  }
+  if (flags & SS_X_BPF) ssx_packet_filter(r, flags);
+  if (flags & SS_X_MEMORY) out_skmem(r);
 }
 
 static void fn_ss_extras(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
@@ -315,6 +331,8 @@ static void fn_ss_extras(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     inet_extras(&r, flags);
   else if (is(&r, A_KIND, "unix"))
     unix_extras(&r, flags);
+  else if (is(&r, A_KIND, "packet"))
+    packet_extras(&r, flags);
   if (r.out.oom || r.out.n > INT_MAX) {
     sqlite3_free(r.out.p);
     sqlite3_result_error_nomem(ctx);

@@ -3,6 +3,7 @@
  *   ss_extras.c    the function, its arguments, the writers of its text,
  *                  -o, -e and -m
  *   ss_tcp_info.c  -i: a TCP socket's internals
+ *   ss_packet.c    -e and -b: a packet socket's details and filter
  * The arguments are named by the A_ enum, made from the groups below; a
  * file reads them through has(), num(), unum(), text() and is(), and
  * writes through the ssx_ writers, which append to the row's text.
@@ -61,11 +62,26 @@
   X(MIN_RTT, "d.min_rtt_us") X(RCV_OOOPACK, "d.rcv_ooopack")                  \
   X(SND_WND, "d.snd_wnd")
 
+/* A packet socket's details (-e), its rings' fields in the same order
+ * for rx and tx, and its filter (-b). */
+#define SS_ARGS_PACKET(X)                                                     \
+  X(PK_VERSION, "d.packet_version") X(PK_COPY_THRESH, "d.packet_copy_thresh") \
+  X(PK_FLAGS, "d.packet_flags") X(RX_BLOCK_SIZE, "d.rx_ring_block_size")      \
+  X(RX_BLOCK_NR, "d.rx_ring_block_nr") X(RX_FRAME_SIZE, "d.rx_ring_frame_size") \
+  X(RX_FRAME_NR, "d.rx_ring_frame_nr") X(RX_TMO, "d.rx_ring_retire_tmo_ms")    \
+  X(RX_FEATURES, "d.rx_ring_features") X(TX_BLOCK_SIZE, "d.tx_ring_block_size") \
+  X(TX_BLOCK_NR, "d.tx_ring_block_nr") X(TX_FRAME_SIZE, "d.tx_ring_frame_size") \
+  X(TX_FRAME_NR, "d.tx_ring_frame_nr") X(TX_TMO, "d.tx_ring_retire_tmo_ms")    \
+  X(TX_FEATURES, "d.tx_ring_features") X(FANOUT_ID, "d.fanout_id")            \
+  X(FANOUT_TYPE, "d.fanout_type")
+#define SS_ARGS_BPF(X) X(BPF, "d.bpf_filter")
+
 #define AS_ENUM(name, col) A_##name,
 enum {
   A_FLAGS,
   SS_ARGS_ROW(AS_ENUM) SS_ARGS_TIMERS(AS_ENUM) SS_ARGS_DETAILS(AS_ENUM)
-  SS_ARGS_MEMORY(AS_ENUM) SS_ARGS_INFO(AS_ENUM) A_COUNT
+  SS_ARGS_MEMORY(AS_ENUM) SS_ARGS_INFO(AS_ENUM) SS_ARGS_PACKET(AS_ENUM)
+  SS_ARGS_BPF(AS_ENUM) A_COUNT
 };
 
 /* ---- reading the arguments -------------------------------------------- */
@@ -110,6 +126,15 @@ void ssx_put_u64(row *r, unsigned long long v);
 void ssx_put_label(row *r, const char *name);
 /* A value printed as "name:N" when it is not 0, as ss does. */
 void ssx_out_nonzero(row *r, const char *name, int a);
+
+/* ---- ss_packet.c ---------------------------------------------------------- */
+
+/* ss's packet_show_sock: what -e prints of a packet socket after ino and
+ * sk (its version, copy threshold and flags, its rings, its fanout
+ * group), and what -b prints (its classic BPF filter), each after ss's
+ * line break. */
+void ssx_packet_details(row *r, unsigned flags);
+void ssx_packet_filter(row *r, unsigned flags);
 
 /* ---- ss_tcp_info.c -------------------------------------------------------- */
 
