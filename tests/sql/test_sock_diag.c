@@ -6,14 +6,18 @@
  * holding a TCP listener with backlog 77, an IPv6-only listener on [::],
  * a listener bound to the device lo (SO_BINDTODEVICE), an established
  * connection with 1000 unread bytes and keepalive on, a UDP socket with a
- * datagram unread and its connected sender, a unix socketpair, and a named
- * unix listener with a client. Then:
+ * datagram unread and its connected sender, a unix socketpair, a named
+ * unix listener with a client, and a packet socket bound to a veth device
+ * of that namespace only (its index is another device's elsewhere) with a
+ * TPACKET_V3 receive ring, a fanout group and a BPF filter. Then:
  *  - the ss view of each namespace equals `ip netns exec NS ss -tanp` and
  *    `ss -xap` in every column (backlog as Send-Q, %lo, [::], unix peers);
  *  - sock_diag equals the tokens of `ip netns exec NS ss -tanpieom` for
  *    each socket: ino, sk (cookie), v6only, skmem, options, congestion and
  *    every tcp_info field that does not move while the sockets are idle
  *    (rtt and the times since the last packet are only checked present);
+ *    and those of `ss -0anpemb` for the packet socket: its device named in
+ *    its namespace, version, flags, ring, fanout, filter and skmem;
  *  - with procnet_netlink('self') and ('off'), and for a reader that is
  *    not root, the rows are the same and the sock_diag columns are NULL
  *    where netlink may not go, and no query fails;
@@ -43,6 +47,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <dirent.h>
+#include <linux/filter.h>
+#include <linux/if_packet.h>
 #include <linux/sockios.h>
 
 #define NSCENES 2
@@ -51,11 +57,14 @@
 #define PORT_BOUND 7003
 #define PORT_UDP 7004 /* a bound socket with a datagram unread, its sender */
 #define UNREAD 1000
+#define PACKET_PROTO 0x88b5 /* an ethertype nothing sends: Recv-Q stays 0 */
+#define FANOUT_ID(i) (20 + (i))
 
 static struct {
   int ready;
   char dir[64];               /* the unix sockets' directory */
   char name[NSCENES][64];     /* ip netns names */
+  char ifname[NSCENES][16];   /* the packet socket's device in each */
   long long netns[NSCENES];
   pid_t pid[NSCENES];
   long long own_netns;
@@ -188,9 +197,29 @@ static void unix_scene(const char *path) {
   must(accept(l, NULL, NULL), "unix accept");
 }
 
+/* A packet socket on device ifname (of the caller's namespace): a
+ * TPACKET_V3 receive ring, fanout group `fanout` (lb), a classic BPF
+ * filter ("ld len; ret #65535"). */
+static void packet_scene(const char *ifname, int fanout) {
+  struct sock_filter prog[] = {{BPF_LD | BPF_W | BPF_LEN, 0, 0, 0},
+                               {BPF_RET | BPF_K, 0, 0, 0xffff}};
+  struct sock_fprog fprog = {2, prog};
+  struct tpacket_req3 ring = {1 << 16, 2, 2048, 64, 60, 0, 0};
+  int v3 = TPACKET_V3, group = fanout | PACKET_FANOUT_LB << 16;
+  struct sockaddr_ll dev = {.sll_family = AF_PACKET, .sll_protocol = htons(PACKET_PROTO),
+                            .sll_ifindex = (int)if_nametoindex(ifname)};
+  int p = must(socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, htons(PACKET_PROTO)), "packet");
+  must(bind(p, (struct sockaddr *)&dev, sizeof dev), "packet bind");
+  must(setsockopt(p, SOL_SOCKET, SO_ATTACH_FILTER, &fprog, sizeof fprog), "filter");
+  must(setsockopt(p, SOL_PACKET, PACKET_VERSION, &v3, sizeof v3), "version");
+  must(setsockopt(p, SOL_PACKET, PACKET_RX_RING, &ring, sizeof ring), "ring");
+  must(setsockopt(p, SOL_PACKET, PACKET_FANOUT, &group, sizeof group), "fanout");
+}
+
 /* The scene's process: enters namespace `name`, makes every socket, says
  * so on `ready` and waits to be killed. */
-static void scene(const char *name, int ready) {
+static void scene(int i, int ready) {
+  const char *name = S.name[i];
   char path[128];
   snprintf(path, sizeof path, "/run/netns/%s", name);
   int ns = must(open(path, O_RDONLY | O_CLOEXEC), "open netns");
@@ -218,6 +247,7 @@ static void scene(const char *name, int ready) {
   must((int)write(uc, data, 100), "udp write");
   snprintf(path, sizeof path, "%s/%s.sock", S.dir, name);
   unix_scene(path);
+  packet_scene(S.ifname[i], FANOUT_ID(i));
   must((int)write(ready, "OK", 2), "ready");
   for (;;) pause();
 }
@@ -241,13 +271,22 @@ static int setup(void **state) {
     char path[128];
     snprintf(path, sizeof path, "/run/netns/%s", S.name[i]);
     S.netns[i] = inode_of(path);
+    /* a device of this namespace alone, for the packet socket (lo where
+     * the kernel has no veth) */
+    snprintf(S.ifname[i], sizeof S.ifname[i], "pnsd%d", i);
+    if (run("ip -n %s link add %s type veth peer name pnsdp%d 2>/dev/null", S.name[i],
+            S.ifname[i], i) != 0 ||
+        run("ip -n %s link set %s up", S.name[i], S.ifname[i]) != 0) {
+      print_message("no veth device: the packet socket is on lo\n");
+      snprintf(S.ifname[i], sizeof S.ifname[i], "lo");
+    }
     int p[2];
     if (pipe(p) != 0) return -1;
     S.pid[i] = fork();
     if (S.pid[i] < 0) return -1;
     if (S.pid[i] == 0) {
       close(p[0]);
-      scene(S.name[i], p[1]);
+      scene(i, p[1]);
     }
     close(p[1]);
     char ok[3] = {0};
@@ -382,7 +421,7 @@ static void ss_view_equals_ss_in_each_namespace(void **state) {
 static const char *token(const char *text, const char *key, char *out, size_t cap) {
   size_t k = strlen(key);
   for (const char *p = text; (p = strstr(p, key)) != NULL; p += k) {
-    if (p != text && p[-1] != ' ' && p[-1] != '\t' && p[-1] != '(') continue;
+    if (p != text && !strchr(" \t(,", p[-1])) continue;
     const char *v = p + k;
     size_t n = strcspn(v, " \t\n)");
     if (n >= cap) n = cap - 1;
@@ -403,7 +442,7 @@ static int has_word(const char *text, const char *word) {
 }
 
 /* The record of ss -tanpieom for inode `ino`: its line and the tab-led
- * line after it. NULL when ss did not list it. */
+ * lines after it. NULL when ss did not list it. */
 static char *ss_record(const char *out, long long ino) {
   char key[40];
   snprintf(key, sizeof key, "ino:%lld ", ino);
@@ -411,7 +450,7 @@ static char *ss_record(const char *out, long long ino) {
   if (!p) return NULL;
   while (p > out && p[-1] != '\n') p--;
   const char *end = strchr(p, '\n');
-  if (end && end[1] == '\t') end = strchr(end + 1, '\n');
+  while (end && end[1] == '\t') end = strchr(end + 1, '\n');
   size_t n = end ? (size_t)(end - p) : strlen(p);
   char *r = malloc(n + 1);
   assert_non_null(r);
@@ -450,17 +489,22 @@ static void check_skmem(const char *rec, sqlite3 *db, long long ino) {
   sqlite3_free(got);
 }
 
-/* The fields of one socket that ss -e and -i print and that do not move
- * while it is idle. */
-static void check_socket(const char *rec, sqlite3 *db, long long ino) {
+/* -e: sk is the cookie in hex; uid is shown when not 0 */
+static void check_owner(const char *rec, sqlite3 *db, long long ino) {
   char v[64];
-  /* -e: sk is the cookie in hex; uid is shown when not 0 */
   char *cookie = pn_rows(db, "SELECT printf('%%x', cookie) FROM sock_diag WHERE inode = %lld", ino);
   cookie[strcspn(cookie, "\n")] = '\0';
   if (!token(rec, "sk:", v, sizeof v) || strcmp(v, cookie) != 0)
     fail_msg("ino %lld: sk:%s, cookie %s", ino, token(rec, "sk:", v, sizeof v) ? v : "-", cookie);
   sqlite3_free(cookie);
   check_number(rec, "uid:", db, ino, "uid", 1);
+}
+
+/* The fields of one socket that ss -e and -i print and that do not move
+ * while it is idle. */
+static void check_socket(const char *rec, sqlite3 *db, long long ino) {
+  char v[64];
+  check_owner(rec, db, ino);
   assert_int_equal(pn_int(db, "SELECT coalesce(v6only, 0) FROM sock_diag WHERE inode = %lld", ino),
                    token(rec, "v6only:", v, sizeof v) ? atoi(v) : 0);
   check_skmem(rec, db, ino);
@@ -546,6 +590,71 @@ static void sock_diag_equals_ss_tanpieom(void **state) {
   }
 }
 
+/* ---- packet sockets against ss -0anpemb --------------------------------------- */
+
+/* The text of `expr` over the socket's sock_diag row is in ss's record. */
+static void assert_in_record(const char *rec, sqlite3 *db, const char *expr, long long ino) {
+  char *want = pn_rows(db, "SELECT %s FROM sock_diag WHERE inode = %lld", expr, ino);
+  want[strcspn(want, "\n")] = '\0';
+  if (!*want || !strstr(rec, want)) fail_msg("ino %lld: \"%s\" not in\n%s", ino, want, rec);
+  sqlite3_free(want);
+}
+
+/* ss -e's details and ring, -b's filter, -m's memory. */
+static void check_packet(const char *rec, sqlite3 *db, long long ino) {
+  static const struct {
+    const char *key, *column;
+  } numbers[] = {{"ver:", "packet_version"}, {"cpy_thresh:", "packet_copy_thresh"},
+                 {"blk_size:", "rx_ring_block_size"}, {"blk_nr:", "rx_ring_block_nr"},
+                 {"frm_size:", "rx_ring_frame_size"}, {"frm_nr:", "rx_ring_frame_nr"},
+                 {"tmo:", "rx_ring_retire_tmo_ms"}, {"id:", "fanout_id"}};
+  check_owner(rec, db, ino);
+  check_skmem(rec, db, ino);
+  for (size_t k = 0; k < sizeof numbers / sizeof numbers[0]; k++)
+    check_number(rec, numbers[k].key, db, ino, numbers[k].column, 1);
+  assert_in_record(rec, db, "printf('flags( %s )', packet_flags)", ino);
+  assert_in_record(rec, db, "printf('type:%s)', fanout_type)", ino);
+  assert_in_record(rec, db, "printf('bpf filter (2):  %s,', bpf_filter)", ino);
+}
+
+/* The packet socket of each namespace: the ss view's row is ss -0anp's,
+ * its device named as in its own namespace, and sock_diag's columns are
+ * what ss -0anpemb prints of it. */
+static void packet_sockets_equal_ss_0anpemb(void **state) {
+  (void)state;
+  NEED_SCENE();
+  sqlite3 *db = pn_open(NULL);
+  pn_exec(db, "SELECT procnet_create_views()");
+  for (int i = 0; i < NSCENES; i++) {
+    char *raw = output_of("ip netns exec %s ss -0anp", S.name[i]);
+    char *tool = normalized(raw, 1);
+    char *view = view_text(db, "netid, state, recv_q, send_q, local, peer, process",
+                           "kind = 'packet'", S.netns[i]);
+    assert_same_text("ss -0anp", tool, view);
+    char want[64];
+    snprintf(want, sizeof want, "p_dgr UNCONN 0 0 [%d]:%s * users:", PACKET_PROTO,
+             S.ifname[i]);
+    assert_non_null(strstr(view, want));
+    free(raw);
+    free(tool);
+    free(view);
+    long long ino = pn_int(db, "SELECT inode FROM sock_diag WHERE kind = 'packet'"
+                               " AND netns = %lld", S.netns[i]);
+    char *out = output_of("ip netns exec %s ss -0anpemb", S.name[i]);
+    char *rec = ss_record(out, ino);
+    if (!rec) fail_msg("ss did not list ino %lld:\n%s", ino, out);
+    check_packet(rec, db, ino);
+    /* the scene's values */
+    snprintf(want, sizeof want, "%s|2|%d|lb|0x80 0 0 0, 0x06 0 0 65535\n", S.ifname[i],
+             FANOUT_ID(i));
+    assert_rows(db, want, "SELECT interface, packet_version, fanout_id, fanout_type,"
+                " bpf_filter FROM sock_diag WHERE inode = %lld", ino);
+    free(rec);
+    free(out);
+  }
+  pn_close(db);
+}
+
 /* The unix sockets: peers pair up in each namespace, and the listener's
  * queues are ss's. */
 static void unix_peers_and_queues_in_each_namespace(void **state) {
@@ -578,10 +687,13 @@ static void sources_agree(void **state) {
       " state, tx_queue, rx_queue, timer, uid, inode, protocol, netns"
       " FROM %s WHERE netns IN (%lld, %lld) ORDER BY inode, local_port",
       "SELECT inode, path, type, state, flags, netns FROM %s"
+      " WHERE netns IN (%lld, %lld) ORDER BY inode",
+      "SELECT inode, type, protocol, ifindex, running, rx_queue, uid, netns FROM %s"
       " WHERE netns IN (%lld, %lld) ORDER BY inode"};
-  static const char *const tables[][2] = {{"net_tcp", "net_udp"}, {"net_unix", NULL}};
+  static const char *const tables[][2] = {
+      {"net_tcp", "net_udp"}, {"net_unix", NULL}, {"net_packet", NULL}};
   sqlite3 *db = pn_open(NULL);
-  for (int q = 0; q < 2; q++)
+  for (int q = 0; q < 3; q++)
     for (int t = 0; t < 2 && tables[q][t]; t++) {
       pn_exec(db, "SELECT procnet_netlink('all')");
       int64_t dumps = pn_stat(db, "netlink_dumps");
@@ -667,11 +779,16 @@ static void one_socket_by_inode(void **state) {
 
 /* ---- where netlink may not go ---------------------------------------------- */
 
-/* Counts as one line: the scene's tcp rows, and how many have a backlog. */
+/* Counts as one line: the scene's tcp rows, and how many have a backlog
+ * and a cookie; its packet sockets, and how many have a cookie and a
+ * version. */
 static char *scene_counts(sqlite3 *db) {
-  return pn_rows(db, "SELECT count(*), count(backlog), count(cookie) FROM sockets"
+  return pn_rows(db, "SELECT count(*), count(backlog), count(cookie),"
+                     " (SELECT count(*) || '|' || count(cookie) || '|' || count(packet_version)"
+                     "  FROM sock_diag WHERE kind = 'packet' AND netns IN (%lld, %lld))"
+                     " FROM sockets"
                      " WHERE kind = 'tcp' AND local_port = %d AND netns IN (%lld, %lld)",
-                 PORT_BACKLOG, S.netns[0], S.netns[1]);
+                 S.netns[0], S.netns[1], PORT_BACKLOG, S.netns[0], S.netns[1]);
 }
 
 static void netlink_switch_keeps_rows(void **state) {
@@ -680,16 +797,17 @@ static void netlink_switch_keeps_rows(void **state) {
   sqlite3 *db = pn_open(NULL);
   assert_rows(db, "all\n", "SELECT procnet_netlink()");
   char *all = scene_counts(db);
-  assert_string_equal(all, "4|2|4\n"); /* listener and accepted end, twice */
+  /* listener and accepted end, twice; a packet socket in each */
+  assert_string_equal(all, "4|2|4|2|2|2\n");
   assert_rows(db, "self\n", "SELECT procnet_netlink('self')");
   char *self = scene_counts(db);
-  assert_string_equal(self, "4|0|0\n");
+  assert_string_equal(self, "4|0|0|2|0|0\n");
   /* the caller's namespace still has them */
   assert_int_equal(pn_int(db, "SELECT count(*) = count(cookie) FROM sockets"
                               " WHERE kind = 'tcp' AND netns = procnet_netns()"), 1);
   assert_rows(db, "off\n", "SELECT procnet_netlink('off')");
   char *off = scene_counts(db);
-  assert_string_equal(off, "4|0|0\n");
+  assert_string_equal(off, "4|0|0|2|0|0\n");
   assert_int_equal(pn_int(db, "SELECT count(cookie) FROM sockets"), 0);
   char *err = pn_error(db, "SELECT procnet_netlink('sometimes')");
   assert_non_null(strstr(err, "'all', 'self' or 'off'"));
@@ -863,6 +981,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_teardown(ss_view_equals_ss_in_each_namespace, threads_home),
       cmocka_unit_test_teardown(sock_diag_equals_ss_tanpieom, threads_home),
+      cmocka_unit_test_teardown(packet_sockets_equal_ss_0anpemb, threads_home),
       cmocka_unit_test_teardown(unix_peers_and_queues_in_each_namespace, threads_home),
       cmocka_unit_test_teardown(sources_agree, threads_home),
       cmocka_unit_test_teardown(one_socket_by_inode, threads_home),
