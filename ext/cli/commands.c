@@ -170,7 +170,7 @@ const cli_command cli_commands[] = {
      "when something asked for was not found, as lsof.",
      "@file", 1, 1, cli_lsof_next_word_ok},
     {"ss", cli_cmd_ss, ss_options,
-     "[-tuwx0l4a6npeoimsHO] [-f FAMILY] [-N NAME] [FILTER]",
+     "[-tuwx0l4a6npeoimbsHO] [-f FAMILY] [-N NAME] [FILTER]",
      "sockets, as ss prints them, with ss's filters: state/exclude STATE,\n"
      "src/dst ADDRESS[/LEN][:PORT], sport/dport OP [:]PORT, dev NAME, and/or/not\n"
      "and parentheses (ss(8)). Without -l or -a: connected sockets only.",
