@@ -145,6 +145,14 @@ static int take_header(const void *payload, size_t len, void *hdr,
   return 0;
 }
 
+/* take_header for a sock_diag answer whose family (its first byte) must
+ * be af. */
+static int take_family_header(const void *payload, size_t len, void *hdr,
+                              size_t hdr_len, int af, pn_bytes *attrs) {
+  if (take_header(payload, len, hdr, hdr_len, attrs) != 0) return -1;
+  return *(const uint8_t *)hdr == af ? 0 : -1;
+}
+
 /* ---- attribute values ------------------------------------------------------
  * Each reader leaves its output alone (has_ flag 0) when the value is
  * shorter than its type and reads the known prefix of a longer one. */
@@ -366,8 +374,7 @@ int pn_parse_unix_diag(const void *payload, size_t len, pn_unix_diag *out) {
   struct unix_diag_msg m;
   pn_bytes attrs;
   memset(out, 0, sizeof *out);
-  if (take_header(payload, len, &m, sizeof m, &attrs) != 0) return -1;
-  if (m.udiag_family != AF_UNIX) return -1;
+  if (take_family_header(payload, len, &m, sizeof m, AF_UNIX, &attrs) != 0) return -1;
   out->type = m.udiag_type;
   out->state = m.udiag_state;
   out->inode = m.udiag_ino;
@@ -445,8 +452,7 @@ int pn_parse_packet_diag(const void *payload, size_t len, pn_packet_diag *out) {
   struct packet_diag_msg m;
   pn_bytes attrs;
   memset(out, 0, sizeof *out);
-  if (take_header(payload, len, &m, sizeof m, &attrs) != 0) return -1;
-  if (m.pdiag_family != AF_PACKET) return -1;
+  if (take_family_header(payload, len, &m, sizeof m, AF_PACKET, &attrs) != 0) return -1;
   out->type = m.pdiag_type;
   out->protocol = m.pdiag_num;
   out->inode = m.pdiag_ino;

@@ -451,19 +451,17 @@ static void result_packet(const pn_sockrow *r, const pn_sockx *x,
     result_ring(p, ctx, f);
     return;
   }
+  /* PACKET_DIAG_INFO's numbers, in the columns' order */
+  static const size_t info_at[] = {
+      offsetof(pn_packetx, version), offsetof(pn_packetx, reserve),
+      offsetof(pn_packetx, copy_thresh), offsetof(pn_packetx, tstamp)};
+  if (f <= PN_F_PACKET_TSTAMP) {
+    uint32_t v;
+    memcpy(&v, (const char *)p + info_at[f - PN_F_PACKET_VERSION], sizeof v);
+    if (p->has_info) result_u64(ctx, v);
+    return;
+  }
   switch (f) {
-  case PN_F_PACKET_VERSION:
-    if (p->has_info) result_u64(ctx, p->version);
-    break;
-  case PN_F_PACKET_RESERVE:
-    if (p->has_info) result_u64(ctx, p->reserve);
-    break;
-  case PN_F_PACKET_COPY_THRESH:
-    if (p->has_info) result_u64(ctx, p->copy_thresh);
-    break;
-  case PN_F_PACKET_TSTAMP:
-    if (p->has_info) result_u64(ctx, p->tstamp);
-    break;
   case PN_F_PACKET_FLAGS:
     if (p->has_info) result_packet_flags(p, ctx);
     break;

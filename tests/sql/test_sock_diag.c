@@ -368,9 +368,18 @@ static char *view_text(sqlite3 *db, const char *cols, const char *where, long lo
   return out;
 }
 
-static void assert_same_text(const char *what, const char *tool, const char *view) {
+/* The ss view's rows (cols, where) of scene i's namespace are what
+ * `ss OPTS` prints inside it; the view's text, to free. */
+static char *view_is_ss(sqlite3 *db, int i, const char *opts, const char *cols,
+                        const char *where) {
+  char *raw = output_of("ip netns exec %s ss %s", S.name[i], opts);
+  char *tool = normalized(raw, 1);
+  char *view = view_text(db, cols, where, S.netns[i]);
   if (strcmp(tool, view) != 0)
-    fail_msg("%s differs\nss:\n%sprocnet:\n%s", what, tool, view);
+    fail_msg("ss %s differs\nss:\n%sprocnet:\n%s", opts, tool, view);
+  free(raw);
+  free(tool);
+  return view;
 }
 
 static void ss_view_equals_ss_in_each_namespace(void **state) {
@@ -379,37 +388,21 @@ static void ss_view_equals_ss_in_each_namespace(void **state) {
   sqlite3 *db = pn_open(NULL);
   pn_exec(db, "SELECT procnet_create_views()");
   for (int i = 0; i < NSCENES; i++) {
-    char *raw = output_of("ip netns exec %s ss -tanp", S.name[i]);
-    char *tool = normalized(raw, 1);
-    char *view = view_text(db, "state, recv_q, send_q, local, peer, process",
-                           "netid = 'tcp'", S.netns[i]);
-    assert_same_text("ss -tanp", tool, view);
+    char *view = view_is_ss(db, i, "-tanp", "state, recv_q, send_q, local, peer, process",
+                            "netid = 'tcp'");
     /* what this test is about: the backlog, the bound device, [::] */
     assert_non_null(strstr(view, "LISTEN 0 77 127.0.0.1:7001 0.0.0.0:*"));
     assert_non_null(strstr(view, "0.0.0.0%lo:7003"));
     assert_non_null(strstr(view, "[::]:7002 [::]:*"));
     assert_non_null(strstr(view, "ESTAB 1000 0 127.0.0.1:7001"));
-    free(raw);
-    free(tool);
     free(view);
-    raw = output_of("ip netns exec %s ss -xap", S.name[i]);
-    tool = normalized(raw, 1);
-    view = view_text(db, "netid, state, recv_q, send_q, local, peer, process",
-                     "netid IN ('u_str', 'u_dgr', 'u_seq')", S.netns[i]);
-    assert_same_text("ss -xap", tool, view);
-    free(raw);
-    free(tool);
-    free(view);
-    raw = output_of("ip netns exec %s ss -uanp", S.name[i]);
-    tool = normalized(raw, 1);
-    view = view_text(db, "state, recv_q, send_q, local, peer, process",
-                     "netid = 'udp'", S.netns[i]);
-    assert_same_text("ss -uanp", tool, view);
+    free(view_is_ss(db, i, "-xap", "netid, state, recv_q, send_q, local, peer, process",
+                    "netid IN ('u_str', 'u_dgr', 'u_seq')"));
+    view = view_is_ss(db, i, "-uanp", "state, recv_q, send_q, local, peer, process",
+                      "netid = 'udp'");
     /* the unread datagram counts (its buffer's size, as the kernel tells) */
     assert_non_null(strstr(view, " 0 127.0.0.1:7004 0.0.0.0:*"));
     assert_null(strstr(view, "UNCONN 0 0 127.0.0.1:7004"));
-    free(raw);
-    free(tool);
     free(view);
   }
   pn_close(db);
@@ -626,17 +619,12 @@ static void packet_sockets_equal_ss_0anpemb(void **state) {
   sqlite3 *db = pn_open(NULL);
   pn_exec(db, "SELECT procnet_create_views()");
   for (int i = 0; i < NSCENES; i++) {
-    char *raw = output_of("ip netns exec %s ss -0anp", S.name[i]);
-    char *tool = normalized(raw, 1);
-    char *view = view_text(db, "netid, state, recv_q, send_q, local, peer, process",
-                           "kind = 'packet'", S.netns[i]);
-    assert_same_text("ss -0anp", tool, view);
+    char *view = view_is_ss(db, i, "-0anp", "netid, state, recv_q, send_q, local, peer, process",
+                            "kind = 'packet'");
     char want[64];
     snprintf(want, sizeof want, "p_dgr UNCONN 0 0 [%d]:%s * users:", PACKET_PROTO,
              S.ifname[i]);
     assert_non_null(strstr(view, want));
-    free(raw);
-    free(tool);
     free(view);
     long long ino = pn_int(db, "SELECT inode FROM sock_diag WHERE kind = 'packet'"
                                " AND netns = %lld", S.netns[i]);
