@@ -426,10 +426,15 @@ static void result_filter(const pn_sockrow *r, const pn_packetx *p,
     sqlite3_str_appendf(s, "%s0x%02x %u %u %u", at ? ", " : "", insn.code, insn.jt,
                         insn.jf, insn.k);
   }
-  int n = sqlite3_str_length(s);
+  int n = sqlite3_str_length(s), err = sqlite3_str_errcode(s);
   char *text = sqlite3_str_finish(s);
-  if (!text && n) sqlite3_result_error_nomem(ctx);
-  else sqlite3_result_text(ctx, text ? text : "", n, text ? sqlite3_free : SQLITE_STATIC);
+  if (err != SQLITE_OK) {
+    sqlite3_free(text);
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  /* no instruction: the text is NULL */
+  sqlite3_result_text(ctx, text ? text : "", n, text ? sqlite3_free : SQLITE_STATIC);
 }
 
 /* One field of a ring: the rings' columns follow packet_diag_ring's
