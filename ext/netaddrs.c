@@ -32,18 +32,8 @@ static int take_addr(void *arg, const pn_nlmsg *m) {
 }
 
 pn_res pn_netaddrs_load(int fd, pn_netaddrs *l, int *err) {
-  struct {
-    struct nlmsghdr h;
-    struct ifaddrmsg a;
-  } req;
-  memset(&req, 0, sizeof req);
-  req.h.nlmsg_len = sizeof req;
-  req.h.nlmsg_type = RTM_GETADDR;
-  req.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-  req.h.nlmsg_seq = 1;
-  req.a.ifa_family = AF_UNSPEC;
   l->n = 0;
-  pn_res r = pn_netlink_dump(fd, &req, sizeof req, take_addr, l, err);
+  pn_res r = pn_rtnl_dump(fd, RTM_GETADDR, sizeof(struct ifaddrmsg), take_addr, l, err);
   if (r != PN_OK) l->n = 0;
   return r;
 }

@@ -15,13 +15,13 @@
  * mounted one without netlink, a kernel without the file) has no rows.
  *
  * idxNum bits:
- *   0x1   `netns = ?`: that namespace alone
+ *   0x1   `netns = ?`: that namespace alone (PN_NSCURSOR_NETNS)
  * argv order: netns (when 0x1).
  */
 #include "tables.h"
 #include "conntrack.h"
 #include "netlink.h"
-#include "nswalk.h"
+#include "nscursor.h"
 #include "parse.h"
 #include "vtab_common.h"
 SQLITE_EXTENSION_INIT3
@@ -42,60 +42,35 @@ enum {
   COL_SNAT, COL_MARK, COL_ZONE
 };
 
-#define IDX_NETNS 0x1
-
 typedef struct ct_cursor {
-  pn_cursor pc;
-  pn_nswalk walk;
+  pn_nscursor nc;
   pn_ctset set;             /* the entries of the namespace walked */
-  size_t i;                 /* the current one */
-  sqlite3_int64 rowid;
 } ct_cursor;
 
 static int ctXBestIndex(sqlite3_vtab *tab, sqlite3_index_info *info) {
   (void)tab;
-  int argc = 0;
-  info->idxNum = pn_claim_eq(info, COL_NETNS, &argc, 0, NULL) ? IDX_NETNS : 0;
-  info->estimatedCost = info->idxNum ? 100.0 : 1000.0;
-  info->estimatedRows = info->idxNum ? 100 : 1000;
-  return SQLITE_OK;
+  return pn_nscursor_best_index(info, COL_NETNS, 100, 100);
+}
+
+/* The table of the namespace the walk is at (conntrack.h). */
+static int load_namespace(pn_nscursor *nc, size_t *nrows) {
+  ct_cursor *c = (ct_cursor *)nc;
+  int err;
+  c->set.n = 0;
+  pn_res r = pn_conntrack_read(&nc->pc.fs, pn_nswalk_ns(&nc->walk), pn_nswalk_link(&nc->walk),
+                               &c->set, &err);
+  *nrows = c->set.n;
+  return pn_is_nomem(r, err) ? SQLITE_NOMEM : SQLITE_OK;
 }
 
 static int ctXOpen(sqlite3_vtab *tab, sqlite3_vtab_cursor **out) {
-  int rc = pn_cursor_open(tab, sizeof(ct_cursor), out);
-  if (rc == SQLITE_OK) ((ct_cursor *)*out)->walk.at = -1;
-  return rc;
+  return pn_nscursor_open(tab, sizeof(ct_cursor), load_namespace, out);
 }
 
 static int ctXClose(sqlite3_vtab_cursor *cur) {
   ct_cursor *c = (ct_cursor *)cur;
-  pn_nswalk_end(&c->walk);
   pn_ctset_free(&c->set);
-  pn_cursor_free(&c->pc);
-  return SQLITE_OK;
-}
-
-/* The table of the namespace the walk is at (conntrack.h). */
-static int load_namespace(ct_cursor *c) {
-  int err;
-  pn_res r = pn_conntrack_read(&c->pc.fs, pn_nswalk_ns(&c->walk), pn_nswalk_link(&c->walk),
-                               &c->set, &err);
-  return pn_is_nomem(r, err) ? SQLITE_NOMEM : SQLITE_OK;
-}
-
-static int ctXNext(sqlite3_vtab_cursor *cur) {
-  ct_cursor *c = (ct_cursor *)cur;
-  c->i++;
-  c->rowid++;
-  while (c->i >= c->set.n) {
-    if (!pn_nswalk_next(&c->walk)) {
-      c->pc.eof = 1;
-      return SQLITE_OK;
-    }
-    c->i = 0;
-    int rc = load_namespace(c);
-    if (rc != SQLITE_OK) return rc;
-  }
+  pn_nscursor_free(&c->nc);
   return SQLITE_OK;
 }
 
@@ -103,25 +78,7 @@ static int ctXFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
                      int argc, sqlite3_value **argv) {
   (void)idxStr;
   (void)argc;
-  ct_cursor *c = (ct_cursor *)cur;
-  pn_ctx *ctx = ((pn_vtab *)cur->pVtab)->ctx;
-  sqlite3_int64 only = 0;
-  c->pc.eof = 0;
-  c->set.n = 0;
-  c->i = 0;
-  c->rowid = 0;
-  if ((idxNum & IDX_NETNS) && (!pn_value_int64(argv[0], &only) || only <= 0)) {
-    c->pc.eof = 1; /* equals no namespace */
-    return SQLITE_OK;
-  }
-  int rc = pn_nswalk_start(&c->walk, &c->pc.fs, &c->pc.buf, ctx->netlink,
-                           NETLINK_NETFILTER, (uint64_t)only);
-  return rc == SQLITE_OK ? ctXNext(cur) : rc;
-}
-
-static int ctXRowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid) {
-  *rowid = ((ct_cursor *)cur)->rowid;
-  return SQLITE_OK;
+  return pn_nscursor_filter((pn_nscursor *)cur, idxNum, argv, NETLINK_NETFILTER);
 }
 
 static const char *protocol_name(int proto) {
@@ -170,12 +127,9 @@ static void result_protocol(sqlite3_context *ctx, int proto) {
 
 static int ctXColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col) {
   ct_cursor *c = (ct_cursor *)cur;
-  const pn_ct_entry *e = &c->set.v[c->i];
-  const pn_netns *ns = pn_nswalk_ns(&c->walk);
+  const pn_ct_entry *e = &c->set.v[c->nc.row];
   switch (col) {
-  case COL_NETNS:
-    if (ns->known) sqlite3_result_int64(ctx, (sqlite3_int64)ns->key);
-    break;
+  case COL_NETNS: pn_nscursor_result_netns(&c->nc, ctx); break;
   case COL_FAMILY: result_name(ctx, e->family == 4 ? "IPv4" : "IPv6"); break;
   case COL_PROTOCOL: result_protocol(ctx, e->proto); break;
   case COL_STATE: result_name(ctx, pn_ct_tcp_state_name(e->state)); break;
@@ -214,10 +168,10 @@ static const sqlite3_module conntrack_module = {
     .xOpen = ctXOpen,
     .xClose = ctXClose,
     .xFilter = ctXFilter,
-    .xNext = ctXNext,
+    .xNext = pn_nscursor_next,
     .xEof = pn_cursor_eof,
     .xColumn = ctXColumn,
-    .xRowid = ctXRowid,
+    .xRowid = pn_nscursor_rowid,
 };
 
 const sqlite3_module *pn_conntrack_module(void) { return &conntrack_module; }

@@ -83,13 +83,14 @@ static void enter_netns(const char *ns) {
   close(fd);
 }
 
-/* Says the process is ready; from then on it holds no descriptor of the
- * test's (its output pipes would be pipes between processes too). */
+/* Gives up the test's descriptors (its output pipes would be pipes
+ * between processes too), then says the process is ready: in that order,
+ * or a query run at once could still see them. */
 static void report(int fd, int value) {
-  must((int)write(fd, &value, sizeof value), "ready");
   int null = must(open("/dev/null", O_RDWR | O_CLOEXEC), "/dev/null");
   for (int i = 0; i < 3; i++) must(dup2(null, i), "dup2");
   close(null);
+  must((int)write(fd, &value, sizeof value), "ready");
 }
 
 static void wait_forever(void) {

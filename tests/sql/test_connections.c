@@ -132,9 +132,14 @@ static void pipe_between_two_processes(void **state) {
               "SELECT kind, via, src_process, dst_process, src_inode = dst_inode"
               " FROM connections WHERE kind = 'pipe' AND src_pid = %d AND dst_pid = %d",
               (int)S.pid[PN_SC_PW], (int)S.pid[PN_SC_PR]);
-  /* the reader is never the source */
-  assert_int_equal(pn_int(db, "SELECT count(*) FROM connections WHERE src_pid = %d",
-                          (int)S.pid[PN_SC_PR]), 0);
+  /* the reader is never the source of the pipe (under valgrind, each
+   * process also holds a copy of valgrind's own output, which it may not
+   * close: that pipe is not the scene's) */
+  assert_int_equal(pn_int(db, "SELECT count(*) FROM connections WHERE src_pid = %d"
+                              " AND src_inode IN (SELECT src_inode FROM connections"
+                              " WHERE kind = 'pipe' AND src_pid = %d AND dst_pid = %d)",
+                          (int)S.pid[PN_SC_PR], (int)S.pid[PN_SC_PW], (int)S.pid[PN_SC_PR]),
+                   0);
   pn_close(db);
 }
 
