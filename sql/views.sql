@@ -79,8 +79,7 @@ SELECT command, pid, user, fd, type, device, size_off, node, name,
   -- NAME; a kernel thread has no exe (no process_files row) and lsof names
   -- the link alone.
   SELECT p.pid AS pid, lk.k AS k1, 0 AS k2, p.name AS command,
-         coalesce((SELECT u.name FROM users u WHERE u.uid = p.euid LIMIT 1),
-                  CAST(p.euid AS TEXT)) AS user,
+         coalesce(un.name, CAST(p.euid AS TEXT)) AS user,
          lk.fd AS fd,
          CASE WHEN f.error IS NOT NULL THEN 'unknown'
               ELSE CASE f.type WHEN 'file' THEN 'REG' WHEN 'dir' THEN 'DIR'
@@ -106,6 +105,7 @@ SELECT command, pid, user, fd, type, device, size_off, node, name,
               SELECT 1, 'rtd', 'root' UNION ALL
               SELECT 2, 'txt', 'exe') AS lk
   LEFT JOIN process_files f ON f.pid = p.pid AND f.kind = lk.fd
+  LEFT JOIN (SELECT uid, name, min(rowid) FROM users GROUP BY uid) un ON un.uid = p.euid
   WHERE p.state IS NOT 'Z'
 
   UNION ALL
@@ -113,8 +113,7 @@ SELECT command, pid, user, fd, type, device, size_off, node, name,
   -- inode), except the executable; " (deleted)" files are DEL, as lsof
   -- shows a mapped file it can no longer stat.
   SELECT m.pid, 3, min(m.rowid), p.name,
-         coalesce((SELECT u.name FROM users u WHERE u.uid = p.euid LIMIT 1),
-                  CAST(p.euid AS TEXT)),
+         coalesce(un.name, CAST(p.euid AS TEXT)),
          CASE WHEN m.path LIKE '% (deleted)' THEN 'DEL' ELSE 'mem' END,
          'REG',
          m.dev_major || ',' || m.dev_minor,
@@ -128,6 +127,7 @@ SELECT command, pid, user, fd, type, device, size_off, node, name,
               THEN substr(m.path, 1, length(m.path) - 10) ELSE m.path END,
          NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
   FROM process_maps m JOIN processes p ON p.pid = m.pid
+  LEFT JOIN (SELECT uid, name, min(rowid) FROM users GROUP BY uid) un ON un.uid = p.euid
   WHERE m.path IS NOT NULL AND m.path IS NOT p.exe
     AND (m.dev_major <> 0 OR m.dev_minor <> 0 OR m.inode <> 0)
     AND p.state IS NOT 'Z'
@@ -281,8 +281,7 @@ SELECT command, pid, user, fd, type, device, size_off, node, name,
       SELECT f.pid AS pid, f.fd AS fdnum, f.fd AS k2, p.name AS command,
              p.ppid AS ppid, p.pgrp AS pgid, p.euid AS uid, f.path AS fpath,
              s.netns AS snetns,
-             coalesce((SELECT u.name FROM users u WHERE u.uid = p.euid LIMIT 1),
-                      CAST(p.euid AS TEXT)) AS user,
+             coalesce(un.name, CAST(p.euid AS TEXT)) AS user,
              CASE WHEN f.fd IS NULL THEN 'NOFD'
                   -- an unreadable link: lsof gives no mode letter
                   WHEN f.error IS NOT NULL THEN CAST(f.fd AS TEXT)
@@ -304,6 +303,7 @@ SELECT command, pid, user, fd, type, device, size_off, node, name,
                                     OR s.remote_address LIKE '::ffff:%.%') AS mapped
       FROM fds f
       JOIN processes p ON p.pid = f.pid
+      LEFT JOIN (SELECT uid, name, min(rowid) FROM users GROUP BY uid) un ON un.uid = p.euid
       LEFT JOIN sockets s ON f.type = 'socket' AND s.inode = f.inode
       LEFT JOIN net_unix u ON s.kind = 'unix' AND u.inode = f.inode
       WHERE p.state IS NOT 'Z'
