@@ -7,6 +7,9 @@
  *   stat fd/N        type and inode of paths and anon inodes, dev_*, size
  *   lstat fd/N       mode (the link's permission bits are the open mode)
  *   fdinfo/N         pos flags mnt_id
+ * Sockets and pipes, most of a busy machine's descriptors, need nothing but
+ * their readlink (see pseudo_file): what the others read is the same for
+ * every one of them.
  *
  * A process whose fd directory cannot be read (EACCES without root) yields
  * one row with fd NULL and `error` saying why, as lsof prints NOFD: the query
@@ -105,6 +108,10 @@ typedef struct fds_cursor {
   char mode;
   int fdinfo_done;
   pn_fdinfo info;
+  /* the device of sockfs and of pipefs, from the first socket or pipe
+   * stat'ed (see pseudo_file) */
+  int pseudo_dev_known[2];
+  dev_t pseudo_dev[2];
 } fds_cursor;
 
 /* 1 when the rows are wanted in ascending inode order (ORDER BY inode, or
@@ -249,6 +256,19 @@ static int read_row_link(fds_cursor *c, int *exists) {
   return SQLITE_OK;
 }
 
+/* Sockets and pipes have what the kernel guarantees of every one of them,
+ * so that their rows need no read beyond the link:
+ *  - a socket's file is always opened read-write (sock_alloc_file): 'u';
+ *  - neither has a file position that moves (no llseek; reads and writes
+ *    leave f_pos alone): pos is 0;
+ *  - each kind lives on one kernel-internal filesystem (sockfs, pipefs),
+ *    whose device is that of every socket (pipe): one stat per cursor.
+ * Returns 0 (socket), 1 (pipe), or -1 for other descriptors. */
+static int pseudo_file(const fds_cursor *c) {
+  if (!c->have_link) return -1;
+  return c->parsed.kind == PN_FD_SOCKET ? 0 : c->parsed.kind == PN_FD_PIPE ? 1 : -1;
+}
+
 static void load_stat(fds_cursor *c) {
   char rel[32];
   int err;
@@ -267,6 +287,10 @@ static void load_mode(fds_cursor *c) {
   if (c->lstat_done) return;
   c->lstat_done = 1;
   c->mode = 0;
+  if (pseudo_file(c) == 0) {
+    c->mode = 'u';
+    return;
+  }
   if (!ensure_piddir(c)) return;
   if (fstatat(c->pc.piddir, pn_fd_rel(rel, "fd", c->fd), &st, AT_SYMLINK_NOFOLLOW) != 0)
     return;
@@ -510,7 +534,27 @@ static void result_inode(fds_cursor *c, sqlite3_context *ctx) {
   if (c->have_stat) sqlite3_result_int64(ctx, (sqlite3_int64)c->st.st_ino);
 }
 
+/* The device of a socket or pipe (kind 0 or 1 of pseudo_file): that of
+ * the first one stat'ed. 0 when none could be. */
+static int pseudo_dev(fds_cursor *c, int kind, dev_t *dev) {
+  if (!c->pseudo_dev_known[kind]) {
+    load_stat(c);
+    if (!c->have_stat) return 0;
+    c->pseudo_dev[kind] = c->st.st_dev;
+    c->pseudo_dev_known[kind] = 1;
+  }
+  *dev = c->pseudo_dev[kind];
+  return 1;
+}
+
 static void result_stat_field(fds_cursor *c, sqlite3_context *ctx, int col) {
+  int kind = pseudo_file(c);
+  if (kind >= 0) {
+    dev_t dev; /* nothing else of stat's applies to sockets and pipes */
+    if ((col == COL_DEV_MAJOR || col == COL_DEV_MINOR) && pseudo_dev(c, kind, &dev))
+      sqlite3_result_int64(ctx, col == COL_DEV_MAJOR ? major(dev) : minor(dev));
+    return;
+  }
   load_stat(c);
   if (!c->have_stat) return;
   const struct stat *st = &c->st;
@@ -532,6 +576,10 @@ static void result_stat_field(fds_cursor *c, sqlite3_context *ctx, int col) {
 }
 
 static int result_fdinfo_field(fds_cursor *c, sqlite3_context *ctx, int col) {
+  if (col == COL_POS && pseudo_file(c) >= 0) {
+    sqlite3_result_int64(ctx, 0);
+    return SQLITE_OK;
+  }
   int rc = load_fdinfo(c);
   if (rc != SQLITE_OK) return rc;
   const pn_fdinfo *in = &c->info;
