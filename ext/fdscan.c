@@ -65,12 +65,14 @@ pn_res pn_read_fd_link(const pn_fs *fs, int piddir, int fd, pn_buf *text,
                        pn_fdlink *parsed, int *err) {
   char rel[32];
   pn_res r = pn_read_link(fs, piddir, pn_fd_rel(rel, "fd", fd), text, err);
-  if (r != PN_OK) return r;
-  if (pn_parse_fdlink(text->p, text->n, parsed) != 0) {
-    memset(parsed, 0, sizeof *parsed);
-    parsed->kind = PN_FD_OTHER;
-    parsed->name.p = text->p;
-    parsed->name.n = text->n;
-  }
-  return PN_OK;
+  if (r == PN_OK) pn_parse_fd_link_text(text->p, text->n, parsed);
+  return r;
+}
+
+void pn_parse_fd_link_text(const char *text, size_t n, pn_fdlink *parsed) {
+  if (pn_parse_fdlink(text, n, parsed) == 0) return;
+  memset(parsed, 0, sizeof *parsed);
+  parsed->kind = PN_FD_OTHER;
+  parsed->name.p = text;
+  parsed->name.n = n;
 }

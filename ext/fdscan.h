@@ -27,6 +27,10 @@ pn_res pn_list_fds(const pn_fs *fs, int piddir, pn_fdnums *l, int *err);
 pn_res pn_read_fd_link(const pn_fs *fs, int piddir, int fd, pn_buf *text,
                        pn_fdlink *parsed, int *err);
 
+/* Parses a link's text into parsed, keeping one that does not parse whole
+ * as PN_FD_OTHER, named by its text (parsed points into text). */
+void pn_parse_fd_link_text(const char *text, size_t n, pn_fdlink *parsed);
+
 /* Writes "DIR/N" (DIR "fd" or "fdinfo") into out, which holds 32 bytes;
  * by hand, since it runs once per descriptor. Returns out. */
 const char *pn_fd_rel(char out[32], const char *dir, int n);

@@ -15,6 +15,7 @@
 
 #include "parallel.h"
 #include "procfs.h"
+#include "lsof_names.h"
 #include "tables.h"
 #include "vtab_common.h"
 #include "netlink.h"
@@ -300,6 +301,7 @@ int procnet_register(sqlite3 *db, char **err) {
   ctx->netns_held = scan && !strcmp(scan, "descriptors");
   int rc = register_tables(db, ctx);
   if (rc == SQLITE_OK) rc = register_functions(db, ctx);
+  if (rc == SQLITE_OK) rc = pn_register_lsof_names(db);
   pn_ctx_unref(ctx); /* the modules and functions hold their own refs */
   if (rc != SQLITE_OK)
     set_err(err, sqlite3_errstr(rc));
