@@ -21,6 +21,16 @@ SQLITE_EXTENSION_INIT3
 #define IDX_LPORT_LIST 0x10000000
 #define IDX_RPORT_LIST 0x20000000
 
+/* The first inode lookups of a cursor (a query about one socket) ask the
+ * kernel for that one socket where it can name it, instead of reading the
+ * snapshot of every namespace; a cursor that is the inner loop of a join
+ * reads the snapshots after those, once. */
+#define PN_PROBE_LOOKUPS 4
+#define PROBE_SNAP -2           /* target.snap: answered in the cursor's probe */
+
+#include "sock_diag.h"
+#include <unistd.h>
+
 /* One stop of the scan: a file of a kind in a namespace, with the
  * processes to read it through. */
 typedef struct target {
@@ -30,7 +40,7 @@ typedef struct target {
   int nsfd;                 /* the namespace's mount when no process is in
                                it (the store's), else -1 */
   int64_t pid;              /* the ns_pid the rows report, or -1 */
-  int snap;                 /* -1 until the scan gets there */
+  int snap;                 /* -1 until the scan gets there, or PROBE_SNAP */
 } target;
 
 typedef struct pn_netcur {
@@ -47,6 +57,10 @@ typedef struct pn_netcur {
   unsigned kinds;           /* bit k: t->kinds[k] is wanted */
   sqlite3_uint64 used;      /* the columns the query uses */
   uint64_t want_inode;
+  int lookups;              /* inode lookups made (xFilter calls) */
+  int probing;              /* this lookup may ask for one socket */
+  pn_snap probe;            /* what was asked for one socket: its target's
+                               answer while the scan is there */
   pn_i64list lports, rports; /* ports asked for, when IDX_*PORT */
   int has_lports, has_rports;
 } pn_netcur;
@@ -137,6 +151,8 @@ static int netXClose(sqlite3_vtab_cursor *cur) {
   pn_netcur *c = (pn_netcur *)cur;
   pn_sockstore_release(((pn_vtab *)cur->pVtab)->ctx, c->st);
   sqlite3_free(c->targets);
+  pn_sockset_free(&c->probe.set);
+  sqlite3_free(c->probe.by_inode);
   pn_i64list_free(&c->lports);
   pn_i64list_free(&c->rports);
   pn_cursor_free(&c->pc);
@@ -215,7 +231,8 @@ static void keep_netns(pn_netcur *c, sqlite3_value *v) {
 /* ---- reading and iterating ------------------------------------------------- */
 
 static pn_snap *cur_snap(const pn_netcur *c) {
-  return pn_snap_at(c->st, c->targets[c->ti].snap);
+  int snap = c->targets[c->ti].snap;
+  return snap == PROBE_SNAP ? (pn_snap *)&c->probe : pn_snap_at(c->st, snap);
 }
 
 static size_t cur_record(const pn_netcur *c) {
@@ -226,7 +243,7 @@ static size_t cur_record(const pn_netcur *c) {
  * read: only target `from`'s when the scan is lazy, else all of them at
  * once. */
 static int ready_snaps(pn_netcur *c, int from) {
-  int last = c->lazy ? from + 1 : c->ntargets;
+  int last = c->lazy || c->probing ? from + 1 : c->ntargets;
   pn_snapjob *jobs = sqlite3_malloc64((size_t)(last - from) * sizeof *jobs);
   if (!jobs) return SQLITE_NOMEM;
   int n = 0;
@@ -244,13 +261,115 @@ static int ready_snaps(pn_netcur *c, int from) {
   return rc;
 }
 
-/* Reads target ti's snapshot if needed and positions ri at its first
- * candidate row. */
+/* ---- one socket ---------------------------------------------------------------- */
+
+/* The one socket of an inode lookup, from the kernel: a unix socket by its
+ * inode; an IP socket found in its namespace's snapshot without the
+ * extensions, which are then asked for that socket alone. *done: the probe
+ * holds the target's answer. */
+/* The snapshot of t's file without the extensions, read with its
+ * sibling file (tcp with tcp6: one dump for both); its index or -1. */
+static int base_snapshot(pn_netcur *c, const target *t, int *rc) {
+  pn_snapkey base = t->k;
+  pn_snapjob jobs[2];
+  int n = 0, mine = -1;
+  base.want &= ~(unsigned)(PN_WANT_INFO | PN_WANT_MEM);
+  for (int f = 0; f < 2 && t->k.kind->files[f]; f++) {
+    base.file = f;
+    int i = pn_snap_of(c->st, &base);
+    if (i < 0) {
+      *rc = SQLITE_NOMEM;
+      return -1;
+    }
+    if (f == t->k.file) mine = i;
+    jobs[n++] = (pn_snapjob){i, t->pids, t->npids, t->nsfd};
+  }
+  pn_ctx *ctx = ((pn_vtab *)c->pc.base.pVtab)->ctx;
+  *rc = pn_snaps_read(c->st, &c->pc.fs, ctx->threads, jobs, n);
+  return *rc == SQLITE_OK ? mine : -1;
+}
+
+/* An IP socket: found in the snapshot without extensions, which are then
+ * asked for it alone. */
+static pn_res probe_inet(pn_netcur *c, target *t, int fd, int *rc, int *err) {
+  size_t at;
+  int i = base_snapshot(c, t, rc);
+  if (i < 0) return PN_FAIL;
+  pn_snap *s = pn_snap_at(c->st, i);
+  if ((*rc = pn_snap_find_inode(s, c->want_inode, &at)) != SQLITE_OK) return PN_FAIL;
+  if (at >= s->set.n || s->by_inode[at].inode != c->want_inode) return PN_OK;
+  if (!pn_sockset_push(&c->probe.set, &s->set.v[s->by_inode[at].rec])) {
+    *rc = SQLITE_NOMEM;
+    return PN_FAIL;
+  }
+  c->probe.set.v[0].x = 0;
+  if (c->pc.fs.cnt) c->pc.fs.cnt->netlink_requests++;
+  pn_res r = pn_diag_add_extras(fd, t->k.kind, 0, t->k.want, &c->probe.set, err);
+  /* not found so (gone since, or a lookup the kernel cannot make): the
+   * snapshot will tell */
+  return r == PN_OK && !c->probe.set.v[0].x ? PN_GONE : r;
+}
+
+/* The one socket of an inode lookup, from the kernel: a unix socket by its
+ * inode; an IP socket found in its namespace's snapshot without the
+ * extensions, which are then asked for that socket alone. *done: the probe
+ * holds the target's answer. */
+static int probe_with(pn_netcur *c, target *t, int fd, int *done) {
+  pn_snap *p = &c->probe;
+  pn_res r;
+  int err = 0, rc = SQLITE_OK;
+  pn_sockset_clear(&p->set);
+  if (t->k.kind->fmt == PN_FMT_UNIX) {
+    if (c->pc.fs.cnt) c->pc.fs.cnt->netlink_requests++;
+    r = pn_diag_read_unix_one(fd, c->want_inode, t->k.want, &p->set, &err);
+  } else {
+    r = probe_inet(c, t, fd, &rc, &err);
+    if (rc != SQLITE_OK) return rc;
+  }
+  if (r == PN_FAIL && err == ENOMEM) return SQLITE_NOMEM;
+  if (r != PN_OK) return SQLITE_OK; /* the snapshot will do */
+  sqlite3_free(p->by_inode);
+  p->by_inode = NULL;
+  p->k = t->k;
+  p->read = 1;
+  t->snap = PROBE_SNAP;
+  *done = 1;
+  return SQLITE_OK;
+}
+
+/* Whether target t's lookup is worth a request of its own: the answer
+ * needs nothing from the text files, no reader of this connection has
+ * already made the snapshot, and the kernel can name the socket (unix),
+ * or the lookup wants an IP socket's extensions (which a snapshot would
+ * ask for every socket). */
+static int worth_probing(pn_netcur *c, const target *t) {
+  if (!c->probing || c->want_inode == 0 || (t->k.want & PN_WANT_TEXT)) return 0;
+  if (pn_snap_find(c->st, &t->k) >= 0) return 0;
+  if (t->k.kind->fmt == PN_FMT_UNIX) return 1;
+  return t->k.kind->fmt == PN_FMT_INET && (t->k.want & (PN_WANT_INFO | PN_WANT_MEM));
+}
+
+static int probe_target(pn_netcur *c, target *t, int *done) {
+  *done = 0;
+  if (!worth_probing(c, t)) return SQLITE_OK;
+  pn_snapjob job = {-1, t->pids, t->npids, t->nsfd};
+  int fd = pn_sockstore_diag_socket(c->st, &c->pc.fs, &t->k, &job);
+  if (fd < 0) return SQLITE_OK;
+  int rc = probe_with(c, t, fd, done);
+  close(fd);
+  return rc;
+}
+
+/* Reads target ti's snapshot if needed (or asks for its one socket) and
+ * positions ri at its first candidate row. */
 static int enter_target(pn_netcur *c) {
   target *t = &c->targets[c->ti];
   c->ri = 0;
+  int probed = 0, rc = SQLITE_OK;
+  if (t->snap == -1 && (rc = probe_target(c, t, &probed)) != SQLITE_OK) return rc;
+  if (probed) return pn_snap_find_inode(&c->probe, c->want_inode, &c->ri);
   if (t->snap < 0 || !pn_snap_at(c->st, t->snap)->read) {
-    int rc = ready_snaps(c, c->ti);
+    rc = ready_snaps(c, c->ti);
     if (rc != SQLITE_OK) return rc;
   }
   if (!c->by_inode) return SQLITE_OK;
@@ -356,11 +475,13 @@ static int netXFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   else if (idxNum & IDX_NETNS) rc = plan_netns(c, argv[arg]);
   else rc = plan_all(c);
   if (idxNum & IDX_NETNS) keep_netns(c, argv[arg++]);
+  c->probing = 0;
   if (rc == SQLITE_OK && (idxNum & IDX_INODE)) {
     sqlite3_int64 inode = 0;
     if (!pn_value_int64(argv[arg++], &inode)) c->ntargets = 0; /* equals no row */
     c->want_inode = (uint64_t)inode;
     c->by_inode = 1;
+    c->probing = c->lookups++ < PN_PROBE_LOOKUPS;
   }
   if (rc == SQLITE_OK) rc = take_ports(c, idxNum, argv, &arg);
   if (rc == SQLITE_OK && c->ntargets) rc = enter_target(c);

@@ -54,6 +54,7 @@ void pn_counters_add(pn_counters *to, const pn_counters *from) {
   to->fd_dirs_listed += from->fd_dirs_listed;
   to->links_read += from->links_read;
   to->netlink_dumps += from->netlink_dumps;
+  to->netlink_requests += from->netlink_requests;
 }
 
 void pn_buf_free(pn_buf *b) {

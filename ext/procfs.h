@@ -34,6 +34,7 @@ typedef struct pn_counters {
   int64_t fd_dirs_listed;   /* of those, PID/fd listings */
   int64_t links_read;       /* readlink calls */
   int64_t netlink_dumps;    /* sock_diag dumps (socket files not read) */
+  int64_t netlink_requests; /* sock_diag requests for one socket */
 } pn_counters;
 
 /* Adds what `from` counted to `to` (a helper thread's reads). */

@@ -13,9 +13,10 @@
  */
 #include "procnet.h"
 
+#include "func_inet.h"
+#include "func_lsof.h"
 #include "parallel.h"
 #include "procfs.h"
-#include "lsof_names.h"
 #include "tables.h"
 #include "vtab_common.h"
 #include "netlink.h"
@@ -153,10 +154,12 @@ static void fn_stats(sqlite3_context *c, int argc, sqlite3_value **argv) {
   const pn_counters *k = &ctx_of(c)->cnt;
   char *s = sqlite3_mprintf(
       "{\"files_read\":%lld,\"net_files_read\":%lld,\"dirs_listed\":%lld,"
-      "\"fd_dirs_listed\":%lld,\"links_read\":%lld,\"netlink_dumps\":%lld}",
+      "\"fd_dirs_listed\":%lld,\"links_read\":%lld,\"netlink_dumps\":%lld,"
+      "\"netlink_requests\":%lld}",
       (long long)k->files_read, (long long)k->net_files_read,
       (long long)k->dirs_listed, (long long)k->fd_dirs_listed,
-      (long long)k->links_read, (long long)k->netlink_dumps);
+      (long long)k->links_read, (long long)k->netlink_dumps,
+      (long long)k->netlink_requests);
   if (!s) {
     sqlite3_result_error_nomem(c);
     return;
@@ -301,7 +304,8 @@ int procnet_register(sqlite3 *db, char **err) {
   ctx->netns_held = scan && !strcmp(scan, "descriptors");
   int rc = register_tables(db, ctx);
   if (rc == SQLITE_OK) rc = register_functions(db, ctx);
-  if (rc == SQLITE_OK) rc = pn_register_lsof_names(db);
+  if (rc == SQLITE_OK) rc = pn_register_inet_functions(db);
+  if (rc == SQLITE_OK) rc = pn_register_lsof_functions(db);
   pn_ctx_unref(ctx); /* the modules and functions hold their own refs */
   if (rc != SQLITE_OK)
     set_err(err, sqlite3_errstr(rc));

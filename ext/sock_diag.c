@@ -15,6 +15,7 @@ SQLITE_EXTENSION_INIT3
 #include <linux/sock_diag.h>
 #include <linux/unix_diag.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -65,7 +66,7 @@ static size_t make_request(const pn_sockkind *k, int file, unsigned want,
     q->unx.r.sdiag_family = AF_UNIX;
     q->unx.r.udiag_states = ~0u;
     q->unx.r.udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_PEER | UDIAG_SHOW_RQLEN |
-                          UDIAG_SHOW_UID |
+                          UDIAG_SHOW_UID | UDIAG_SHOW_VFS | UDIAG_SHOW_ICONS |
                           ((want & PN_WANT_MEM) ? UDIAG_SHOW_MEMINFO : 0);
     return sizeof q->unx;
   }
@@ -108,7 +109,14 @@ static void inet_diag_fields(const pn_inet_diag *d, pn_sock *s) {
     s->backlog = d->wqueue;
     s->has |= PN_SK_BACKLOG;
   }
-  if (d->has_shutdown) s->shutdown = d->shutdown;
+  if (d->has_shutdown) {
+    s->shutdown = d->shutdown;
+    s->has |= PN_SK_SHUTDOWN;
+  }
+  if (d->has_mark) {
+    s->mark = d->mark;
+    s->has |= PN_SK_MARK;
+  }
   if (d->has_v6only) {
     s->v6only = d->v6only;
     s->has |= PN_SK_V6ONLY;
@@ -161,8 +169,6 @@ static void inet_extras(const pn_inet_diag *d, pn_sockx *x) {
   x->tos = d->tos;
   x->has_tclass = d->has_tclass;
   x->tclass = d->tclass;
-  x->has_mark = d->has_mark;
-  x->mark = d->mark;
 }
 
 /* The kernel's sk_state of a unix socket as /proc/net/unix tells it: St
@@ -198,7 +204,31 @@ static void unix_diag_fields(const pn_unix_diag *d, pn_sock *s) {
     s->uid = d->uid;
     s->has |= PN_SK_UID;
   }
-  if (d->has_shutdown) s->shutdown = d->shutdown;
+  if (d->has_shutdown) {
+    s->shutdown = d->shutdown;
+    s->has |= PN_SK_SHUTDOWN;
+  }
+  if (d->has_vfs) {
+    s->vfs_inode = d->vfs_inode;
+    s->vfs_dev = d->vfs_dev;
+    s->has |= PN_SK_VFS;
+  }
+}
+
+/* A listener's waiting connections, as the text of their inodes. */
+static int unix_pending(const pn_unix_diag *d, pn_sockset *set, pn_sock *s) {
+  char text[12 * 64];
+  size_t n = 0;
+  if (!d->icons.p) return 0;
+  for (size_t i = 0; i + 4 <= d->icons.n && n + 12 < sizeof text; i += 4) {
+    uint32_t ino;
+    memcpy(&ino, d->icons.p + i, sizeof ino);
+    n += (size_t)snprintf(text + n, sizeof text - n, "%s%u", n ? " " : "", ino);
+  }
+  if (pn_sockset_string(set, text, n, &s->pend_off) != 0) return ENOMEM;
+  s->pend_len = (uint32_t)n;
+  s->has |= PN_SK_PENDING;
+  return 0;
 }
 
 static int unix_record(const pn_unix_diag *d, pn_sockset *set, pn_sock *s) {
@@ -207,6 +237,7 @@ static int unix_record(const pn_unix_diag *d, pn_sockset *set, pn_sock *s) {
   s->inode = d->inode;
   unix_state(d->state, s);
   unix_diag_fields(d, s);
+  if (unix_pending(d, set, s) != 0) return ENOMEM;
   if (d->name.p) {
     char path[128];
     size_t n = pn_unix_diag_path(d->name, path, sizeof path);
@@ -350,4 +381,60 @@ pn_res pn_diag_read_tcp(int fd, unsigned want, pn_sockset *set4,
     pn_sockset_clear(set6);
   }
   return res;
+}
+
+/* ---- one socket ------------------------------------------------------------------ */
+
+/* A request for one object: answered by that object (or an error) and the
+ * acknowledgement. */
+static void make_exact(struct nlmsghdr *h) {
+  h->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+}
+
+/* The outcome of a request for one socket: not found is an empty answer,
+ * not an error. */
+static pn_res exact_outcome(pn_res res, int *err) {
+  if (res == PN_GONE) { /* ENOENT: no such socket here */
+    *err = 0;
+    return PN_OK;
+  }
+  return res;
+}
+
+pn_res pn_diag_read_unix_one(int fd, uint64_t inode, unsigned want,
+                             pn_sockset *set, int *err) {
+  reader r = {&pn_kind_unix, want, set, NULL, NULL, 0};
+  request q;
+  size_t len = make_request(&pn_kind_unix, 0, want, &q);
+  make_exact(&q.unx.h);
+  q.unx.r.udiag_ino = (uint32_t)inode;
+  q.unx.r.udiag_cookie[0] = q.unx.r.udiag_cookie[1] = INET_DIAG_NOCOOKIE;
+  pn_sockset_clear(set);
+  if (inode > UINT32_MAX) return PN_OK; /* unix inodes are 32-bit */
+  pn_res res = exact_outcome(pn_netlink_dump(fd, &q, len, take_message, &r, err), err);
+  if (res != PN_OK) pn_sockset_clear(set);
+  return res;
+}
+
+pn_res pn_diag_add_extras(int fd, const pn_sockkind *k, size_t i, unsigned want,
+                          pn_sockset *set, int *err) {
+  const pn_sock *s = &set->v[i];
+  request q;
+  size_t len = make_request(k, s->family == 6, want, &q);
+  make_exact(&q.inet.h);
+  struct inet_diag_sockid *id = &q.inet.r.id;
+  /* TCP's lookup takes src as the socket's own end; UDP's (udp_dump_one)
+   * passes src as the source of an arriving packet: the remote end */
+  int swap = k->ipproto == IPPROTO_UDP || k->ipproto == IPPROTO_UDPLITE;
+  id->idiag_sport = htons(swap ? s->remote_port : s->local_port);
+  id->idiag_dport = htons(swap ? s->local_port : s->remote_port);
+  memcpy(id->idiag_src, swap ? s->remote_addr : s->local_addr, sizeof id->idiag_src);
+  memcpy(id->idiag_dst, swap ? s->local_addr : s->remote_addr, sizeof id->idiag_dst);
+  id->idiag_if = s->ifindex;
+  id->idiag_cookie[0] = (uint32_t)s->cookie;
+  id->idiag_cookie[1] = (uint32_t)(s->cookie >> 32);
+  /* the answer is merged into record i alone */
+  by_inode one = {s->inode, i};
+  reader r = {k, want, set, NULL, &one, 1};
+  return exact_outcome(pn_netlink_dump(fd, &q, len, take_message, &r, err), err);
 }

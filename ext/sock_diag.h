@@ -36,4 +36,17 @@ pn_res pn_diag_merge(int fd, const pn_sockkind *k, int file, unsigned want,
 pn_res pn_diag_read_tcp(int fd, unsigned want, pn_sockset *set4,
                         pn_sockset *set6, int *err);
 
+/* One unix socket by inode (the kernel can name it): its record, or none
+ * when the namespace has no such socket, into set. */
+pn_res pn_diag_read_unix_one(int fd, uint64_t inode, unsigned want,
+                             pn_sockset *set, int *err);
+
+/* The extensions `want` asks for (PN_WANT_INFO, PN_WANT_MEM) of record i
+ * of set, an IP socket read through sock_diag, asked of the kernel for
+ * that one socket (by its addresses, ports, device and cookie). A socket
+ * gone since (or one the kernel cannot find so) is no error: the record
+ * keeps no extras (its x stays 0). */
+pn_res pn_diag_add_extras(int fd, const pn_sockkind *k, size_t i, unsigned want,
+                          pn_sockset *set, int *err);
+
 #endif

@@ -194,7 +194,22 @@ static void result_diag(const pn_sockrow *r, sqlite3_context *ctx, pn_field f) {
     if (s->has & PN_SK_CGROUP) result_u64(ctx, s->cgroup_id);
     break;
   case PN_F_SHUTDOWN:
-    if (diag) sqlite3_result_int(ctx, s->shutdown);
+    if (s->has & PN_SK_SHUTDOWN) sqlite3_result_int(ctx, s->shutdown);
+    break;
+  case PN_F_MARK:
+    if (s->has & PN_SK_MARK) result_u64(ctx, s->mark);
+    break;
+  case PN_F_VFS_INODE:
+    if (s->has & PN_SK_VFS) result_u64(ctx, s->vfs_inode);
+    break;
+  case PN_F_VFS_DEV_MAJOR:
+    if (s->has & PN_SK_VFS) result_u64(ctx, s->vfs_dev >> 20);
+    break;
+  case PN_F_VFS_DEV_MINOR:
+    if (s->has & PN_SK_VFS) result_u64(ctx, s->vfs_dev & 0xfffff);
+    break;
+  case PN_F_PENDING:
+    if (s->has & PN_SK_PENDING) result_string(r, ctx, s->pend_off, s->pend_len);
     break;
   case PN_F_TIMER_RETRANS:
     if (diag && r->kind->fmt == PN_FMT_INET) sqlite3_result_int(ctx, s->timer_retrans);
@@ -356,9 +371,6 @@ static void result_info(const pn_sockrow *r, sqlite3_context *ctx, pn_field f) {
     return;
   case PN_F_TCLASS:
     if (x->has_tclass) sqlite3_result_int(ctx, x->tclass);
-    return;
-  case PN_F_MARK:
-    if (x->has_mark) result_u64(ctx, x->mark);
     return;
   default: break;
   }

@@ -58,6 +58,12 @@ typedef enum pn_field {
   PN_F_CGROUP_ID,
   PN_F_SHUTDOWN,            /* 0..3: bit 0 no more receives, bit 1 sends */
   PN_F_TIMER_RETRANS,       /* what ss -o shows last in timer:(...) */
+  PN_F_MARK,                /* SO_MARK (seen with CAP_NET_ADMIN) */
+  PN_F_VFS_INODE,           /* unix: the bound file's inode */
+  PN_F_VFS_DEV_MAJOR,       /* and its device */
+  PN_F_VFS_DEV_MINOR,
+  PN_F_PENDING,             /* unix listener: inodes of the connections
+                               waiting to be accepted, blank-separated */
   /* sock_diag on request (PN_WANT_INFO): TCP internals, from tcp_info,
    * and the congestion control */
   PN_F_CA_STATE,
@@ -121,7 +127,6 @@ typedef enum pn_field {
   PN_F_BBR_CWND_GAIN,
   PN_F_TOS,
   PN_F_TCLASS,
-  PN_F_MARK,
   /* sock_diag on request (PN_WANT_MEM): socket memory, ss -m's skmem */
   PN_F_SKMEM_R,
   PN_F_SKMEM_RB,

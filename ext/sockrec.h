@@ -73,7 +73,12 @@ enum {
   PN_SK_PEER = 1u << 8,     /* peer (unix, from sock_diag; 0: none) */
   PN_SK_PATH = 1u << 9,     /* path (unix: bound) */
   PN_SK_ADDRESS = 1u << 10, /* address (unix: the kernel address, text) */
-  PN_SK_REFCOUNT = 1u << 11 /* refcount */
+  PN_SK_REFCOUNT = 1u << 11, /* refcount */
+  PN_SK_SHUTDOWN = 1u << 12, /* shutdown (sock_diag tells it of full
+                               sockets, not of TIME_WAIT ones) */
+  PN_SK_MARK = 1u << 13,    /* mark (sock_diag, with CAP_NET_ADMIN) */
+  PN_SK_VFS = 1u << 14,     /* unix: vfs_inode, vfs_dev (bound to a path) */
+  PN_SK_PENDING = 1u << 15  /* unix listener: pending (connections waiting) */
 };
 
 typedef struct pn_sock {
@@ -99,6 +104,12 @@ typedef struct pn_sock {
   uint32_t portid;          /* netlink */
   uint32_t path_off, path_len; /* unix path, in the snapshot's strings */
   uint32_t addr_off, addr_len; /* unix address (Num), the same */
+  uint32_t pend_off, pend_len; /* unix listener: the inodes of the
+                               connections waiting, blank-separated, the
+                               same */
+  uint32_t mark;            /* SO_MARK */
+  uint32_t vfs_inode;       /* unix: the inode of the bound file */
+  uint32_t vfs_dev;         /* and its device, major << 20 | minor */
   uint32_t x;               /* 1 + index of the extras, 0: none */
   uint32_t has;             /* PN_SK_* */
   uint16_t local_port;
@@ -139,8 +150,6 @@ typedef struct pn_sockx {
   uint8_t tos;
   int has_tclass;
   uint8_t tclass;
-  int has_mark;
-  uint32_t mark;
 } pn_sockx;
 
 /* The state of a record as its table shows it: the kernel's names for inet

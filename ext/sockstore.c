@@ -160,6 +160,14 @@ static int new_snap(pn_sockstore *st, const pn_snapkey *k, int next) {
   return st->nsnaps++;
 }
 
+int pn_snap_find(pn_sockstore *st, const pn_snapkey *k) {
+  if (!st->nslots) return -1;
+  size_t slot = slot_of(st, k);
+  for (int i = st->slots[slot] - 1; i >= 0; i = st->snaps[i].next)
+    if ((k->want & ~st->snaps[i].k.want & PN_WANT_SNAP) == 0) return i;
+  return -1;
+}
+
 int pn_snap_of(pn_sockstore *st, const pn_snapkey *k) {
   if (grow_slots(st) != SQLITE_OK) return -1;
   size_t slot = slot_of(st, k);
@@ -524,4 +532,19 @@ int pn_snap_find_inode(pn_snap *s, uint64_t inode, size_t *pos) {
   if (!s->by_inode && build_by_inode(s) != SQLITE_OK) return SQLITE_NOMEM;
   *pos = pn_lower_bound_u64(s->by_inode, s->set.n, sizeof *s->by_inode, inode);
   return SQLITE_OK;
+}
+
+/* ---- one socket --------------------------------------------------------------- */
+
+int pn_sockstore_diag_socket(pn_sockstore *st, const pn_fs *fs, const pn_snapkey *k,
+                             const pn_snapjob *j) {
+  int rc = SQLITE_OK, fd, err;
+  if (!k->kind->diag || has_no_diag(st, k->kind) ||
+      !netlink_reaches(st, fs, k->key, k->known))
+    return -1;
+  int nsfd = nsfd_of(st, fs, k->key, j, &rc);
+  if (nsfd == -1) return -1;
+  if (nsfd == OWN_NS) nsfd = -1;
+  pn_netlink_open(&nsfd, 1, NETLINK_SOCK_DIAG, &fd, &err);
+  return fd;
 }

@@ -62,6 +62,8 @@ const pn_nslist *pn_sockstore_namespaces(pn_sockstore *st, const pn_fs *fs,
  * valid for the store's life; pointers from pn_snap_at only until the next
  * pn_snap_of. */
 int pn_snap_of(pn_sockstore *st, const pn_snapkey *k);
+/* The snapshot for k if one is made already (read or not), else -1. */
+int pn_snap_find(pn_sockstore *st, const pn_snapkey *k);
 pn_snap *pn_snap_at(pn_sockstore *st, int i);
 
 /* One snapshot to read and the processes to read it through (the first
@@ -92,5 +94,11 @@ int pn_snap_find_inode(pn_snap *s, uint64_t inode, size_t *pos);
 int pn_sockstore_ifname(pn_sockstore *st, const pn_fs *fs, const pn_snapkey *k,
                         const int64_t *pids, int npids, int nsfd,
                         uint32_t index, char out[16]);
+
+/* A NETLINK_SOCK_DIAG socket in the namespace of k (j: how to reach it)
+ * for requests about one socket, or -1 when sock_diag may not be used
+ * there for k's kind. The caller closes it. */
+int pn_sockstore_diag_socket(pn_sockstore *st, const pn_fs *fs, const pn_snapkey *k,
+                             const pn_snapjob *j);
 
 #endif

@@ -25,6 +25,8 @@ static const char SOCK_DIAG_SCHEMA[] =
     " timer TEXT, timer_expires REAL, timer_retrans INTEGER, uid INTEGER,"
     " inode INTEGER, cookie INTEGER, cgroup_id INTEGER, shutdown INTEGER,"
     " v6only INTEGER, ifindex INTEGER, interface TEXT, peer_inode INTEGER,"
+    " mark INTEGER, vfs_inode INTEGER, vfs_dev_major INTEGER,"
+    " vfs_dev_minor INTEGER, pending TEXT,"
     " congestion TEXT, options TEXT, snd_wscale INTEGER, rcv_wscale INTEGER,"
     " rto_us INTEGER, ato_us INTEGER, rtt_us INTEGER, rttvar_us INTEGER,"
     " min_rtt_us INTEGER, snd_mss INTEGER, rcv_mss INTEGER, advmss INTEGER,"
@@ -43,7 +45,7 @@ static const char SOCK_DIAG_SCHEMA[] =
     " notsent_bytes INTEGER, rcv_ooopack INTEGER, snd_wnd INTEGER,"
     " rcv_wnd INTEGER, rehash INTEGER, bbr_bw INTEGER, bbr_min_rtt_us INTEGER,"
     " bbr_pacing_gain INTEGER, bbr_cwnd_gain INTEGER, tos INTEGER,"
-    " tclass INTEGER, mark INTEGER, skmem_r INTEGER, skmem_rb INTEGER,"
+    " tclass INTEGER, skmem_r INTEGER, skmem_rb INTEGER,"
     " skmem_t INTEGER, skmem_tb INTEGER, skmem_f INTEGER, skmem_w INTEGER,"
     " skmem_o INTEGER, skmem_bl INTEGER, skmem_d INTEGER, netns INTEGER,"
     " ns_pid INTEGER HIDDEN)";
@@ -53,7 +55,8 @@ static const unsigned char SOCK_DIAG_FIELDS[] = {
     PN_F_RX_QUEUE, PN_F_TX_QUEUE, PN_F_BACKLOG, PN_F_TIMER,
     PN_F_TIMER_EXPIRES, PN_F_TIMER_RETRANS, PN_F_UID, PN_F_INODE, PN_F_COOKIE,
     PN_F_CGROUP_ID, PN_F_SHUTDOWN, PN_F_V6ONLY, PN_F_IFINDEX, PN_F_INTERFACE,
-    PN_F_PEER_INODE, PN_F_CONGESTION, PN_F_OPTIONS, PN_F_SND_WSCALE,
+    PN_F_PEER_INODE, PN_F_MARK, PN_F_VFS_INODE, PN_F_VFS_DEV_MAJOR,
+    PN_F_VFS_DEV_MINOR, PN_F_PENDING, PN_F_CONGESTION, PN_F_OPTIONS, PN_F_SND_WSCALE,
     PN_F_RCV_WSCALE, PN_F_RTO_US, PN_F_ATO_US, PN_F_RTT_US, PN_F_RTTVAR_US,
     PN_F_MIN_RTT_US, PN_F_SND_MSS, PN_F_RCV_MSS, PN_F_ADVMSS, PN_F_PMTU,
     PN_F_CWND, PN_F_SSTHRESH, PN_F_RCV_SSTHRESH, PN_F_UNACKED, PN_F_SACKED,
@@ -68,7 +71,7 @@ static const unsigned char SOCK_DIAG_FIELDS[] = {
     PN_F_LAST_ACK_MS, PN_F_RCV_RTT_US, PN_F_RCV_SPACE, PN_F_NOTSENT_BYTES,
     PN_F_RCV_OOOPACK, PN_F_SND_WND, PN_F_RCV_WND, PN_F_REHASH, PN_F_BBR_BW,
     PN_F_BBR_MIN_RTT_US, PN_F_BBR_PACING_GAIN, PN_F_BBR_CWND_GAIN, PN_F_TOS,
-    PN_F_TCLASS, PN_F_MARK, PN_F_SKMEM_R, PN_F_SKMEM_RB, PN_F_SKMEM_T,
+    PN_F_TCLASS, PN_F_SKMEM_R, PN_F_SKMEM_RB, PN_F_SKMEM_T,
     PN_F_SKMEM_TB, PN_F_SKMEM_F, PN_F_SKMEM_W, PN_F_SKMEM_O, PN_F_SKMEM_BL,
     PN_F_SKMEM_D, PN_F_NETNS, PN_F_NS_PID};
 

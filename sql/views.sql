@@ -33,6 +33,7 @@
 --   procnet_socket_holders  helper: who holds each socket, as each tool lists it
 --   lsof, lsof_i, lsof_u    lsof -n -P +c0, lsof -i -n -P +c0, lsof -U +c0
 --   ss                      ss -anp (tcp, udp, raw, unix, packet, netlink)
+--   procnet_ss_sockets      helper: ss -an, the same rows without holders
 --   netstat                 netstat -tuwnap (tcp, udp, udplite, raw)
 --   listening               one row per listening socket (TCP and UDP)
 
@@ -341,8 +342,97 @@ SELECT * FROM lsof WHERE type = 'unix';
 -- taken as IPv6-only when it is bound to a specific IPv6 address, as the
 -- kernel then makes it.
 -- Extra netids ss does not have: 'udplite' and 'icmp' (ping sockets).
+-- After the display columns, typed ones for filters (the procnet command's
+-- `ss` filters compile to them): kind and family as in `sockets`;
+-- local_address and remote_address as in `sockets` for inet sockets (the
+-- path for unix ones); local_port and remote_port are the numbers ss
+-- prints after the ':' or ' ' and compares in its sport/dport filters:
+-- ports (inet), the inode and the peer's inode (unix, 0 when unknown),
+-- the ifindex (packet), the portid (netlink); ifindex: the bound device
+-- (packet sockets; NULL where /proc does not say); uid: the socket's
+-- owner; pid: the first holder (as in socket_holders); state_code: the
+-- kernel's TCP state number ss's state filter counts with (1 ESTABLISHED
+-- ... 7 CLOSE/UNCONN ... 10 LISTEN, 11 CLOSING), as the state column
+-- shows it.
+-- procnet_ss_sockets is ss without the holders (process and pid): what
+-- `ss -an` prints, which need not read any process's descriptors.
+CREATE TEMP VIEW IF NOT EXISTS procnet_ss_sockets(
+  netid, state, recv_q, send_q, local, peer, netns, inode,
+  kind, family, local_address, local_port, remote_address, remote_port,
+  ifindex, uid, state_code) AS
+-- One arm per address family, each scanning only its kinds of `sockets`.
+-- A filter on netid reaches the scans: `WHERE netid = 'tcp'` becomes
+-- `kind = 'tcp'` in the first arm (2 files read, not 13) and rules out
+-- the netlink arm outright. Rows come family by family (inet, unix,
+-- packet, netlink), each in namespace order, as ss groups its netids.
+SELECT kind AS netid,
+       CASE state WHEN 'ESTABLISHED' THEN 'ESTAB' WHEN 'SYN_SENT' THEN 'SYN-SENT'
+         WHEN 'SYN_RECV' THEN 'SYN-RECV' WHEN 'FIN_WAIT1' THEN 'FIN-WAIT-1'
+         WHEN 'FIN_WAIT2' THEN 'FIN-WAIT-2' WHEN 'TIME_WAIT' THEN 'TIME-WAIT'
+         WHEN 'CLOSE' THEN 'UNCONN' WHEN 'CLOSE_WAIT' THEN 'CLOSE-WAIT'
+         WHEN 'LAST_ACK' THEN 'LAST-ACK' ELSE state END AS state,
+       coalesce(rx_queue, 0) AS recv_q,
+       CASE WHEN state = 'LISTEN' THEN coalesce(backlog, 0)
+            ELSE coalesce(tx_queue, 0) END AS send_q,
+       CASE WHEN family = 'IPv4' THEN local_address
+            WHEN local_address = '::' AND NOT v6only6 THEN '*'
+            ELSE '[' || local_address || ']' END
+       || coalesce('%' || interface, '')
+       || ':' || CASE local_port WHEN 0 THEN '*' ELSE local_port END AS local,
+       CASE WHEN family = 'IPv4' THEN remote_address
+            WHEN remote_address = '::' AND NOT v6only6 THEN '*'
+            ELSE '[' || remote_address || ']' END
+       || ':' || CASE remote_port WHEN 0 THEN '*' ELSE remote_port END AS peer,
+       netns, inode,
+       kind, family, local_address, local_port, remote_address, remote_port,
+       ifindex, uid,
+       CASE state WHEN 'ESTABLISHED' THEN 1 WHEN 'SYN_SENT' THEN 2
+         WHEN 'SYN_RECV' THEN 3 WHEN 'FIN_WAIT1' THEN 4 WHEN 'FIN_WAIT2' THEN 5
+         WHEN 'TIME_WAIT' THEN 6 WHEN 'CLOSE' THEN 7 WHEN 'CLOSE_WAIT' THEN 8
+         WHEN 'LAST_ACK' THEN 9 WHEN 'LISTEN' THEN 10 WHEN 'CLOSING' THEN 11
+       END AS state_code
+FROM (SELECT *,
+             -- sock_diag's IPV6_V6ONLY, else what binding implies: a
+             -- specific (not v4-mapped) IPv6 address makes a socket
+             -- IPv6-only
+             coalesce(v6only, local_address <> '::'
+                              AND local_address NOT LIKE '::ffff:%.%') AS v6only6
+      FROM sockets WHERE kind IN ('tcp', 'udp', 'udplite', 'raw', 'icmp'))
+UNION ALL
+SELECT CASE type WHEN 'STREAM' THEN 'u_str' WHEN 'DGRAM' THEN 'u_dgr'
+                 WHEN 'SEQPACKET' THEN 'u_seq' ELSE 'u_???' END,
+       CASE state WHEN 'LISTEN' THEN 'LISTEN' WHEN 'CONNECTED' THEN 'ESTAB'
+                  WHEN 'CONNECTING' THEN 'ESTAB' ELSE 'UNCONN' END,
+       coalesce(rx_queue, 0),
+       CASE WHEN state = 'LISTEN' THEN coalesce(backlog, 0)
+            ELSE coalesce(tx_queue, 0) END,
+       coalesce(path, '*') || ' ' || inode, '* ' || coalesce(peer_inode, 0),
+       netns, inode,
+       kind, family, path, inode, NULL, coalesce(peer_inode, 0), ifindex, uid,
+       CASE state WHEN 'LISTEN' THEN 10 WHEN 'CONNECTED' THEN 1
+                  WHEN 'CONNECTING' THEN 1 ELSE 7 END
+FROM sockets WHERE kind = 'unix'
+UNION ALL
+SELECT CASE type WHEN 'RAW' THEN 'p_raw' WHEN 'DGRAM' THEN 'p_dgr' ELSE 'p_???' END,
+       'UNCONN', coalesce(rx_queue, 0), 0,
+       CASE protocol WHEN 3 THEN '*' ELSE '[' || protocol || ']' END || ':'
+       || CASE ifindex WHEN 0 THEN '*' ELSE coalesce(interface, ifindex) END,
+       '*', netns, inode,
+       kind, family, NULL, ifindex, NULL, 0, ifindex, uid, 7
+FROM sockets WHERE kind = 'packet'
+UNION ALL
+SELECT 'nl', 'UNCONN', coalesce(rx_queue, 0), coalesce(tx_queue, 0),
+       protocol || ':' || CASE WHEN local_port = 4294967295 THEN '*'
+                               WHEN local_port >= 2147483648 THEN local_port - 4294967296
+                               ELSE local_port END,
+       '*', netns, inode,
+       kind, family, NULL, local_port, NULL, 0, ifindex, uid, 7
+FROM sockets WHERE kind = 'netlink';
+
 CREATE TEMP VIEW IF NOT EXISTS ss(
-  netid, state, recv_q, send_q, local, peer, process, netns, inode) AS
+  netid, state, recv_q, send_q, local, peer, process, netns, inode,
+  kind, family, local_address, local_port, remote_address, remote_port,
+  ifindex, uid, pid, state_code) AS
 SELECT a.netid, a.state, a.recv_q, a.send_q, a.local, a.peer,
        -- ss's users:((...)): every holder, highest pid first, then highest
        -- fd. Nearly always one, made from the socket_holders row; several
@@ -356,65 +446,10 @@ SELECT a.netid, a.state, a.recv_q, a.send_q, a.local, a.peer,
                    FROM fds hf JOIN processes hp ON hp.pid = hf.pid
                    WHERE hf.inode = a.inode AND hf.type = 'socket'
                    ORDER BY hf.pid DESC, hf.fd DESC)) || ')' END,
-       a.netns, a.inode
-FROM (
-  -- One arm per address family, each scanning only its kinds of `sockets`.
-  -- A filter on netid reaches the scans: `WHERE netid = 'tcp'` becomes
-  -- `kind = 'tcp'` in the first arm (2 files read, not 13) and rules out
-  -- the netlink arm outright. Rows come family by family (inet, unix,
-  -- packet, netlink), each in namespace order, as ss groups its netids.
-  SELECT kind AS netid,
-         CASE state WHEN 'ESTABLISHED' THEN 'ESTAB' WHEN 'SYN_SENT' THEN 'SYN-SENT'
-           WHEN 'SYN_RECV' THEN 'SYN-RECV' WHEN 'FIN_WAIT1' THEN 'FIN-WAIT-1'
-           WHEN 'FIN_WAIT2' THEN 'FIN-WAIT-2' WHEN 'TIME_WAIT' THEN 'TIME-WAIT'
-           WHEN 'CLOSE' THEN 'UNCONN' WHEN 'CLOSE_WAIT' THEN 'CLOSE-WAIT'
-           WHEN 'LAST_ACK' THEN 'LAST-ACK' ELSE state END AS state,
-         coalesce(rx_queue, 0) AS recv_q,
-         CASE WHEN state = 'LISTEN' THEN coalesce(backlog, 0)
-              ELSE coalesce(tx_queue, 0) END AS send_q,
-         CASE WHEN family = 'IPv4' THEN local_address
-              WHEN local_address = '::' AND NOT v6only6 THEN '*'
-              ELSE '[' || local_address || ']' END
-         || coalesce('%' || interface, '')
-         || ':' || CASE local_port WHEN 0 THEN '*' ELSE local_port END AS local,
-         CASE WHEN family = 'IPv4' THEN remote_address
-              WHEN remote_address = '::' AND NOT v6only6 THEN '*'
-              ELSE '[' || remote_address || ']' END
-         || ':' || CASE remote_port WHEN 0 THEN '*' ELSE remote_port END AS peer,
-         netns, inode
-  FROM (SELECT *,
-               -- sock_diag's IPV6_V6ONLY, else what binding implies: a
-               -- specific (not v4-mapped) IPv6 address makes a socket
-               -- IPv6-only
-               coalesce(v6only, local_address <> '::'
-                                AND local_address NOT LIKE '::ffff:%.%') AS v6only6
-        FROM sockets WHERE kind IN ('tcp', 'udp', 'udplite', 'raw', 'icmp'))
-  UNION ALL
-  SELECT CASE type WHEN 'STREAM' THEN 'u_str' WHEN 'DGRAM' THEN 'u_dgr'
-                   WHEN 'SEQPACKET' THEN 'u_seq' ELSE 'u_???' END,
-         CASE state WHEN 'LISTEN' THEN 'LISTEN' WHEN 'CONNECTED' THEN 'ESTAB'
-                    WHEN 'CONNECTING' THEN 'ESTAB' ELSE 'UNCONN' END,
-         coalesce(rx_queue, 0),
-         CASE WHEN state = 'LISTEN' THEN coalesce(backlog, 0)
-              ELSE coalesce(tx_queue, 0) END,
-         coalesce(path, '*') || ' ' || inode, '* ' || coalesce(peer_inode, 0),
-         netns, inode
-  FROM sockets WHERE kind = 'unix'
-  UNION ALL
-  SELECT CASE type WHEN 'RAW' THEN 'p_raw' WHEN 'DGRAM' THEN 'p_dgr' ELSE 'p_???' END,
-         'UNCONN', coalesce(rx_queue, 0), 0,
-         CASE protocol WHEN 3 THEN '*' ELSE '[' || protocol || ']' END || ':'
-         || CASE ifindex WHEN 0 THEN '*' ELSE coalesce(interface, ifindex) END,
-         '*', netns, inode
-  FROM sockets WHERE kind = 'packet'
-  UNION ALL
-  SELECT 'nl', 'UNCONN', coalesce(rx_queue, 0), coalesce(tx_queue, 0),
-         protocol || ':' || CASE WHEN local_port = 4294967295 THEN '*'
-                                 WHEN local_port >= 2147483648 THEN local_port - 4294967296
-                                 ELSE local_port END,
-         '*', netns, inode
-  FROM sockets WHERE kind = 'netlink'
-) a
+       a.netns, a.inode,
+       a.kind, a.family, a.local_address, a.local_port, a.remote_address,
+       a.remote_port, a.ifindex, a.uid, p.pid, a.state_code
+FROM procnet_ss_sockets a
 LEFT JOIN socket_holders sh ON sh.inode = a.inode
 LEFT JOIN processes p ON p.pid = sh.pid;
 
@@ -426,9 +461,15 @@ LEFT JOIN processes p ON p.pid = sh.pid;
 -- socket (lowest pid), program being argv[0] (blanks kept: 'sshd: root@pts/0'),
 -- from its last '/' on when it starts with '/', the whole cut to 19
 -- characters (net-tools' rules), or '-'.
+-- After the display columns, typed ones for the procnet command's
+-- selections and filters, as in `sockets`: kind, family, local_ip and
+-- remote_ip (`sockets`' local_address and remote_address, named apart
+-- from the display columns; '::ffff:10.0.0.1' stays whole), local_port,
+-- remote_port, uid; pid: the holder netstat names.
 CREATE TEMP VIEW IF NOT EXISTS netstat(
   proto, recv_q, send_q, local_address, foreign_address, state, pid_program,
-  netns, inode) AS
+  netns, inode,
+  kind, family, local_ip, local_port, remote_ip, remote_port, uid, pid) AS
 WITH s AS (
   SELECT s.*, p.pid AS pid, coalesce(p.argv0, '') AS argv0
   FROM sockets s
@@ -471,7 +512,9 @@ SELECT proto || CASE family WHEN 'IPv6' THEN '6' ELSE '' END,
                         CASE WHEN argv0 LIKE '/%'
                              THEN substr(argv0, length(rtrim(argv0, replace(argv0, '/', ''))) + 1)
                              ELSE argv0 END, 1, 19) END,
-       netns, inode
+       netns, inode,
+       kind, family, local_address, local_port, remote_address, remote_port,
+       uid, pid
 FROM a;
 
 -- listening: one row per listening socket (TCP LISTEN, and UDP sockets

@@ -1,17 +1,26 @@
 /*
- * cli.h: the `procnet` command (issue 7), shared between its files.
+ * cli.h: the `procnet` command, shared between its files.
  *
- *   main.c      global options, subcommand dispatch, usage, exit status
- *   db.c        the connection: procnet registered, --root, views, --netns
- *   query.c     a SELECT on a view built from fixed text and bound values
- *   output.c    table / CSV / JSON writers
- *   cmd_*.c     one file per subcommand: its options and its columns
+ *   main.c        global options before the command word, dispatch
+ *   messages.c    errors, usage lines, the version
+ *   commands.c    THE table: every command, its options, usage and help
+ *   options.c     getopt_long over a command's table entry
+ *   help.c        --help texts, made from the table
+ *   complete.c    `procnet --complete`: bash completion from the table
+ *   db.c          the connection: procnet registered, --root, views, --netns
+ *   query.c       a SELECT built from fixed text and bound values
+ *   output.c      table / CSV / JSON writers
+ *   etcfiles.c    /etc/services and /etc/hosts, read directly (no NSS)
+ *   net_timers.c  the timer text of ss -o and netstat -o, as SQL
+ *   cmd_*.c       one file per command (ss: cmd_ss.c, ss_select.c,
+ *                 ss_summary.c and the filter compiler ssfilter.c)
  *
- * Exit status: 0 success, 1 SQL or runtime error (one line on stderr),
- * 2 bad usage (one line plus the usage line on stderr).
+ * Exit status: each command's usage errors exit as the real tool's do
+ * (ss 255, netstat 3, fuser 1; lsof, sql and procnet itself 2); run-time
+ * errors exit 1 (one line on stderr); fuser exits 1 when nothing matched.
  *
  * Every value that comes from the command line reaches SQL as a bound
- * parameter; the SQL text itself is made only of the fixed pieces below.
+ * parameter; the SQL text itself is made only of fixed pieces.
  */
 #ifndef PROCNET_CLI_H
 #define PROCNET_CLI_H
@@ -26,7 +35,7 @@ typedef enum { CLI_TABLE, CLI_CSV, CLI_JSON } cli_format;
 /* --netns: every namespace (the default), the reader's own, or one inode. */
 typedef enum { CLI_NS_ALL, CLI_NS_SELF, CLI_NS_INODE } cli_ns_kind;
 
-/* Options every subcommand accepts. */
+/* Options every command accepts, wherever they stand on the line. */
 typedef struct cli_opts {
   const char *root;   /* --root DIR, NULL: the default (/proc, $PROCNET_ROOT) */
   cli_format format;  /* --format */
@@ -34,14 +43,126 @@ typedef struct cli_opts {
   sqlite3_int64 ns_inode; /* with CLI_NS_INODE */
 } cli_opts;
 
-/* ---- main.c --------------------------------------------------------------- */
+/* ---- the command table (commands.c) ---------------------------------------
+ *
+ * One entry per command: its name, the function that runs it, its options
+ * (getopt's short string and long options are made from them), its usage
+ * line and help, and what bash completion offers. */
 
-/* Prints "procnet: [CMD: ]MSG" and the usage line of cmd (NULL: the general
- * one) on stderr; returns CLI_USAGE. */
-int cli_usage_error(const char *cmd, const char *fmt, ...)
+/* Option codes that are not a letter. */
+enum {
+  CLI_OPERAND = 1,         /* a word that is not an option (getopt's "-" mode) */
+  CLI_OPT_ROOT = 0x100,    /* the global options */
+  CLI_OPT_FORMAT,
+  CLI_OPT_NETNS,
+  CLI_OPT_VERSION,
+  CLI_OPT_HELP = 'h',      /* -h and --help, for every command */
+};
+/* lsof's +X options (+d DIR): the code of '+X'. */
+#define CLI_PLUS(c) (0x200 + (c))
+#define CLI_IS_PLUS(code) ((code) >= 0x200 && (code) < 0x300)
+
+/* How an option takes its argument. */
+typedef enum {
+  CLI_ARG_NONE,
+  CLI_ARG_REQUIRED,        /* attached (-p42) or the next word (-p 42) */
+  CLI_ARG_OPTIONAL,        /* attached only (-i:80), or the next word when
+                              the command's next_word_ok accepts it (-i :80) */
+} cli_arg_kind;
+
+typedef struct cli_option {
+  int code;                /* the letter, a CLI_OPT_* or a CLI_PLUS() code */
+  const char *long_name;   /* NULL: none */
+  cli_arg_kind arg;
+  const char *arg_name;    /* for usage and help: "FAMILY" */
+  const char *needs;       /* the missing-argument message: "a process id" */
+  const char *complete;    /* completion of the argument: words separated by
+                              blanks, "@file", "@dir", "@netns", or NULL */
+  const char *help;        /* one line for --help */
+} cli_option;
+
+struct cli_command;
+typedef int (*cli_run_fn)(cli_opts *o, const struct cli_command *cmd,
+                          int argc, char **argv);
+
+typedef struct cli_command {
+  const char *name;
+  cli_run_fn run;
+  const cli_option *options; /* ended by an entry with code 0 */
+  const char *synopsis;    /* after "procnet NAME " in usage lines */
+  const char *summary;     /* a paragraph for --help */
+  const char *operands;    /* completion of words that are not options:
+                              "@file", "@ssfilter" or NULL */
+  int usage_status;        /* exit status of a usage error, as the tool's */
+  int global_netns;        /* --netns applies (not for sql) */
+  /* For CLI_ARG_OPTIONAL options: whether the next word is the argument
+   * (lsof -i :80). NULL: never. */
+  int (*next_word_ok)(int code, const char *word);
+} cli_command;
+
+extern const cli_command cli_commands[]; /* ended by name NULL */
+
+const cli_command *cli_find_command(const char *name);
+/* The option of cmd (or a global one) with this code, or NULL. */
+const cli_option *cli_find_option(const cli_command *cmd, int code);
+/* The options every command takes (--root ...), ended by code 0. */
+extern const cli_option cli_global_options[];
+/* procnet's own usage line (no command). */
+extern const char cli_usage_general[];
+
+/* ---- options.c ------------------------------------------------------------ */
+
+/* Called for each option of the command (code = its letter or code, arg =
+ * its argument or NULL) and each operand (CLI_OPERAND, arg = the word), in
+ * command-line order; operands after `--` have dashdash set. Returns
+ * CLI_OK to go on, anything else to stop with that status (a usage error
+ * already printed by cli_usage_error). */
+typedef struct cli_parse_state {
+  int dashdash;            /* the operand came after `--` */
+  const char *word;        /* the command-line word being read (messages) */
+} cli_parse_state;
+typedef int (*cli_on_arg)(void *ctx, const cli_parse_state *st, int code,
+                          const char *arg);
+
+/* Parses argv (argv[0] is the command's name) with getopt_long: the global
+ * options go into o, the rest to on_arg. --help and --version print their
+ * text and return CLI_DONE (the command then exits 0). A usage error
+ * prints the message and the usage line and returns cmd->usage_status. */
+enum { CLI_DONE = -1 };
+int cli_parse(const cli_command *cmd, cli_opts *o, int argc, char **argv,
+              cli_on_arg on_arg, void *ctx);
+
+/* Parses one global option's argument into o. CLI_OK or a usage error
+ * (status `status`). */
+int cli_set_global(cli_opts *o, int code, const char *arg, const char *cmd,
+                   int status);
+
+/* ---- messages.c ----------------------------------------------------------- */
+
+/* Prints "procnet VERSION (SQLite VERSION)". CLI_OK or CLI_ERR. */
+int cli_print_version(const cli_opts *o);
+
+/* Prints "procnet: [CMD: ]MSG" and the usage line of cmd (NULL: procnet's
+ * own) on stderr; returns `status`. */
+int cli_usage_status(const cli_command *cmd, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The same with the command's own usage status. */
+int cli_usage_error(const cli_command *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Prints "procnet: MSG" on stderr; returns CLI_ERR. */
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- help.c --------------------------------------------------------------- */
+
+/* "usage: procnet NAME SYNOPSIS" (cmd NULL: procnet's own). */
+void cli_print_usage_line(FILE *out, const cli_command *cmd);
+void cli_print_help(FILE *out, const cli_command *cmd); /* NULL: general */
+
+/* ---- complete.c ----------------------------------------------------------- */
+
+/* `procnet --complete -- WORD...`: the candidates for the last word, one a
+ * line, or "@file" / "@dir" for the shell to complete names itself. */
+int cli_complete(int argc, char **argv);
 
 /* ---- db.c ----------------------------------------------------------------- */
 
@@ -58,10 +179,13 @@ int cli_netns_inode(sqlite3 *db, const cli_opts *o, sqlite3_int64 *ino);
 /* 1 if the temporary view exists, 0 if not. */
 int cli_view_exists(sqlite3 *db, const char *view);
 
+/* The proc root in force (procnet_root()), a sqlite3_malloc'd copy, or
+ * NULL after printing the error. */
+char *cli_proc_root(sqlite3 *db);
+
 /* ---- query.c -------------------------------------------------------------- */
 
-/* A WHERE clause under construction: conditions joined by AND, each with its
- * own `?` parameters, appended in the order of the parameters. */
+/* SQL text under construction with its `?` parameters, in order. */
 typedef struct cli_param {
   int is_text;
   sqlite3_int64 i;
@@ -77,84 +201,119 @@ typedef struct cli_query {
 
 /* Appends `AND (cond)`; cond holds one `?` per parameter added next. */
 void cli_q_and(cli_query *q, const char *cond);
-/* A condition selected by a one-letter flag (ss -t, netstat -u, ...). */
-typedef struct cli_flag_cond {
-  char letter;
-  const char *cond;
-} cli_flag_cond;
-/* ANDs into q the OR of the conditions whose letter is set in seen[];
- * nothing when none is. Returns how many were. */
-int cli_q_and_flags(cli_query *q, const cli_flag_cond *conds, size_t n,
-                    const char *seen);
+/* Appends text to the condition as it stands (no AND). */
+void cli_q_append(cli_query *q, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* ANDs `column IN (?, ...)` with the n integers (n > 0). */
+void cli_q_and_in_ints(cli_query *q, const char *column,
+                       const sqlite3_int64 *values, int n);
+/* ANDs the condition text and the parameters of `sub` (which keeps its
+ * own). Nothing when sub is empty. */
+void cli_q_and_query(cli_query *q, const cli_query *sub);
 void cli_q_int(cli_query *q, sqlite3_int64 v);
+void cli_q_text(cli_query *q, const char *s);
+/* Copies the parameters of `from` to the end of q's. */
+void cli_q_copy_params(cli_query *q, const cli_query *from);
 /* The --netns selection: nothing for all namespaces, else ANDs cond (with
  * one `?` for the namespace inode). CLI_OK, or CLI_ERR once printed. */
 int cli_q_and_netns(sqlite3 *db, const cli_opts *o, cli_query *q,
                     const char *cond);
-void cli_q_text(cli_query *q, const char *s);
+/* The condition text ("" when none); NULL when out of memory. */
+const char *cli_q_text_of(cli_query *q);
 void cli_q_free(cli_query *q);
 
-/* A column printed by a subcommand: the view's column name (also the CSV
- * header and the JSON key) and the table header and alignment. */
+/* Prepares sql and binds q's parameters (q may be NULL). Prints the error
+ * and returns NULL on failure. */
+sqlite3_stmt *cli_prepare(sqlite3 *db, const char *sql, const cli_query *q);
+
+/* A column printed by a command: the SQL expression or column name (also
+ * the CSV header and JSON key when it is a plain name), the table header
+ * and alignment. */
 typedef enum {
-  CLI_LEFT,    /* text */
-  CLI_RIGHT,   /* numbers */
-  CLI_FD,      /* lsof's FD: right-aligned, "cwd " lined up with "3u" */
-  CLI_ADDRPORT /* ss's Address:Port: address right, port left of the ':' */
+  CLI_LEFT,     /* text */
+  CLI_RIGHT,    /* numbers */
+  CLI_FD,       /* lsof's FD: right-aligned, "cwd " lined up with "3u" */
+  CLI_ADDRPORT, /* ss's Address:Port: address right, port left of the ':' */
+  CLI_ATTACHED  /* ss's Process: no blank before it (its values start with
+                   one) and kept whole: a "\n\t" in it starts ss's
+                   continuation line */
 } cli_align;
 
 typedef struct cli_col {
-  const char *name;
-  const char *label;
+  const char *name;   /* column name in the output (CSV, JSON) */
+  const char *label;  /* table header */
   cli_align align;
+  int min_width;      /* a table column is at least this wide */
+  const char *expr;   /* SQL expression; NULL: the column `name` itself */
 } cli_col;
+
+/* A column that is a view's column: name, label, alignment. */
+#define CLI_COL(name, label, align) {name, label, align, 0, NULL}
+
+/* How the rows are written. */
+typedef struct cli_table_style {
+  int no_header;      /* ss -H */
+} cli_table_style;
 
 /* Runs SELECT <cols> FROM <view> [WHERE q] and writes the rows. Prints any
  * error; returns CLI_OK or CLI_ERR. */
 int cli_run_view(sqlite3 *db, const cli_opts *o, const char *view,
                  const cli_col *cols, int ncols, cli_query *q);
 
-/* What every view subcommand ends with: opens the database with the views,
+/* Runs a finished statement (built from fixed text and q's parameters)
+ * and writes its rows with cols' labels. CLI_OK or CLI_ERR. */
+int cli_run_sql(sqlite3 *db, const cli_opts *o, const char *sql,
+                const cli_col *cols, const cli_query *q,
+                const cli_table_style *style);
+
+/* What every view command ends with: opens the database with the views,
  * ANDs the --netns selection (netns_cond, see cli_q_and_netns) into q, runs
  * cli_run_view and closes. q stays the caller's. CLI_OK or CLI_ERR. */
 int cli_show_view(const cli_opts *o, const char *view, const cli_col *cols,
                   int ncols, cli_query *q, const char *netns_cond);
 
+/* Appends "SELECT <cols exprs>" to sql. */
+void cli_append_select(sqlite3_str *sql, const cli_col *cols, int ncols);
+
 /* ---- output.c ------------------------------------------------------------- */
 
 /* Steps st to the end and writes its rows to out. cols: the labels and
- * alignments (NULL: column names, numbers right-aligned). Returns the last
- * sqlite3_step code (SQLITE_DONE on success) or SQLITE_NOMEM. */
+ * alignments (NULL: column names, numbers right-aligned); style may be
+ * NULL. Returns the last sqlite3_step code (SQLITE_DONE on success) or
+ * SQLITE_NOMEM. */
 int cli_write_rows(sqlite3_stmt *st, const cli_col *cols, cli_format fmt,
-                   FILE *out);
+                   const cli_table_style *style, FILE *out);
 
-/* ---- args.c --------------------------------------------------------------- */
+/* ---- etcfiles.c ----------------------------------------------------------- */
 
-/* A long option that stands for a letter (--tcp for -t). */
-typedef struct cli_long {
-  const char *name;
-  char letter;
-} cli_long;
+/* The port of a service name in /etc/services for proto ("tcp", "udp"),
+ * or -1. */
+int cli_service_port(const char *name, const char *proto);
+/* The addresses /etc/hosts gives a name (family 4, 6 or 0 for both),
+ * each as text, appended to *addrs (a NULL-terminated malloc'd array the
+ * caller frees with cli_free_words). Returns how many, -1 when out of
+ * memory. */
+int cli_host_addresses(const char *name, int family, char ***addrs);
+/* Appends a copy of w to the NULL-terminated array *words of *n words.
+ * 0, or -1 when out of memory (the array stays valid). */
+int cli_push_word(char ***words, int *n, const char *w);
+void cli_free_words(char **words);
 
-/* Parses a subcommand's options when they are all flags: letters, clusters
- * of them (-tanp) and the long names of `longs` (NULL-terminated). Sets
- * seen[c] for each letter c. Returns CLI_OK or a usage error. */
-int cli_parse_flags(const char *cmd, int argc, char **argv, const char *letters,
-                    const cli_long *longs, char seen[128]);
+/* ---- net_timers.c --------------------------------------------------------- */
 
-/* ---- subcommands ---------------------------------------------------------- */
+/* An SQL expression giving the timer text of the netstat row `alias` (a
+ * view with kind, inode, netns, local/remote address and port columns):
+ * netstat -o's "keepalive (7186.54/0/0)". */
+void cli_netstat_timer_expr(sqlite3_str *sql, const char *alias);
 
-/* argv[0] is the subcommand's name; global options are already removed. */
-int cli_cmd_lsof(const cli_opts *o, int argc, char **argv);
-int cli_cmd_ss(const cli_opts *o, int argc, char **argv);
-int cli_cmd_netstat(const cli_opts *o, int argc, char **argv);
-int cli_cmd_sql(const cli_opts *o, int argc, char **argv);
+/* ---- the commands --------------------------------------------------------- */
 
-/* Usage lines, for errors and --help. */
-extern const char cli_usage_general[];
-extern const char cli_usage_lsof[];
-extern const char cli_usage_ss[];
-extern const char cli_usage_netstat[];
-extern const char cli_usage_sql[];
+int cli_cmd_lsof(cli_opts *o, const cli_command *cmd, int argc, char **argv);
+int cli_cmd_ss(cli_opts *o, const cli_command *cmd, int argc, char **argv);
+int cli_cmd_netstat(cli_opts *o, const cli_command *cmd, int argc, char **argv);
+int cli_cmd_fuser(cli_opts *o, const cli_command *cmd, int argc, char **argv);
+int cli_cmd_sql(cli_opts *o, const cli_command *cmd, int argc, char **argv);
+
+/* lsof: whether the word after -i is its address (4, 6, tcp, @h, :p). */
+int cli_lsof_next_word_ok(int code, const char *word);
 
 #endif

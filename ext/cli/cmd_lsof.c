@@ -14,7 +14,8 @@
  * --netns keeps the processes of that network namespace.
  *
  * As in lsof, an option's argument may be attached (-p42, -i:80, -cjava) or
- * the next word; -i takes the next word only when it looks like an address.
+ * the next word; -i takes the next word only when it looks like an address
+ * (cli_lsof_next_word_ok, given to the option parser by commands.c).
  */
 #include "cli.h"
 
@@ -23,17 +24,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char cli_usage_lsof[] =
-    "usage: procnet lsof [-p PID[,PID...]] [-c NAME] [-i[4|6][tcp|udp][@HOST][:PORT]]"
-    " [-U] [-a] [-n] [-P] [NAME...] [--root DIR] [--format table|csv|json]"
-    " [--netns N|all|self]";
-
 static const cli_col COLS[] = {
-    {"command", "COMMAND", CLI_LEFT},  {"pid", "PID", CLI_RIGHT},
-    {"user", "USER", CLI_LEFT},        {"fd", "FD", CLI_FD},
-    {"type", "TYPE", CLI_RIGHT},       {"device", "DEVICE", CLI_RIGHT},
-    {"size_off", "SIZE/OFF", CLI_RIGHT}, {"node", "NODE", CLI_RIGHT},
-    {"name", "NAME", CLI_LEFT},
+    CLI_COL("command", "COMMAND", CLI_LEFT),  CLI_COL("pid", "PID", CLI_RIGHT),
+    CLI_COL("user", "USER", CLI_LEFT),        CLI_COL("fd", "FD", CLI_FD),
+    CLI_COL("type", "TYPE", CLI_RIGHT),       CLI_COL("device", "DEVICE", CLI_RIGHT),
+    CLI_COL("size_off", "SIZE/OFF", CLI_RIGHT), CLI_COL("node", "NODE", CLI_RIGHT),
+    CLI_COL("name", "NAME", CLI_LEFT),
 };
 
 /* One selection group: conditions ORed, with their parameters in order. */
@@ -59,6 +55,7 @@ static int parse_pid(const char *s, sqlite3_int64 *pid) {
 }
 
 typedef struct lsof_args {
+  const cli_command *cmd; /* for messages */
   group pids, cmds, inet, files, not_pids, not_cmds;
   cli_query qp, qc, qi, qf, qnp, qnc; /* each group's parameters */
   int and_all;
@@ -72,7 +69,7 @@ static int add_pids(lsof_args *a, const char *list) {
     int neg = t[0] == '^';
     sqlite3_int64 pid;
     if (parse_pid(t + neg, &pid) != 0) {
-      rc = cli_usage_error("lsof", "bad process id '%s' in -p %s", t, list);
+      rc = cli_usage_error(a->cmd, "bad process id '%s' in -p %s", t, list);
       break;
     }
     if (neg) {
@@ -84,7 +81,7 @@ static int add_pids(lsof_args *a, const char *list) {
     }
     any = 1;
   }
-  if (rc == CLI_OK && !any) rc = cli_usage_error("lsof", "-p needs a process id");
+  if (rc == CLI_OK && !any) rc = cli_usage_error(a->cmd, "-p needs a process id");
   free(copy);
   return rc;
 }
@@ -93,9 +90,9 @@ static int add_cmd(lsof_args *a, const char *name) {
   int neg = name[0] == '^';
   const char *n = name + neg;
   size_t len = strlen(n);
-  if (!len) return cli_usage_error("lsof", "-c needs a command name");
+  if (!len) return cli_usage_error(a->cmd, "-c needs a command name");
   if (len > 1 && n[0] == '/')
-    return cli_usage_error("lsof", "-c /REGEX/ is not supported; use procnet sql");
+    return cli_usage_error(a->cmd, "-c /REGEX/ is not supported; use procnet sql");
   if (neg) {
     g_add(&a->not_cmds, " AND ", "substr(coalesce(command, ''), 1, length(?)) <> ?");
     cli_q_text(&a->qnc, n);
@@ -109,9 +106,10 @@ static int add_cmd(lsof_args *a, const char *name) {
 }
 
 /* Whether a word after -i is its address: 4, 6, tcp..., udp..., @..., :... */
-static int looks_like_inet(const char *s) {
-  return s[0] == '4' || s[0] == '6' || s[0] == '@' || s[0] == ':' ||
-         !strncasecmp(s, "tcp", 3) || !strncasecmp(s, "udp", 3);
+int cli_lsof_next_word_ok(int code, const char *s) {
+  return code == 'i' &&
+         (s[0] == '4' || s[0] == '6' || s[0] == '@' || s[0] == ':' ||
+          !strncasecmp(s, "tcp", 3) || !strncasecmp(s, "udp", 3));
 }
 
 /* -i[4|6][tcp|udp][@HOST][:PORT[,PORT...]] */
@@ -137,7 +135,7 @@ static int add_inet(lsof_args *a, const char *spec) {
     if (*h == '[') {
       end = strchr(h, ']');
       if (!end) {
-        rc = cli_usage_error("lsof", "bad address in -i%s: no ']'", spec);
+        rc = cli_usage_error(a->cmd, "bad address in -i%s: no ']'", spec);
         goto out;
       }
       end++;
@@ -147,7 +145,7 @@ static int add_inet(lsof_args *a, const char *spec) {
       end = colon && !strchr(colon + 1, ':') ? colon : h + strlen(h);
     }
     if (end == h) {
-      rc = cli_usage_error("lsof", "bad address in -i%s: no host after '@'", spec);
+      rc = cli_usage_error(a->cmd, "bad address in -i%s: no host after '@'", spec);
       goto out;
     }
     /* lsof writes IPv6 addresses in brackets; accept them without too. */
@@ -177,7 +175,7 @@ static int add_inet(lsof_args *a, const char *spec) {
     for (char *t = strtok_r(ports, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
       sqlite3_int64 port;
       if (parse_pid(t, &port) != 0 || port > 65535) {
-        rc = cli_usage_error("lsof", "bad port '%s' in -i%s (numeric ports only)", t, spec);
+        rc = cli_usage_error(a->cmd, "bad port '%s' in -i%s (numeric ports only)", t, spec);
         break;
       }
       /* HOST:PORT is followed by "->", " (STATE)" or the end of NAME. */
@@ -190,14 +188,14 @@ static int add_inet(lsof_args *a, const char *spec) {
     free(ports);
     if (rc != CLI_OK) goto out;
     if (!np) {
-      rc = cli_usage_error("lsof", "bad address in -i%s: no port after ':'", spec);
+      rc = cli_usage_error(a->cmd, "bad address in -i%s: no port after ':'", spec);
       goto out;
     }
     sqlite3_str_appendall(c, ")");
     s += strlen(s);
   }
   if (*s) {
-    rc = cli_usage_error("lsof", "bad address in -i%s (expected "
+    rc = cli_usage_error(a->cmd, "bad address in -i%s (expected "
                                  "[4|6][tcp|udp][@HOST][:PORT])", spec);
     goto out;
   }
@@ -213,57 +211,23 @@ out:
   return rc;
 }
 
-/* An option's argument: the rest of the word, or the next word. */
-static const char *opt_arg(const char *rest, int argc, char **argv, int *i) {
-  if (*rest) return rest;
-  if (*i + 1 < argc) return argv[++*i];
-  return NULL;
-}
-
-static int parse_args(lsof_args *a, int argc, char **argv) {
-  int rc = CLI_OK, dashdash = 0;
-  for (int i = 1; i < argc && rc == CLI_OK; i++) {
-    const char *w = argv[i];
-    if (!dashdash && !strcmp(w, "--")) {
-      dashdash = 1;
-      continue;
-    }
-    if (dashdash || w[0] != '-' || w[1] == '\0') {
-      g_add(&a->files, " OR ", "name = ?");
-      cli_q_text(&a->qf, w);
-      continue;
-    }
-    for (const char *p = w + 1; *p && rc == CLI_OK; p++) {
-      const char *v;
-      switch (*p) {
-      case 'a': a->and_all = 1; break;
-      case 'n': case 'P': break;
-      case 'U': g_add(&a->inet, " OR ", "type = 'unix'"); break;
-      case 'p':
-        if (!(v = opt_arg(p + 1, argc, argv, &i)))
-          return cli_usage_error("lsof", "-p needs a process id");
-        rc = add_pids(a, v);
-        p += strlen(p) - 1; /* the argument ends the word */
-        break;
-      case 'c':
-        if (!(v = opt_arg(p + 1, argc, argv, &i)))
-          return cli_usage_error("lsof", "-c needs a command name");
-        rc = add_cmd(a, v);
-        p += strlen(p) - 1;
-        break;
-      case 'i':
-        v = p + 1;
-        if (!*v && i + 1 < argc && looks_like_inet(argv[i + 1])) v = argv[++i];
-        rc = add_inet(a, v);
-        p += strlen(p) - 1;
-        break;
-      default:
-        if ((unsigned char)*p >= 128) return cli_usage_error("lsof", "unknown option '%s'", w);
-        return cli_usage_error("lsof", "unknown option '-%c'", *p);
-      }
-    }
+/* One option or NAME, in command-line order (options.c). */
+static int on_arg(void *ctx, const cli_parse_state *st, int code, const char *v) {
+  lsof_args *a = ctx;
+  (void)st;
+  switch (code) {
+  case CLI_OPERAND:
+    g_add(&a->files, " OR ", "name = ?");
+    cli_q_text(&a->qf, v);
+    return CLI_OK;
+  case 'a': a->and_all = 1; return CLI_OK;
+  case 'n': case 'P': return CLI_OK;
+  case 'U': g_add(&a->inet, " OR ", "type = 'unix'"); return CLI_OK;
+  case 'p': return add_pids(a, v);
+  case 'c': return add_cmd(a, v);
+  case 'i': return add_inet(a, v ? v : "");
+  default: return CLI_OK;
   }
-  return rc;
 }
 
 /* Moves group g (its SQL into `sql`, its parameters into q). */
@@ -271,12 +235,7 @@ static void emit(sqlite3_str *sql, const char *joiner, int *n, group *g,
                  cli_query *from, cli_query *q) {
   if (!g->n) return;
   sqlite3_str_appendf(sql, "%s(%s)", (*n)++ ? joiner : "", sqlite3_str_value(g->sql));
-  for (int i = 0; i < from->nparams; i++) {
-    cli_param *p = &from->params[i];
-    if (p->is_text) cli_q_text(q, p->s);
-    else cli_q_int(q, p->i);
-  }
-  if (from->oom) q->oom = 1;
+  cli_q_copy_params(q, from);
 }
 
 static void free_args(lsof_args *a) {
@@ -288,11 +247,12 @@ static void free_args(lsof_args *a) {
   }
 }
 
-int cli_cmd_lsof(const cli_opts *o, int argc, char **argv) {
+int cli_cmd_lsof(cli_opts *o, const cli_command *cmd, int argc, char **argv) {
   lsof_args a;
   memset(&a, 0, sizeof a);
+  a.cmd = cmd;
   cli_query q = {0};
-  int rc = parse_args(&a, argc, argv);
+  int rc = cli_parse(cmd, o, argc, argv, on_arg, &a);
   if (rc != CLI_OK) goto out;
 
   /* Selections, ORed (ANDed with -a), then exclusions, ANDed. */

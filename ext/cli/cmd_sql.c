@@ -3,16 +3,14 @@
  * spaces, or standard input when there are none) with every procnet table
  * and the views of sql/views.sql. Each statement that returns columns is
  * written in the chosen format (a table, CSV or a JSON array each; tables
- * are separated by a blank line). The first error stops the run.
+ * are separated by a blank line). The first error stops the run. Options
+ * (none but the global ones) stand before `--`; SQL that starts with `-`
+ * goes after it.
  */
 #include "cli.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-const char cli_usage_sql[] =
-    "usage: procnet sql [--] [SQL]  (SQL from standard input when not given)"
-    " [--root DIR] [--format table|csv|json]";
 
 /* Reads all of standard input (a NUL-terminated malloc'd string). */
 static char *read_stdin(void) {
@@ -41,32 +39,18 @@ static char *read_stdin(void) {
   return NULL;
 }
 
-/* The SQL words (options rejected before `--`), joined by spaces; NULL
- * with *usage set for a bad option, NULL alone when out of memory, "" when
- * there are none. */
-static char *sql_words(int argc, char **argv, int *usage) {
-  sqlite3_str *s = sqlite3_str_new(NULL);
-  int dashdash = 0, n = 0;
-  for (int i = 1; i < argc; i++) {
-    const char *w = argv[i];
-    if (!dashdash && !strcmp(w, "--")) {
-      dashdash = 1;
-      continue;
-    }
-    if (!dashdash && w[0] == '-' && w[1] != '\0') {
-      *usage = cli_usage_error("sql", "unknown option '%s' (put SQL that starts "
-                                      "with '-' after --)", w);
-      sqlite3_free(sqlite3_str_finish(s));
-      return NULL;
-    }
-    sqlite3_str_appendf(s, "%s%s", n++ ? " " : "", w);
-  }
-  if (sqlite3_str_errcode(s) != SQLITE_OK) {
-    sqlite3_free(sqlite3_str_finish(s));
-    return NULL;
-  }
-  char *r = sqlite3_str_finish(s);
-  return r ? r : sqlite3_mprintf("%s", "");
+/* The SQL words, joined by spaces as they come (options.c rejects
+ * options before `--`). */
+typedef struct sql_words {
+  sqlite3_str *text;
+  int n;
+} sql_words;
+
+static int on_word(void *ctx, const cli_parse_state *st, int code, const char *w) {
+  sql_words *sw = ctx;
+  (void)st;
+  if (code == CLI_OPERAND) sqlite3_str_appendf(sw->text, "%s%s", sw->n++ ? " " : "", w);
+  return CLI_OK;
 }
 
 static int run_sql(sqlite3 *db, const cli_opts *o, const char *sql) {
@@ -79,7 +63,7 @@ static int run_sql(sqlite3 *db, const cli_opts *o, const char *sql) {
     if (!st) continue; /* whitespace or a comment */
     if (sqlite3_column_count(st) > 0) {
       if (nresults++ && o->format == CLI_TABLE) fputc('\n', stdout);
-      rc = cli_write_rows(st, NULL, o->format, stdout);
+      rc = cli_write_rows(st, NULL, o->format, NULL, stdout);
     } else {
       while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
       }
@@ -94,22 +78,22 @@ static int run_sql(sqlite3 *db, const cli_opts *o, const char *sql) {
   return CLI_OK;
 }
 
-int cli_cmd_sql(const cli_opts *o, int argc, char **argv) {
-  int usage = 0;
-  char *words = sql_words(argc, argv, &usage);
-  if (!words) return usage ? usage : cli_error("out of memory");
-  int given = 0; /* any SQL word, even "" */
-  for (int i = 1, dd = 0; i < argc; i++) {
-    if (!dd && !strcmp(argv[i], "--")) dd = 1;
-    else given = 1;
+int cli_cmd_sql(cli_opts *o, const cli_command *cmd, int argc, char **argv) {
+  sql_words sw = {sqlite3_str_new(NULL), 0};
+  int rc = cli_parse(cmd, o, argc, argv, on_word, &sw);
+  int oom = sqlite3_str_errcode(sw.text) != SQLITE_OK;
+  char *words = sqlite3_str_finish(sw.text); /* NULL when "" */
+  if (rc != CLI_OK || oom) {
+    sqlite3_free(words);
+    return rc != CLI_OK ? rc : cli_error("out of memory");
   }
   char *in = NULL;
-  if (!given && !(in = read_stdin())) {
+  if (!sw.n && !(in = read_stdin())) {
     sqlite3_free(words);
     return CLI_ERR;
   }
   sqlite3 *db = cli_db_open(o, 1);
-  int rc = db ? run_sql(db, o, in ? in : words) : CLI_ERR;
+  rc = db ? run_sql(db, o, in ? in : words ? words : "") : CLI_ERR;
   if (db) cli_db_close(db);
   free(in);
   sqlite3_free(words);

@@ -86,3 +86,13 @@ int cli_view_exists(sqlite3 *db, const char *view) {
   return found;
 }
 
+
+char *cli_proc_root(sqlite3 *db) {
+  sqlite3_stmt *st = cli_prepare(db, "SELECT procnet_root()", NULL);
+  char *root = NULL;
+  if (st && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+    root = sqlite3_mprintf("%s", sqlite3_column_text(st, 0));
+  if (st && !root) cli_error("%s", sqlite3_errmsg(db));
+  sqlite3_finalize(st);
+  return root;
+}

@@ -22,15 +22,25 @@ typedef struct cell_buf {
   size_t n, cap;
 } cell_buf;
 
-/* The value as one line: control bytes become \n, \t, \r or \xHH. */
-static char *escape_cell(const unsigned char *s, int n) {
+/* A "\n\t" that starts ss's continuation line (kept in CLI_ATTACHED). */
+static int is_continuation(const unsigned char *s, int n, int i, int keep) {
+  return keep && s[i] == '\n' && i + 1 < n && s[i + 1] == '\t';
+}
+
+/* The value as one line: control bytes become \n, \t, \r or \xHH, except
+ * ss's continuation breaks when keep is set. */
+static char *escape_cell(const unsigned char *s, int n, int keep) {
   size_t out = 0;
   for (int i = 0; i < n; i++) out += (s[i] < 0x20 || s[i] == 0x7f) ? 4 : 1;
   char *r = malloc(out + 1), *p = r;
   if (!r) return NULL;
   for (int i = 0; i < n; i++) {
     unsigned char c = s[i];
-    if (c == '\n') p += sprintf(p, "\\n");
+    if (is_continuation(s, n, i, keep)) {
+      *p++ = '\n';
+      *p++ = '\t';
+      i++;
+    } else if (c == '\n') p += sprintf(p, "\\n");
     else if (c == '\t') p += sprintf(p, "\\t");
     else if (c == '\r') p += sprintf(p, "\\r");
     else if (c < 0x20 || c == 0x7f) p += sprintf(p, "\\x%02x", c);
@@ -115,6 +125,9 @@ static void put_cell(sqlite3_str *out, const col_fmt *f, const char *s, int last
     sqlite3_str_appendall(out, s);
     if (!last) pad(out, f->w - width_of(s, n));
     break;
+  case CLI_ATTACHED:
+    sqlite3_str_appendall(out, s);
+    break;
   }
 }
 
@@ -130,14 +143,17 @@ static int push_cell(cell_buf *b, char *v) {
   return 0;
 }
 
-static int write_table(sqlite3_stmt *st, const cli_col *cols, FILE *out) {
+static int write_table(sqlite3_stmt *st, const cli_col *cols,
+                       const cli_table_style *style, FILE *out) {
   int ncols = sqlite3_column_count(st), rc;
+  int header = !(style && style->no_header);
   col_fmt *f = calloc((size_t)ncols, sizeof *f);
   cell_buf b = {NULL, 0, 0};
   if (!f) return SQLITE_NOMEM;
   for (int i = 0; i < ncols; i++) {
     f[i].label = cols ? cols[i].label : sqlite3_column_name(st, i);
     f[i].align = cols ? cols[i].align : CLI_LEFT;
+    f[i].w = cols ? (size_t)cols[i].min_width : 0;
     f[i].numeric = -1; /* unknown until a value is seen */
   }
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -145,7 +161,8 @@ static int write_table(sqlite3_stmt *st, const cli_col *cols, FILE *out) {
       int t = sqlite3_column_type(st, i);
       const unsigned char *s = sqlite3_column_text(st, i);
       int n = sqlite3_column_bytes(st, i);
-      char *v = escape_cell(s ? s : (const unsigned char *)"", s ? n : 0);
+      char *v = escape_cell(s ? s : (const unsigned char *)"", s ? n : 0,
+                            f[i].align == CLI_ATTACHED);
       if (!v || push_cell(&b, v) != 0) {
         free(v);
         rc = SQLITE_NOMEM;
@@ -161,17 +178,18 @@ static int write_table(sqlite3_stmt *st, const cli_col *cols, FILE *out) {
   /* Widths: the header's, then the data's. */
   for (int i = 0; i < ncols; i++) {
     if (!cols && f[i].numeric == 1) f[i].align = CLI_RIGHT;
-    measure(&f[i], f[i].label ? f[i].label : "");
+    if (header) measure(&f[i], f[i].label ? f[i].label : "");
   }
   for (size_t k = 0; k < b.n; k++) measure(&f[k % (size_t)ncols], b.v[k]);
 
   /* Each line is built whole, then written without trailing blanks. */
   sqlite3_str *line = sqlite3_str_new(NULL);
-  for (size_t k = 0; k < b.n + (size_t)ncols; k++) {
+  size_t first = header ? 0 : (size_t)ncols;
+  for (size_t k = first; k < b.n + (size_t)ncols; k++) {
     int i = (int)(k % (size_t)ncols);
     const char *v = k < (size_t)ncols ? (f[i].label ? f[i].label : "")
                                       : b.v[k - (size_t)ncols];
-    if (i) sqlite3_str_appendchar(line, 1, ' ');
+    if (i && f[i].align != CLI_ATTACHED) sqlite3_str_appendchar(line, 1, ' ');
     put_cell(line, &f[i], v, i == ncols - 1);
     if (i < ncols - 1) continue;
     if (sqlite3_str_errcode(line) != SQLITE_OK) {
@@ -319,11 +337,11 @@ static int write_json(sqlite3_stmt *st, const cli_col *cols, FILE *out) {
 }
 
 int cli_write_rows(sqlite3_stmt *st, const cli_col *cols, cli_format fmt,
-                   FILE *out) {
+                   const cli_table_style *style, FILE *out) {
   switch (fmt) {
   case CLI_CSV: return write_csv(st, cols, out);
   case CLI_JSON: return write_json(st, cols, out);
   case CLI_TABLE: break;
   }
-  return write_table(st, cols, out);
+  return write_table(st, cols, style, out);
 }

@@ -1,10 +1,11 @@
 /*
- * query.c: SELECT <columns> FROM <view> WHERE ... for the subcommands. The
- * SQL text is built from fixed pieces only; every value from the command
- * line is a bound parameter.
+ * query.c: SELECT ... WHERE ... for the commands. The SQL text is built
+ * from fixed pieces only; every value from the command line is a bound
+ * parameter.
  */
 #include "cli.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,18 +18,54 @@ void cli_q_and(cli_query *q, const char *cond) {
   }
 }
 
-int cli_q_and_flags(cli_query *q, const cli_flag_cond *conds, size_t n,
-                    const char *seen) {
+void cli_q_append(cli_query *q, const char *fmt, ...) {
+  if (!q->where) q->where = sqlite3_str_new(NULL);
+  va_list ap;
+  va_start(ap, fmt);
+  sqlite3_str_vappendf(q->where, fmt, ap);
+  va_end(ap);
+}
+
+/* "column IN (?, ?, ...)" with n placeholders. */
+static char *in_list(const char *column, int n) {
   sqlite3_str *s = sqlite3_str_new(NULL);
-  int used = 0;
-  for (size_t i = 0; i < n; i++)
-    if (seen[(unsigned char)conds[i].letter])
-      sqlite3_str_appendf(s, "%s%s", used++ ? " OR " : "", conds[i].cond);
-  char *any = sqlite3_str_finish(s);
-  if (used && any) cli_q_and(q, any);
-  if (used && !any) q->oom = 1;
-  sqlite3_free(any);
-  return used;
+  sqlite3_str_appendf(s, "%s IN (", column);
+  for (int i = 0; i < n; i++) sqlite3_str_appendall(s, i ? ", ?" : "?");
+  sqlite3_str_appendchar(s, 1, ')');
+  return sqlite3_str_finish(s);
+}
+
+void cli_q_and_in_ints(cli_query *q, const char *column,
+                       const sqlite3_int64 *values, int n) {
+  char *cond = in_list(column, n);
+  if (!cond) {
+    q->oom = 1;
+    return;
+  }
+  cli_q_and(q, cond);
+  sqlite3_free(cond);
+  for (int i = 0; i < n; i++) cli_q_int(q, values[i]);
+}
+
+const char *cli_q_text_of(cli_query *q) {
+  if (!q->where) return "";
+  if (sqlite3_str_errcode(q->where) != SQLITE_OK) {
+    q->oom = 1;
+    return NULL;
+  }
+  const char *t = sqlite3_str_value(q->where);
+  return t ? t : "";
+}
+
+void cli_q_and_query(cli_query *q, const cli_query *sub) {
+  if (!sub->where) return;
+  const char *t = cli_q_text_of((cli_query *)sub);
+  if (!t || sub->oom) {
+    q->oom = 1;
+    return;
+  }
+  cli_q_and(q, t);
+  cli_q_copy_params(q, sub);
 }
 
 int cli_q_and_netns(sqlite3 *db, const cli_opts *o, cli_query *q,
@@ -71,6 +108,15 @@ void cli_q_text(cli_query *q, const char *s) {
   if (!p->s) q->oom = 1;
 }
 
+void cli_q_copy_params(cli_query *q, const cli_query *from) {
+  for (int i = 0; i < from->nparams; i++) {
+    const cli_param *p = &from->params[i];
+    if (p->is_text) cli_q_text(q, p->s);
+    else cli_q_int(q, p->i);
+  }
+  if (from->oom) q->oom = 1;
+}
+
 void cli_q_free(cli_query *q) {
   if (q->where) sqlite3_free(sqlite3_str_finish(q->where));
   for (int i = 0; i < q->nparams; i++) free(q->params[i].s);
@@ -78,41 +124,63 @@ void cli_q_free(cli_query *q) {
   memset(q, 0, sizeof *q);
 }
 
-int cli_run_view(sqlite3 *db, const cli_opts *o, const char *view,
-                 const cli_col *cols, int ncols, cli_query *q) {
-  if (!cli_view_exists(db, view))
-    return cli_error("this build has no '%s' view (see sql/views.sql)", view);
-  sqlite3_str *sql = sqlite3_str_new(db);
-  sqlite3_str_appendall(sql, "SELECT ");
-  for (int i = 0; i < ncols; i++)
-    sqlite3_str_appendf(sql, "%s\"%w\"", i ? ", " : "", cols[i].name);
-  sqlite3_str_appendf(sql, " FROM temp.\"%w\"", view);
-  if (q && q->where) {
-    if (sqlite3_str_errcode(q->where) != SQLITE_OK) q->oom = 1;
-    else sqlite3_str_appendf(sql, " WHERE %s", sqlite3_str_value(q->where));
-  }
-  char *text = sqlite3_str_finish(sql);
-  if (!text || (q && q->oom)) {
-    sqlite3_free(text);
-    return cli_error("out of memory");
-  }
-
+sqlite3_stmt *cli_prepare(sqlite3 *db, const char *sql, const cli_query *q) {
   sqlite3_stmt *st = NULL;
-  int rc = sqlite3_prepare_v2(db, text, -1, &st, NULL);
-  sqlite3_free(text);
+  if (!sql || (q && q->oom)) {
+    cli_error("out of memory");
+    return NULL;
+  }
+  int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
   for (int i = 0; rc == SQLITE_OK && q && i < q->nparams; i++) {
     const cli_param *p = &q->params[i];
-    rc = p->is_text ? sqlite3_bind_text(st, i + 1, p->s, -1, SQLITE_STATIC)
+    rc = p->is_text ? sqlite3_bind_text(st, i + 1, p->s, -1, SQLITE_TRANSIENT)
                     : sqlite3_bind_int64(st, i + 1, p->i);
   }
-  if (rc == SQLITE_OK) rc = cli_write_rows(st, cols, o->format, stdout);
-  if (rc != SQLITE_OK && rc != SQLITE_DONE) {
+  if (rc != SQLITE_OK) {
+    cli_error("%s", rc == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+    return NULL;
+  }
+  return st;
+}
+
+void cli_append_select(sqlite3_str *sql, const cli_col *cols, int ncols) {
+  sqlite3_str_appendall(sql, "SELECT ");
+  for (int i = 0; i < ncols; i++) {
+    if (i) sqlite3_str_appendall(sql, ", ");
+    if (cols[i].expr) sqlite3_str_appendf(sql, "%s AS \"%w\"", cols[i].expr, cols[i].name);
+    else sqlite3_str_appendf(sql, "\"%w\"", cols[i].name);
+  }
+}
+
+int cli_run_sql(sqlite3 *db, const cli_opts *o, const char *sql,
+                const cli_col *cols, const cli_query *q,
+                const cli_table_style *style) {
+  sqlite3_stmt *st = cli_prepare(db, sql, q);
+  if (!st) return CLI_ERR;
+  int rc = cli_write_rows(st, cols, o->format, style, stdout);
+  if (rc != SQLITE_DONE) {
     int e = cli_error("%s", rc == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(db));
     sqlite3_finalize(st);
     return e;
   }
   sqlite3_finalize(st);
   return CLI_OK;
+}
+
+int cli_run_view(sqlite3 *db, const cli_opts *o, const char *view,
+                 const cli_col *cols, int ncols, cli_query *q) {
+  if (!cli_view_exists(db, view))
+    return cli_error("this build has no '%s' view (see sql/views.sql)", view);
+  sqlite3_str *sql = sqlite3_str_new(db);
+  cli_append_select(sql, cols, ncols);
+  sqlite3_str_appendf(sql, " FROM temp.\"%w\"", view);
+  const char *where = q ? cli_q_text_of(q) : "";
+  if (where && *where) sqlite3_str_appendf(sql, " WHERE %s", where);
+  char *text = sqlite3_str_finish(sql);
+  int rc = cli_run_sql(db, o, where ? text : NULL, cols, q, NULL);
+  sqlite3_free(text);
+  return rc;
 }
 
 int cli_show_view(const cli_opts *o, const char *view, const cli_col *cols,

@@ -255,7 +255,7 @@ static void join_sockets_of_every_kind(void **state) {
 static void socket_holders_group_the_descriptors(void **state) {
   (void)state;
   sqlite3 *db = open_fixture();
-  assert_int_equal(pn_int(db, "SELECT procnet_create_views()"), 8);
+  pn_exec(db, "SELECT procnet_create_views()");
   char *grouped = pn_rows(db, "SELECT inode, count(*), min(pid * 4294967296 + fd) >> 32,"
                               " min(pid * 4294967296 + fd) & 4294967295 FROM fds"
                               " WHERE type = 'socket' AND inode IS NOT NULL"
@@ -395,7 +395,7 @@ static void lookup_finds_a_file_and_a_socket_of_one_number(void **state) {
 static void threads_give_the_same_answers(void **state) {
   (void)state;
   sqlite3 *db = open_fixture();
-  assert_int_equal(pn_int(db, "SELECT procnet_create_views()"), 8);
+  pn_exec(db, "SELECT procnet_create_views()");
   char *first = NULL;
   int64_t reads[4][3];
   for (int t = 1; t <= 4; t++) {

@@ -114,7 +114,7 @@ static void create_views_function_matches_the_file(void **state) {
   assert_int_equal(pn_int(db, "SELECT procnet_create_views()"), want);
   assert_rows(db,
               "listening\nlsof\nlsof_i\nlsof_tasks\nlsof_u\nnetstat\nprocnet_socket_holders\n"
-              "ss\n",
+              "procnet_ss_sockets\nss\n",
               "SELECT name FROM sqlite_temp_schema WHERE type = 'view' ORDER BY name");
   /* the compiled-in copy is the file's: same definitions */
   sqlite3 *disk = open_with_views();

@@ -1,5 +1,5 @@
 /*
- * lsof_names.c: the NAME lsof prints for an Internet socket, as SQL
+ * func_lsof.c: the NAME lsof prints for an Internet socket, as SQL
  * functions for the lsof views (sql/views.sql):
  *
  *   procnet_lsof_inet_name(kind, family, local_address, local_port,
@@ -27,7 +27,7 @@
  * dozen reads of each address, every one a call into the socket table.
  * Arguments are the sockets table's columns; NULL addresses give NULL.
  */
-#include "lsof_names.h"
+#include "func_lsof.h"
 
 #include "parse.h"
 SQLITE_EXTENSION_INIT3
@@ -142,7 +142,7 @@ static void fn_type(sqlite3_context *c, int argc, sqlite3_value **argv) {
     }
 }
 
-int pn_register_lsof_names(sqlite3 *db) {
+int pn_register_lsof_functions(sqlite3 *db) {
   static const struct {
     const char *name;
     int nargs;

@@ -1,0 +1,155 @@
+/*
+ * commands.c: the one table of procnet's commands. Everything about a
+ * command's command line is here: its options (getopt's short string and
+ * long options are made from them in options.c), their arguments, the
+ * usage line and help (help.c), and what bash completion offers
+ * (complete.c). The cmd_*.c files only say what each option does.
+ *
+ * Usage-error exit statuses are the real tools' (a bad option: ss 255,
+ * netstat 3, fuser 1); lsof and sql keep procnet's 2.
+ */
+#include "cli.h"
+
+#include <string.h>
+
+#define END_OPTIONS {0, NULL, CLI_ARG_NONE, NULL, NULL, NULL, NULL}
+#define FLAG(c, l, h) {c, l, CLI_ARG_NONE, NULL, NULL, NULL, h}
+
+const char cli_usage_general[] =
+    "usage: procnet [--root DIR] [--format table|csv|json] [--netns N|all|self]"
+    " lsof|ss|netstat|fuser|sql [ARGS]  (procnet --help)";
+
+const cli_option cli_global_options[] = {
+    {CLI_OPT_ROOT, "root", CLI_ARG_REQUIRED, "DIR", "a directory", "@dir",
+     "read DIR instead of /proc (e.g. /host/proc)"},
+    {CLI_OPT_FORMAT, "format", CLI_ARG_REQUIRED, "FORMAT", "table, csv or json",
+     "table csv json",
+     "table (default), csv (RFC 4180) or json"},
+    {CLI_OPT_NETNS, "netns", CLI_ARG_REQUIRED, "NS", "N, all or self",
+     "all self",
+     "all namespaces (the default), self (what ss shows) or an inode"},
+    FLAG(CLI_OPT_HELP, "help", "this help"),
+    FLAG(CLI_OPT_VERSION, "version", "the version"),
+    END_OPTIONS,
+};
+
+static const cli_option lsof_options[] = {
+    {'p', NULL, CLI_ARG_REQUIRED, "PID[,PID...]", "a process id", NULL,
+     "these processes (^PID excludes one)"},
+    {'c', NULL, CLI_ARG_REQUIRED, "NAME", "a command name", NULL,
+     "commands starting with NAME (^NAME excludes)"},
+    {'i', NULL, CLI_ARG_OPTIONAL, "[4|6][tcp|udp][@HOST][:PORT]", NULL, NULL,
+     "internet sockets (of that address)"},
+    FLAG('U', NULL, "unix domain sockets"),
+    FLAG('a', NULL, "AND the selections (they are ORed otherwise)"),
+    FLAG('n', NULL, "numeric addresses (always)"),
+    FLAG('P', NULL, "numeric ports (always)"),
+    END_OPTIONS,
+};
+
+static const cli_option ss_options[] = {
+    FLAG('t', "tcp", "TCP sockets"),
+    FLAG('u', "udp", "UDP sockets"),
+    FLAG('w', "raw", "RAW sockets"),
+    FLAG('x', "unix", "unix domain sockets"),
+    FLAG('0', "packet", "PACKET sockets"),
+    FLAG('4', "ipv4", "IPv4 sockets only"),
+    FLAG('6', "ipv6", "IPv6 sockets only"),
+    {'f', "family", CLI_ARG_REQUIRED, "FAMILY",
+     "a family (inet, inet6, unix, link or netlink)",
+     "inet inet6 unix link netlink", "sockets of FAMILY"},
+    FLAG('l', "listening", "listening sockets only"),
+    FLAG('a', "all", "sockets in every state"),
+    FLAG('n', "numeric", "numeric ports (always)"),
+    FLAG('p', "processes", "the processes holding each socket"),
+    FLAG('e', "extended", "uid and inode (ss -e)"),
+    FLAG('o', "options", "TCP timers"),
+    FLAG('i', "info", "TCP internals (what /proc has)"),
+    FLAG('m', "memory", "socket memory (what /proc has)"),
+    FLAG('s', "summary", "the summary of ss -s"),
+    FLAG('H', "no-header", "no header line"),
+    FLAG('O', "oneline", "each socket on one line"),
+    {'N', "net", CLI_ARG_REQUIRED, "NAME", "a namespace name (ip netns)",
+     "@netns", "the network namespace NAME (/run/netns/NAME)"},
+    END_OPTIONS,
+};
+
+static const cli_option netstat_options[] = {
+    FLAG('t', "tcp", "TCP sockets"),
+    FLAG('u', "udp", "UDP sockets"),
+    FLAG('U', "udplite", "UDP-Lite sockets"),
+    FLAG('w', "raw", "RAW sockets"),
+    FLAG('x', "unix", "unix domain sockets"),
+    FLAG('4', "inet", "IPv4 only"),
+    FLAG('6', "inet6", "IPv6 only"),
+    FLAG('l', "listening", "listening sockets only"),
+    FLAG('a', "all", "all sockets (default: connected)"),
+    FLAG('n', "numeric", "numeric users (addresses and ports always are)"),
+    FLAG('p', "programs", "the PID/Program name column"),
+    FLAG('e', "extend", "the User and Inode columns"),
+    FLAG('o', "timers", "the Timer column"),
+    END_OPTIONS,
+};
+
+static const cli_option fuser_options[] = {
+    {'n', "namespace", CLI_ARG_REQUIRED, "SPACE", "a name space (file, tcp or udp)",
+     "file tcp udp", "names are in SPACE: file, tcp or udp"},
+    FLAG('v', "verbose", "the USER PID ACCESS COMMAND table"),
+    FLAG('m', "mount", "processes using the file system of each name"),
+    FLAG('c', NULL, "the same as -m"),
+    FLAG('u', "user", "user names after the pids"),
+    FLAG('s', "silent", "print nothing, only the exit status"),
+    FLAG('a', "all", "names matched by no process too"),
+    FLAG('4', "ipv4", "IPv4 sockets only"),
+    FLAG('6', "ipv6", "IPv6 sockets only"),
+    FLAG('k', "kill", "refused: procnet never acts on processes"),
+    END_OPTIONS,
+};
+
+static const cli_option no_options[] = {END_OPTIONS};
+
+const cli_command cli_commands[] = {
+    {"lsof", cli_cmd_lsof, lsof_options,
+     "[-p PID[,PID...]] [-c NAME] [-i[4|6][tcp|udp][@HOST][:PORT]] [-U] [-a]"
+     " [-n] [-P] [NAME...]",
+     "open files, as `lsof -n -P` prints them. Selections are ORed as in\n"
+     "lsof; -a ANDs them. NAME: files whose NAME column is exactly NAME.",
+     "@file", CLI_USAGE, 1, cli_lsof_next_word_ok},
+    {"ss", cli_cmd_ss, ss_options,
+     "[-tuwx0l4a6npeoimsHO] [-f FAMILY] [-N NAME] [FILTER]",
+     "sockets, as ss prints them, with ss's filters: state/exclude STATE,\n"
+     "src/dst ADDRESS[/LEN][:PORT], sport/dport OP [:]PORT, dev NAME, and/or/not\n"
+     "and parentheses (ss(8)). Without -l or -a: connected sockets only.",
+     "@ssfilter", 255, 1, NULL},
+    {"netstat", cli_cmd_netstat, netstat_options,
+     "[-tuUwx46lanpeo]",
+     "internet and unix sockets, as netstat prints them. Without -l or -a:\n"
+     "connected sockets only; without -t/-u/-U/-w/-x: every kind.",
+     NULL, 3, 1, NULL},
+    {"fuser", cli_cmd_fuser, fuser_options,
+     "[-vmusa46] [-n file|tcp|udp] NAME...",
+     "the processes using files or sockets: FILE, PORT/tcp, PORT/udp,\n"
+     "[PORT][,[RHOST][,[RPORT]]]/tcp. Pids on standard output, the rest on\n"
+     "standard error, as psmisc's fuser; exits 1 when nothing matched.",
+     "@file", 1, 1, NULL},
+    {"sql", cli_cmd_sql, no_options, "[--] [SQL]",
+     "runs SQL (none given: read from standard input) with every table\n"
+     "(processes, fds, net_tcp, net_unix, sockets, users, ...) and every\n"
+     "view (lsof, ss, netstat, listening, ...).",
+     NULL, CLI_USAGE, 0, NULL},
+    {NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL},
+};
+
+const cli_command *cli_find_command(const char *name) {
+  for (const cli_command *c = cli_commands; c->name; c++)
+    if (!strcmp(c->name, name)) return c;
+  return NULL;
+}
+
+const cli_option *cli_find_option(const cli_command *cmd, int code) {
+  for (const cli_option *op = cmd ? cmd->options : NULL; op && op->code; op++)
+    if (op->code == code) return op;
+  for (const cli_option *op = cli_global_options; op->code; op++)
+    if (op->code == code) return op;
+  return NULL;
+}

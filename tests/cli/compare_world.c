@@ -1,0 +1,267 @@
+/*
+ * compare_world.c: the workload test_compare lists with both procnet and
+ * the real tools, built in the namespaces of the test's own (a new
+ * network, pid and mount namespace), so that nothing else shows.
+ *
+ * Process A (cwd DIR) holds:
+ *   tcp   127.0.0.1:41001 listening, two connections to it (one with a
+ *         3-hour keepalive), and a TIME-WAIT left by a third;
+ *         [::]:41002 dual stack listening, connections to it from ::1 and
+ *         from 127.0.0.1 (v4-mapped); [::]:41003 IPv6-only listening;
+ *   udp   0.0.0.0:41004, 127.0.0.1:41005 connected to it, [::1]:41006;
+ *   raw   an ICMP socket;  packet  an ETH_P_ALL socket (when allowed);
+ *   unix  a stream listener at "DIR/un sock" (a blank in the path) with a
+ *         connection, a datagram socket at DIR/dg, an abstract listener
+ *         @pn-cmp-PID;  netlink  a NETLINK_ROUTE socket;
+ *   files DIR/data.log open for writing, DIR/ro.txt for reading,
+ *         DIR/mapped.bin mapped.
+ * Process B, A's child, holds the 41001 listener too (two holders) and a
+ * file on the tmpfs mounted at DIR/mnt, its cwd.
+ * Every listener's backlog is CMP_BACKLOG.
+ */
+#include "cli_run.h"
+#include "compare.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/netlink.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/if_ether.h>
+
+static struct sockaddr_in v4(const char *addr, int port) {
+  struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+  inet_pton(AF_INET, addr, &a.sin_addr);
+  return a;
+}
+
+static struct sockaddr_in6 v6(const char *addr, int port) {
+  struct sockaddr_in6 a = {.sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port)};
+  inet_pton(AF_INET6, addr, &a.sin6_addr);
+  return a;
+}
+
+#define SA(x) ((struct sockaddr *)&(x))
+
+static int tcp_listen4(void) {
+  struct sockaddr_in a = v4("127.0.0.1", CMP_TCP4);
+  int s = socket(AF_INET, SOCK_STREAM, 0);
+  if (s < 0 || bind(s, SA(a), sizeof a) != 0 || listen(s, CMP_BACKLOG) != 0) return -1;
+  return s;
+}
+
+static int tcp_listen6(int port, int v6only) {
+  struct sockaddr_in6 a = v6("::", port);
+  int s = socket(AF_INET6, SOCK_STREAM, 0);
+  if (s < 0 || setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof v6only) != 0 ||
+      bind(s, SA(a), sizeof a) != 0 || listen(s, CMP_BACKLOG) != 0)
+    return -1;
+  return s;
+}
+
+/* A connection to a listener: the client end; *server gets the accepted one. */
+static int tcp_pair(int listener, int family, const char *addr, int port, int *server) {
+  int c = socket(family, SOCK_STREAM, 0), rc;
+  if (family == AF_INET) {
+    struct sockaddr_in a = v4(addr, port);
+    rc = connect(c, SA(a), sizeof a);
+  } else {
+    struct sockaddr_in6 a = v6(addr, port);
+    rc = connect(c, SA(a), sizeof a);
+  }
+  if (c < 0 || rc != 0 || (*server = accept(listener, NULL, NULL)) < 0) return -1;
+  return c;
+}
+
+/* The client closes first and the server after it: the client's socket
+ * is left in TIME-WAIT. */
+static int time_wait(int listener) {
+  int server, c = tcp_pair(listener, AF_INET, "127.0.0.1", CMP_TCP4, &server);
+  char b;
+  if (c < 0 || close(c) != 0 || read(server, &b, 1) != 0) return -1;
+  return close(server);
+}
+
+static int keepalive(int s) {
+  int on = 1, idle = 3 * 3600;
+  return setsockopt(s, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on) == 0 &&
+                 setsockopt(s, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle) == 0
+             ? 0
+             : -1;
+}
+
+static int tcp_sockets(int l4) {
+  int s1, s2, s3, s4;
+  int l6 = tcp_listen6(CMP_TCP6, 0), l6only = tcp_listen6(CMP_TCP6ONLY, 1);
+  int c1 = tcp_pair(l4, AF_INET, "127.0.0.1", CMP_TCP4, &s1);
+  int c2 = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in a = v4("127.0.0.1", CMP_TCP4);
+  if (c2 < 0 || keepalive(c2) != 0 || connect(c2, SA(a), sizeof a) != 0 ||
+      (s2 = accept(l4, NULL, NULL)) < 0)
+    return -1;
+  int c3 = tcp_pair(l6, AF_INET6, "::1", CMP_TCP6, &s3);
+  int c4 = tcp_pair(l6, AF_INET, "127.0.0.1", CMP_TCP6, &s4);
+  return l6 < 0 || l6only < 0 || c1 < 0 || c3 < 0 || c4 < 0 ? -1 : time_wait(l4);
+}
+
+static int udp_sockets(void) {
+  struct sockaddr_in a = v4("0.0.0.0", CMP_UDP4), b = v4("127.0.0.1", CMP_UDP4C),
+                     to = v4("127.0.0.1", CMP_UDP4);
+  struct sockaddr_in6 c = v6("::1", CMP_UDP6);
+  int u1 = socket(AF_INET, SOCK_DGRAM, 0), u2 = socket(AF_INET, SOCK_DGRAM, 0),
+      u3 = socket(AF_INET6, SOCK_DGRAM, 0);
+  if (u1 < 0 || u2 < 0 || u3 < 0 || bind(u1, SA(a), sizeof a) != 0 ||
+      bind(u2, SA(b), sizeof b) != 0 || connect(u2, SA(to), sizeof to) != 0 ||
+      bind(u3, SA(c), sizeof c) != 0)
+    return -1;
+  return socket(AF_INET, SOCK_RAW, IPPROTO_ICMP) < 0 ? -1 : 0;
+}
+
+static int unix_bind(int type, const char *path, size_t len) {
+  struct sockaddr_un a = {.sun_family = AF_UNIX};
+  memcpy(a.sun_path, path, len);
+  int s = socket(AF_UNIX, type, 0);
+  if (s < 0 || bind(s, SA(a), (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len)) != 0)
+    return -1;
+  return s;
+}
+
+static int unix_sockets(const char *dir) {
+  char path[108];
+  snprintf(path, sizeof path, "%s/un sock", dir);
+  int l = unix_bind(SOCK_STREAM, path, strlen(path) + 1);
+  struct sockaddr_un a = {.sun_family = AF_UNIX};
+  memcpy(a.sun_path, path, strlen(path) + 1);
+  int c = socket(AF_UNIX, SOCK_STREAM, 0);
+  if (l < 0 || listen(l, CMP_BACKLOG) != 0 || c < 0 || connect(c, SA(a), sizeof a) != 0 ||
+      accept(l, NULL, NULL) < 0)
+    return -1;
+  snprintf(path, sizeof path, "%s/dg", dir);
+  if (unix_bind(SOCK_DGRAM, path, strlen(path) + 1) < 0) return -1;
+  int n = snprintf(path, sizeof path, "%cpn-cmp-%d", '\0', (int)getpid());
+  int abs = unix_bind(SOCK_STREAM, path, (size_t)n);
+  return abs < 0 || listen(abs, CMP_BACKLOG) != 0 ? -1 : 0;
+}
+
+/* Netlink and packet sockets; the netlink port id into *portid. */
+static int other_sockets(unsigned *portid) {
+  struct sockaddr_nl a = {.nl_family = AF_NETLINK};
+  socklen_t len = sizeof a;
+  int nl = socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
+  if (nl < 0 || bind(nl, SA(a), sizeof a) != 0 || getsockname(nl, SA(a), &len) != 0) return -1;
+  *portid = a.nl_pid;
+  socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL)); /* where the kernel allows it */
+  return 0;
+}
+
+static int files(const char *dir) {
+  char path[128];
+  snprintf(path, sizeof path, "%s/data.log", dir);
+  if (open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644) < 0) return -1;
+  snprintf(path, sizeof path, "%s/ro.txt", dir);
+  int ro = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (ro < 0 || close(ro) != 0 || open(path, O_RDONLY) < 0) return -1;
+  snprintf(path, sizeof path, "%s/mapped.bin", dir);
+  int m = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+  if (m < 0 || ftruncate(m, 4096) != 0 ||
+      mmap(NULL, 4096, PROT_READ, MAP_SHARED, m, 0) == MAP_FAILED)
+    return -1;
+  return close(m);
+}
+
+/* Process B: the listener l4 and a file on the tmpfs, cwd there; says
+ * so on `ready`. */
+static void second_holder(const char *dir, int l4, int ready) {
+  char path[128];
+  snprintf(path, sizeof path, "%s/mnt", dir);
+  for (int fd = 3; fd < 1024; fd++)
+    if (fd != l4 && fd != ready) close(fd);
+  if (chdir(path) != 0 || open("held.txt", O_RDWR | O_CREAT, 0644) < 0) _exit(3);
+  if (write(ready, "b", 1) != 1) _exit(4);
+  close(ready);
+  for (;;) pause();
+}
+
+/* Process A. */
+static void holder(cmp_world *w, int ready) {
+  int null = open("/dev/null", O_RDWR);
+  if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0) _exit(2);
+  close(null);
+  int l4 = tcp_listen4(), bready[2];
+  if (l4 < 0 || chdir(w->dir) != 0 || pipe(bready) != 0) _exit(3);
+  pid_t b = fork();
+  if (b == 0) second_holder(w->dir, l4, bready[1]);
+  char c;
+  close(bready[1]);
+  /* B is set up before A opens anything else: it holds nothing more. */
+  if (b < 0 || read(bready[0], &c, 1) != 1 || close(bready[0]) != 0) _exit(4);
+  unsigned portid = 0;
+  if (tcp_sockets(l4) != 0 || udp_sockets() != 0 || unix_sockets(w->dir) != 0 ||
+      other_sockets(&portid) != 0 || files(w->dir) != 0)
+    _exit(5);
+  int report[2] = {(int)b, (int)portid};
+  if (write(ready, report, sizeof report) != sizeof report) _exit(6);
+  close(ready);
+  for (;;) pause();
+}
+
+int cmp_world_start(cmp_world *w) {
+  memset(w, 0, sizeof *w);
+  strcpy(w->dir, "/tmp/pn-cmp-XXXXXX");
+  char mnt[96];
+  if (!mkdtemp(w->dir) || lo_up() != 0) return -1;
+  snprintf(mnt, sizeof mnt, "%s/mnt", w->dir);
+  if (mkdir(mnt, 0755) != 0 || mount("tmpfs", mnt, "tmpfs", 0, "size=1m") != 0) return -1;
+  int pipefd[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM, 0, pipefd) != 0) return -1;
+  fflush(NULL);
+  w->pid = fork();
+  if (w->pid == 0) {
+    close(pipefd[0]);
+    holder(w, pipefd[1]);
+  }
+  close(pipefd[1]);
+  int report[2];
+  ssize_t n = w->pid > 0 ? read(pipefd[0], report, sizeof report) : -1;
+  close(pipefd[0]);
+  if (n != sizeof report) return -1;
+  w->pid2 = report[0];
+  w->portid = (unsigned)report[1];
+  return 0;
+}
+
+void cmp_world_stop(cmp_world *w) {
+  if (w->pid > 0) {
+    kill(w->pid, SIGKILL);
+    waitpid(w->pid, NULL, 0);
+  }
+  if (w->pid2 > 0) { /* now the child of this pid 1 */
+    kill(w->pid2, SIGKILL);
+    waitpid(w->pid2, NULL, 0);
+  }
+  char mnt[96];
+  snprintf(mnt, sizeof mnt, "%s/mnt", w->dir);
+  umount2(mnt, MNT_DETACH);
+  char *argv[] = {"rm", "-rf", w->dir, NULL};
+  pid_t p = fork();
+  if (p == 0) {
+    execvp("rm", argv);
+    _exit(127);
+  }
+  if (p > 0) waitpid(p, NULL, 0);
+}
