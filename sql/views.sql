@@ -75,6 +75,17 @@ CREATE TEMP VIEW IF NOT EXISTS lsof_tasks(
   ppid, pgid, uid, fdnum, ftype, dev_major, dev_minor, inode, path,
   kind, family, local_address, local_port, remote_address, remote_port,
   state, netns) AS
+-- Every socket once, indexed by inode (SQLite's automatic index): a lookup
+-- of the socket tables by inode per descriptor costs far more than one
+-- scan when a process holds thousands. Unix sockets' kernel addresses
+-- (DEVICE) are in net_unix only.
+WITH lsof_sockets AS MATERIALIZED (
+  SELECT inode, kind, family, protocol, local_address, local_port,
+         remote_address, remote_port, path, type, state, netns
+  FROM sockets WHERE inode <> 0),
+lsof_unix AS MATERIALIZED (SELECT inode, address FROM net_unix WHERE inode <> 0),
+-- USER: the first name of each uid in the passwd file
+lsof_users AS MATERIALIZED (SELECT uid, name, min(rowid) FROM users GROUP BY uid)
 SELECT command, pid, tid, taskcmd, user, fd, type, device, size_off, node,
        name, ppid, pgid, uid, fdnum, ftype, dev_major, dev_minor, inode, path,
        kind, family, local_address, local_port, remote_address, remote_port,
@@ -108,8 +119,7 @@ SELECT command, pid, tid, taskcmd, user, fd, type, device, size_off, node,
          NULL AS remote_port, NULL AS state, NULL AS netns
   FROM process_files f
   CROSS JOIN processes p ON p.pid = f.pid
-  LEFT JOIN (SELECT uid, name, min(rowid) FROM users GROUP BY uid) un
-    ON un.uid = p.euid
+  LEFT JOIN lsof_users un ON un.uid = p.euid
   WHERE f.tasks = 1 AND (p.state IS NOT 'Z' OR f.tid IS NOT NULL)
 
   UNION ALL
@@ -136,8 +146,7 @@ SELECT command, pid, tid, taskcmd, user, fd, type, device, size_off, node,
          NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
   FROM process_maps m
   CROSS JOIN processes p ON p.pid = m.pid
-  LEFT JOIN (SELECT uid, name, min(rowid) FROM users GROUP BY uid) un
-    ON un.uid = p.euid
+  LEFT JOIN lsof_users un ON un.uid = p.euid
   WHERE m.tasks = 1 AND m.first_mapping AND NOT m.exe
     AND (p.state IS NOT 'Z' OR m.tid IS NOT NULL)
 
@@ -298,10 +307,9 @@ SELECT command, pid, tid, taskcmd, user, fd, type, device, size_off, node,
              u.address AS uaddress
       FROM fds f
       CROSS JOIN processes p ON p.pid = f.pid
-      LEFT JOIN (SELECT uid, name, min(rowid) FROM users GROUP BY uid) un
-        ON un.uid = p.euid
-      LEFT JOIN sockets s ON f.type = 'socket' AND s.inode = f.inode
-      LEFT JOIN net_unix u ON s.kind = 'unix' AND u.inode = f.inode
+      LEFT JOIN lsof_users un ON un.uid = p.euid
+      LEFT JOIN lsof_sockets s ON f.type = 'socket' AND s.inode = f.inode
+      LEFT JOIN lsof_unix u ON s.kind = 'unix' AND u.inode = f.inode
       WHERE f.tasks = 1 AND (p.state IS NOT 'Z' OR f.tid IS NOT NULL)
     ) AS b
   )
