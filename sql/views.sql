@@ -31,7 +31,8 @@
 --
 -- Views:
 --   procnet_socket_holders  helper: who holds each socket, as each tool lists it
---   lsof, lsof_i, lsof_u    lsof -n -P +c0, lsof -i -n -P +c0, lsof -U +c0
+--   lsof_tasks              lsof -n -P +c0 (a row per thread's file too)
+--   lsof, lsof_i, lsof_u    lsof -n -P +c0 -K i, lsof -i -n -P +c0, lsof -U +c0
 --   ss                      ss -anp (tcp, udp, raw, unix, packet, netlink)
 --   procnet_ss_sockets      helper: ss -an, the same rows without holders
 --   netstat                 netstat -tuwnap (tcp, udp, udplite, raw)
