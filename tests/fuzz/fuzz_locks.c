@@ -8,12 +8,6 @@
  */
 #include "fuzz_common.h"
 
-static int no_blank(pn_str s) {
-  for (size_t i = 0; i < s.n; i++)
-    if (s.p[i] == ' ' || s.p[i] == '\t') return 0;
-  return 1;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   char *buf = fz_copy(data, size);
   pn_lock_line k;
@@ -24,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     FZ_CHECK(k.to_eof == 0 || k.to_eof == 1);
     FZ_CHECK(!k.to_eof || k.end == 0);
     FZ_CHECK(fz_inside(k.lock_class, buf, size) && k.lock_class.n > 0);
-    FZ_CHECK(no_blank(k.lock_class));
+    FZ_CHECK(fz_no_blank(k.lock_class));
     FZ_CHECK(!k.waiting || memmem(buf, size, "->", 2) != NULL);
     FZ_CHECK(!k.to_eof || memmem(buf, size, "EOF", 3) != NULL);
     fz_sink(fz_touch(k.lock_class));

@@ -71,14 +71,6 @@ static struct {
   int ready;
 } W;
 
-static int must(int v, const char *what) {
-  if (v < 0) {
-    fprintf(stderr, "workload: %s: %s\n", what, strerror(errno));
-    _exit(2);
-  }
-  return v;
-}
-
 /* ---- D ------------------------------------------------------------------------ */
 
 static void *sleeper(void *name) {
@@ -91,7 +83,7 @@ static void *sleeper(void *name) {
 static void *own_files(void *arg) {
   (void)arg;
   prctl(PR_SET_NAME, "pn_lsof_files");
-  if (unshare(CLONE_FILES) == 0) must(open("/dev/zero", O_RDONLY), "open(/dev/zero)");
+  if (unshare(CLONE_FILES) == 0) pn_must(open("/dev/zero", O_RDONLY), "open(/dev/zero)");
   for (;;) pause();
   return NULL;
 }
@@ -121,36 +113,36 @@ static void *map_fd(int fd, size_t n) {
 
 /* The memfd (mapped, descriptor kept) and a mapped file deleted since. */
 static void mapped_files(void) {
-  int m = must((int)syscall(SYS_memfd_create, "pn_lsof_memfd", 0), "memfd_create");
-  must(ftruncate(m, 4096), "ftruncate");
+  int m = pn_must((int)syscall(SYS_memfd_create, "pn_lsof_memfd", 0), "memfd_create");
+  pn_must(ftruncate(m, 4096), "ftruncate");
   map_fd(m, 4096);
-  int f = must(open(W.mapped, O_CREAT | O_RDWR | O_TRUNC, 0600), "open");
-  must(ftruncate(f, 12288), "ftruncate");
+  int f = pn_must(open(W.mapped, O_CREAT | O_RDWR | O_TRUNC, 0600), "open");
+  pn_must(ftruncate(f, 12288), "ftruncate");
   map_fd(f, 12288);
   close(f);
-  must(unlink(W.mapped), "unlink");
+  pn_must(unlink(W.mapped), "unlink");
 }
 
 /* eventfd, pidfd, an epoll set watching them and a pipe, inotify, timerfd,
  * signalfd; fanotify, io_uring and a bpf map where allowed. */
 static void anon_files(void) {
-  int ev = must(eventfd(0, 0), "eventfd");
-  int pid = must((int)syscall(SYS_pidfd_open, getpid(), 0), "pidfd_open");
-  int ep = must(epoll_create1(0), "epoll_create1");
+  int ev = pn_must(eventfd(0, 0), "eventfd");
+  int pid = pn_must((int)syscall(SYS_pidfd_open, getpid(), 0), "pidfd_open");
+  int ep = pn_must(epoll_create1(0), "epoll_create1");
   int p[2];
-  must(pipe(p), "pipe");
+  pn_must(pipe(p), "pipe");
   int watched[] = {ev, pid, p[0]};
   for (size_t i = 0; i < 3; i++) {
     struct epoll_event e = {.events = EPOLLIN, .data.fd = watched[i]};
-    must(epoll_ctl(ep, EPOLL_CTL_ADD, watched[i], &e), "epoll_ctl");
+    pn_must(epoll_ctl(ep, EPOLL_CTL_ADD, watched[i], &e), "epoll_ctl");
   }
-  int in = must(inotify_init1(0), "inotify_init1");
-  must(inotify_add_watch(in, W.dir, IN_CREATE), "inotify_add_watch");
-  must(timerfd_create(CLOCK_MONOTONIC, 0), "timerfd_create");
+  int in = pn_must(inotify_init1(0), "inotify_init1");
+  pn_must(inotify_add_watch(in, W.dir, IN_CREATE), "inotify_add_watch");
+  pn_must(timerfd_create(CLOCK_MONOTONIC, 0), "timerfd_create");
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGUSR1);
-  must(signalfd(-1, &set, 0), "signalfd");
+  pn_must(signalfd(-1, &set, 0), "signalfd");
   W.have_fanotify = fanotify_init(FAN_CLASS_NOTIF, O_RDONLY) >= 0;
   struct io_uring_params up;
   memset(&up, 0, sizeof up);
@@ -166,27 +158,27 @@ static void anon_files(void) {
 
 /* A POSIX lock from start for len bytes (0: to the end) of a new file. */
 static void posix_lock(const char *path, short type, off_t start, off_t len) {
-  int f = must(open(path, O_CREAT | O_RDWR | O_TRUNC, 0600), "open");
-  must((int)write(f, "lock", 4), "write");
+  int f = pn_must(open(path, O_CREAT | O_RDWR | O_TRUNC, 0600), "open");
+  pn_must((int)write(f, "lock", 4), "write");
   struct flock l = {.l_type = type, .l_whence = SEEK_SET, .l_start = start, .l_len = len};
-  must(fcntl(f, F_SETLK, &l), "fcntl(F_SETLK)");
+  pn_must(fcntl(f, F_SETLK, &l), "fcntl(F_SETLK)");
 }
 
 static void locks(void) {
-  int f = must(open(W.locked, O_CREAT | O_RDWR | O_TRUNC, 0600), "open");
-  must(ftruncate(f, 4096), "ftruncate");
-  must(flock(f, LOCK_EX), "flock");
+  int f = pn_must(open(W.locked, O_CREAT | O_RDWR | O_TRUNC, 0600), "open");
+  pn_must(ftruncate(f, 4096), "ftruncate");
+  pn_must(flock(f, LOCK_EX), "flock");
   map_fd(f, 4096);
   posix_lock(W.posix, F_WRLCK, 0, 0);
   posix_lock(W.partial, F_RDLCK, 0, 1);
 }
 
 static void sockets(void) {
-  must(socket(AF_INET6, SOCK_DGRAM, 0), "socket(udp6)");
-  must(socket(AF_INET6, SOCK_RAW, IPPROTO_ICMPV6), "socket(raw6)");
-  int r = must(socket(AF_INET6, SOCK_RAW, IPPROTO_RAW), "socket(raw6)");
+  pn_must(socket(AF_INET6, SOCK_DGRAM, 0), "socket(udp6)");
+  pn_must(socket(AF_INET6, SOCK_RAW, IPPROTO_ICMPV6), "socket(raw6)");
+  int r = pn_must(socket(AF_INET6, SOCK_RAW, IPPROTO_RAW), "socket(raw6)");
   struct sockaddr_in6 a = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT};
-  must(bind(r, (struct sockaddr *)&a, sizeof a), "bind(raw6)");
+  pn_must(bind(r, (struct sockaddr *)&a, sizeof a), "bind(raw6)");
 }
 
 static void child_d(int ready) {
@@ -199,7 +191,7 @@ static void child_d(int ready) {
   start_threads();
   char have[3] = {(char)('0' + W.have_fanotify), (char)('0' + W.have_uring),
                   (char)('0' + W.have_bpf)};
-  must((int)write(ready, have, 3), "write");
+  pn_must((int)write(ready, have, 3), "write");
   for (;;) pause();
 }
 
@@ -213,11 +205,11 @@ static void child_e(int ready) {
   if (unshare(CLONE_NEWNS) != 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
       mount("pn_lsof", W.mnt, "tmpfs", 0, "size=1m") != 0)
     _exit(77);
-  int f = must(open(path, O_CREAT | O_RDWR, 0600), "open");
-  must((int)write(f, "only in this namespace", 22), "write");
+  int f = pn_must(open(path, O_CREAT | O_RDWR, 0600), "open");
+  pn_must((int)write(f, "only in this namespace", 22), "write");
   map_fd(f, 22);
   close(f);
-  must((int)write(ready, "e", 1), "write");
+  pn_must((int)write(ready, "e", 1), "write");
   for (;;) pause();
 }
 

@@ -95,14 +95,6 @@ static struct {
   int ready;
 } W;
 
-static int must(int v, const char *what) {
-  if (v < 0) {
-    fprintf(stderr, "workload: %s: %s\n", what, strerror(errno));
-    _exit(2);
-  }
-  return v;
-}
-
 static socklen_t mkaddr(struct sockaddr_storage *ss, const char *addr, int port) {
   memset(ss, 0, sizeof *ss);
   if (strchr(addr, ':')) {
@@ -122,7 +114,7 @@ static socklen_t mkaddr(struct sockaddr_storage *ss, const char *addr, int port)
 static int port_of(int fd) {
   struct sockaddr_storage ss;
   socklen_t n = sizeof ss;
-  must(getsockname(fd, (struct sockaddr *)&ss, &n), "getsockname");
+  pn_must(getsockname(fd, (struct sockaddr *)&ss, &n), "getsockname");
   if (ss.ss_family == AF_INET6) return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
   return ntohs(((struct sockaddr_in *)&ss)->sin_port);
 }
@@ -130,29 +122,29 @@ static int port_of(int fd) {
 static int bound(int type, const char *addr, int port) {
   struct sockaddr_storage ss;
   socklen_t n = mkaddr(&ss, addr, port);
-  int fd = must(socket(ss.ss_family, type, 0), "socket");
+  int fd = pn_must(socket(ss.ss_family, type, 0), "socket");
   int one = 1;
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  must(bind(fd, (struct sockaddr *)&ss, n), "bind");
+  pn_must(bind(fd, (struct sockaddr *)&ss, n), "bind");
   return fd;
 }
 
 static int listener(const char *addr) {
   int fd = bound(SOCK_STREAM, addr, 0);
-  must(listen(fd, 16), "listen");
+  pn_must(listen(fd, 16), "listen");
   return fd;
 }
 
 static void connect_to(int fd, const char *addr, int port) {
   struct sockaddr_storage ss;
   socklen_t n = mkaddr(&ss, addr, port);
-  must(connect(fd, (struct sockaddr *)&ss, n), "connect");
+  pn_must(connect(fd, (struct sockaddr *)&ss, n), "connect");
 }
 
 static int connected(const char *addr, int port) {
   struct sockaddr_storage ss;
   mkaddr(&ss, addr, port);
-  int fd = must(socket(ss.ss_family, SOCK_STREAM, 0), "socket");
+  int fd = pn_must(socket(ss.ss_family, SOCK_STREAM, 0), "socket");
   connect_to(fd, addr, port);
   return fd;
 }
@@ -172,9 +164,9 @@ static socklen_t unix_addr(struct sockaddr_un *u, const char *name, int abstract
 static int unix_bound(int type, const char *name, int abstract) {
   struct sockaddr_un u;
   socklen_t n = unix_addr(&u, name, abstract);
-  int fd = must(socket(AF_UNIX, type, 0), "socket(AF_UNIX)");
-  must(bind(fd, (struct sockaddr *)&u, n), "bind(AF_UNIX)");
-  if (type != SOCK_DGRAM) must(listen(fd, 16), "listen(AF_UNIX)");
+  int fd = pn_must(socket(AF_UNIX, type, 0), "socket(AF_UNIX)");
+  pn_must(bind(fd, (struct sockaddr *)&u, n), "bind(AF_UNIX)");
+  if (type != SOCK_DGRAM) pn_must(listen(fd, 16), "listen(AF_UNIX)");
   return fd;
 }
 
@@ -182,16 +174,16 @@ static int unix_bound(int type, const char *name, int abstract) {
 static void unix_pair_on(int lfd, int type, const char *name, int abstract) {
   struct sockaddr_un u;
   socklen_t n = unix_addr(&u, name, abstract);
-  int c = must(socket(AF_UNIX, type, 0), "socket(AF_UNIX)");
-  must(connect(c, (struct sockaddr *)&u, n), "connect(AF_UNIX)");
-  must(accept(lfd, NULL, NULL), "accept(AF_UNIX)");
+  int c = pn_must(socket(AF_UNIX, type, 0), "socket(AF_UNIX)");
+  pn_must(connect(c, (struct sockaddr *)&u, n), "connect(AF_UNIX)");
+  pn_must(accept(lfd, NULL, NULL), "accept(AF_UNIX)");
 }
 
 static void child_b(int ready_fd) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   prctl(PR_SET_NAME, B_NAME);
   bound(SOCK_DGRAM, "127.0.0.1", 0);
-  must((int)write(ready_fd, "b", 1), "write");
+  pn_must((int)write(ready_fd, "b", 1), "write");
   for (;;) pause();
 }
 
@@ -207,15 +199,15 @@ static void child_a(int ready_a, int ready_b) {
   /* TCP over IPv4, IPv6, and v4-mapped both ways */
   int l4 = listener("127.0.0.1");
   connected("127.0.0.1", port_of(l4));
-  must(accept(l4, NULL, NULL), "accept");
+  pn_must(accept(l4, NULL, NULL), "accept");
   int l6 = listener("::1");
   connected("::1", port_of(l6));
-  must(accept(l6, NULL, NULL), "accept");
+  pn_must(accept(l6, NULL, NULL), "accept");
   int ld = listener("::");                       /* dual stack */
   connected("127.0.0.1", port_of(ld));           /* accepted as ::ffff:... */
-  must(accept(ld, NULL, NULL), "accept");
+  pn_must(accept(ld, NULL, NULL), "accept");
   connected("::ffff:127.0.0.1", port_of(l4));    /* v4-mapped client */
-  must(accept(l4, NULL, NULL), "accept");
+  pn_must(accept(l4, NULL, NULL), "accept");
   listener("0.0.0.0");
 
   /* UDP: bound, and connected, IPv4 and IPv6; one IPv6 socket unbound */
@@ -223,7 +215,7 @@ static void child_a(int ready_a, int ready_b) {
   connect_to(bound(SOCK_DGRAM, "127.0.0.1", 0), "127.0.0.1", port_of(u4));
   int u6 = bound(SOCK_DGRAM, "::", 0);
   connect_to(bound(SOCK_DGRAM, "::1", 0), "::1", port_of(u6));
-  must(socket(AF_INET6, SOCK_DGRAM, 0), "socket(udp6)");
+  pn_must(socket(AF_INET6, SOCK_DGRAM, 0), "socket(udp6)");
 
   /* unix */
   int us = unix_bound(SOCK_STREAM, W.stream_path, 0);
@@ -233,32 +225,32 @@ static void child_a(int ready_a, int ready_b) {
   unix_pair_on(uq, SOCK_SEQPACKET, W.seq_path, 0);
   unix_bound(SOCK_STREAM, W.abstract, 1);
   int sv[2];
-  must(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), "socketpair");
-  must(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv), "socketpair");
+  pn_must(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), "socketpair");
+  pn_must(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv), "socketpair");
 
   /* files */
-  must(pipe(sv), "pipe");
-  int df = must(open(W.deleted, O_CREAT | O_RDWR | O_TRUNC, 0600), "open");
-  must((int)write(df, "hello", 5), "write");
-  must(unlink(W.deleted), "unlink");
-  int mf = must(open(W.mapped, O_CREAT | O_RDWR | O_TRUNC, 0600), "open");
-  must(ftruncate(mf, 8192), "ftruncate");
+  pn_must(pipe(sv), "pipe");
+  int df = pn_must(open(W.deleted, O_CREAT | O_RDWR | O_TRUNC, 0600), "open");
+  pn_must((int)write(df, "hello", 5), "write");
+  pn_must(unlink(W.deleted), "unlink");
+  int mf = pn_must(open(W.mapped, O_CREAT | O_RDWR | O_TRUNC, 0600), "open");
+  pn_must(ftruncate(mf, 8192), "ftruncate");
   if (mmap(NULL, 8192, PROT_READ, MAP_SHARED, mf, 0) == MAP_FAILED) _exit(2);
   close(mf);
-  must(unlink(W.mapped), "unlink");
-  must(eventfd(0, 0), "eventfd");
-  must(epoll_create1(0), "epoll_create1");
-  must(open("/tmp", O_RDONLY | O_DIRECTORY), "open(dir)");
-  must(open("/dev/null", O_WRONLY), "open(/dev/null)");
+  pn_must(unlink(W.mapped), "unlink");
+  pn_must(eventfd(0, 0), "eventfd");
+  pn_must(epoll_create1(0), "epoll_create1");
+  pn_must(open("/tmp", O_RDONLY | O_DIRECTORY), "open(dir)");
+  pn_must(open("/dev/null", O_WRONLY), "open(/dev/null)");
 
   /* netlink, packet, raw */
-  int nl = must(socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE), "socket(netlink)");
+  int nl = pn_must(socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE), "socket(netlink)");
   struct sockaddr_nl snl = {.nl_family = AF_NETLINK};
-  must(bind(nl, (struct sockaddr *)&snl, sizeof snl), "bind(netlink)");
+  pn_must(bind(nl, (struct sockaddr *)&snl, sizeof snl), "bind(netlink)");
   socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_IP)); /* root only: may fail */
   socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);        /* idem */
 
-  must((int)write(ready_a, &b, sizeof b), "write");
+  pn_must((int)write(ready_a, &b, sizeof b), "write");
   for (;;) pause();
 }
 
@@ -269,7 +261,7 @@ static void child_c(void) {
   prctl(PR_SET_NAME, C_COMM);
   int ready = atoi(getenv(C_ENV));
   bound(SOCK_DGRAM, "127.0.0.1", 0);
-  must((int)write(ready, "c", 1), "write");
+  pn_must((int)write(ready, "c", 1), "write");
   close(ready);
   for (;;) pause();
 }
