@@ -53,13 +53,21 @@ echo "== the whole machine: 10000 TCP sockets in 20 processes, $IDLE idle proces
   "of $THREADS threads: $RUNS interleaved runs each"
 start_workload machine -p 20 -s 10000 -i "$IDLE" -T "$THREADS"
 warm
-# The rows of each side, taken back to back (the machine moves a little
-# between the two).
+# The rows of each side, taken back to back: all of them (each side lists
+# itself, and other processes come and go), and the workload's, which must
+# be the same.
+workload_lines() { awk '$1 == "workload"' | wc -l; }
 L_TASKS=$(lsof -n -P 2>/dev/null | body_lines)
 P_TASKS=$(SQL "SELECT count(*) FROM lsof_tasks")
 L_PROCS=$(lsof -n -P -K i 2>/dev/null | body_lines)
 P_PROCS=$(SQL "SELECT count(*) FROM lsof")
+L_WTASKS=$(lsof -n -P 2>/dev/null | workload_lines)
+P_WTASKS=$(SQL "SELECT count(*) FROM lsof_tasks WHERE command = 'workload'")
+L_WPROCS=$(lsof -n -P -K i 2>/dev/null | workload_lines)
+P_WPROCS=$(SQL "SELECT count(*) FROM lsof WHERE command = 'workload'")
 echo "  rows: lsof -n -P $L_TASKS, lsof_tasks $P_TASKS; lsof -n -P -K i $L_PROCS, lsof $P_PROCS"
+echo "  the workload's rows: lsof -n -P $L_WTASKS, lsof_tasks $P_WTASKS;" \
+  "lsof -n -P -K i $L_WPROCS, lsof $P_WPROCS"
 alive machine
 runner -r "$RUNS" -w 1 -T 300 -l "$R/machine.runs" -E "$R" -- \
   view-tasks sqlite3 :memory: -cmd ".load $EXT" -cmd ".read $VIEWS" "SELECT * FROM lsof_tasks" --- \
@@ -72,6 +80,13 @@ alive machine
 stop_workload machine
 
 # ---- 2. one process, 20000 sockets -----------------------------------------------
+# A process holds at most the hard RLIMIT_NOFILE descriptors (raising it
+# needs CAP_SYS_RESOURCE): 20000 sockets need a few more than that.
+hard=$(ulimit -Hn)
+if [ "$hard" != unlimited ] && [ $((ONE + 200)) -gt "$hard" ]; then
+  echo "  (the hard descriptor limit is $hard: $((hard - 200)) sockets instead of $ONE)"
+  ONE=$((hard - 200))
+fi
 echo
 echo "== one process holding $ONE TCP sockets: $RUNS interleaved runs each"
 start_workload one -p 1 -s "$ONE"
@@ -88,18 +103,6 @@ alive one
 stop_workload one
 
 # ---- report ------------------------------------------------------------------------
-ms() { awk -v v="$1" 'BEGIN { printf "%9.1f", v }'; }
-rows() { # tsv labels...
-  f=$1
-  shift
-  printf '  %-12s %9s %9s %9s %9s %7s %5s\n' contender "wall ms" "min ms" "max ms" "cpu ms" "RSS MB" fails
-  for l in "$@"; do
-    printf '  %-12s %s %s %s %s %7.1f %5s\n' "$l" "$(ms "$(field "$f" "$l" 4)")" \
-      "$(ms "$(field "$f" "$l" 5)")" "$(ms "$(field "$f" "$l" 6)")" \
-      "$(ms "$(field "$f" "$l" 7)")" "$(awk -v v="$(field "$f" "$l" 8)" 'BEGIN { print v / 1024 }')" \
-      "$(field "$f" "$l" 3)"
-  done
-}
 echo
 echo "=============================== lsof summary ==============================="
 echo "The whole machine ($IDLE idle processes of $THREADS threads; start = sqlite3,"
@@ -118,12 +121,12 @@ target "machine: lsof_tasks wall <= 0.5 x lsof -n -P" \
   "$(ratio "$(m machine view-tasks 4)" "$(m machine lsof 4)")" "<=" 0.5
 target "machine: lsof_tasks peak RSS <= lsof -n -P's" \
   "$(ratio "$(m machine view-tasks 8)" "$(m machine lsof 8)")" "<=" 1.0
-same_rows "machine: the same rows (lsof -n -P, lsof_tasks)" "$L_TASKS" "$P_TASKS"
+same_rows "machine: the workload's rows (lsof -n -P, lsof_tasks)" "$L_WTASKS" "$P_WTASKS"
 target "machine: lsof wall <= 0.5 x lsof -n -P -K i" \
   "$(ratio "$(m machine view 4)" "$(m machine lsof-Ki 4)")" "<=" 0.5
 target "machine: lsof peak RSS <= lsof -n -P -K i's" \
   "$(ratio "$(m machine view 8)" "$(m machine lsof-Ki 8)")" "<=" 1.0
-same_rows "machine: the same rows (lsof -n -P -K i, lsof)" "$L_PROCS" "$P_PROCS"
+same_rows "machine: the workload's rows (lsof -n -P -K i, lsof)" "$L_WPROCS" "$P_WPROCS"
 target "one process: lsof WHERE pid = X wall <= 0.5 x lsof -n -P -p X" \
   "$(ratio "$(m one view-pid 4)" "$(m one lsof-p 4)")" "<=" 0.5
 target "one process: peak RSS <= lsof -n -P -p X's" \
