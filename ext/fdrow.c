@@ -38,14 +38,28 @@ void pn_fdrow_free(pn_fdrow *r) {
   pn_buf_free(&r->epoll);
 }
 
-int pn_fdrow_read_link(pn_fdrow *r, const pn_fdenv *e, int *exists) {
-  int err;
-  pn_res res = pn_read_fd_link(e->fs, e->dir, r->fd, &r->link, &r->parsed, &err);
+/* What a readlink's verdict makes of the row. */
+static int link_verdict(pn_fdrow *r, pn_res res, int err, int *exists) {
   *exists = res == PN_OK || res == PN_DENIED;
   if (res == PN_DENIED) r->error = pn_res_text(res, err);
   if (res != PN_OK) return pn_is_nomem(res, err) ? SQLITE_NOMEM : SQLITE_OK;
   r->have_link = 1;
   return SQLITE_OK;
+}
+
+int pn_fdrow_read_link(pn_fdrow *r, const pn_fdenv *e, int *exists) {
+  int err;
+  pn_res res = pn_read_fd_link(e->fs, e->dir, r->fd, &r->link, &r->parsed, &err);
+  return link_verdict(r, res, err, exists);
+}
+
+int pn_fdrow_take_link(pn_fdrow *r, pn_res res, int err, const char *text, size_t n,
+                       int *exists) {
+  if (res == PN_OK) {
+    if (pn_buf_set(&r->link, text, n) != 0) return SQLITE_NOMEM;
+    pn_parse_fd_link_text(r->link.p, r->link.n, &r->parsed);
+  }
+  return link_verdict(r, res, err, exists);
 }
 
 /* Sockets and pipes have what the kernel guarantees of every one of them,

@@ -35,4 +35,27 @@ void pn_parse_fd_link_text(const char *text, size_t n, pn_fdlink *parsed);
  * by hand, since it runs once per descriptor. Returns out. */
 const char *pn_fd_rel(char out[32], const char *dir, int n);
 
+/* The links of a large listing, read ahead by several threads (the fds
+ * walk of a process holding thousands of descriptors): each thread takes
+ * slices of PN_FDLINKS_SLICE descriptors. */
+#define PN_FDLINKS_SLICE 256
+typedef struct pn_fdlink_read {
+  pn_res res;               /* of the readlink */
+  int err;
+  size_t at, n;             /* the text, in its slice's buffer */
+} pn_fdlink_read;
+typedef struct pn_fdlinks {
+  pn_fdlink_read *v;        /* one per descriptor of the listing */
+  pn_buf *texts;            /* one per slice */
+  size_t n, nslices;
+} pn_fdlinks;
+
+/* Reads the link of every descriptor of l in dir, with at most `threads`
+ * threads. SQLITE_OK or SQLITE_NOMEM (out is then empty). */
+int pn_fdlinks_read(pn_fdlinks *out, const pn_fs *fs, int dir, const pn_fdnums *l,
+                    int threads);
+/* The text of entry i (res PN_OK), which stays valid until the next read. */
+const char *pn_fdlinks_text(const pn_fdlinks *links, size_t i);
+void pn_fdlinks_free(pn_fdlinks *links);
+
 #endif

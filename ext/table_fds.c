@@ -118,6 +118,8 @@ typedef struct fds_cursor {
   int replaying;            /* this thread's rows are the saved ones */
   size_t replay_at;         /* the next of them */
   int row_pending_save;     /* the current row is to be saved when left */
+  pn_fdlinks ahead;         /* the listing's links, read ahead (big ones) */
+  int have_ahead;
   /* the current row */
   pn_fdenv env;
   pn_fdrow row;
@@ -236,6 +238,7 @@ static int fdsXClose(sqlite3_vtab_cursor *cur) {
   pn_fd_share_close(((pn_vtab *)cur->pVtab)->ctx, c->sh);
   pn_fdrow_free(&c->row);
   pn_fdrows_free(&c->saved);
+  pn_fdlinks_free(&c->ahead);
   pn_fdenv_free(&c->env);
   pn_taskwalk_free(&c->tw);
   pn_cursor_free(&c->pc);
@@ -243,6 +246,18 @@ static int fdsXClose(sqlite3_vtab_cursor *cur) {
 }
 
 /* ---- listing one process's descriptors ------------------------------------ */
+
+/* Reads the links of a listing of thousands of descriptors ahead, shared
+ * out to the connection's threads (a busy server's sockets). */
+static int read_ahead(fds_cursor *c, int dir) {
+  int threads = ((pn_vtab *)c->pc.base.pVtab)->ctx->threads;
+  c->have_ahead = 0;
+  if (!(c->idx & IDX_LINK) || threads < 2 || c->fds.n < 2 * PN_FDLINKS_SLICE)
+    return SQLITE_OK;
+  int rc = pn_fdlinks_read(&c->ahead, &c->pc.fs, dir, &c->fds, threads);
+  c->have_ahead = rc == SQLITE_OK;
+  return rc;
+}
 
 /* Lists the descriptors of dir (the process pid's directory, or a thread's)
  * into c->fds unless it already holds pid's. Sets c->list_res: PN_GONE
@@ -252,12 +267,13 @@ static int list_dir(fds_cursor *c, int dir, sqlite3_int64 memo_pid) {
   c->fdat = 0;
   if (memo_pid >= 0 && c->listed_pid == memo_pid) return SQLITE_OK; /* memo */
   c->listed_pid = -1;
+  c->have_ahead = 0;
   pn_res r = pn_list_fds(&c->pc.fs, dir, &c->fds, &err);
   c->list_res = r;
   c->list_err = err;
   if (r != PN_OK) return pn_is_nomem(r, err) ? SQLITE_NOMEM : SQLITE_OK;
   c->listed_pid = memo_pid;
-  return SQLITE_OK;
+  return read_ahead(c, dir);
 }
 
 /* Opens PID's directory and lists its descriptors; with task rows, lists
@@ -318,8 +334,14 @@ static int save_left_row(fds_cursor *c) {
   return pn_fdrows_save(&c->saved, &c->row);
 }
 
-/* Reads the link of the current row. */
-static int read_row_link(fds_cursor *c, int *exists) {
+/* Reads the link of the current row (the walk's row `at` of the listing,
+ * or -1), from the links read ahead when there are. */
+static int read_row_link(fds_cursor *c, size_t at, int *exists) {
+  if (c->have_ahead && at < c->ahead.n) {
+    const pn_fdlink_read *a = &c->ahead.v[at];
+    return pn_fdrow_take_link(&c->row, a->res, a->err, pn_fdlinks_text(&c->ahead, at),
+                              a->n, exists);
+  }
   return pn_fdrow_read_link(&c->row, &c->env, exists);
 }
 
@@ -348,7 +370,7 @@ static int next_listed_row(fds_cursor *c, int *rc) {
     row_reset(c, c->fds.v[c->fdat++]);
     if (!(c->idx & IDX_LINK)) return 1;
     int exists;
-    if ((*rc = read_row_link(c, &exists)) != SQLITE_OK) return 1;
+    if ((*rc = read_row_link(c, c->fdat - 1, &exists)) != SQLITE_OK) return 1;
     if (!exists) continue;
     if (!(c->idx & IDX_INODE) || row_has_inode(c)) return 1;
   }
@@ -454,7 +476,7 @@ static int next_index_row(fds_cursor *c) {
     row_reset(c, ref.fd);
     if (link_from_ref(c, &ref)) return SQLITE_OK;
     if (!ensure_dir(c)) continue;
-    if ((rc = read_row_link(c, &exists)) != SQLITE_OK) return rc;
+    if ((rc = read_row_link(c, (size_t)-1, &exists)) != SQLITE_OK) return rc;
     if (!exists || !c->row.have_link) continue;
     if (row_has_inode(c)) return SQLITE_OK;
   }
