@@ -85,7 +85,8 @@ typedef struct slice_job {
   pn_fs fs;                 /* the root fd is shared; counters are not */
   pn_counters cnt;
   int dir;
-  const pn_fdnums *l;
+  const int *fds;
+  size_t n;
   pn_buf link;              /* this thread's readlink buffer */
   int nomem;
 } slice_job;
@@ -96,10 +97,10 @@ static void read_slice(void *state, size_t item) {
   pn_buf *text = &j->out->texts[item];
   size_t from = item * PN_FDLINKS_SLICE, to = from + PN_FDLINKS_SLICE;
   char rel[32];
-  if (to > j->l->n) to = j->l->n;
+  if (to > j->n) to = j->n;
   for (size_t i = from; i < to && !j->nomem; i++) {
     pn_fdlink_read *r = &j->out->v[i];
-    r->res = pn_read_link(&j->fs, j->dir, pn_fd_rel(rel, "fd", j->l->v[i]), &j->link, &r->err);
+    r->res = pn_read_link(&j->fs, j->dir, pn_fd_rel(rel, "fd", j->fds[i]), &j->link, &r->err);
     r->at = text->n;
     r->n = 0;
     if (pn_is_nomem(r->res, r->err) || (r->res == PN_OK && pn_buf_grow(text, j->link.n))) {
@@ -120,13 +121,13 @@ void pn_fdlinks_free(pn_fdlinks *links) {
   memset(links, 0, sizeof *links);
 }
 
-int pn_fdlinks_read(pn_fdlinks *out, const pn_fs *fs, int dir, const pn_fdnums *l,
+int pn_fdlinks_read(pn_fdlinks *out, const pn_fs *fs, int dir, const int *fds, size_t n,
                     int threads) {
   slice_job jobs[PN_MAX_THREADS];
   pn_fdlinks_free(out);
-  out->n = l->n;
-  out->nslices = (l->n + PN_FDLINKS_SLICE - 1) / PN_FDLINKS_SLICE;
-  out->v = sqlite3_malloc64(l->n * sizeof *out->v + 1);
+  out->n = n;
+  out->nslices = (n + PN_FDLINKS_SLICE - 1) / PN_FDLINKS_SLICE;
+  out->v = sqlite3_malloc64(n * sizeof *out->v + 1);
   out->texts = sqlite3_malloc64(out->nslices * sizeof *out->texts + 1);
   if (!out->v || !out->texts) {
     sqlite3_free(out->v);
@@ -141,7 +142,8 @@ int pn_fdlinks_read(pn_fdlinks *out, const pn_fs *fs, int dir, const pn_fdnums *
     jobs[t].fs = *fs;
     jobs[t].fs.cnt = &jobs[t].cnt;
     jobs[t].dir = dir;
-    jobs[t].l = l;
+    jobs[t].fds = fds;
+    jobs[t].n = n;
   }
   pn_parallel_for(out->nslices, threads, read_slice, jobs, sizeof *jobs);
   int nomem = 0;

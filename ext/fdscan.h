@@ -36,9 +36,11 @@ void pn_parse_fd_link_text(const char *text, size_t n, pn_fdlink *parsed);
 const char *pn_fd_rel(char out[32], const char *dir, int n);
 
 /* The links of a large listing, read ahead by several threads (the fds
- * walk of a process holding thousands of descriptors): each thread takes
- * slices of PN_FDLINKS_SLICE descriptors. */
+ * walk of a process holding thousands of descriptors) a window of
+ * PN_FDLINKS_WINDOW descriptors at a time: each thread takes slices of
+ * PN_FDLINKS_SLICE. */
 #define PN_FDLINKS_SLICE 256
+#define PN_FDLINKS_WINDOW 4096
 typedef struct pn_fdlink_read {
   pn_res res;               /* of the readlink */
   int err;
@@ -50,9 +52,9 @@ typedef struct pn_fdlinks {
   size_t n, nslices;
 } pn_fdlinks;
 
-/* Reads the link of every descriptor of l in dir, with at most `threads`
- * threads. SQLITE_OK or SQLITE_NOMEM (out is then empty). */
-int pn_fdlinks_read(pn_fdlinks *out, const pn_fs *fs, int dir, const pn_fdnums *l,
+/* Reads the link of every descriptor fds[0..n) in dir, with at most
+ * `threads` threads. SQLITE_OK or SQLITE_NOMEM (out is then empty). */
+int pn_fdlinks_read(pn_fdlinks *out, const pn_fs *fs, int dir, const int *fds, size_t n,
                     int threads);
 /* The text of entry i (res PN_OK), which stays valid until the next read. */
 const char *pn_fdlinks_text(const pn_fdlinks *links, size_t i);

@@ -118,8 +118,10 @@ typedef struct fds_cursor {
   int replaying;            /* this thread's rows are the saved ones */
   size_t replay_at;         /* the next of them */
   int row_pending_save;     /* the current row is to be saved when left */
-  pn_fdlinks ahead;         /* the listing's links, read ahead (big ones) */
-  int have_ahead;
+  pn_fdlinks ahead;         /* links of a big listing read ahead: those */
+  int have_ahead;           /* of fds.v[ahead_from...] */
+  size_t ahead_from;
+  int ahead_dir;            /* the directory listed, where they are read */
   /* the current row */
   pn_fdenv env;
   pn_fdrow row;
@@ -247,15 +249,20 @@ static int fdsXClose(sqlite3_vtab_cursor *cur) {
 
 /* ---- listing one process's descriptors ------------------------------------ */
 
-/* Reads the links of a listing of thousands of descriptors ahead, shared
- * out to the connection's threads (a busy server's sockets). */
-static int read_ahead(fds_cursor *c, int dir) {
+/* Reads the links of a listing of thousands of descriptors ahead, a window
+ * at a time from `from` on, shared out to the connection's threads (a busy
+ * server's sockets). */
+static int read_ahead(fds_cursor *c, size_t from) {
   int threads = ((pn_vtab *)c->pc.base.pVtab)->ctx->threads;
   c->have_ahead = 0;
-  if (!(c->idx & IDX_LINK) || threads < 2 || c->fds.n < 2 * PN_FDLINKS_SLICE)
+  if (!(c->idx & IDX_LINK) || threads < 2 || c->fds.n < 2 * PN_FDLINKS_SLICE ||
+      from >= c->fds.n)
     return SQLITE_OK;
-  int rc = pn_fdlinks_read(&c->ahead, &c->pc.fs, dir, &c->fds, threads);
+  size_t n = c->fds.n - from;
+  if (n > PN_FDLINKS_WINDOW) n = PN_FDLINKS_WINDOW;
+  int rc = pn_fdlinks_read(&c->ahead, &c->pc.fs, c->ahead_dir, c->fds.v + from, n, threads);
   c->have_ahead = rc == SQLITE_OK;
+  c->ahead_from = from;
   return rc;
 }
 
@@ -273,7 +280,8 @@ static int list_dir(fds_cursor *c, int dir, sqlite3_int64 memo_pid) {
   c->list_err = err;
   if (r != PN_OK) return pn_is_nomem(r, err) ? SQLITE_NOMEM : SQLITE_OK;
   c->listed_pid = memo_pid;
-  return read_ahead(c, dir);
+  c->ahead_dir = dir;
+  return read_ahead(c, 0);
 }
 
 /* Opens PID's directory and lists its descriptors; with task rows, lists
@@ -337,9 +345,15 @@ static int save_left_row(fds_cursor *c) {
 /* Reads the link of the current row (the walk's row `at` of the listing,
  * or -1), from the links read ahead when there are. */
 static int read_row_link(fds_cursor *c, size_t at, int *exists) {
-  if (c->have_ahead && at < c->ahead.n) {
-    const pn_fdlink_read *a = &c->ahead.v[at];
-    return pn_fdrow_take_link(&c->row, a->res, a->err, pn_fdlinks_text(&c->ahead, at),
+  if (c->have_ahead && at != (size_t)-1 && at >= c->ahead_from + c->ahead.n) {
+    int rc = read_ahead(c, at); /* the next window */
+    if (rc != SQLITE_OK) return rc;
+  }
+  if (c->have_ahead && at != (size_t)-1 && at >= c->ahead_from &&
+      at - c->ahead_from < c->ahead.n) {
+    size_t i = at - c->ahead_from;
+    const pn_fdlink_read *a = &c->ahead.v[i];
+    return pn_fdrow_take_link(&c->row, a->res, a->err, pn_fdlinks_text(&c->ahead, i),
                               a->n, exists);
   }
   return pn_fdrow_read_link(&c->row, &c->env, exists);
