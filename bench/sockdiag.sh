@@ -4,7 +4,12 @@
 #
 #  1. 10,000 TCP sockets in 20 processes, one namespace: the TCP internals
 #     of every socket (what `ss -tani` prints) through procnet, against
-#     `ss -tani`; and the ss view read through sock_diag against the same
+#     `ss -tani`, two ways: the sock_diag table's columns through the
+#     sqlite3 shell (procnet-i) and the command's own `procnet ss -tani`
+#     (procnet-ss: every namespace's sockets, as procnet lists them by
+#     default; procnet-ss-self with --netns self: the rows of ss -tani);
+#     and the ss view read through
+#     sock_diag against the same
 #     view from the text files (procnet_netlink('off')), to show which
 #     source is the faster for the caller's own namespace.
 #  2. 40 network namespaces (ip netns add) with 250 TCP sockets each: one
@@ -19,6 +24,7 @@ set -eu
 
 B=${B:-build}
 EXT=$B/procnet
+CMD=$B/procnet
 WORKLOAD=$B/bench/workload
 RUNNER=$B/bench/runner
 R=$B/bench/results-sockdiag
@@ -73,10 +79,13 @@ echo
 echo "== 10000 TCP sockets in 20 processes, this namespace: $RUNS interleaved runs each"
 start_workload small -p 20 -s 10000
 echo "  rows: procnet $(SQL "SELECT count(*) FROM sock_diag WHERE kind = 'tcp'")," \
-  "ss -tan $(($(ss -tan | wc -l) - 1))"
+  "ss -tan $(($(ss -tan | wc -l) - 1)); lines: procnet ss -tani $("$CMD" ss -tani | wc -l)," \
+  "ss -tani $(ss -tani | wc -l)"
 alive small
 runner -r "$RUNS" -w 1 -T 300 -l "$R/small.runs" -E "$R" -- \
   procnet-i sqlite3 :memory: -cmd ".load $EXT" "$TCPI_Q" --- \
+  procnet-ss "$CMD" ss -tani --- \
+  procnet-ss-self "$CMD" --netns self ss -tani --- \
   ss-i ss -tani --- \
   view-diag sqlite3 :memory: -cmd ".load $EXT" -cmd ".read $VIEWS" "$SS_Q" --- \
   view-text env PROCNET_NETLINK=off sqlite3 :memory: -cmd ".load $EXT" \
@@ -125,7 +134,9 @@ drop_namespaces
 echo
 echo "============================ sock_diag summary ============================"
 echo "10000 TCP sockets, this namespace (procnet-i: $TCPI_Q):"
-rows "$R/small.tsv" procnet-i ss-i view-diag view-text
+echo "(procnet-ss: $CMD ss -tani, every namespace's sockets as procnet lists them;"
+echo " procnet-ss-self: $CMD --netns self ss -tani, this namespace's, the rows of ss -tani)"
+rows "$R/small.tsv" procnet-i procnet-ss procnet-ss-self ss-i view-diag view-text
 echo "One socket by inode (tcp-one read $DUMPS_ONE sock_diag dump(s)):"
 rows "$R/inode.tsv" tcp-one tcp-all unix-one unix-all
 echo "$NS namespaces x $((NS_SOCKETS / NS)) TCP sockets:"
@@ -133,8 +144,13 @@ rows "$R/ns.tsv" procnet ss-all
 echo
 echo "Targets:"
 target() { printf '  %s  %-64s %s\n' "$(verdict "$2" "$3" "$4")" "$1" "($2; limit $4)"; }
-target "TCP internals, 10000 sockets: procnet wall <= 0.8 x ss -tani" \
+target "TCP internals, 10000 sockets: procnet-i (sqlite3) wall <= 0.8 x ss -tani" \
   "$(ratio "$(field "$R/small.tsv" procnet-i 4)" "$(field "$R/small.tsv" ss-i 4)")" "<=" 0.8
+target "TCP internals, 10000 sockets: procnet ss -tani wall <= 0.8 x ss -tani" \
+  "$(ratio "$(field "$R/small.tsv" procnet-ss 4)" "$(field "$R/small.tsv" ss-i 4)")" "<=" 0.8
+echo "  the same in CPU time: procnet-i" \
+  "$(ratio "$(field "$R/small.tsv" procnet-i 7)" "$(field "$R/small.tsv" ss-i 7)"), procnet ss -tani" \
+  "$(ratio "$(field "$R/small.tsv" procnet-ss 7)" "$(field "$R/small.tsv" ss-i 7)") of ss -tani's"
 target "$NS namespaces: procnet wall <= 0.3 x ip -all netns exec ss -tanpi" \
   "$(ratio "$(field "$R/ns.tsv" procnet 4)" "$(field "$R/ns.tsv" ss-all 4)")" "<=" 0.3
 printf '  %s  %-64s %s\n' "$([ "$P_ROWS" -eq "$SS_ROWS" ] && echo PASS || echo MISS)" \

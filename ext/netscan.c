@@ -43,6 +43,17 @@ typedef struct target {
   int snap;                 /* -1 until the scan gets there, or PROBE_SNAP */
 } target;
 
+/* What the targets of an xFilter were planned from: when the next xFilter
+ * asks the same (the inner loop of a join, looking up one inode after
+ * another), its targets and their snapshots are kept, not planned again. */
+typedef struct plan_key {
+  int valid;
+  int idx;                  /* idxNum's bits that choose namespaces */
+  sqlite3_int64 netns;      /* the netns = ? argument (IDX_NETNS) */
+  unsigned kinds;
+  sqlite3_uint64 used;
+} plan_key;
+
 typedef struct pn_netcur {
   pn_cursor pc;             /* pc.pids: the ns_pid values */
   const pn_nettable *t;
@@ -50,6 +61,11 @@ typedef struct pn_netcur {
   target *targets;
   int ntargets;
   size_t tcap;
+  plan_key planned;         /* what targets were planned for */
+  pn_sockrow row;           /* the row the scan is at, for xColumn */
+  const pn_snap *row_snap;  /* and its snapshot */
+  unsigned want[32];        /* for each kind of the table (< 32), what its
+                               snapshots must hold for `used` */
   int ti;                   /* current target */
   size_t ri;                /* record, or position in by_inode */
   int by_inode;             /* iterating an inode lookup */
@@ -108,6 +124,7 @@ static int netXBestIndex(sqlite3_vtab *tab, sqlite3_index_info *info) {
   if (col_kind >= 0) idx |= pn_claim_names(info, col_kind, &argc, IDX_KIND);
   for (int i = 0; i < info->nConstraint; i++)
     if (info->aConstraint[i].op == SQLITE_INDEX_CONSTRAINT_LIMIT) idx |= IDX_LAZY;
+  ((pn_vtab *)tab)->planned_cols = info->colUsed;
   info->idxStr = sqlite3_mprintf("%llx", (unsigned long long)info->colUsed);
   if (!info->idxStr) return SQLITE_NOMEM;
   info->needToFreeIdxStr = 1;
@@ -132,6 +149,22 @@ static int netXBestIndex(sqlite3_vtab *tab, sqlite3_index_info *info) {
   return SQLITE_OK;
 }
 
+/* What the snapshots of each kind must hold for the columns used. */
+static void plan_wants(pn_netcur *c) {
+  for (int k = 0; k < c->t->nkinds && k < 32; k++)
+    c->want[k] = kind_want(c->t, c->t->kinds[k], c->used);
+}
+
+/* Tells the store what the cursor will ask of each kind of `kinds`. */
+static int expect_wants(pn_netcur *c, unsigned kinds) {
+  int rc = SQLITE_OK;
+  for (int k = 0; rc == SQLITE_OK && k < c->t->nkinds && k < 32; k++)
+    rc = pn_sockstore_expect(c->st, c, c->t->kinds[k], (kinds >> k) & 1 ? c->want[k] : 0);
+  return rc;
+}
+
+static int netXClose(sqlite3_vtab_cursor *cur);
+
 static int netXOpen(sqlite3_vtab *tab, sqlite3_vtab_cursor **out) {
   pn_ctx *ctx = ((pn_vtab *)tab)->ctx;
   pn_sockstore *st = pn_sockstore_acquire(ctx);
@@ -144,11 +177,18 @@ static int netXOpen(sqlite3_vtab *tab, sqlite3_vtab_cursor **out) {
   pn_netcur *c = (pn_netcur *)*out;
   c->t = desc_of(tab);
   c->st = st;
-  return SQLITE_OK;
+  /* before any cursor of the statement reads: what this one will ask for,
+   * as the plan it most likely runs uses (its xFilter tells it exactly) */
+  c->used = ((pn_vtab *)tab)->planned_cols;
+  plan_wants(c);
+  rc = expect_wants(c, ~0u);
+  if (rc != SQLITE_OK) netXClose(*out);
+  return rc;
 }
 
 static int netXClose(sqlite3_vtab_cursor *cur) {
   pn_netcur *c = (pn_netcur *)cur;
+  pn_sockstore_forget(c->st, c);
   pn_sockstore_release(((pn_vtab *)cur->pVtab)->ctx, c->st);
   sqlite3_free(c->targets);
   pn_sockset_free(&c->probe.set);
@@ -169,8 +209,7 @@ static int add_targets(pn_netcur *c, uint64_t key, int known,
       target *v = pn_array_room(c->targets, (size_t)c->ntargets, &c->tcap, sizeof *v, 16);
       if (!v) return SQLITE_NOMEM;
       c->targets = v;
-      unsigned want = kind_want(c->t, kind, c->used);
-      target t = {{kind, f, key, known, want}, pids, npids, nsfd, pid, -1};
+      target t = {{kind, f, key, known, c->want[k]}, pids, npids, nsfd, pid, -1};
       c->targets[c->ntargets++] = t;
     }
   }
@@ -249,7 +288,7 @@ static int ready_snaps(pn_netcur *c, int from) {
   int n = 0;
   for (int i = from; i < last; i++) {
     target *t = &c->targets[i];
-    if (t->snap < 0 && (t->snap = pn_snap_of(c->st, &t->k)) < 0) {
+    if (t->snap < 0 && (t->snap = pn_snap_of(c->st, &t->k, c)) < 0) {
       sqlite3_free(jobs);
       return SQLITE_NOMEM;
     }
@@ -276,7 +315,7 @@ static int base_snapshot(pn_netcur *c, const target *t, int *rc) {
   base.want &= ~(unsigned)(PN_WANT_INFO | PN_WANT_MEM);
   for (int f = 0; f < 2 && t->k.kind->files[f]; f++) {
     base.file = f;
-    int i = pn_snap_of(c->st, &base);
+    int i = pn_snap_of(c->st, &base, c);
     if (i < 0) {
       *rc = SQLITE_NOMEM;
       return -1;
@@ -411,12 +450,21 @@ static int row_ports_match(const pn_netcur *c) {
          port_wanted(&c->rports, c->has_rports, s->k.kind, r, 0);
 }
 
+/* The scan is at a row: what xColumn reads, found once for the row's
+ * columns (the snapshot stays where it is, sockstore.h). */
+static int at_row(pn_netcur *c) {
+  const pn_snap *s = cur_snap(c);
+  c->row_snap = s;
+  c->row = (pn_sockrow){s->k.kind, &s->set.v[cur_record(c)], &s->set, c};
+  return SQLITE_OK;
+}
+
 /* Moves to the next row of the scan from ri on (ri itself included),
  * skipping to the next target until one is found or all are done. */
 static int settle(pn_netcur *c) {
   while (c->ti < c->ntargets) {
     if (row_is_valid(c)) {
-      if (row_ports_match(c)) return SQLITE_OK;
+      if (row_ports_match(c)) return at_row(c);
       c->ri++;
       continue;
     }
@@ -450,40 +498,83 @@ static int take_ports(pn_netcur *c, int idxNum, sqlite3_value **argv, int *arg) 
   return rc;
 }
 
+/* ---- planning a scan ------------------------------------------------------- */
+
+static int same_plan(const plan_key *a, const plan_key *b) {
+  return a->valid && b->valid && a->idx == b->idx && a->netns == b->netns &&
+         a->kinds == b->kinds && a->used == b->used;
+}
+
+/* The targets kept from the last xFilter look again where a probe
+ * answered them: a probe holds one lookup's socket. */
+static void forget_probes(pn_netcur *c) {
+  for (int i = 0; i < c->ntargets; i++)
+    if (c->targets[i].snap == PROBE_SNAP) c->targets[i].snap = -1;
+}
+
+/* The targets of a scan: every namespace, the one of `netns = ?`, or those
+ * of the processes of `ns_pid = ?`, each with the kinds wanted. The same
+ * plan as the last xFilter's keeps its targets; a plan by process is made
+ * again (the processes may have moved). argv[*arg] on: the ns_pid and
+ * netns arguments (as idxNum has them), which it takes. */
+static int plan_scan(pn_netcur *c, int idxNum, sqlite3_value **argv, int *arg,
+                     sqlite3_uint64 used, unsigned kinds) {
+  int rc = SQLITE_OK;
+  sqlite3_value *netns = (idxNum & IDX_NETNS) ? argv[*arg + !!(idxNum & IDX_PID)] : NULL;
+  plan_key key = {!(idxNum & IDX_PID), idxNum & (IDX_PID | IDX_NETNS), -1, kinds, used};
+  if (netns && !pn_value_int64(netns, &key.netns)) key.valid = 0; /* matches nothing */
+  if (same_plan(&c->planned, &key)) {
+    forget_probes(c);
+    *arg += !!netns;
+    return SQLITE_OK;
+  }
+  c->ntargets = 0;
+  c->kinds = kinds;
+  c->used = used;
+  plan_wants(c);
+  if ((rc = expect_wants(c, kinds)) != SQLITE_OK) return rc;
+  if (idxNum & IDX_PID) rc = plan_pids(c, argv[(*arg)++], idxNum & PN_IDX_PID_LIST);
+  else if (netns) rc = plan_netns(c, netns);
+  else rc = plan_all(c);
+  if (netns) keep_netns(c, argv[(*arg)++]);
+  c->planned = key;
+  if (rc != SQLITE_OK) c->planned.valid = 0;
+  return rc;
+}
+
 static int netXFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
                       int argc, sqlite3_value **argv) {
   pn_netcur *c = (pn_netcur *)cur;
   int rc = SQLITE_OK, arg = 0;
-  c->ntargets = c->ti = 0;
+  unsigned kinds = ~0u;
+  c->ti = 0;
   c->pc.eof = 0;
   c->by_inode = 0;
   c->lazy = (idxNum & IDX_LAZY) != 0;
-  c->used = idxStr ? strtoull(idxStr, NULL, 16) : ~(sqlite3_uint64)0;
-  c->kinds = ~0u;
   if (idxNum & IDX_KIND) {
     /* the last arguments; the others are read in order below */
     int at = !!(idxNum & IDX_PID) + !!(idxNum & IDX_NETNS) + !!(idxNum & IDX_INODE) +
              !!(idxNum & IDX_LPORT) + !!(idxNum & IDX_RPORT);
-    rc = wanted_kinds(c->t, idxNum, argc, argv, at, &c->kinds);
+    rc = wanted_kinds(c->t, idxNum, argc, argv, at, &kinds);
     if (rc != SQLITE_OK) return rc;
-    if (c->kinds == 0) { /* no such kind: nothing to read */
+  }
+  sqlite3_uint64 used = idxStr ? strtoull(idxStr, NULL, 16) : ~(sqlite3_uint64)0;
+  if (kinds == 0 || (rc = plan_scan(c, idxNum, argv, &arg, used, kinds)) != SQLITE_OK) {
+    c->pc.eof = 1; /* no such kind: nothing to read */
+    return rc;
+  }
+  c->probing = 0;
+  if (idxNum & IDX_INODE) {
+    sqlite3_int64 inode = 0;
+    if (!pn_value_int64(argv[arg++], &inode)) { /* equals no row */
       c->pc.eof = 1;
       return SQLITE_OK;
     }
-  }
-  if (idxNum & IDX_PID) rc = plan_pids(c, argv[arg++], idxNum & PN_IDX_PID_LIST);
-  else if (idxNum & IDX_NETNS) rc = plan_netns(c, argv[arg]);
-  else rc = plan_all(c);
-  if (idxNum & IDX_NETNS) keep_netns(c, argv[arg++]);
-  c->probing = 0;
-  if (rc == SQLITE_OK && (idxNum & IDX_INODE)) {
-    sqlite3_int64 inode = 0;
-    if (!pn_value_int64(argv[arg++], &inode)) c->ntargets = 0; /* equals no row */
     c->want_inode = (uint64_t)inode;
     c->by_inode = 1;
     c->probing = c->lookups++ < PN_PROBE_LOOKUPS;
   }
-  if (rc == SQLITE_OK) rc = take_ports(c, idxNum, argv, &arg);
+  rc = take_ports(c, idxNum, argv, &arg);
   if (rc == SQLITE_OK && c->ntargets) rc = enter_target(c);
   if (rc == SQLITE_OK) rc = settle(c);
   return rc;
@@ -504,7 +595,6 @@ static int netXRowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid) {
 
 static int netXColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col) {
   pn_netcur *c = (pn_netcur *)cur;
-  const pn_snap *s = cur_snap(c);
   pn_field f = (pn_field)c->t->fields[col];
   if (f == PN_F_NS_PID) {
     int64_t pid = c->targets[c->ti].pid;
@@ -512,11 +602,10 @@ static int netXColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col) {
     return SQLITE_OK;
   }
   if (f == PN_F_NETNS) {
-    if (s->k.known) sqlite3_result_int64(ctx, (sqlite3_int64)s->k.key);
+    if (c->row_snap->k.known) sqlite3_result_int64(ctx, (sqlite3_int64)c->row_snap->k.key);
     return SQLITE_OK;
   }
-  pn_sockrow r = {s->k.kind, &s->set.v[cur_record(c)], &s->set, c};
-  return pn_sock_field(&r, ctx, f);
+  return pn_sock_field(&c->row, ctx, f);
 }
 
 const sqlite3_module pn_net_module = {

@@ -48,7 +48,9 @@ static void result_u64(sqlite3_context *ctx, uint64_t v) {
 static void result_addr(sqlite3_context *ctx, int family, const uint8_t *a) {
   char text[46];
   size_t n = pn_format_addr(family, a, text);
-  sqlite3_result_text(ctx, text, (int)n, SQLITE_TRANSIENT);
+  text[n < sizeof text ? n : sizeof text - 1] = '\0';
+  /* -1: terminated (see result_options) */
+  sqlite3_result_text(ctx, text, -1, SQLITE_TRANSIENT);
 }
 
 /* A string of the record's set (a unix path or address). */
@@ -279,12 +281,18 @@ static const tcpi_field TCPI_FIELDS[PN_F_SKMEM_R - PN_F_CA_STATE] = {
     TCPI(PN_F_SND_WND, tcpi_snd_wnd),
 };
 
+/* The place of field f in tcp_info, or NULL when it is no plain number
+ * there. */
+static const tcpi_field *tcpi_number(pn_field f) {
+  if (f < PN_F_CA_STATE || f >= PN_F_SKMEM_R) return NULL;
+  const tcpi_field *t = &TCPI_FIELDS[f - PN_F_CA_STATE];
+  return t->size ? t : NULL;
+}
+
 /* One number of tcp_info, when the kernel sent that far. */
 static void result_tcpi_number(const pn_sockx *x, sqlite3_context *ctx,
-                               pn_field f) {
-  if (f < PN_F_CA_STATE || f >= PN_F_SKMEM_R) return;
-  const tcpi_field *t = &TCPI_FIELDS[f - PN_F_CA_STATE];
-  if (!t->size || x->tcp_info_len < (size_t)t->off + t->size) return;
+                               const tcpi_field *t) {
+  if (x->tcp_info_len < (size_t)t->off + t->size) return;
   const unsigned char *p = (const unsigned char *)&x->tcp_info + t->off;
   uint64_t v = 0;
   if (t->size == 1) {
@@ -299,8 +307,24 @@ static void result_tcpi_number(const pn_sockx *x, sqlite3_context *ctx,
   result_u64(ctx, v);
 }
 
+/* Appends word to text[n], after a blank unless first; the new length. */
+static size_t add_word(char *text, size_t n, const char *word) {
+  size_t k = strlen(word);
+  if (n) text[n++] = ' ';
+  memcpy(text + n, word, k);
+  return n + k;
+}
+
+/* Appends a window scale (4 bits: 0 to 15); the new length. */
+static size_t add_wscale(char *text, size_t n, unsigned v) {
+  if (v >= 10) text[n++] = (char)('0' + v / 10);
+  text[n++] = (char)('0' + v % 10);
+  return n;
+}
+
 /* "ts sack ecn ecnseen fastopen wscale:7,7": the options as ss -i names
- * them; NULL for none (a listener). */
+ * them; NULL for none (a listener). Written by hand: a column of every
+ * row, where snprintf was most of what it cost. */
 static void result_options(const pn_sockx *x, sqlite3_context *ctx) {
   static const struct {
     unsigned bit;
@@ -308,17 +332,21 @@ static void result_options(const pn_sockx *x, sqlite3_context *ctx) {
   } opts[] = {{TCPI_OPT_TIMESTAMPS, "ts"}, {TCPI_OPT_SACK, "sack"},
               {TCPI_OPT_ECN, "ecn"}, {TCPI_OPT_ECN_SEEN, "ecnseen"},
               {TCPI_OPT_SYN_DATA, "fastopen"}};
-  char text[96];
+  char text[64]; /* the longest: "ts sack ecn ecnseen fastopen wscale:15,15" */
   size_t n = 0;
   unsigned o = x->tcp_info.tcpi_options;
-  text[0] = '\0';
   for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++)
-    if (o & opts[i].bit)
-      n += (size_t)snprintf(text + n, sizeof text - n, "%s%s", n ? " " : "", opts[i].name);
-  if (o & TCPI_OPT_WSCALE)
-    n += (size_t)snprintf(text + n, sizeof text - n, "%swscale:%u,%u", n ? " " : "",
-                          x->tcp_info.tcpi_snd_wscale, x->tcp_info.tcpi_rcv_wscale);
-  if (n) sqlite3_result_text(ctx, text, (int)n, SQLITE_TRANSIENT);
+    if (o & opts[i].bit) n = add_word(text, n, opts[i].name);
+  if (o & TCPI_OPT_WSCALE) {
+    n = add_word(text, n, "wscale:");
+    n = add_wscale(text, n, x->tcp_info.tcpi_snd_wscale);
+    text[n++] = ',';
+    n = add_wscale(text, n, x->tcp_info.tcpi_rcv_wscale);
+  }
+  text[n] = '\0';
+  /* -1: SQLite then knows the text is terminated, and need not copy it
+   * again when a function reads it as a C string */
+  if (n) sqlite3_result_text(ctx, text, -1, SQLITE_TRANSIENT);
 }
 
 /* The fields of tcp_info kept outside the number table: bit fields and
@@ -343,13 +371,18 @@ static void result_tcpi_other(const pn_sockx *x, sqlite3_context *ctx, pn_field 
   case PN_F_REHASH:
     if (x->has_rehash) result_u64(ctx, x->rehash);
     break;
-  default: result_tcpi_number(x, ctx, f); break;
+  default: break;
   }
 }
 
 static void result_info(const pn_sockrow *r, sqlite3_context *ctx, pn_field f) {
   const pn_sockx *x = pn_sockset_x(r->set, r->s);
   if (!x) return;
+  const tcpi_field *t = tcpi_number(f);
+  if (t) { /* most of the columns, first */
+    if (x->tcp_info_len >= 8) result_tcpi_number(x, ctx, t);
+    return;
+  }
   switch (f) {
   case PN_F_CONGESTION:
     if (x->cong[0]) sqlite3_result_text(ctx, x->cong, -1, SQLITE_TRANSIENT);
@@ -385,6 +418,10 @@ static void result_info(const pn_sockrow *r, sqlite3_context *ctx, pn_field f) {
 
 int pn_sock_field(const pn_sockrow *r, sqlite3_context *ctx, pn_field f) {
   const pn_sock *s = r->s;
+  if (f >= PN_F_CA_STATE) { /* sock_diag's extensions: most of its columns */
+    result_info(r, ctx, f);
+    return SQLITE_OK;
+  }
   switch (f) {
   case PN_F_KIND: result_static(ctx, r->kind->name); break;
   case PN_F_FAMILY: result_static(ctx, family_name(r)); break;
@@ -422,10 +459,7 @@ int pn_sock_field(const pn_sockrow *r, sqlite3_context *ctx, pn_field f) {
   case PN_F_GROUPS: result_link(r, ctx, f); break;
   case PN_F_NS_PID:
   case PN_F_NETNS: break; /* the module's */
-  default:
-    if (f >= PN_F_CA_STATE) result_info(r, ctx, f);
-    else result_diag(r, ctx, f);
-    break;
+  default: result_diag(r, ctx, f); break;
   }
   return SQLITE_OK;
 }

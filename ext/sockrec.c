@@ -4,6 +4,8 @@
  */
 #include "sockrec.h"
 
+#include "prefault.h"
+
 #include "sqlite3ext.h"
 SQLITE_EXTENSION_INIT3
 
@@ -97,6 +99,7 @@ pn_sock *pn_sockset_push(pn_sockset *set, const pn_sock *s) {
   pn_sock *v = pn_array_room(set->v, set->n, &set->cap, sizeof *v, 256);
   if (!v) return NULL;
   set->v = v;
+  pn_prefault_ahead(v, (set->n + 1) * sizeof *v, set->cap * sizeof *v, &set->v_ready);
   v[set->n] = *s;
   return &v[set->n++];
 }
@@ -116,6 +119,7 @@ pn_sockx *pn_sockset_extras(pn_sockset *set, size_t i) {
   pn_sockx *x = pn_array_room(set->x, set->nx, &set->xcap, sizeof *x, 64);
   if (!x) return NULL;
   set->x = x;
+  pn_prefault_ahead(x, (set->nx + 1) * sizeof *x, set->xcap * sizeof *x, &set->x_ready);
   memset(&x[set->nx], 0, sizeof *x);
   set->v[i].x = (uint32_t)++set->nx;
   return &x[set->nx - 1];

@@ -177,6 +177,8 @@ typedef struct pn_sockset {
   pn_buf strings;           /* unix paths and addresses */
   pn_sockx *x;
   size_t nx, xcap;
+  size_t v_ready, x_ready;  /* bytes of v and x whose pages are in
+                               (prefault.h) */
 } pn_sockset;
 
 /* Appends a copy of *s; returns it, or NULL when out of memory. */

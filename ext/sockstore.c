@@ -23,6 +23,13 @@ SQLITE_EXTENSION_INIT3
 #include <sys/vfs.h>
 #include <unistd.h>
 
+/* What an open cursor expects to ask of the snapshots of a kind. */
+typedef struct expectation {
+  const void *who;
+  const pn_sockkind *kind;
+  unsigned want;            /* PN_WANT_INFO | PN_WANT_MEM */
+} expectation;
+
 /* A namespace this store has entered, or tried to. */
 typedef struct nsfile {
   uint64_t key;
@@ -36,7 +43,8 @@ struct pn_sockstore {
   int cursors;
   pn_nslist ns;
   int ns_built;
-  pn_snap *snaps;
+  pn_snap **snaps;          /* each made apart: a snapshot stays where it
+                               is while cursors hold it and others are made */
   int nsnaps, cap;
   /* Open addressing over snapshot identities (kind, file, namespace):
    * slot holds 1 + the index of the first snapshot of that file, 0 when
@@ -54,6 +62,8 @@ struct pn_sockstore {
   size_t nnsfiles, nscap;
   const pn_sockkind *no_diag[8]; /* kinds the kernel has no handler for */
   int nno_diag;
+  expectation *expected;    /* what open cursors will ask for */
+  size_t nexpected, expcap;
 };
 
 pn_sockstore *pn_sockstore_acquire(pn_ctx *ctx) {
@@ -73,8 +83,9 @@ pn_sockstore *pn_sockstore_acquire(pn_ctx *ctx) {
 void pn_sockstore_release(pn_ctx *ctx, pn_sockstore *st) {
   if (--st->cursors > 0) return;
   for (int i = 0; i < st->nsnaps; i++) {
-    pn_sockset_free(&st->snaps[i].set);
-    sqlite3_free(st->snaps[i].by_inode);
+    pn_sockset_free(&st->snaps[i]->set);
+    sqlite3_free(st->snaps[i]->by_inode);
+    sqlite3_free(st->snaps[i]);
   }
   sqlite3_free(st->snaps);
   sqlite3_free(st->slots);
@@ -84,6 +95,7 @@ void pn_sockstore_release(pn_ctx *ctx, pn_sockstore *st) {
     pn_ifaces_free(&st->nsfiles[i].ifaces);
   }
   sqlite3_free(st->nsfiles);
+  sqlite3_free(st->expected);
   sqlite3_free(st);
   ctx->sockstore = NULL;
 }
@@ -123,7 +135,7 @@ static int same_file(const pn_snapkey *a, const pn_snapkey *b) {
 /* The slot of k's file: the one holding it, or the empty one to put it. */
 static size_t slot_of(const pn_sockstore *st, const pn_snapkey *k) {
   size_t i = hash_of(k) & (st->nslots - 1);
-  while (st->slots[i] && !same_file(&st->snaps[st->slots[i] - 1].k, k))
+  while (st->slots[i] && !same_file(&st->snaps[st->slots[i] - 1]->k, k))
     i = (i + 1) & (st->nslots - 1);
   return i;
 }
@@ -142,44 +154,87 @@ static int grow_slots(pn_sockstore *st) {
   memset(st->slots, 0, n * sizeof *st->slots);
   st->nslots = n;
   for (size_t i = 0; i < nold; i++)
-    if (old[i]) st->slots[slot_of(st, &st->snaps[old[i] - 1].k)] = old[i];
+    if (old[i]) st->slots[slot_of(st, &st->snaps[old[i] - 1]->k)] = old[i];
   sqlite3_free(old);
   return SQLITE_OK;
 }
 
 static int new_snap(pn_sockstore *st, const pn_snapkey *k, int next) {
   size_t cap = (size_t)st->cap;
-  pn_snap *v = pn_array_room(st->snaps, (size_t)st->nsnaps, &cap, sizeof *v, 32);
+  pn_snap **v = pn_array_room(st->snaps, (size_t)st->nsnaps, &cap, sizeof *v, 32);
   if (!v) return -1;
   st->snaps = v;
   st->cap = (int)cap;
-  pn_snap *s = &st->snaps[st->nsnaps];
+  pn_snap *s = sqlite3_malloc(sizeof *s);
+  if (!s) return -1;
   memset(s, 0, sizeof *s);
   s->k = *k;
   s->next = next;
+  st->snaps[st->nsnaps] = s;
   return st->nsnaps++;
 }
 
 int pn_snap_find(pn_sockstore *st, const pn_snapkey *k) {
   if (!st->nslots) return -1;
   size_t slot = slot_of(st, k);
-  for (int i = st->slots[slot] - 1; i >= 0; i = st->snaps[i].next)
-    if ((k->want & ~st->snaps[i].k.want & PN_WANT_SNAP) == 0) return i;
+  for (int i = st->slots[slot] - 1; i >= 0; i = st->snaps[i]->next)
+    if ((k->want & ~st->snaps[i]->k.want & PN_WANT_SNAP) == 0) return i;
   return -1;
 }
 
-int pn_snap_of(pn_sockstore *st, const pn_snapkey *k) {
+/* ---- what open cursors expect ------------------------------------------------ */
+
+int pn_sockstore_expect(pn_sockstore *st, const void *who, const pn_sockkind *kind,
+                        unsigned want) {
+  want &= PN_WANT_INFO | PN_WANT_MEM;
+  for (size_t i = 0; i < st->nexpected; i++) {
+    expectation *e = &st->expected[i];
+    if (e->who == who && e->kind == kind) {
+      e->want = want;
+      return SQLITE_OK;
+    }
+  }
+  if (!want) return SQLITE_OK;
+  expectation *v = pn_array_room(st->expected, st->nexpected, &st->expcap, sizeof *v, 8);
+  if (!v) return SQLITE_NOMEM;
+  st->expected = v;
+  v[st->nexpected++] = (expectation){who, kind, want};
+  return SQLITE_OK;
+}
+
+void pn_sockstore_forget(pn_sockstore *st, const void *who) {
+  size_t keep = 0;
+  for (size_t i = 0; i < st->nexpected; i++)
+    if (st->expected[i].who != who) st->expected[keep++] = st->expected[i];
+  st->nexpected = keep;
+}
+
+/* What cursors other than `who` expect of kind. */
+static unsigned expected_by_others(const pn_sockstore *st, const pn_sockkind *kind,
+                                   const void *who) {
+  unsigned want = 0;
+  for (size_t i = 0; i < st->nexpected; i++)
+    if (st->expected[i].kind == kind && st->expected[i].who != who)
+      want |= st->expected[i].want;
+  return want;
+}
+
+int pn_snap_of(pn_sockstore *st, const pn_snapkey *k, const void *who) {
   if (grow_slots(st) != SQLITE_OK) return -1;
   size_t slot = slot_of(st, k);
   int first = st->slots[slot] - 1;
-  for (int i = first; i >= 0; i = st->snaps[i].next)
-    if ((k->want & ~st->snaps[i].k.want & PN_WANT_SNAP) == 0) return i;
-  int i = new_snap(st, k, first);
+  for (int i = first; i >= 0; i = st->snaps[i]->next)
+    if ((k->want & ~st->snaps[i]->k.want & PN_WANT_SNAP) == 0) return i;
+  pn_snapkey wide = *k;
+  /* the text files have no extensions to add: a snapshot that needs them
+   * is not widened */
+  if (!(k->want & PN_WANT_TEXT)) wide.want |= expected_by_others(st, k->kind, who);
+  int i = new_snap(st, &wide, first);
   if (i >= 0) st->slots[slot] = i + 1;
   return i;
 }
 
-pn_snap *pn_snap_at(pn_sockstore *st, int i) { return &st->snaps[i]; }
+pn_snap *pn_snap_at(pn_sockstore *st, int i) { return st->snaps[i]; }
 
 /* ---- where sock_diag may be used ------------------------------------------- */
 
@@ -383,7 +438,7 @@ static int unread_jobs(pn_sockstore *st, const pn_snapjob *jobs, int n,
                        readjob *out) {
   int k = 0;
   for (int i = 0; i < n; i++) {
-    pn_snap *s = &st->snaps[jobs[i].snap];
+    pn_snap *s = st->snaps[jobs[i].snap];
     if (s->read) continue;
     int dup = 0;
     for (int j = 0; j < k && !dup; j++) dup = out[j].s == s;

@@ -57,11 +57,28 @@ void pn_sockstore_release(pn_ctx *ctx, pn_sockstore *st);
 const pn_nslist *pn_sockstore_namespaces(pn_sockstore *st, const pn_fs *fs,
                                          pn_buf *scratch);
 
+/* What a cursor expects to ask of the snapshots of `kind`: the sock_diag
+ * extensions of want (PN_WANT_INFO, PN_WANT_MEM; the rest is ignored).
+ * SQLite opens every cursor of a statement before the first one reads, so
+ * a cursor that will want more of a file than another reads first (the
+ * TCP internals looked up by inode for each row of a scan of the same
+ * sockets: `procnet ss -i`) says so when it opens, and the other's
+ * snapshot is read with the extensions: one dump, not a plain one and
+ * then another with them. Told again, it replaces what `who` expected of
+ * the kind. SQLITE_OK or SQLITE_NOMEM. */
+int pn_sockstore_expect(pn_sockstore *st, const void *who, const pn_sockkind *kind,
+                        unsigned want);
+/* Drops what `who` expected (its cursor closes). */
+void pn_sockstore_forget(pn_sockstore *st, const void *who);
+
 /* The snapshot for k: one already made whose want covers k's, or a new one
- * (made, not read). Its index, or -1 when out of memory. Indexes stay
- * valid for the store's life; pointers from pn_snap_at only until the next
- * pn_snap_of. */
-int pn_snap_of(pn_sockstore *st, const pn_snapkey *k);
+ * (made, not read), which reads what other cursors than `who` expect of
+ * its kind too (a snapshot read through sock_diag alone, where the
+ * extensions are a few attributes more of the same dump; never what `who`
+ * itself expects: its own lookup of one socket keeps its plain dump). Its
+ * index, or -1 when out of memory. Indexes and the pointers pn_snap_at
+ * gives stay valid for the store's life. */
+int pn_snap_of(pn_sockstore *st, const pn_snapkey *k, const void *who);
 /* The snapshot for k if one is made already (read or not), else -1. */
 int pn_snap_find(pn_sockstore *st, const pn_snapkey *k);
 pn_snap *pn_snap_at(pn_sockstore *st, int i);

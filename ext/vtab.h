@@ -51,6 +51,9 @@ typedef struct pn_vtab {
   sqlite3 *db;
   pn_ctx *ctx;
   const void *desc;
+  sqlite3_uint64 planned_cols; /* colUsed of the table's last plan: what a
+                               cursor opened next will most likely read
+                               (the socket tables tell their store) */
 } pn_vtab;
 
 /* xConnect/xDisconnect for every table: declares the descriptor's schema,

@@ -4,11 +4,15 @@
 #                       at 10k and 100k TCP sockets, join orders, callgrind
 #                       instruction counts (bench/bench.sh), then sock_diag:
 #                       TCP internals vs ss -tani, 40 namespaces vs
-#                       ip -all netns exec ss -tanpi (bench/sockdiag.sh);
-#                       then the lsof views against lsof -n -P (bench/lsof.sh);
-#                       PASS/MISS per target (~6-10 min)
+#                       ip -all netns exec ss -tanpi (bench/sockdiag.sh),
+#                       then the lsof views against lsof -n -P (bench/lsof.sh),
+#                       then the one-port questions (lsof -t -i :PORT, lsof
+#                       -i :PORT, ss sport = :PORT, fuser PORT/tcp) against
+#                       lsof and ss (bench/oneport.sh);
+#                       PASS/MISS per target (~8-12 min)
 #   make bench-sockdiag only the sock_diag part
 #   make bench-lsof     only the lsof part
+#   make bench-oneport  only the one-port part
 #   make bench-profile  perf record -g of procnet's ss query at 10k and 100k
 #                       sockets plus a callgrind profile (see bench/profile.sh)
 #   make bench-tools    only build build/bench/workload and build/bench/runner
@@ -17,13 +21,14 @@
 # BENCH_PROCS, BENCH_SOCKETS_SMALL, BENCH_SOCKETS_LARGE (see bench/bench.sh);
 # BENCH_RUNS_SD, BENCH_NS, BENCH_NS_SOCKETS (see bench/sockdiag.sh);
 # BENCH_RUNS_LSOF, BENCH_LSOF_IDLE, BENCH_LSOF_THREADS, BENCH_LSOF_ONE (see
-# bench/lsof.sh).
+# bench/lsof.sh); BENCH_RUNS_ONEPORT, BENCH_CALLGRIND (see bench/oneport.sh).
 
 BENCH_BINS := $(B)/bench/workload $(B)/bench/runner
 BENCH_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Wshadow \
                 -Wstrict-prototypes -Wmissing-prototypes
 
-.PHONY: bench bench-sockdiag bench-lsof bench-profile bench-tools bench-deps
+.PHONY: bench bench-sockdiag bench-lsof bench-oneport bench-profile bench-tools \
+        bench-deps
 bench-tools: $(BENCH_BINS)
 
 $(B)/bench/%: bench/%.c | $(B)/bench
@@ -49,6 +54,7 @@ bench: bench-deps
 	@B=$(B) sh bench/bench.sh
 	@B=$(B) sh bench/sockdiag.sh
 	@B=$(B) sh bench/lsof.sh
+	@B=$(B) sh bench/oneport.sh
 
 # The sock_diag part alone (bench/sockdiag.sh).
 bench-sockdiag: bench-deps
@@ -59,6 +65,11 @@ bench-sockdiag: bench-deps
 bench-lsof: bench-deps
 	@$(MAKE) --no-print-directory all $(BENCH_BINS)
 	@B=$(B) sh bench/lsof.sh
+
+# The one-port part alone (bench/oneport.sh).
+bench-oneport: bench-deps
+	@$(MAKE) --no-print-directory all $(BENCH_BINS)
+	@B=$(B) sh bench/oneport.sh
 
 bench-profile: bench-deps
 	@$(MAKE) --no-print-directory all $(BENCH_BINS) $(B)/bench/prof/procnet.so

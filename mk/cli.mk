@@ -60,7 +60,8 @@ $(B)/cli $(B)/examples:
 	mkdir -p $@
 
 # The command's own tests, each with the helpers of tests/cli/cli_run.c.
-CLI_TESTS := $(B)/tests/test_cli $(B)/tests/test_cli_worlds $(B)/tests/test_cli_install
+CLI_TESTS := $(B)/tests/test_cli $(B)/tests/test_cli_worlds $(B)/tests/test_cli_install \
+             $(B)/tests/test_cli_lsof
 $(CLI_TESTS): $(B)/tests/%: tests/cli/%.c tests/cli/cli_run.c tests/cli/cli_run.h \
               $(B)/libprocnet.a $(B)/procnet $(B)/procnet.so $(B)/examples/embed | $(B)/tests
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -DCLI_B='"$(B)"' -o $@ $< tests/cli/cli_run.c \
@@ -73,8 +74,8 @@ $(B)/tests/test_compare: $(CMP_SRC) tests/cli/compare.h tests/cli/cli_run.h $(B)
 	  $(LDFLAGS) $(LDLIBS_TEST)
 
 # Unit tests of the command's parts: the option parser, the ss filter
-# compiler (tests/cli/test_<part>.c).
-CLI_UNIT := $(B)/tests/test_options $(B)/tests/test_ssfilter
+# compiler, ss's numbers (tests/cli/test_<part>.c).
+CLI_UNIT := $(B)/tests/test_options $(B)/tests/test_ssfilter $(B)/tests/test_ss_number $(B)/tests/test_lsof_plan
 $(CLI_UNIT): $(B)/tests/test_%: tests/cli/test_%.c $(CLI_LIB) $(B)/libprocnet.a | $(B)/tests
 	$(CC) $(CPPFLAGS) -Iext/cli $(WARN) $(CFLAGS) -o $@ $< $(CLI_LIB) $(B)/libprocnet.a \
 	  $(LDFLAGS) $(THREADS) $(LDLIBS_SQLITE) $(LDLIBS_TEST) -lm

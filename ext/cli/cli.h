@@ -12,12 +12,15 @@
  *   output.c      table / CSV / JSON writers
  *   etcfiles.c    /etc/services and /etc/hosts, read directly (no NSS)
  *   net_timers.c  the timer text of ss -o and netstat -o, as SQL
+ *   mounts.c      the mount points of /proc/self/mounts
  *   cmd_*.c       one file per command (ss: cmd_ss.c, ss_select.c,
- *                 ss_summary.c and the filter compiler ssfilter.c)
+ *                 ss_summary.c and the filter compiler ssfilter.c; lsof:
+ *                 cmd_lsof.c and the lsof_*.c of lsof.h)
  *
  * Exit status: each command's usage errors exit as the real tool's do
- * (ss 255, netstat 3, fuser 1; lsof, sql and procnet itself 2); run-time
- * errors exit 1 (one line on stderr); fuser exits 1 when nothing matched.
+ * (ss 255, netstat 3, fuser 1, lsof 1; sql and procnet itself 2);
+ * run-time errors exit 1 (one line on stderr); fuser exits 1 when nothing
+ * matched, lsof when a search item was not found.
  *
  * Every value that comes from the command line reaches SQL as a bound
  * parameter; the SQL text itself is made only of fixed pieces.
@@ -166,10 +169,18 @@ int cli_complete(int argc, char **argv);
 
 /* ---- db.c ----------------------------------------------------------------- */
 
-/* Opens an in-memory database with procnet registered. With `setup`, also
- * sets the root of `o` and creates the views of sql/views.sql. On failure
- * prints the reason and returns NULL. */
+/* How much cli_db_open sets up: nothing more; the root of `o` and the
+ * views of sql/views.sql; the root alone (a command that reads tables
+ * only, or creates the views when it needs them: parsing them is a tenth
+ * of a one-port question's instructions). */
+enum { CLI_DB_BARE = 0, CLI_DB_VIEWS = 1, CLI_DB_ROOT = 2 };
+
+/* Opens an in-memory database with procnet registered, set up as `setup`
+ * says. On failure prints the reason and returns NULL. */
 sqlite3 *cli_db_open(const cli_opts *o, int setup);
+/* Creates the views (again: they are created IF NOT EXISTS). CLI_OK, or
+ * CLI_ERR once printed. */
+int cli_db_views(sqlite3 *db);
 void cli_db_close(sqlite3 *db);
 
 /* The namespace inode --netns asks for (procnet_netns() for self). Returns
@@ -264,6 +275,11 @@ int cli_run_view(sqlite3 *db, const cli_opts *o, const char *view,
 int cli_run_sql(sqlite3 *db, const cli_opts *o, const char *sql,
                 const cli_col *cols, const cli_query *q,
                 const cli_table_style *style);
+struct cli_row_hooks;
+/* The same, the rows also seen by hooks (cli_write_rows_hooked). */
+int cli_run_sql_hooked(sqlite3 *db, const cli_opts *o, const char *sql,
+                       const cli_col *cols, const cli_query *q,
+                       const cli_table_style *style, const struct cli_row_hooks *hooks);
 
 /* What every view command ends with: opens the database with the views,
  * ANDs the --netns selection (netns_cond, see cli_q_and_netns) into q, runs
@@ -283,6 +299,21 @@ void cli_append_select(sqlite3_str *sql, const cli_col *cols, int ncols);
 int cli_write_rows(sqlite3_stmt *st, const cli_col *cols, cli_format fmt,
                    const cli_table_style *style, FILE *out);
 
+/* What a command learns from the rows as they are written: the last
+ * `hidden` columns of the statement are not written but seen by on_row,
+ * called once per row before it is written. */
+typedef struct cli_row_hooks {
+  int hidden;
+  void (*on_row)(void *ctx, sqlite3_stmt *st);
+  void *ctx;
+  int header_if_rows;     /* a table: no header line without rows (lsof) */
+} cli_row_hooks;
+
+/* cli_write_rows with hooks (NULL: none). */
+int cli_write_rows_hooked(sqlite3_stmt *st, const cli_col *cols, cli_format fmt,
+                          const cli_table_style *style, const cli_row_hooks *hooks,
+                          FILE *out);
+
 /* ---- etcfiles.c ----------------------------------------------------------- */
 
 /* The port of a service name in /etc/services for proto ("tcp", "udp"),
@@ -297,6 +328,14 @@ int cli_host_addresses(const char *name, int family, char ***addrs);
  * 0, or -1 when out of memory (the array stays valid). */
 int cli_push_word(char ***words, int *n, const char *w);
 void cli_free_words(char **words);
+
+/* ---- mounts.c ------------------------------------------------------------- */
+
+/* The first mount point of /proc/self/mounts that is the file (dev,
+ * inode), or with any_inode any mount point on that device; malloc'd, or
+ * NULL. */
+char *cli_mount_point(long long dev_major, long long dev_minor, long long inode,
+                      int any_inode);
 
 /* ---- net_timers.c --------------------------------------------------------- */
 

@@ -261,21 +261,7 @@ static void print_name(printer *pr, const fuser_name *n, const fuser_proc *procs
  * its file system (-m), as a "kernel" process. */
 
 static char *mount_of(const fuser_name *n) {
-  FILE *in = fopen("/proc/self/mounts", "r");
-  char line[4096], *found = NULL;
-  while (in && !found && fgets(line, sizeof line, in)) {
-    char *point = strchr(line, ' '), *end;
-    struct stat st;
-    if (!point || !(end = strchr(++point, ' '))) continue;
-    *end = '\0';
-    if (stat(point, &st) != 0) continue;
-    if ((long long)major(st.st_dev) == n->dev_major &&
-        (long long)minor(st.st_dev) == n->dev_minor &&
-        (n->mounts || (long long)st.st_ino == n->inode))
-      found = strdup(point);
-  }
-  if (in) fclose(in);
-  return found;
+  return cli_mount_point(n->dev_major, n->dev_minor, n->inode, n->mounts);
 }
 
 static const char *root_name(sqlite3 *db, char **buf) {
@@ -357,7 +343,7 @@ int cli_cmd_fuser(cli_opts *o, const cli_command *cmd, int argc, char **argv) {
   int rc = cli_parse(cmd, o, argc, argv, on_arg, &a);
   for (int i = 0; rc == CLI_OK && i < a.nnames; i++) rc = parse_name(&a, &a.names[i]);
   if (rc == CLI_OK) rc = check_usage(&a);
-  sqlite3 *db = rc == CLI_OK ? cli_db_open(o, 1) : NULL;
+  sqlite3 *db = rc == CLI_OK ? cli_db_open(o, CLI_DB_ROOT) : NULL;
   if (rc == CLI_OK && !db) rc = CLI_ERR;
   printer pr = {&a.fo, 0, 0};
   for (int i = 0; rc == CLI_OK && i < a.nnames; i++) rc = show_name(db, o, &pr, &a.names[i]);

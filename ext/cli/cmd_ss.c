@@ -141,11 +141,12 @@ static int ss_extras(const ss_args *a, ss_extra out[5]) {
  * procnet_ss_extras() lays them out (each after its own blank). */
 static char *process_cell(const ss_extra *x, int n) {
   sqlite3_str *s = sqlite3_str_new(NULL);
-  sqlite3_str_appendall(s, "''");
+  if (!n) sqlite3_str_appendall(s, "''");
+  /* no '' || first: each || copies the text, hundreds of bytes with -i */
   for (int i = 0; i < n; i++)
-    sqlite3_str_appendf(s, strcmp(x[i].name, "process") ? " || coalesce((%s), '')"
-                                                        : " || coalesce(' ' || (%s), '')",
-                        x[i].expr);
+    sqlite3_str_appendf(s, strcmp(x[i].name, "process") ? "%scoalesce((%s), '')"
+                                                        : "%scoalesce(' ' || (%s), '')",
+                        i ? " || " : "", x[i].expr);
   return sqlite3_str_finish(s);
 }
 

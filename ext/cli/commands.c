@@ -6,7 +6,7 @@
  * (complete.c). The cmd_*.c files only say what each option does.
  *
  * Usage-error exit statuses are the real tools' (a bad option: ss 255,
- * netstat 3, fuser 1); lsof and sql keep procnet's 2.
+ * netstat 3, fuser 1, lsof 1); sql keeps procnet's 2.
  */
 #include "cli.h"
 
@@ -36,14 +36,35 @@ const cli_option cli_global_options[] = {
 static const cli_option lsof_options[] = {
     {'p', NULL, CLI_ARG_REQUIRED, "PID[,PID...]", "a process id", NULL,
      "these processes (^PID excludes one)"},
+    {'g', NULL, CLI_ARG_OPTIONAL, "[PGID[,PGID...]]", NULL, NULL,
+     "the PGID column; these process groups (^PGID excludes one)"},
+    {'u', NULL, CLI_ARG_REQUIRED, "USER[,USER...]", "a login name or uid", NULL,
+     "these users' processes (^USER excludes one)"},
     {'c', NULL, CLI_ARG_REQUIRED, "NAME", "a command name", NULL,
-     "commands starting with NAME (^NAME excludes)"},
-    {'i', NULL, CLI_ARG_OPTIONAL, "[4|6][tcp|udp][@HOST][:PORT]", NULL, NULL,
-     "internet sockets (of that address)"},
+     "commands starting with NAME (^NAME excludes them)"},
+    {'i', NULL, CLI_ARG_OPTIONAL, "[46][PROTO][@HOST][:PORT[,PORT|LO-HI]]", NULL, NULL,
+     "Internet sockets (of that address; several -i are ORed)"},
     FLAG('U', NULL, "unix domain sockets"),
+    {'s', NULL, CLI_ARG_OPTIONAL, "[TCP:STATE[,STATE...]]", NULL, NULL,
+     "Internet sockets in these TCP states only (^STATE: not in it); alone: SIZE"},
     FLAG('a', NULL, "AND the selections (they are ORed otherwise)"),
+    FLAG('t', NULL, "the pids alone, one a line"),
+    {'F', NULL, CLI_ARG_OPTIONAL, "[FIELDS]", NULL, NULL,
+     "lsof's output for programs: fields p c u f t n g R L a l d D s o i P T, 0 (NUL)"},
+    FLAG('R', NULL, "the PPID column"),
+    FLAG('l', NULL, "uids instead of user names"),
+    {CLI_PLUS('c'), NULL, CLI_ARG_REQUIRED, "W", "a width", NULL,
+     "COMMAND width (9; 0: the whole name)"},
+    {CLI_PLUS('d'), NULL, CLI_ARG_REQUIRED, "DIR", "a directory", "@dir",
+     "files open in DIR (not below)"},
+    {CLI_PLUS('D'), NULL, CLI_ARG_REQUIRED, "DIR", "a directory", "@dir",
+     "files open in DIR's whole tree"},
+    {'K', NULL, CLI_ARG_OPTIONAL, "i", NULL, "i", "no task rows (there are none yet)"},
     FLAG('n', NULL, "numeric addresses (always)"),
     FLAG('P', NULL, "numeric ports (always)"),
+    FLAG('w', NULL, "no warnings (accepted)"),
+    FLAG(CLI_PLUS('w'), NULL, "warnings (accepted)"),
+    FLAG('b', NULL, "avoid blocking calls (accepted)"),
     END_OPTIONS,
 };
 
@@ -110,11 +131,14 @@ static const cli_option no_options[] = {END_OPTIONS};
 
 const cli_command cli_commands[] = {
     {"lsof", cli_cmd_lsof, lsof_options,
-     "[-p PID[,PID...]] [-c NAME] [-i[4|6][tcp|udp][@HOST][:PORT]] [-U] [-a]"
-     " [-n] [-P] [NAME...]",
-     "open files, as `lsof -n -P` prints them. Selections are ORed as in\n"
-     "lsof; -a ANDs them. NAME: files whose NAME column is exactly NAME.",
-     "@file", CLI_USAGE, 1, cli_lsof_next_word_ok},
+     "[-aUtRlnPwb] [-p PID,...] [-g [PGID,...]] [-u USER,...] [-c NAME]"
+     " [-i [46][PROTO][@HOST][:PORT]] [-s TCP:STATE,...] [-F [FIELDS]] [+c W]"
+     " [+d DIR] [+D DIR] [NAME...]",
+     "open files, as `lsof -n -P` prints them. Selections are ORed as in lsof;\n"
+     "-a ANDs them; ^ excludes. NAME: a file (by device and inode), a mount\n"
+     "point (its whole file system) or a unix socket's path. Exit status 1\n"
+     "when something asked for was not found, as lsof.",
+     "@file", 1, 1, cli_lsof_next_word_ok},
     {"ss", cli_cmd_ss, ss_options,
      "[-tuwx0l4a6npeoimsHO] [-f FAMILY] [-N NAME] [FILTER]",
      "sockets, as ss prints them, with ss's filters: state/exclude STATE,\n"

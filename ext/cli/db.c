@@ -39,14 +39,22 @@ sqlite3 *cli_db_open(const cli_opts *o, int setup) {
   }
   /* Sorting spills to temporary files otherwise; an empty root has no /tmp. */
   if (exec1(db, "PRAGMA temp_store = MEMORY", NULL) != SQLITE_OK) goto fail;
-  if (!setup) return db;
+  if (setup == CLI_DB_BARE) return db;
   if (o->root && exec1(db, "SELECT procnet_root(?)", o->root) != SQLITE_OK) goto fail;
-  if (exec1(db, "SELECT procnet_create_views()", NULL) != SQLITE_OK) goto fail;
+  if (setup == CLI_DB_VIEWS && cli_db_views(db) != CLI_OK) {
+    sqlite3_close(db);
+    return NULL;
+  }
   return db;
 fail:
   cli_error("%s", sqlite3_errmsg(db));
   sqlite3_close(db);
   return NULL;
+}
+
+int cli_db_views(sqlite3 *db) {
+  if (exec1(db, "SELECT procnet_create_views()", NULL) == SQLITE_OK) return CLI_OK;
+  return cli_error("%s", sqlite3_errmsg(db));
 }
 
 void cli_db_close(sqlite3 *db) { sqlite3_close(db); }

@@ -10,6 +10,8 @@
  */
 #include "cli.h"
 
+#include "prefault.h"
+
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -17,9 +19,15 @@
 
 /* ---- table ---------------------------------------------------------------- */
 
+/* Every cell of the table, kept until the widths are known: their texts
+ * one after another in one growing array (megabytes for ss -i, brought in
+ * ahead of the writes: prefault.h). */
 typedef struct cell_buf {
-  char **v; /* nrows * ncols cells, each malloc'd (NULL for SQL NULL) */
-  size_t n, cap;
+  char *text;        /* the cells, each NUL-terminated */
+  size_t len, cap;
+  size_t ready;      /* bytes of text whose pages are in */
+  size_t *at;        /* nrows * ncols: where each cell starts in text */
+  size_t n, ncap;
 } cell_buf;
 
 /* A "\n\t" that starts ss's continuation line (kept in CLI_ATTACHED). */
@@ -27,13 +35,34 @@ static int is_continuation(const unsigned char *s, int n, int i, int keep) {
   return keep && s[i] == '\n' && i + 1 < n && s[i + 1] == '\t';
 }
 
-/* The value as one line: control bytes become \n, \t, \r or \xHH, except
- * ss's continuation breaks when keep is set. */
-static char *escape_cell(const unsigned char *s, int n, int keep) {
+/* The length of the value as one line (escape_to); *plain: nothing in it
+ * to escape. */
+static size_t escaped_len(const unsigned char *s, int n, int keep, int *plain) {
   size_t out = 0;
-  for (int i = 0; i < n; i++) out += (s[i] < 0x20 || s[i] == 0x7f) ? 4 : 1;
-  char *r = malloc(out + 1), *p = r;
-  if (!r) return NULL;
+  *plain = 1;
+  for (int i = 0; i < n; i++) {
+    if (s[i] >= 0x20 && s[i] != 0x7f) {
+      out++;
+    } else if (is_continuation(s, n, i, keep)) {
+      out += 2;
+      i++;
+    } else {
+      out += 4;
+      *plain = 0;
+    }
+  }
+  return out;
+}
+
+/* The value as one line into p (escaped_len bytes and a NUL): control
+ * bytes become \n, \t, \r or \xHH, except ss's continuation breaks when
+ * keep is set. */
+static void escape_to(char *p, const unsigned char *s, int n, int keep, int plain) {
+  if (plain) { /* nothing to escape: most cells */
+    memcpy(p, s, (size_t)n);
+    p[n] = '\0';
+    return;
+  }
   for (int i = 0; i < n; i++) {
     unsigned char c = s[i];
     if (is_continuation(s, n, i, keep)) {
@@ -47,7 +76,39 @@ static char *escape_cell(const unsigned char *s, int n, int keep) {
     else *p++ = (char)c;
   }
   *p = '\0';
-  return r;
+}
+
+/* Room for `more` bytes of text and one more cell; 0, or -1. */
+static int cell_room(cell_buf *b, size_t more) {
+  if (b->n == b->ncap) {
+    size_t cap = b->ncap ? 2 * b->ncap : 256;
+    size_t *p = realloc(b->at, cap * sizeof *p);
+    if (!p) return -1;
+    b->at = p;
+    b->ncap = cap;
+  }
+  if (more > SIZE_MAX / 4 - b->len) return -1;
+  if (b->len + more > b->cap) {
+    size_t cap = b->cap ? b->cap : 4096;
+    while (cap < b->len + more) cap *= 2;
+    char *p = realloc(b->text, cap);
+    if (!p) return -1;
+    b->text = p;
+    b->cap = cap;
+  }
+  pn_prefault_ahead(b->text, b->len + more, b->cap, &b->ready);
+  return 0;
+}
+
+/* Keeps the value as one line; 0, or -1 when out of memory. */
+static int push_cell(cell_buf *b, const unsigned char *s, int n, int keep) {
+  int plain;
+  size_t len = escaped_len(s, n, keep, &plain);
+  if (cell_room(b, len + 1) != 0) return -1;
+  escape_to(b->text + b->len, s, n, keep, plain);
+  b->at[b->n++] = b->len;
+  b->len += len + 1;
+  return 0;
 }
 
 /* Display width: UTF-8 code points (continuation bytes do not count). */
@@ -85,6 +146,7 @@ typedef struct col_fmt {
 } col_fmt;
 
 static void measure(col_fmt *f, const char *s) {
+  if (f->align == CLI_ATTACHED) return; /* printed as it is, never padded */
   if (f->align == CLI_ADDRPORT) {
     size_t k = split_at(s), n = strlen(s);
     size_t aw = width_of(s, k), pw = k < n ? width_of(s + k + 1, n - k - 1) : 0;
@@ -131,24 +193,23 @@ static void put_cell(sqlite3_str *out, const col_fmt *f, const char *s, int last
   }
 }
 
-static int push_cell(cell_buf *b, char *v) {
-  if (b->n == b->cap) {
-    size_t cap = b->cap ? 2 * b->cap : 256;
-    char **p = realloc(b->v, cap * sizeof *p);
-    if (!p) return -1;
-    b->v = p;
-    b->cap = cap;
-  }
-  b->v[b->n++] = v;
-  return 0;
+/* The columns shown: the statement's, less the hidden trailing ones. */
+static int shown_columns(sqlite3_stmt *st, const cli_row_hooks *h) {
+  int n = sqlite3_column_count(st) - (h ? h->hidden : 0);
+  return n > 0 ? n : 0;
+}
+
+static void row_seen(const cli_row_hooks *h, sqlite3_stmt *st) {
+  if (h && h->on_row) h->on_row(h->ctx, st);
 }
 
 static int write_table(sqlite3_stmt *st, const cli_col *cols,
-                       const cli_table_style *style, FILE *out) {
-  int ncols = sqlite3_column_count(st), rc;
+                       const cli_table_style *style, const cli_row_hooks *h,
+                       FILE *out) {
+  int ncols = shown_columns(st, h), rc;
   int header = !(style && style->no_header);
   col_fmt *f = calloc((size_t)ncols, sizeof *f);
-  cell_buf b = {NULL, 0, 0};
+  cell_buf b = {NULL, 0, 0, 0, NULL, 0, 0};
   if (!f) return SQLITE_NOMEM;
   for (int i = 0; i < ncols; i++) {
     f[i].label = cols ? cols[i].label : sqlite3_column_name(st, i);
@@ -157,14 +218,13 @@ static int write_table(sqlite3_stmt *st, const cli_col *cols,
     f[i].numeric = -1; /* unknown until a value is seen */
   }
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    row_seen(h, st);
     for (int i = 0; i < ncols; i++) {
       int t = sqlite3_column_type(st, i);
       const unsigned char *s = sqlite3_column_text(st, i);
       int n = sqlite3_column_bytes(st, i);
-      char *v = escape_cell(s ? s : (const unsigned char *)"", s ? n : 0,
-                            f[i].align == CLI_ATTACHED);
-      if (!v || push_cell(&b, v) != 0) {
-        free(v);
+      if (push_cell(&b, s ? s : (const unsigned char *)"", s ? n : 0,
+                    f[i].align == CLI_ATTACHED) != 0) {
         rc = SQLITE_NOMEM;
         goto done;
       }
@@ -174,13 +234,14 @@ static int write_table(sqlite3_stmt *st, const cli_col *cols,
     }
   }
   if (rc != SQLITE_DONE) goto done;
+  if (h && h->header_if_rows && !b.n) header = 0;
 
   /* Widths: the header's, then the data's. */
   for (int i = 0; i < ncols; i++) {
     if (!cols && f[i].numeric == 1) f[i].align = CLI_RIGHT;
     if (header) measure(&f[i], f[i].label ? f[i].label : "");
   }
-  for (size_t k = 0; k < b.n; k++) measure(&f[k % (size_t)ncols], b.v[k]);
+  for (size_t k = 0; k < b.n; k++) measure(&f[k % (size_t)ncols], b.text + b.at[k]);
 
   /* Each line is built whole, then written without trailing blanks. */
   sqlite3_str *line = sqlite3_str_new(NULL);
@@ -188,7 +249,7 @@ static int write_table(sqlite3_stmt *st, const cli_col *cols,
   for (size_t k = first; k < b.n + (size_t)ncols; k++) {
     int i = (int)(k % (size_t)ncols);
     const char *v = k < (size_t)ncols ? (f[i].label ? f[i].label : "")
-                                      : b.v[k - (size_t)ncols];
+                                      : b.text + b.at[k - (size_t)ncols];
     if (i && f[i].align != CLI_ATTACHED) sqlite3_str_appendchar(line, 1, ' ');
     put_cell(line, &f[i], v, i == ncols - 1);
     if (i < ncols - 1) continue;
@@ -205,8 +266,8 @@ static int write_table(sqlite3_stmt *st, const cli_col *cols,
   }
   sqlite3_free(sqlite3_str_finish(line));
 done:
-  for (size_t k = 0; k < b.n; k++) free(b.v[k]);
-  free(b.v);
+  free(b.text);
+  free(b.at);
   free(f);
   return rc;
 }
@@ -227,8 +288,9 @@ static void csv_field(FILE *out, const char *s, size_t n) {
   fputc('"', out);
 }
 
-static int write_csv(sqlite3_stmt *st, const cli_col *cols, FILE *out) {
-  int ncols = sqlite3_column_count(st), rc;
+static int write_csv(sqlite3_stmt *st, const cli_col *cols, const cli_row_hooks *hooks,
+                     FILE *out) {
+  int ncols = shown_columns(st, hooks), rc;
   for (int i = 0; i < ncols; i++) {
     const char *h = cols ? cols[i].name : sqlite3_column_name(st, i);
     if (i) fputc(',', out);
@@ -236,6 +298,7 @@ static int write_csv(sqlite3_stmt *st, const cli_col *cols, FILE *out) {
   }
   fputc('\n', out);
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    row_seen(hooks, st);
     for (int i = 0; i < ncols; i++) {
       if (i) fputc(',', out);
       const char *s = (const char *)sqlite3_column_text(st, i);
@@ -298,11 +361,13 @@ static void json_string(FILE *out, const unsigned char *s, size_t n) {
   fputc('"', out);
 }
 
-static int write_json(sqlite3_stmt *st, const cli_col *cols, FILE *out) {
-  int ncols = sqlite3_column_count(st), rc;
+static int write_json(sqlite3_stmt *st, const cli_col *cols, const cli_row_hooks *h,
+                      FILE *out) {
+  int ncols = shown_columns(st, h), rc;
   size_t nrows = 0;
   fputc('[', out);
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    row_seen(h, st);
     fputs(nrows++ ? ",\n{" : "\n{", out);
     for (int i = 0; i < ncols; i++) {
       const char *k = cols ? cols[i].name : sqlite3_column_name(st, i);
@@ -336,12 +401,18 @@ static int write_json(sqlite3_stmt *st, const cli_col *cols, FILE *out) {
   return rc;
 }
 
-int cli_write_rows(sqlite3_stmt *st, const cli_col *cols, cli_format fmt,
-                   const cli_table_style *style, FILE *out) {
+int cli_write_rows_hooked(sqlite3_stmt *st, const cli_col *cols, cli_format fmt,
+                          const cli_table_style *style, const cli_row_hooks *hooks,
+                          FILE *out) {
   switch (fmt) {
-  case CLI_CSV: return write_csv(st, cols, out);
-  case CLI_JSON: return write_json(st, cols, out);
+  case CLI_CSV: return write_csv(st, cols, hooks, out);
+  case CLI_JSON: return write_json(st, cols, hooks, out);
   case CLI_TABLE: break;
   }
-  return write_table(st, cols, style, out);
+  return write_table(st, cols, style, hooks, out);
+}
+
+int cli_write_rows(sqlite3_stmt *st, const cli_col *cols, cli_format fmt,
+                   const cli_table_style *style, FILE *out) {
+  return cli_write_rows_hooked(st, cols, fmt, style, NULL, out);
 }

@@ -156,9 +156,15 @@ void cli_append_select(sqlite3_str *sql, const cli_col *cols, int ncols) {
 int cli_run_sql(sqlite3 *db, const cli_opts *o, const char *sql,
                 const cli_col *cols, const cli_query *q,
                 const cli_table_style *style) {
+  return cli_run_sql_hooked(db, o, sql, cols, q, style, NULL);
+}
+
+int cli_run_sql_hooked(sqlite3 *db, const cli_opts *o, const char *sql,
+                       const cli_col *cols, const cli_query *q,
+                       const cli_table_style *style, const cli_row_hooks *hooks) {
   sqlite3_stmt *st = cli_prepare(db, sql, q);
   if (!st) return CLI_ERR;
-  int rc = cli_write_rows(st, cols, o->format, style, stdout);
+  int rc = cli_write_rows_hooked(st, cols, o->format, style, hooks, stdout);
   if (rc != SQLITE_DONE) {
     int e = cli_error("%s", rc == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(db));
     sqlite3_finalize(st);

@@ -7,10 +7,12 @@
  *   ssfilter_host.c  its addresses, ports and devices
  *   ss_summary.c  -s
  *   ss_extras.c   what -o, -e, -m and -i print (sock_diag's columns)
+ *   ss_number.c   numbers as ss's printf writes them, mostly without it
  */
 #ifndef PROCNET_CLI_SS_H
 #define PROCNET_CLI_SS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "cli.h"
@@ -157,5 +159,17 @@ int cli_ss_extras_register(sqlite3 *db);
 void cli_ss_extras_call(sqlite3_str *sql, unsigned flags);
 /* Appends the LEFT JOIN that gives each ss row its sock_diag row as d. */
 void cli_ss_extras_join(sqlite3_str *sql);
+
+/* ---- ss_number.c: numbers as ss's printf writes them ------------------------
+ * Each writes a NUL-terminated text into out and returns its length. */
+#define SS_U64_LEN 21     /* room for any unsigned 64-bit number */
+/* "%llu" (out: SS_U64_LEN bytes). */
+size_t ss_fmt_u64(char *out, unsigned long long v);
+/* "%g" of v / 1000.0: microseconds as ss's milliseconds. */
+size_t ss_fmt_milli(char *out, size_t size, long long v);
+/* "%.0f" of v: rates in bits per second. */
+size_t ss_fmt_round(char *out, size_t size, double v);
+/* "%g" of v / 256.0: BBR's gains. */
+size_t ss_fmt_256ths(char *out, size_t size, long long v);
 
 #endif

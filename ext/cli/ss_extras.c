@@ -14,7 +14,9 @@
 #include "ss.h"
 
 #include <ftw.h>
+#include <limits.h>
 #include <mntent.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,17 +25,26 @@
 
 /* ---- the arguments ------------------------------------------------------- */
 
-#define SS_ARGS(X)                                                            \
+/* In groups: what every socket needs, then what each option needs; the
+ * call passes NULL for the groups of options not given (each column read
+ * is a call into the sock_diag table). */
+#define SS_ARGS_ROW(X)                                                        \
   X(KIND, "ss.kind") X(FAMILY, "ss.family") X(INODE, "ss.inode")              \
-  X(STATE, "ss.state") X(TIMER, "d.timer") X(EXPIRES, "d.timer_expires")      \
-  X(TRETRANS, "d.timer_retrans") X(UID, "d.uid") X(COOKIE, "d.cookie")        \
-  X(MARK, "d.mark") X(CGROUP, "d.cgroup_id") X(V6ONLY, "d.v6only")            \
-  X(SHUTDOWN, "d.shutdown") X(VFS_INODE, "d.vfs_inode")                       \
+  X(STATE, "ss.state") X(COOKIE, "d.cookie")
+#define SS_ARGS_TIMERS(X)                                                     \
+  X(TIMER, "d.timer") X(EXPIRES, "d.timer_expires") X(TRETRANS, "d.timer_retrans")
+#define SS_ARGS_DETAILS(X)                                                    \
+  X(UID, "d.uid") X(MARK, "d.mark") X(CGROUP, "d.cgroup_id")                  \
+  X(V6ONLY, "d.v6only") X(SHUTDOWN, "d.shutdown") X(VFS_INODE, "d.vfs_inode") \
   X(VFS_MAJOR, "d.vfs_dev_major") X(VFS_MINOR, "d.vfs_dev_minor")             \
-  X(PENDING, "d.pending") X(SKMEM_R, "d.skmem_r") X(SKMEM_RB, "d.skmem_rb")   \
+  X(PENDING, "d.pending")
+#define SS_ARGS_MEMORY(X)                                                     \
+  X(SKMEM_R, "d.skmem_r") X(SKMEM_RB, "d.skmem_rb")                           \
   X(SKMEM_T, "d.skmem_t") X(SKMEM_TB, "d.skmem_tb") X(SKMEM_F, "d.skmem_f")   \
   X(SKMEM_W, "d.skmem_w") X(SKMEM_O, "d.skmem_o") X(SKMEM_BL, "d.skmem_bl")   \
-  X(SKMEM_D, "d.skmem_d") X(OPTIONS, "d.options") X(CONG, "d.congestion")     \
+  X(SKMEM_D, "d.skmem_d")
+#define SS_ARGS_INFO(X)                                                       \
+  X(OPTIONS, "d.options") X(CONG, "d.congestion")                             \
   X(SND_WSCALE, "d.snd_wscale") X(RCV_WSCALE, "d.rcv_wscale")                 \
   X(RTO, "d.rto_us") X(BACKOFF, "d.backoff") X(RTT, "d.rtt_us")               \
   X(RTTVAR, "d.rttvar_us") X(ATO, "d.ato_us") X(MSS, "d.snd_mss")             \
@@ -60,22 +71,44 @@
   X(SND_WND, "d.snd_wnd")
 
 #define AS_ENUM(name, col) A_##name,
-enum { A_FLAGS, SS_ARGS(AS_ENUM) A_COUNT };
-#define AS_TEXT(name, col) col,
-static const char *const ARGS[] = {SS_ARGS(AS_TEXT)};
+enum {
+  A_FLAGS,
+  SS_ARGS_ROW(AS_ENUM) SS_ARGS_TIMERS(AS_ENUM) SS_ARGS_DETAILS(AS_ENUM)
+  SS_ARGS_MEMORY(AS_ENUM) SS_ARGS_INFO(AS_ENUM) A_COUNT
+};
+
+/* Each argument's column and the options that read it (0: always). */
+typedef struct arg_col {
+  const char *col;
+  unsigned need;
+} arg_col;
+#define AS_ROW(name, col) {col, 0},
+#define AS_TIMERS(name, col) {col, SS_X_TIMERS},
+#define AS_DETAILS(name, col) {col, SS_X_DETAILS},
+#define AS_MEMORY(name, col) {col, SS_X_MEMORY},
+#define AS_INFO(name, col) {col, SS_X_INFO},
+static const arg_col ARGS[] = {
+    SS_ARGS_ROW(AS_ROW) SS_ARGS_TIMERS(AS_TIMERS) SS_ARGS_DETAILS(AS_DETAILS)
+    SS_ARGS_MEMORY(AS_MEMORY) SS_ARGS_INFO(AS_INFO)};
 
 void cli_ss_extras_call(sqlite3_str *sql, unsigned flags) {
   sqlite3_str_appendf(sql, "procnet_ss_extras(%u", flags);
   for (size_t i = 0; i < sizeof ARGS / sizeof ARGS[0]; i++)
-    sqlite3_str_appendf(sql, ", %s", ARGS[i]);
+    sqlite3_str_appendf(sql, ", %s",
+                        !ARGS[i].need || (ARGS[i].need & flags) ? ARGS[i].col : "NULL");
   sqlite3_str_appendall(sql, ")");
 }
 
 void cli_ss_extras_join(sqlite3_str *sql) {
-  /* a TIME-WAIT or SYN-RECV socket has no inode: its addresses say which */
+  /* a TIME-WAIT or SYN-RECV socket has no inode: its addresses say which.
+   * netns =, not IS: the socket tables take `netns = ?` (IS would look
+   * each socket up in every namespace of the machine, and read them all),
+   * and a socket of a namespace that could not be named (netns NULL) has
+   * no sock_diag row with extras to join anyway (sock_diag needs the
+   * namespace's identity) */
   sqlite3_str_appendall(sql,
                         " LEFT JOIN sock_diag AS d ON d.kind = ss.kind"
-                        " AND d.netns IS ss.netns AND d.inode = ss.inode"
+                        " AND d.netns = ss.netns AND d.inode = ss.inode"
                         " AND (ss.inode <> 0 OR (d.local_port = ss.local_port"
                         " AND d.remote_port = ss.remote_port"
                         " AND d.local_address = ss.local_address"
@@ -84,10 +117,19 @@ void cli_ss_extras_join(sqlite3_str *sql) {
 
 /* ---- reading the arguments -------------------------------------------- */
 
+/* The text being made, on the heap from the start: the function's result
+ * is handed to SQLite as it is, not copied (a socket's -i text is a few
+ * hundred bytes). */
+typedef struct text_out {
+  char *p;
+  size_t n, cap;
+  int oom;
+} text_out;
+
 struct cg_map;
 typedef struct row {
   sqlite3_value **v;
-  sqlite3_str *out;
+  text_out out;
   struct cg_map *cg;        /* cgroup paths, walked on first need */
 } row;
 
@@ -102,11 +144,85 @@ static const char *text(const row *r, int a) {
 }
 static int is(const row *r, int a, const char *word) { return !strcmp(text(r, a), word); }
 
-/* ss's %g: C's, which SQLite's printf does not promise to match. */
+/* ---- writing ------------------------------------------------------------
+ * Numbers go through ss_number.c (printf's text, mostly without printf:
+ * it was most of what -i cost); SQLite's printf does not promise C's %g. */
+
+/* Room for n more bytes and a NUL; 0, or -1 (and out->oom). */
+static int out_room(text_out *o, size_t n) {
+  if (o->oom) return -1;
+  if (o->n + n < o->cap) return 0;
+  size_t cap = o->cap * 2 > o->n + n + 1 ? o->cap * 2 : o->n + n + 1;
+  char *p = sqlite3_realloc64(o->p, cap);
+  if (!p) {
+    o->oom = 1;
+    return -1;
+  }
+  o->p = p;
+  o->cap = cap;
+  return 0;
+}
+
+static void put(row *r, const char *s, size_t n) {
+  if (out_room(&r->out, n) != 0) return;
+  memcpy(r->out.p + r->out.n, s, n);
+  r->out.n += n;
+}
+
+static void put_text(row *r, const char *s) { put(r, s, strlen(s)); }
+
+/* SQLite's printf, for what is rare enough not to matter. */
+static void putf(row *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void putf(row *r, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  char *s = sqlite3_vmprintf(fmt, ap);
+  va_end(ap);
+  if (!s) {
+    r->out.oom = 1;
+    return;
+  }
+  put_text(r, s);
+  sqlite3_free(s);
+}
+
+static void put_u64(row *r, unsigned long long v) {
+  char b[SS_U64_LEN];
+  put(r, b, ss_fmt_u64(b, v));
+}
+
+/* " name:" */
+static void put_label(row *r, const char *name) {
+  put(r, " ", 1);
+  put_text(r, name);
+  put(r, ":", 1);
+}
+
+/* A value printed as "name:N" when it is not 0, as ss does. */
+static void out_nonzero(row *r, const char *name, int a) {
+  unsigned long long v = unum(r, a);
+  if (!v) return;
+  put_label(r, name);
+  put_u64(r, v);
+}
+
+/* Microseconds as ss's milliseconds (%g). */
+static void put_ms(row *r, long long us) {
+  char b[64];
+  put(r, b, ss_fmt_milli(b, sizeof b, us));
+}
+
+/* A rate in bytes per second as ss's bits per second (%.0f), then "bps". */
+static void put_bps(row *r, double bytes_per_s) {
+  char b[64];
+  put(r, b, ss_fmt_round(b, sizeof b, bytes_per_s * 8.0));
+  put(r, "bps", 3);
+}
+
 static void out_g(row *r, const char *fmt, double v) {
   char buf[64];
   snprintf(buf, sizeof buf, fmt, v);
-  sqlite3_str_appendall(r->out, buf);
+  put_text(r, buf);
 }
 
 /* ---- -o: the timer ------------------------------------------------------- */
@@ -116,14 +232,14 @@ static void out_ms_timer(row *r, unsigned ms) {
   unsigned minutes = ms / 60000, secs = ms / 1000 % 60, msecs = ms % 1000;
   if (minutes) {
     msecs = 0;
-    sqlite3_str_appendf(r->out, "%umin", minutes);
+    putf(r, "%umin", minutes);
     if (minutes > 9) secs = 0;
   }
   if (secs) {
     if (secs > 9) msecs = 0;
-    sqlite3_str_appendf(r->out, "%u%s", secs, msecs ? "." : "sec");
+    putf(r, "%u%s", secs, msecs ? "." : "sec");
   }
-  if (msecs) sqlite3_str_appendf(r->out, "%03ums", msecs);
+  if (msecs) putf(r, "%03ums", msecs);
 }
 
 static void out_timer(row *r) {
@@ -136,9 +252,9 @@ static void out_timer(row *r) {
     if (!strcmp(t, names[i][0])) name = names[i][1];
   double s = sqlite3_value_double(r->v[A_EXPIRES]);
   unsigned ms = s > 0 ? (unsigned)(s * 1000 + 0.5) : 0;
-  sqlite3_str_appendf(r->out, " timer:(%s,", name);
+  putf(r, " timer:(%s,", name);
   out_ms_timer(r, ms);
-  sqlite3_str_appendf(r->out, ",%lld)", num(r, A_TRETRANS));
+  putf(r, ",%lld)", num(r, A_TRETRANS));
 }
 
 /* ---- -e: the details ----------------------------------------------------- */
@@ -208,25 +324,27 @@ static void out_cgroup(row *r, unsigned long long id) {
   if (!r->cg->walked) cg_walk(r->cg);
   for (size_t i = 0; i < r->cg->n; i++)
     if (r->cg->v[i].id == id) {
-      sqlite3_str_appendf(r->out, " cgroup:%s", r->cg->v[i].path);
+      putf(r, " cgroup:%s", r->cg->v[i].path);
       return;
     }
-  sqlite3_str_appendf(r->out, " cgroup:unreachable:%llx", id);
+  putf(r, " cgroup:unreachable:%llx", id);
 }
 
 static void out_shutdown(row *r) {
   if (!has(r, A_SHUTDOWN)) return;
   int mask = (int)num(r, A_SHUTDOWN);
-  sqlite3_str_appendf(r->out, " %c-%c", mask & 1 ? '-' : '<', mask & 2 ? '-' : '>');
+  putf(r, " %c-%c", mask & 1 ? '-' : '<', mask & 2 ? '-' : '>');
 }
 
 static void out_inet_details(row *r) {
-  if (num(r, A_UID)) sqlite3_str_appendf(r->out, " uid:%llu", unum(r, A_UID));
-  sqlite3_str_appendf(r->out, " ino:%llu sk:%llx", unum(r, A_INODE), unum(r, A_COOKIE));
-  if (num(r, A_MARK)) sqlite3_str_appendf(r->out, " fwmark:0x%llx", unum(r, A_MARK));
+  out_nonzero(r, "uid", A_UID);
+  put_text(r, " ino:");
+  put_u64(r, unum(r, A_INODE));
+  putf(r, " sk:%llx", unum(r, A_COOKIE));
+  if (num(r, A_MARK)) putf(r, " fwmark:0x%llx", unum(r, A_MARK));
   if (num(r, A_CGROUP)) out_cgroup(r, unum(r, A_CGROUP));
   if (is(r, A_FAMILY, "IPv6") && has(r, A_V6ONLY))
-    sqlite3_str_appendf(r->out, " v6only:%lld", num(r, A_V6ONLY));
+    putf(r, " v6only:%lld", num(r, A_V6ONLY));
   out_shutdown(r);
 }
 
@@ -237,13 +355,13 @@ static void out_unix_details(row *r) {
   out_shutdown(r);
   if (has(r, A_VFS_INODE)) {
     dev_t raw = (dev_t)(unum(r, A_VFS_MAJOR) << 20 | unum(r, A_VFS_MINOR));
-    sqlite3_str_appendf(r->out, " ino:%llu dev:%u/%u", unum(r, A_VFS_INODE),
+    putf(r, " ino:%llu dev:%u/%u", unum(r, A_VFS_INODE),
                         major(raw), minor(raw));
   }
   if (has(r, A_PENDING)) {
-    sqlite3_str_appendall(r->out, " peers:");
+    put_text(r, " peers:");
     const char *p = text(r, A_PENDING);
-    if (*p) sqlite3_str_appendf(r->out, " %s", p);
+    if (*p) putf(r, " %s", p);
   }
 }
 
@@ -251,29 +369,21 @@ static void out_unix_details(row *r) {
 
 static void out_skmem(row *r) {
   if (!has(r, A_SKMEM_R)) return;
-  static const char *const names[] = {"r", "rb", "t", "tb", "f", "w", "o", "bl", "d"};
-  sqlite3_str_appendall(r->out, " skmem:(");
+  static const char *const names[] = {",r", ",rb", ",t", ",tb", ",f", ",w", ",o", ",bl", ",d"};
+  put_text(r, " skmem:(");
   for (int i = 0; i < 9; i++)
-    if (i < 7 || has(r, A_SKMEM_R + i))
-      sqlite3_str_appendf(r->out, "%s%s%llu", i ? "," : "", names[i], unum(r, A_SKMEM_R + i));
-  sqlite3_str_appendall(r->out, ")");
+    if (i < 7 || has(r, A_SKMEM_R + i)) {
+      put_text(r, names[i] + !i); /* no comma before the first */
+      put_u64(r, unum(r, A_SKMEM_R + i));
+    }
+  put(r, ")", 1);
 }
 
-/* A value printed as "name:N" when it is not 0, as ss does. */
-static void out_nonzero(row *r, const char *name, int a) {
-  if (num(r, a)) sqlite3_str_appendf(r->out, " %s:%llu", name, unum(r, a));
-}
-
-/* Microseconds as ss's milliseconds (%g). */
+/* Microseconds as ss's milliseconds, when not 0. */
 static void out_ms(row *r, const char *name, int a) {
   if (!num(r, a)) return;
-  sqlite3_str_appendf(r->out, " %s:", name);
-  out_g(r, "%g", (double)num(r, a) / 1000.0);
-}
-
-/* A rate in bytes per second, as ss's numeric bits per second. */
-static void out_bps(row *r, const char *prefix, double bytes_per_s) {
-  out_g(r, prefix, bytes_per_s * 8.0);
+  put_label(r, name);
+  put_ms(r, num(r, a));
 }
 
 /* The options ts, sack, ecn, ecnseen, fastopen (ss shows them only with
@@ -285,13 +395,20 @@ static void out_tcp_flags(row *r, unsigned show) {
     size_t n = strlen(flags[i]);
     for (const char *p = o; (p = strstr(p, flags[i])) != NULL; p += n)
       if ((p == o || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0')) {
-        sqlite3_str_appendf(r->out, " %s", flags[i]);
+        putf(r, " %s", flags[i]);
         break;
       }
   }
-  if (*text(r, A_CONG)) sqlite3_str_appendf(r->out, " %s", text(r, A_CONG));
-  if (has(r, A_SND_WSCALE))
-    sqlite3_str_appendf(r->out, " wscale:%lld,%lld", num(r, A_SND_WSCALE), num(r, A_RCV_WSCALE));
+  if (*text(r, A_CONG)) {
+    put(r, " ", 1);
+    put_text(r, text(r, A_CONG));
+  }
+  if (has(r, A_SND_WSCALE)) {
+    put_text(r, " wscale:");
+    put_u64(r, unum(r, A_SND_WSCALE));
+    put(r, ",", 1);
+    put_u64(r, unum(r, A_RCV_WSCALE));
+  }
 }
 
 static void out_tcp_timing(row *r) {
@@ -299,8 +416,10 @@ static void out_tcp_timing(row *r) {
   if (rto && rto != 3000000) out_ms(r, "rto", A_RTO);
   out_nonzero(r, "backoff", A_BACKOFF);
   if (num(r, A_RTT)) {
-    out_g(r, " rtt:%g", (double)num(r, A_RTT) / 1000.0);
-    out_g(r, "/%g", (double)num(r, A_RTTVAR) / 1000.0);
+    put_text(r, " rtt:");
+    put_ms(r, num(r, A_RTT));
+    put(r, "/", 1);
+    put_ms(r, num(r, A_RTTVAR));
   }
   out_ms(r, "ato", A_ATO);
   out_nonzero(r, "mss", A_MSS);
@@ -324,36 +443,58 @@ static void out_tcp_counts(row *r) {
 
 static void out_bbr(row *r) {
   if (!has(r, A_BBR_BW)) return;
-  out_bps(r, " bbr:(bw:%.0fbps", (double)num(r, A_BBR_BW));
-  out_g(r, ",mrtt:%g", (double)num(r, A_BBR_MRTT) / 1000.0);
-  if (num(r, A_BBR_PGAIN)) out_g(r, ",pacing_gain:%g", (double)num(r, A_BBR_PGAIN) / 256.0);
-  if (num(r, A_BBR_CGAIN)) out_g(r, ",cwnd_gain:%g", (double)num(r, A_BBR_CGAIN) / 256.0);
-  sqlite3_str_appendall(r->out, ")");
+  static const struct {
+    const char *label;
+    int a;
+  } gains[] = {{",pacing_gain:", A_BBR_PGAIN}, {",cwnd_gain:", A_BBR_CGAIN}};
+  char b[64];
+  put_text(r, " bbr:(bw:");
+  put_bps(r, (double)num(r, A_BBR_BW));
+  put_text(r, ",mrtt:");
+  put_ms(r, num(r, A_BBR_MRTT));
+  for (size_t i = 0; i < sizeof gains / sizeof gains[0]; i++) {
+    if (!num(r, gains[i].a)) continue;
+    put_text(r, gains[i].label);
+    put(r, b, ss_fmt_256ths(b, sizeof b, num(r, gains[i].a)));
+  }
+  put(r, ")", 1);
 }
 
 /* send, the last packets, pacing and delivery rates. */
 static void out_tcp_rates(row *r) {
   double rtt = (double)num(r, A_RTT);
-  if (rtt > 0 && num(r, A_MSS) && num(r, A_CWND))
-    out_g(r, " send %.0fbps", (double)num(r, A_CWND) * (double)num(r, A_MSS) * 8000000.0 / rtt);
+  if (rtt > 0 && num(r, A_MSS) && num(r, A_CWND)) {
+    char b[64];
+    put_text(r, " send ");
+    put(r, b, ss_fmt_round(b, sizeof b,
+                           (double)num(r, A_CWND) * (double)num(r, A_MSS) * 8000000.0 / rtt));
+    put(r, "bps", 3);
+  }
   out_nonzero(r, "lastsnd", A_LASTSND);
   out_nonzero(r, "lastrcv", A_LASTRCV);
   out_nonzero(r, "lastack", A_LASTACK);
   unsigned long long pacing = unum(r, A_PACING), max = unum(r, A_MAX_PACING);
   if (pacing && pacing != ~0ULL) {
-    out_bps(r, " pacing_rate %.0fbps", (double)pacing);
-    if (max && max != ~0ULL) out_bps(r, "/%.0fbps", (double)max);
+    put_text(r, " pacing_rate ");
+    put_bps(r, (double)pacing);
+    if (max && max != ~0ULL) {
+      put(r, "/", 1);
+      put_bps(r, (double)max);
+    }
   }
-  if (num(r, A_DELIVERY)) out_bps(r, " delivery_rate %.0fbps", (double)num(r, A_DELIVERY));
+  if (num(r, A_DELIVERY)) {
+    put_text(r, " delivery_rate ");
+    put_bps(r, (double)num(r, A_DELIVERY));
+  }
   out_nonzero(r, "delivered", A_DELIVERED);
   out_nonzero(r, "delivered_ce", A_DELIVERED_CE);
-  if (num(r, A_APP_LIMITED)) sqlite3_str_appendall(r->out, " app_limited");
+  if (num(r, A_APP_LIMITED)) put_text(r, " app_limited");
 }
 
 static void out_tcp_busy(row *r) {
   unsigned long long busy = unum(r, A_BUSY);
   if (!busy) return;
-  sqlite3_str_appendf(r->out, " busy:%llums", busy / 1000);
+  putf(r, " busy:%llums", busy / 1000);
   static const struct {
     const char *name;
     int a;
@@ -361,19 +502,23 @@ static void out_tcp_busy(row *r) {
   for (size_t i = 0; i < 2; i++) {
     unsigned long long v = unum(r, limits[i].a);
     if (!v) continue;
-    sqlite3_str_appendf(r->out, " %s:%llums", limits[i].name, v / 1000);
+    putf(r, " %s:%llums", limits[i].name, v / 1000);
     out_g(r, "(%.1f%%)", 100.0 * (double)v / (double)busy);
   }
 }
 
 static void out_tcp_losses(row *r) {
   out_nonzero(r, "unacked", A_UNACKED);
-  if (num(r, A_RETRANS) || num(r, A_TOTAL_RETRANS))
-    sqlite3_str_appendf(r->out, " retrans:%llu/%llu", unum(r, A_RETRANS), unum(r, A_TOTAL_RETRANS));
+  if (num(r, A_RETRANS) || num(r, A_TOTAL_RETRANS)) {
+    put_text(r, " retrans:");
+    put_u64(r, unum(r, A_RETRANS));
+    put(r, "/", 1);
+    put_u64(r, unum(r, A_TOTAL_RETRANS));
+  }
   out_nonzero(r, "lost", A_LOST);
   if (!is(r, A_STATE, "LISTEN")) out_nonzero(r, "sacked", A_SACKED);
   out_nonzero(r, "dsack_dups", A_DSACK_DUPS);
-  if (num(r, A_REORDERING) != 3) sqlite3_str_appendf(r->out, " reordering:%lld", num(r, A_REORDERING));
+  if (num(r, A_REORDERING) != 3) putf(r, " reordering:%lld", num(r, A_REORDERING));
   out_nonzero(r, "reord_seen", A_REORD_SEEN);
   out_ms(r, "rcv_rtt", A_RCV_RTT);
   out_nonzero(r, "rcv_space", A_RCV_SPACE);
@@ -406,7 +551,7 @@ static void inet_extras(row *r, unsigned flags) {
    * of any IP socket but UDP, even when nothing follows */
   int info = (flags & SS_X_INFO) && !is(r, A_KIND, "udp");
   if (!(flags & SS_X_MEMORY) && !info) return;
-  sqlite3_str_appendall(r->out, flags & SS_X_ONELINE ? "" : "\n\t");
+  put_text(r, flags & SS_X_ONELINE ? "" : "\n\t");
   if (flags & SS_X_MEMORY) out_skmem(r);
   if (info && is(r, A_KIND, "tcp")) out_tcp_info(r, flags);
 }
@@ -421,7 +566,13 @@ static void fn_ss_extras(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     sqlite3_result_error(ctx, "procnet_ss_extras: wrong number of arguments", -1);
     return;
   }
-  row r = {argv, sqlite3_str_new(sqlite3_context_db_handle(ctx)), sqlite3_user_data(ctx)};
+  row r;
+  r.v = argv;
+  r.out.p = NULL;
+  r.out.n = r.out.cap = 0;
+  r.out.oom = 0;
+  (void)out_room(&r.out, 1024); /* a failure is kept in r.out.oom */
+  r.cg = sqlite3_user_data(ctx);
   unsigned flags = (unsigned)sqlite3_value_int(argv[A_FLAGS]);
   /* A socket procnet read from the text files (no cookie: raw sockets on
    * a kernel without raw_diag) is one ss reads there too, and ss prints
@@ -432,14 +583,13 @@ static void fn_ss_extras(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     inet_extras(&r, flags);
   else if (is(&r, A_KIND, "unix"))
     unix_extras(&r, flags);
-  int n = sqlite3_str_length(r.out);
-  char *s = sqlite3_str_finish(r.out);
-  if (!s && n) {
+  if (r.out.oom || r.out.n > INT_MAX) {
+    sqlite3_free(r.out.p);
     sqlite3_result_error_nomem(ctx);
     return;
   }
-  if (s) sqlite3_result_text(ctx, s, n, sqlite3_free);
-  else sqlite3_result_text(ctx, "", 0, SQLITE_STATIC);
+  r.out.p[r.out.n] = '\0'; /* out_room keeps room for it */
+  sqlite3_result_text(ctx, r.out.p, (int)r.out.n, sqlite3_free);
 }
 
 int cli_ss_extras_register(sqlite3 *db) {

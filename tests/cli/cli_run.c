@@ -47,7 +47,24 @@ char *slurp_fd(int fd) {
     n += (size_t)k;
   }
   s[n] = '\0';
-  return s;
+  /* lsof -F0 ends fields with NUL: shown as "^@" so that the text stays
+   * whole (and its terminators can be compared). */
+  size_t nul = 0;
+  for (size_t i = 0; i < n; i++) nul += s[i] == '\0';
+  if (!nul) return s;
+  char *t = malloc(n + nul + 1), *o = t;
+  if (!t) abort();
+  for (size_t i = 0; i < n; i++) {
+    if (s[i]) {
+      *o++ = s[i];
+    } else {
+      *o++ = '^';
+      *o++ = '@';
+    }
+  }
+  *o = '\0';
+  free(s);
+  return t;
 }
 
 int tmp_fd(void) {

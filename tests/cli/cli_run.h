@@ -24,6 +24,7 @@ typedef struct run_res {
 } run_res;
 
 void run_free(run_res *r);
+/* All of fd from its start, as text: NUL bytes become "^@". */
 char *slurp_fd(int fd);
 /* A temporary file, already unlinked. */
 int tmp_fd(void);

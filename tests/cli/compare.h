@@ -51,8 +51,14 @@ char *cmp_lines_text(const cmp_lines *l);
 /* Which side an output comes from. */
 typedef enum { CMP_REAL, CMP_PROCNET } cmp_side;
 
-/* Applies the documented exceptions for `tool` to one side's stdout. */
-void cmp_normalize(const char *tool, cmp_side side, cmp_lines *l);
+/* lsof -F0's fields (their NUL shown as "^@" by slurp_fd) one a line, so
+ * that they compare field by field; the newline that ends each set
+ * becomes an empty line. malloc'd. */
+char *cmp_nul_fields_apart(const char *text);
+
+/* Applies the documented exceptions for the command line argv (argv[0]
+ * the tool) to one side's stdout. */
+void cmp_normalize(char *const *argv, cmp_side side, cmp_lines *l);
 /* Whether the real tool's standard error is its usage text (then only the
  * exit status of the two sides is compared); counted as an exception. */
 int cmp_usage_error(const char *tool, const cmp_lines *err);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* ---- lines of words ------------------------------------------------------ */
 
@@ -110,7 +111,8 @@ typedef struct exception_def {
 
 enum {
   EX_SOCK_DIAG_ROWS, EX_SUMMARY_TOTAL, EX_SS_MOVING, EX_UNIX_BLANK,
-  EX_TIMER_MOMENT, EX_USAGE_TEXT, EX_COUNT
+  EX_TIMER_MOMENT, EX_USAGE_TEXT, EX_LSOF_UNIX_BLANK, EX_LSOF_MEM_SIZE, EX_LSOF_FIELDS,
+  EX_COUNT
 };
 
 static exception_def exceptions[EX_COUNT] = {
@@ -137,6 +139,17 @@ static exception_def exceptions[EX_COUNT] = {
     [EX_USAGE_TEXT] = {"fuser-usage-text", "wording",
                        "on a usage error fuser prints its own usage text, procnet its message"
                        " and usage line; the exit status is still compared", 0},
+    [EX_LSOF_UNIX_BLANK] = {"lsof-unix-path-blank", "the real tool is wrong",
+                            "lsof cuts a unix socket's path at its first blank (it splits"
+                            " /proc/net/unix on blanks), and where it matches names lists such"
+                            " sockets by the stat of another path; procnet prints the path whole"
+                            " and matches by the whole path", 0},
+    [EX_LSOF_MEM_SIZE] = {"lsof-mem-size", "the tables lack data",
+                          "SIZE/OFF of a mapped file (mem): process_maps has no file size;"
+                          " the lsof view leaves it empty", 0},
+    [EX_LSOF_FIELDS] = {"lsof-fields-k-G", "the tables lack data",
+                        "-F's k (link count) and G (file flags): the lsof view has neither;"
+                        " dropped from lsof's field output", 0},
 };
 
 static void applied(int ex, int *seen) {
@@ -240,8 +253,123 @@ static void mask_timers(cmp_lines *l, int *seen) {
     }
 }
 
-void cmp_normalize(const char *tool, cmp_side side, cmp_lines *l) {
+/* ---- lsof --------------------------------------------------------------------- */
+
+static int path_word(const char *w) {
+  return w[0] == '/' || w[0] == '@' || (w[0] == 'n' && (w[1] == '/' || w[1] == '@'));
+}
+
+/* Whether a command line names files (a path, +d, +D). */
+static int names_files(char *const *argv) {
+  for (int i = 1; argv[i]; i++)
+    if (argv[i][0] == '/' || !strcmp(argv[i], "+d") || !strcmp(argv[i], "+D")) return 1;
+  return 0;
+}
+
+/* Where lsof matches names, it also lists sockets bound at a path with a
+ * blank: it reads such a path as the part before the blank, which does
+ * not exist, and matches with the stat of the line before it. Those rows
+ * (a unix socket at a path that does not exist) are dropped. */
+static void drop_lsof_stale_unix(cmp_lines *l, int *seen) {
+  for (int i = 0; i < l->n; i++) {
+    char **w = l->words[i];
+    int unix_row = 0, t = 0;
+    for (int k = 0; w[k]; k++) unix_row |= !strcmp(w[k], "unix");
+    while (w[t] && strncmp(w[t], "type=", 5) != 0) t++;
+    struct stat st;
+    if (!unix_row || !w[t] || t == 0 || w[t - 1][0] != '/' || stat(w[t - 1], &st) == 0)
+      continue;
+    drop_line(l, i--);
+    applied(EX_LSOF_UNIX_BLANK, seen);
+  }
+}
+
+/* procnet's unix paths, cut where lsof cuts them: the words between the
+ * path's first and "type=". */
+static void cut_lsof_unix_paths(cmp_lines *l, int *seen) {
+  for (int i = 0; i < l->n; i++) {
+    char **w = l->words[i];
+    int t = 0;
+    while (w[t] && strncmp(w[t], "type=", 5) != 0) t++;
+    if (!w[t]) continue;
+    int k = t - 1;
+    while (k >= 0 && !path_word(w[k])) k--;
+    if (k < 0 || k == t - 1) continue;
+    while (t-- > k + 1) drop_word(w, k + 1);
+    applied(EX_LSOF_UNIX_BLANK, seen);
+  }
+}
+
+static int all_digits(const char *s) {
+  if (!*s) return 0;
+  for (; *s; s++)
+    if (!isdigit((unsigned char)*s)) return 0;
+  return 1;
+}
+
+/* A field line of -F output: one word, its letter first (with -F0 its
+ * NUL shows as "^@" after it). */
+static int field_line(char **w, char letter) {
+  return w[0] && w[0][0] == letter && (!w[1] || (!strcmp(w[1], "^@") && !w[2]));
+}
+
+/* lsof's SIZE of mapped files, which procnet leaves empty: in the table
+ * (FD mem or DEL, TYPE, DEVICE a,b, SIZE, NODE) and in -F (s in a mem or
+ * DEL file set). */
+static void drop_mem_sizes(cmp_lines *l, int *seen) {
+  int in_mem = 0;
+  for (int i = 0; i < l->n; i++) {
+    char **w = l->words[i];
+    if (field_line(w, 'f') || field_line(w, 'p')) {
+      in_mem = field_line(w, 'f') && (!strncmp(w[0], "fmem", 4) || !strncmp(w[0], "fDEL", 4));
+      continue;
+    }
+    if (in_mem && field_line(w, 's')) {
+      drop_line(l, i--);
+      applied(EX_LSOF_MEM_SIZE, seen);
+      continue;
+    }
+    for (int k = 0; w[k] && w[k + 1] && w[k + 2] && w[k + 3] && w[k + 4]; k++)
+      if ((!strcmp(w[k], "mem") || !strcmp(w[k], "DEL")) && strchr(w[k + 2], ',') &&
+          all_digits(w[k + 3]) && all_digits(w[k + 4])) {
+        drop_word(w, k + 3);
+        applied(EX_LSOF_MEM_SIZE, seen);
+        break;
+      }
+  }
+}
+
+/* -F's k and G fields. */
+static void drop_fields_k_g(cmp_lines *l, int *seen) {
+  for (int i = 0; i < l->n; i++) {
+    char **w = l->words[i];
+    if ((field_line(w, 'k') && isdigit((unsigned char)w[0][1])) ||
+        (field_line(w, 'G') && !strncmp(w[0], "G0x", 3))) {
+      drop_line(l, i--);
+      applied(EX_LSOF_FIELDS, seen);
+    }
+  }
+}
+
+char *cmp_nul_fields_apart(const char *text) {
+  size_t n = 0;
+  for (const char *p = text; (p = strstr(p, "^@")); p += 2) n++;
+  char *out = malloc(strlen(text) + n + 1), *o = out;
+  for (const char *p = text; *p;) {
+    if (!strncmp(p, "^@", 2)) {
+      o += sprintf(o, "^@\n");
+      p += 2;
+    } else {
+      *o++ = *p++;
+    }
+  }
+  *o = '\0';
+  return out;
+}
+
+void cmp_normalize(char *const *argv, cmp_side side, cmp_lines *l) {
   int seen[EX_COUNT] = {0};
+  const char *tool = argv[0];
   if (!strcmp(tool, "ss")) {
     drop_sock_diag_rows(l, seen);
     mask_summary_total(l, seen);
@@ -249,6 +377,13 @@ void cmp_normalize(const char *tool, cmp_side side, cmp_lines *l) {
   } else if (!strcmp(tool, "netstat")) {
     if (side == CMP_PROCNET) cut_unix_paths(l, seen);
     mask_timers(l, seen);
+  } else if (!strcmp(tool, "lsof")) {
+    if (side == CMP_PROCNET) cut_lsof_unix_paths(l, seen);
+    if (side == CMP_REAL) {
+      drop_mem_sizes(l, seen);
+      drop_fields_k_g(l, seen);
+      if (names_files(argv)) drop_lsof_stale_unix(l, seen);
+    }
   }
 }
 

@@ -14,7 +14,9 @@
  *         connection, a datagram socket at DIR/dg, an abstract listener
  *         @pn-cmp-PID;  netlink  a NETLINK_ROUTE socket;
  *   files DIR/data.log open for writing, DIR/ro.txt for reading,
- *         DIR/mapped.bin mapped.
+ *         DIR/mapped.bin mapped (DIR/unused.txt exists, open nowhere);
+ *   tree  DIR/tree and DIR/tree/deep open, tree/a.txt, tree/deep/b.txt
+ *         open, a unix socket bound at tree/s.sock.
  * Process B, A's child, holds the 41001 listener too (two holders) and a
  * file on the tmpfs mounted at DIR/mnt, its cwd.
  * Every listener's backlog is CMP_BACKLOG.
@@ -169,8 +171,29 @@ static int other_sockets(unsigned *portid) {
   return 0;
 }
 
+/* DIR/tree for lsof's +d and +D: tree/a.txt, tree/deep (a directory) and
+ * tree/deep/b.txt open, a unix socket bound at tree/s.sock; every entry
+ * of it open somewhere, so that lsof finds each. */
+static int tree(const char *dir) {
+  char path[128];
+  snprintf(path, sizeof path, "%s/tree", dir);
+  if (mkdir(path, 0755) != 0 || open(path, O_RDONLY | O_DIRECTORY) < 0) return -1;
+  snprintf(path, sizeof path, "%s/tree/deep", dir);
+  if (mkdir(path, 0755) != 0 || open(path, O_RDONLY | O_DIRECTORY) < 0) return -1;
+  const char *const files[] = {"tree/a.txt", "tree/deep/b.txt"};
+  for (size_t i = 0; i < 2; i++) {
+    snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+    if (open(path, O_RDWR | O_CREAT, 0644) < 0) return -1;
+  }
+  snprintf(path, sizeof path, "%s/tree/s.sock", dir);
+  return unix_bind(SOCK_STREAM, path, strlen(path) + 1) < 0 ? -1 : 0;
+}
+
 static int files(const char *dir) {
   char path[128];
+  snprintf(path, sizeof path, "%s/unused.txt", dir);
+  int unused = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (unused < 0 || close(unused) != 0) return -1;
   snprintf(path, sizeof path, "%s/data.log", dir);
   if (open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644) < 0) return -1;
   snprintf(path, sizeof path, "%s/ro.txt", dir);
@@ -212,7 +235,7 @@ static void holder(cmp_world *w, int ready) {
   if (b < 0 || read(bready[0], &c, 1) != 1 || close(bready[0]) != 0) _exit(4);
   unsigned portid = 0;
   if (tcp_sockets(l4) != 0 || udp_sockets() != 0 || unix_sockets(w->dir) != 0 ||
-      other_sockets(&portid) != 0 || files(w->dir) != 0)
+      other_sockets(&portid) != 0 || files(w->dir) != 0 || tree(w->dir) != 0)
     _exit(5);
   int report[2] = {(int)b, (int)portid};
   if (write(ready, report, sizeof report) != sizeof report) _exit(6);

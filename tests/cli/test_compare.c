@@ -148,9 +148,11 @@ static side_result run_side(const table_line *l, cmp_side side) {
   run_res r = run_argv(NULL, argv);
   side_result s;
   s.status = r.status;
-  cmp_lines_parse(r.out, &s.out);
+  char *out = cmp_nul_fields_apart(r.out);
+  cmp_lines_parse(out, &s.out);
+  free(out);
   cmp_lines_parse(r.err, &s.err);
-  cmp_normalize(l->argv[0], side, &s.out);
+  cmp_normalize(l->argv, side, &s.out);
   run_free(&r);
   return s;
 }
