@@ -75,6 +75,8 @@ typedef struct pn_i64list {
 } pn_i64list;
 int pn_i64list_from_arg(pn_i64list *l, sqlite3_value *arg, int is_list);
 int pn_i64list_push(pn_i64list *l, int64_t x);
+/* Sorts the values pushed and drops repeats (pushing keeps no order). */
+void pn_i64list_sort_unique(pn_i64list *l);
 void pn_i64list_free(pn_i64list *l);
 int pn_i64list_has(const pn_i64list *l, sqlite3_int64 x);
 

@@ -142,7 +142,9 @@ typedef struct col_fmt {
   cli_align align;
   size_t w;          /* whole width (CLI_ADDRPORT: address part) */
   size_t pw;         /* CLI_ADDRPORT: port part */
-  int numeric;       /* generic columns: every value a number */
+  int numeric;       /* generic columns: every value a number; -1 while
+                        no value but NULL was seen */
+  int omitted;       /* left out of the table (cli_table_style) */
 } col_fmt;
 
 static void measure(col_fmt *f, const char *s) {
@@ -236,8 +238,14 @@ static int write_table(sqlite3_stmt *st, const cli_col *cols,
   if (rc != SQLITE_DONE) goto done;
   if (h && h->header_if_rows && !b.n) header = 0;
 
-  /* Widths: the header's, then the data's. */
+  /* Widths: the header's, then the data's. A column left out (NULL in
+   * every row: numeric never learnt) is neither measured nor written. */
+  int first = -1, last = -1;
   for (int i = 0; i < ncols; i++) {
+    f[i].omitted = style && i < 32 && (style->omit_if_null >> i & 1u) && f[i].numeric == -1;
+    if (f[i].omitted) continue;
+    if (first < 0) first = i;
+    last = i;
     if (!cols && f[i].numeric == 1) f[i].align = CLI_RIGHT;
     if (header) measure(&f[i], f[i].label ? f[i].label : "");
   }
@@ -245,13 +253,15 @@ static int write_table(sqlite3_stmt *st, const cli_col *cols,
 
   /* Each line is built whole, then written without trailing blanks. */
   sqlite3_str *line = sqlite3_str_new(NULL);
-  size_t first = header ? 0 : (size_t)ncols;
-  for (size_t k = first; k < b.n + (size_t)ncols; k++) {
+  size_t from = header ? 0 : (size_t)ncols;
+  for (size_t k = from; k < b.n + (size_t)ncols; k++) {
     int i = (int)(k % (size_t)ncols);
     const char *v = k < (size_t)ncols ? (f[i].label ? f[i].label : "")
                                       : b.text + b.at[k - (size_t)ncols];
-    if (i && f[i].align != CLI_ATTACHED) sqlite3_str_appendchar(line, 1, ' ');
-    put_cell(line, &f[i], v, i == ncols - 1);
+    if (!f[i].omitted) {
+      if (i != first && f[i].align != CLI_ATTACHED) sqlite3_str_appendchar(line, 1, ' ');
+      put_cell(line, &f[i], v, i == last);
+    }
     if (i < ncols - 1) continue;
     if (sqlite3_str_errcode(line) != SQLITE_OK) {
       rc = SQLITE_NOMEM;

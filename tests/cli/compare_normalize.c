@@ -112,7 +112,7 @@ typedef struct exception_def {
 enum {
   EX_SOCK_DIAG_ROWS, EX_SUMMARY_TOTAL, EX_SS_MOVING, EX_UNIX_BLANK,
   EX_TIMER_MOMENT, EX_USAGE_TEXT, EX_LSOF_UNIX_BLANK, EX_LSOF_MEM_SIZE, EX_LSOF_FIELDS,
-  EX_COUNT
+  EX_LSOF_OWN_ROWS, EX_COUNT
 };
 
 static exception_def exceptions[EX_COUNT] = {
@@ -152,6 +152,10 @@ static exception_def exceptions[EX_COUNT] = {
     [EX_LSOF_FIELDS] = {"lsof-fields-k-G", "the tables lack data",
                         "-F's k (link count) and G (file flags): the lsof view has neither;"
                         " dropped from lsof's field output", 0},
+    [EX_LSOF_OWN_ROWS] = {"lsof-own-rows", "the tools' own work",
+                          "a line that selects no process lists the tool too (lsof and the"
+                          " child it forks, or procnet): their rows are dropped on both"
+                          " sides", 0},
 };
 
 static void applied(int ex, int *seen) {
@@ -341,6 +345,19 @@ static void drop_mem_sizes(cmp_lines *l, int *seen) {
   }
 }
 
+/* Table rows of the tools themselves: COMMAND lsof or procnet, then a
+ * pid. */
+static void drop_tool_rows(cmp_lines *l, int *seen) {
+  for (int i = 0; i < l->n; i++) {
+    char **w = l->words[i];
+    if (w[0] && w[1] && (!strcmp(w[0], "lsof") || !strcmp(w[0], "procnet")) &&
+        all_digits(w[1])) {
+      drop_line(l, i--);
+      applied(EX_LSOF_OWN_ROWS, seen);
+    }
+  }
+}
+
 /* -F's k and G fields. */
 static void drop_fields_k_g(cmp_lines *l, int *seen) {
   for (int i = 0; i < l->n; i++) {
@@ -382,6 +399,7 @@ void cmp_normalize(char *const *argv, cmp_side side, cmp_lines *l) {
   } else if (!strcmp(tool, "lsof")) {
     if (side == CMP_PROCNET) cut_lsof_unix_paths(l, seen);
     drop_mem_sizes(l, seen);
+    drop_tool_rows(l, seen);
     if (side == CMP_REAL) {
       drop_fields_k_g(l, seen);
       if (names_files(argv)) drop_lsof_stale_unix(l, seen);

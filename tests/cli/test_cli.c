@@ -125,7 +125,7 @@ static void bad_usage_exits_as_the_tools(void **state) {
   expect_usage_status(run_cli("lsof", "-t", "-F", NULL), 1, "-F and -t are mutually exclusive");
   expect_usage_status(run_cli("lsof", "-FpX", NULL), 1, "unknown field in -F pX");
   expect_usage_status(run_cli("lsof", "+c", "w", NULL), 1, "+c not followed by width number");
-  expect_usage_status(run_cli("lsof", "-K", NULL), 1, "task rows are not listed yet");
+  expect_usage_status(run_cli("lsof", "-Kx", NULL), 1, "-K not followed by i (but by x)");
   /* sql: 2 */
   expect_usage(run_cli("sql", "-x", NULL), "sql: unknown option '-x'");
 }
