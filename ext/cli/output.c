@@ -21,14 +21,18 @@
 
 /* Every cell of the table, kept until the widths are known: their texts
  * one after another in one growing array (megabytes for ss -i, brought in
- * ahead of the writes: prefault.h). */
+ * ahead of the writes: prefault.h), read back in the same order. No index
+ * of where each starts: at lsof's 20,000 rows of a process that was as
+ * much memory again as the text. */
 typedef struct cell_buf {
-  char *text;        /* the cells, each NUL-terminated */
+  char *text;        /* the cells, row by row, each NUL-terminated */
   size_t len, cap;
   size_t ready;      /* bytes of text whose pages are in */
-  size_t *at;        /* nrows * ncols: where each cell starts in text */
-  size_t n, ncap;
+  size_t n;          /* cells */
 } cell_buf;
+
+/* The cell after the one at s. */
+static const char *next_cell(const char *s) { return s + strlen(s) + 1; }
 
 /* A "\n\t" that starts ss's continuation line (kept in CLI_ATTACHED). */
 static int is_continuation(const unsigned char *s, int n, int i, int keep) {
@@ -54,15 +58,16 @@ static size_t escaped_len(const unsigned char *s, int n, int keep, int *plain) {
   return out;
 }
 
-/* The value as one line into p (escaped_len bytes and a NUL): control
- * bytes become \n, \t, \r or \xHH, except ss's continuation breaks when
- * keep is set. */
-static void escape_to(char *p, const unsigned char *s, int n, int keep, int plain) {
+/* The value as one line into p (at most escaped_len bytes and a NUL):
+ * control bytes become \n, \t, \r or \xHH, except ss's continuation
+ * breaks when keep is set. Returns its length. */
+static size_t escape_to(char *p, const unsigned char *s, int n, int keep, int plain) {
   if (plain) { /* nothing to escape: most cells */
     memcpy(p, s, (size_t)n);
     p[n] = '\0';
-    return;
+    return (size_t)n;
   }
+  char *start = p;
   for (int i = 0; i < n; i++) {
     unsigned char c = s[i];
     if (is_continuation(s, n, i, keep)) {
@@ -76,17 +81,11 @@ static void escape_to(char *p, const unsigned char *s, int n, int keep, int plai
     else *p++ = (char)c;
   }
   *p = '\0';
+  return (size_t)(p - start);
 }
 
-/* Room for `more` bytes of text and one more cell; 0, or -1. */
+/* Room for `more` bytes of text; 0, or -1. */
 static int cell_room(cell_buf *b, size_t more) {
-  if (b->n == b->ncap) {
-    size_t cap = b->ncap ? 2 * b->ncap : 256;
-    size_t *p = realloc(b->at, cap * sizeof *p);
-    if (!p) return -1;
-    b->at = p;
-    b->ncap = cap;
-  }
   if (more > SIZE_MAX / 4 - b->len) return -1;
   if (b->len + more > b->cap) {
     size_t cap = b->cap ? b->cap : 4096;
@@ -105,9 +104,10 @@ static int push_cell(cell_buf *b, const unsigned char *s, int n, int keep) {
   int plain;
   size_t len = escaped_len(s, n, keep, &plain);
   if (cell_room(b, len + 1) != 0) return -1;
-  escape_to(b->text + b->len, s, n, keep, plain);
-  b->at[b->n++] = b->len;
-  b->len += len + 1;
+  /* the cells follow one another: each takes what it wrote, not what
+   * was reserved for it */
+  b->len += escape_to(b->text + b->len, s, n, keep, plain) + 1;
+  b->n++;
   return 0;
 }
 
@@ -211,7 +211,7 @@ static int write_table(sqlite3_stmt *st, const cli_col *cols,
   int ncols = shown_columns(st, h), rc;
   int header = !(style && style->no_header);
   col_fmt *f = calloc((size_t)ncols, sizeof *f);
-  cell_buf b = {NULL, 0, 0, 0, NULL, 0, 0};
+  cell_buf b = {NULL, 0, 0, 0, 0};
   if (!f) return SQLITE_NOMEM;
   for (int i = 0; i < ncols; i++) {
     f[i].label = cols ? cols[i].label : sqlite3_column_name(st, i);
@@ -249,15 +249,17 @@ static int write_table(sqlite3_stmt *st, const cli_col *cols,
     if (!cols && f[i].numeric == 1) f[i].align = CLI_RIGHT;
     if (header) measure(&f[i], f[i].label ? f[i].label : "");
   }
-  for (size_t k = 0; k < b.n; k++) measure(&f[k % (size_t)ncols], b.text + b.at[k]);
+  const char *cell = b.text;
+  for (size_t k = 0; k < b.n; k++, cell = next_cell(cell)) measure(&f[k % (size_t)ncols], cell);
 
   /* Each line is built whole, then written without trailing blanks. */
   sqlite3_str *line = sqlite3_str_new(NULL);
   size_t from = header ? 0 : (size_t)ncols;
+  cell = b.text;
   for (size_t k = from; k < b.n + (size_t)ncols; k++) {
     int i = (int)(k % (size_t)ncols);
-    const char *v = k < (size_t)ncols ? (f[i].label ? f[i].label : "")
-                                      : b.text + b.at[k - (size_t)ncols];
+    const char *v = k < (size_t)ncols ? (f[i].label ? f[i].label : "") : cell;
+    if (k >= (size_t)ncols) cell = next_cell(cell);
     if (!f[i].omitted) {
       if (i != first && f[i].align != CLI_ATTACHED) sqlite3_str_appendchar(line, 1, ' ');
       put_cell(line, &f[i], v, i == last);
@@ -277,7 +279,6 @@ static int write_table(sqlite3_stmt *st, const cli_col *cols,
   sqlite3_free(sqlite3_str_finish(line));
 done:
   free(b.text);
-  free(b.at);
   free(f);
   return rc;
 }

@@ -235,6 +235,15 @@ static void table_aligns_and_escapes(void **state) {
                              "a          5\n"
                              "long\\nx 1234\n");
   run_free(&r);
+  /* An escaped cell is longer or shorter than its value: the cells after
+   * it keep their place. */
+  r = run_cli("sql", "SELECT 'a' || char(0) || 'b' AS name, 5 AS n UNION ALL"
+              " SELECT char(9) || 'x', 1234 UNION ALL SELECT 'c', 6", NULL);
+  assert_string_equal(r.out, "name      n\n"
+                             "a\\x00b    5\n"
+                             "\\tx    1234\n"
+                             "c         6\n");
+  run_free(&r);
 }
 
 static void sql_from_stdin_and_every_view(void **state) {
