@@ -51,20 +51,46 @@ static int is_unspecified(const char *a) {
   return strcmp(a, "0.0.0.0") == 0 || strcmp(a, "::") == 0;
 }
 
-/* Appends lsof's form of one end ("*:8080", "[::1]:53") to out at *n;
- * nothing for the unspecified address with port 0. */
-static void put_end(char *out, size_t *n, const char *addr, sqlite3_int64 port,
-                    int mapped, const char *before) {
+/* A NAME being made: what fits of it, NUL-terminated. Written piece by
+ * piece (no printf): an Internet socket's NAME is made once per row of a
+ * whole-machine listing, and formatting it was most of this function. */
+typedef struct name_buf {
+  char s[NAME_MAX_LEN];
+  size_t n;
+} name_buf;
+
+static void put(name_buf *b, const char *s, size_t len) {
+  if (len > NAME_MAX_LEN - 1 - b->n) len = NAME_MAX_LEN - 1 - b->n;
+  memcpy(b->s + b->n, s, len);
+  b->n += len;
+  b->s[b->n] = '\0';
+}
+
+static void put_str(name_buf *b, const char *s) { put(b, s, strlen(s)); }
+
+static void put_uint(name_buf *b, unsigned long long v) {
+  char d[24];
+  size_t k = sizeof d;
+  do d[--k] = (char)('0' + v % 10); while ((v /= 10) != 0);
+  put(b, d + k, sizeof d - k);
+}
+
+/* Appends lsof's form of one end ("*:8080", "[::1]:53"); nothing for the
+ * unspecified address with port 0. */
+static void put_end(name_buf *b, const char *addr, sqlite3_int64 port, int mapped,
+                    const char *before) {
   if (is_unspecified(addr) && port == 0) return;
   if (mapped) addr = is_v4_mapped(addr) ? addr + 7 : "0.0.0.0";
-  const char *open = "", *close = "";
+  int bracket = 0;
   if (is_unspecified(addr)) addr = "*";
-  else if (strchr(addr, ':')) open = "[", close = "]";
-  char p[24];
-  if (port == 0) snprintf(p, sizeof p, "*");
-  else snprintf(p, sizeof p, "%lld", (long long)port);
-  int w = snprintf(out + *n, NAME_MAX_LEN - *n, "%s%s%s%s:%s", before, open, addr, close, p);
-  if (w > 0) *n += (size_t)w < NAME_MAX_LEN - *n ? (size_t)w : NAME_MAX_LEN - *n - 1;
+  else bracket = strchr(addr, ':') != NULL;
+  put_str(b, before);
+  if (bracket) put(b, "[", 1);
+  put_str(b, addr);
+  put(b, bracket ? "]:" : ":", bracket ? 2 : 1);
+  if (port == 0) put(b, "*", 1);
+  else if (port < 0) put(b, "-", 1), put_uint(b, (unsigned long long)-(port + 1) + 1);
+  else put_uint(b, (unsigned long long)port);
 }
 
 static void fn_inet_name(sqlite3_context *c, int argc, sqlite3_value **argv) {
@@ -75,15 +101,17 @@ static void fn_inet_name(sqlite3_context *c, int argc, sqlite3_value **argv) {
   if (!kind || !family || !la || !ra) return;
   sqlite3_int64 lp = sqlite3_value_int64(argv[3]), rp = sqlite3_value_int64(argv[5]);
   int mapped = strcmp(family, "IPv6") == 0 && (is_v4_mapped(la) || is_v4_mapped(ra));
-  char out[NAME_MAX_LEN];
-  size_t n = 0;
-  out[0] = 0;
-  put_end(out, &n, la, lp, mapped, "");
-  put_end(out, &n, ra, rp, mapped, "->");
-  if (strcmp(kind, "tcp") == 0 && state)
-    n += (size_t)snprintf(out + n, NAME_MAX_LEN - n, " (%s)", state);
-  sqlite3_result_text(c, out, (int)(n < NAME_MAX_LEN ? n : NAME_MAX_LEN - 1),
-                      SQLITE_TRANSIENT);
+  name_buf b;
+  b.n = 0;
+  b.s[0] = '\0';
+  put_end(&b, la, lp, mapped, "");
+  put_end(&b, ra, rp, mapped, "->");
+  if (strcmp(kind, "tcp") == 0 && state) {
+    put(&b, " (", 2);
+    put_str(&b, state);
+    put(&b, ")", 1);
+  }
+  sqlite3_result_text(c, b.s, (int)b.n, SQLITE_TRANSIENT);
 }
 
 /* The kernel's hex of an address: each 32-bit word printed as the native

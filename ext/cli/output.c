@@ -119,8 +119,64 @@ static size_t width_of(const char *s, size_t n) {
   return w;
 }
 
-static void pad(sqlite3_str *out, size_t n) {
-  if (n) sqlite3_str_appendchar(out, (int)n, ' ');
+/* Display width and length in bytes of the NUL-terminated s. */
+static size_t width_len(const char *s, size_t *len) {
+  size_t w = 0, i = 0;
+  for (; s[i]; i++)
+    if (((unsigned char)s[i] & 0xC0) != 0x80) w++;
+  *len = i;
+  return w;
+}
+
+/* The table's lines, written as they are made into a buffer of their own
+ * (stdio's, a call per piece, cost as much as making them). Blanks are
+ * held back until text follows them, so that a line ends without any:
+ * neither padding nor a value's own trailing blanks. */
+typedef struct line_out {
+  FILE *out;
+  size_t blanks;     /* held back */
+  size_t n;          /* bytes in buf */
+  char buf[16384];
+} line_out;
+
+static void flush_lines(line_out *l) {
+  fwrite_unlocked(l->buf, 1, l->n, l->out);
+  l->n = 0;
+}
+
+/* Room for n more bytes, when they fit the buffer at all. */
+static int buf_room(line_out *l, size_t n) {
+  if (n > sizeof l->buf - l->n) flush_lines(l);
+  return n <= sizeof l->buf;
+}
+
+static void pad(line_out *l, size_t n) { l->blanks += n; }
+
+static void put_text(line_out *l, const char *s, size_t n) {
+  size_t end = n;
+  while (end && s[end - 1] == ' ') end--;
+  if (end) {
+    while (l->blanks) {
+      size_t k = l->blanks < sizeof l->buf ? l->blanks : sizeof l->buf;
+      buf_room(l, k);
+      memset(l->buf + l->n, ' ', k);
+      l->n += k;
+      l->blanks -= k;
+    }
+    if (buf_room(l, end)) {
+      memcpy(l->buf + l->n, s, end);
+      l->n += end;
+    } else {
+      fwrite_unlocked(s, 1, end, l->out);
+    }
+  }
+  l->blanks += n - end;
+}
+
+static void end_line(line_out *l) {
+  l->blanks = 0;
+  buf_room(l, 1);
+  l->buf[l->n++] = '\n';
 }
 
 /* lsof prints the FD number right-aligned with the mode letter after it;
@@ -156,41 +212,42 @@ static void measure(col_fmt *f, const char *s) {
     if (pw > f->pw) f->pw = pw;
     return;
   }
-  size_t w = width_of(s, strlen(s)) + (f->align == CLI_FD && fd_needs_blank(s));
+  size_t n, w = width_len(s, &n) + (f->align == CLI_FD && fd_needs_blank(s));
   if (w > f->w) f->w = w;
 }
 
-static void put_cell(sqlite3_str *out, const col_fmt *f, const char *s, int last) {
-  size_t n = strlen(s);
+static void put_cell(line_out *out, const col_fmt *f, const char *s, int last) {
+  size_t n, w = width_len(s, &n);
   switch (f->align) {
   case CLI_ADDRPORT: {
     size_t k = split_at(s);
     size_t aw = width_of(s, k);
     pad(out, f->w - aw);
-    sqlite3_str_append(out, s, (int)k);
-    sqlite3_str_appendchar(out, 1, k < n ? s[k] : ' ');
+    put_text(out, s, k);
+    put_text(out, k < n ? s + k : " ", 1);
     const char *port = k < n ? s + k + 1 : "";
-    sqlite3_str_appendall(out, port);
-    if (!last) pad(out, f->pw - width_of(port, strlen(port)));
+    size_t pn, pw = width_len(port, &pn);
+    put_text(out, port, pn);
+    if (!last) pad(out, f->pw - pw);
     break;
   }
   case CLI_FD: {
     int blank = fd_needs_blank(s);
-    pad(out, f->w - width_of(s, n) - (size_t)blank);
-    sqlite3_str_appendall(out, s);
-    if (blank && !last) sqlite3_str_appendchar(out, 1, ' ');
+    pad(out, f->w - w - (size_t)blank);
+    put_text(out, s, n);
+    if (blank && !last) pad(out, 1);
     break;
   }
   case CLI_RIGHT:
-    pad(out, f->w - width_of(s, n));
-    sqlite3_str_appendall(out, s);
+    pad(out, f->w - w);
+    put_text(out, s, n);
     break;
   case CLI_LEFT:
-    sqlite3_str_appendall(out, s);
-    if (!last) pad(out, f->w - width_of(s, n));
+    put_text(out, s, n);
+    if (!last) pad(out, f->w - w);
     break;
   case CLI_ATTACHED:
-    sqlite3_str_appendall(out, s);
+    put_text(out, s, n);
     break;
   }
 }
@@ -252,8 +309,13 @@ static int write_table(sqlite3_stmt *st, const cli_col *cols,
   const char *cell = b.text;
   for (size_t k = 0; k < b.n; k++, cell = next_cell(cell)) measure(&f[k % (size_t)ncols], cell);
 
-  /* Each line is built whole, then written without trailing blanks. */
-  sqlite3_str *line = sqlite3_str_new(NULL);
+  line_out *line = malloc(sizeof *line);
+  if (!line) {
+    rc = SQLITE_NOMEM;
+    goto done;
+  }
+  line->out = out;
+  line->blanks = line->n = 0;
   size_t from = header ? 0 : (size_t)ncols;
   cell = b.text;
   for (size_t k = from; k < b.n + (size_t)ncols; k++) {
@@ -261,22 +323,13 @@ static int write_table(sqlite3_stmt *st, const cli_col *cols,
     const char *v = k < (size_t)ncols ? (f[i].label ? f[i].label : "") : cell;
     if (k >= (size_t)ncols) cell = next_cell(cell);
     if (!f[i].omitted) {
-      if (i != first && f[i].align != CLI_ATTACHED) sqlite3_str_appendchar(line, 1, ' ');
+      if (i != first && f[i].align != CLI_ATTACHED) pad(line, 1);
       put_cell(line, &f[i], v, i == last);
     }
-    if (i < ncols - 1) continue;
-    if (sqlite3_str_errcode(line) != SQLITE_OK) {
-      rc = SQLITE_NOMEM;
-      break;
-    }
-    const char *text = sqlite3_str_value(line);
-    size_t n = (size_t)sqlite3_str_length(line);
-    while (n && text[n - 1] == ' ') n--;
-    fwrite(text ? text : "", 1, n, out);
-    fputc('\n', out);
-    sqlite3_str_reset(line);
+    if (i == ncols - 1) end_line(line);
   }
-  sqlite3_free(sqlite3_str_finish(line));
+  flush_lines(line);
+  free(line);
 done:
   free(b.text);
   free(f);
