@@ -34,6 +34,19 @@ typedef struct cell_buf {
 /* The cell after the one at s. */
 static const char *next_cell(const char *s) { return s + strlen(s) + 1; }
 
+/* A cell kept as this byte alone is the same as the one above it (its
+ * column's, a row before): lsof's COMMAND, PID, USER, TYPE and SIZE/OFF
+ * repeat row after row, a fifth of the table's text. Kept cells hold no
+ * other control byte (escape_to). */
+#define SAME_AS_ABOVE '\x01'
+
+/* A cell's text as read back in order: *above, the column's last text,
+ * for a mark; else the cell, which becomes *above. */
+static const char *cell_text(const char *cell, const char **above) {
+  if (cell[0] == SAME_AS_ABOVE) return *above;
+  return *above = cell;
+}
+
 /* A "\n\t" that starts ss's continuation line (kept in CLI_ATTACHED). */
 static int is_continuation(const unsigned char *s, int n, int i, int keep) {
   return keep && s[i] == '\n' && i + 1 < n && s[i + 1] == '\t';
@@ -99,14 +112,25 @@ static int cell_room(cell_buf *b, size_t more) {
   return 0;
 }
 
-/* Keeps the value as one line; 0, or -1 when out of memory. */
-static int push_cell(cell_buf *b, const unsigned char *s, int n, int keep) {
+/* Keeps the value as one line, or a mark when it is the text at offset
+ * *above (its column's last, SIZE_MAX: none), else notes it there; 0, or
+ * -1 when out of memory. */
+static int push_cell(cell_buf *b, const unsigned char *s, int n, int keep, size_t *above) {
   int plain;
   size_t len = escaped_len(s, n, keep, &plain);
   if (cell_room(b, len + 1) != 0) return -1;
   /* the cells follow one another: each takes what it wrote, not what
    * was reserved for it */
-  b->len += escape_to(b->text + b->len, s, n, keep, plain) + 1;
+  char *at = b->text + b->len;
+  size_t w = escape_to(at, s, n, keep, plain);
+  if (w > 1 && *above != SIZE_MAX && strcmp(b->text + *above, at) == 0) {
+    at[0] = SAME_AS_ABOVE;
+    at[1] = '\0';
+    w = 1;
+  } else {
+    *above = b->len;
+  }
+  b->len += w + 1;
   b->n++;
   return 0;
 }
@@ -201,6 +225,8 @@ typedef struct col_fmt {
   int numeric;       /* generic columns: every value a number; -1 while
                         no value but NULL was seen */
   int omitted;       /* left out of the table (cli_table_style) */
+  size_t kept;       /* offset of the column's last text kept (push_cell) */
+  const char *above; /* its last text read back (cell_text) */
 } col_fmt;
 
 static void measure(col_fmt *f, const char *s) {
@@ -275,6 +301,7 @@ static int write_table(sqlite3_stmt *st, const cli_col *cols,
     f[i].align = cols ? cols[i].align : CLI_LEFT;
     f[i].w = cols ? (size_t)cols[i].min_width : 0;
     f[i].numeric = -1; /* unknown until a value is seen */
+    f[i].kept = SIZE_MAX;
   }
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     row_seen(h, st);
@@ -283,7 +310,7 @@ static int write_table(sqlite3_stmt *st, const cli_col *cols,
       const unsigned char *s = sqlite3_column_text(st, i);
       int n = sqlite3_column_bytes(st, i);
       if (push_cell(&b, s ? s : (const unsigned char *)"", s ? n : 0,
-                    f[i].align == CLI_ATTACHED) != 0) {
+                    f[i].align == CLI_ATTACHED, &f[i].kept) != 0) {
         rc = SQLITE_NOMEM;
         goto done;
       }
@@ -307,7 +334,8 @@ static int write_table(sqlite3_stmt *st, const cli_col *cols,
     if (header) measure(&f[i], f[i].label ? f[i].label : "");
   }
   const char *cell = b.text;
-  for (size_t k = 0; k < b.n; k++, cell = next_cell(cell)) measure(&f[k % (size_t)ncols], cell);
+  for (size_t k = 0; k < b.n; k++, cell = next_cell(cell))
+    if (cell[0] != SAME_AS_ABOVE) measure(&f[k % (size_t)ncols], cell);
 
   line_out *line = malloc(sizeof *line);
   if (!line) {
@@ -320,7 +348,8 @@ static int write_table(sqlite3_stmt *st, const cli_col *cols,
   cell = b.text;
   for (size_t k = from; k < b.n + (size_t)ncols; k++) {
     int i = (int)(k % (size_t)ncols);
-    const char *v = k < (size_t)ncols ? (f[i].label ? f[i].label : "") : cell;
+    const char *v = k < (size_t)ncols ? (f[i].label ? f[i].label : "")
+                                      : cell_text(cell, &f[i].above);
     if (k >= (size_t)ncols) cell = next_cell(cell);
     if (!f[i].omitted) {
       if (i != first && f[i].align != CLI_ATTACHED) pad(line, 1);

@@ -244,6 +244,11 @@ static void table_aligns_and_escapes(void **state) {
                              "\\tx    1234\n"
                              "c         6\n");
   run_free(&r);
+  /* Values repeated down a column, and back after another. */
+  r = run_cli("sql", "SELECT 'xx' AS a, 'yy' AS b UNION ALL SELECT 'xx', 'yy' UNION ALL"
+              " SELECT 'xx', 'z' UNION ALL SELECT 'xx', 'yy' UNION ALL SELECT 'x', ''", NULL);
+  assert_string_equal(r.out, "a  b\nxx yy\nxx yy\nxx z\nxx yy\nx\n");
+  run_free(&r);
 }
 
 static void sql_from_stdin_and_every_view(void **state) {
