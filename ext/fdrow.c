@@ -53,6 +53,12 @@ int pn_fdrow_read_link(pn_fdrow *r, const pn_fdenv *e, int *exists) {
   return link_verdict(r, res, err, exists);
 }
 
+int pn_fdrow_deny(pn_fdrow *r, const char *error, int *exists) {
+  r->error = error;
+  *exists = 1;
+  return SQLITE_OK;
+}
+
 int pn_fdrow_take_link(pn_fdrow *r, pn_res res, int err, const char *text, size_t n,
                        int *exists) {
   if (res == PN_OK) {

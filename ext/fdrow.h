@@ -64,6 +64,9 @@ void pn_fdrow_free(pn_fdrow *r);
  * without link columns and with r->error set, as lsof prints
  * "(readlink: Permission denied)". SQLITE_OK or SQLITE_NOMEM. */
 int pn_fdrow_read_link(pn_fdrow *r, const pn_fdenv *e, int *exists);
+/* The row of a link known to be refused (error: why, as r->error of
+ * another row of the same listing), without asking. */
+int pn_fdrow_deny(pn_fdrow *r, const char *error, int *exists);
 /* The same from a link read ahead (pn_fdlinks): its verdict and text. */
 int pn_fdrow_take_link(pn_fdrow *r, pn_res res, int err, const char *text, size_t n,
                        int *exists);
