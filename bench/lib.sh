@@ -66,6 +66,21 @@ runner() {
 # 4 wall_med 5 wall_min 6 wall_max 7 cpu_med 8 rss_med_kb 9 rss_max_kb)
 field() { awk -F'\t' -v l="$2" -v c="$3" '$1 == l { print $c }' "$1"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+# rows TSV LABEL...: the runner's figures of those contenders as a table
+# (median wall, min, max, median CPU in ms; median peak RSS in MB; failed
+# runs).
+ms() { awk -v v="$1" 'BEGIN { printf "%9.1f", v }'; }
+rows() {
+  f=$1
+  shift
+  printf '  %-14s %9s %9s %9s %9s %7s %5s\n' contender "wall ms" "min ms" "max ms" "cpu ms" "RSS MB" fails
+  for l in "$@"; do
+    printf '  %-14s %s %s %s %s %7.1f %5s\n' "$l" "$(ms "$(field "$f" "$l" 4)")" \
+      "$(ms "$(field "$f" "$l" 5)")" "$(ms "$(field "$f" "$l" 6)")" \
+      "$(ms "$(field "$f" "$l" 7)")" "$(awk -v v="$(field "$f" "$l" 8)" 'BEGIN { print v / 1024 }')" \
+      "$(field "$f" "$l" 3)"
+  done
+}
 # verdict VALUE OP LIMIT
 verdict() {
   awk -v v="$1" -v op="$2" -v l="$3" 'BEGIN {

@@ -131,18 +131,6 @@ stop_workload ns
 drop_namespaces
 
 # ---- report ------------------------------------------------------------------------
-ms() { awk -v v="$1" 'BEGIN { printf "%9.1f", v }'; }
-rows() { # tsv labels...
-  f=$1
-  shift
-  printf '  %-14s %9s %9s %9s %9s %7s %5s\n' contender "wall ms" "min ms" "max ms" "cpu ms" "RSS MB" fails
-  for l in "$@"; do
-    printf '  %-14s %s %s %s %s %7.1f %5s\n' "$l" "$(ms "$(field "$f" "$l" 4)")" \
-      "$(ms "$(field "$f" "$l" 5)")" "$(ms "$(field "$f" "$l" 6)")" \
-      "$(ms "$(field "$f" "$l" 7)")" "$(awk -v v="$(field "$f" "$l" 8)" 'BEGIN { print v / 1024 }')" \
-      "$(field "$f" "$l" 3)"
-  done
-}
 echo
 echo "============================ sock_diag summary ============================"
 echo "10000 TCP sockets, this namespace (procnet-i: $TCPI_Q):"

@@ -25,13 +25,16 @@
  *    against /proc/sys/fs/nr_open first.
  *
  * Usage: workload [-p PROCS] [-s TCP_SOCKETS] [-6 PCT_IPV6] [-u UNIX_PAIRS]
- *                 [-i IDLE] [-t TIMEOUT_S] [-r READY_FILE] [-n NETNS_PREFIX]
+ *                 [-i IDLE] [-T THREADS] [-t TIMEOUT_S] [-r READY_FILE]
+ *                 [-n NETNS_PREFIX]
  *   -s  TCP sockets in total over all workers, listeners included (each
  *       connection is two sockets); default 10000
  *   -p  worker processes (default 20; 0 with -i: idle processes only)
  *   -6  percentage of connections over IPv6 (default 50)
  *   -u  unix socketpairs per worker (default 16), plus one abstract listener
  *   -i  idle processes (default 0)
+ *   -T  threads of each idle process, its main thread included (default
+ *       1): lsof lists every file again for each further thread
  *   -t  hard timeout in seconds (default and maximum 600)
  *   -n  worker i makes its sockets in the network namespace mounted at
  *       NETNS_PREFIX<i> (e.g. /run/netns/pnbench, made by ip netns add
@@ -47,6 +50,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stddef.h>
 #include <signal.h>
@@ -68,6 +72,7 @@
 #define MAX_SOCKETS 250000L
 #define MAX_IDLE 5000
 #define MAX_UNIX 10000
+#define MAX_THREADS 64
 #define MAX_TIMEOUT 600
 /* Connections per listener (same source and destination address and port
  * for IPv6: the 4-tuple differs only by the client port). */
@@ -269,6 +274,26 @@ report:
   for (;;) pause();
 }
 
+/* ---- idle processes --------------------------------------------------- */
+
+static void *sleep_forever(void *arg) {
+  (void)arg;
+  for (;;) pause();
+  return NULL;
+}
+
+/* An idle process: threads - 1 threads besides the main one, all asleep.
+ * It reports like a worker with no sockets once they exist. */
+static void idle_process(long threads, int report_fd) {
+  for (long t = 1; t < threads; t++) {
+    pthread_t th;
+    if (pthread_create(&th, NULL, sleep_forever, NULL) != 0) _exit(1);
+  }
+  if (write(report_fd, "OK 0 0\n", 7) != 7) _exit(1);
+  close(report_fd);
+  for (;;) pause();
+}
+
 /* ---- parent ----------------------------------------------------------- */
 
 static pid_t *kids;
@@ -315,24 +340,26 @@ static int wait_signal(const sigset_t *set, double timeout) {
 static void usage(void) {
   fprintf(stderr,
           "usage: %s [-p PROCS] [-s TCP_SOCKETS] [-6 PCT_IPV6] [-u UNIX_PAIRS]\n"
-          "          [-i IDLE_PROCS] [-t TIMEOUT_S] [-r READY_FILE]"
-          " [-n NETNS_PREFIX]\n",
+          "          [-i IDLE_PROCS] [-T THREADS] [-t TIMEOUT_S]"
+          " [-r READY_FILE] [-n NETNS_PREFIX]\n",
           prog);
   exit(2);
 }
 
 int main(int argc, char **argv) {
   long procs = 20, sockets = 10000, pct6 = 50, unix_pairs = 16, idle = 0;
+  long threads = 1;
   long timeout = MAX_TIMEOUT;
   const char *netns_prefix = NULL;
   int opt;
-  while ((opt = getopt(argc, argv, "p:s:6:u:i:t:r:n:h")) != -1) {
+  while ((opt = getopt(argc, argv, "p:s:6:u:i:T:t:r:n:h")) != -1) {
     switch (opt) {
     case 'p': procs = parse_num(optarg, 0, MAX_PROCS, 'p'); break;
     case 's': sockets = parse_num(optarg, 0, MAX_SOCKETS, 's'); break;
     case '6': pct6 = parse_num(optarg, 0, 100, '6'); break;
     case 'u': unix_pairs = parse_num(optarg, 0, MAX_UNIX, 'u'); break;
     case 'i': idle = parse_num(optarg, 0, MAX_IDLE, 'i'); break;
+    case 'T': threads = parse_num(optarg, 1, MAX_THREADS, 'T'); break;
     case 't': timeout = parse_num(optarg, 1, MAX_TIMEOUT, 't'); break;
     case 'r': ready_file = optarg; break;
     case 'n': netns_prefix = optarg; break;
@@ -395,37 +422,37 @@ int main(int argc, char **argv) {
     }
     kids[nkids++] = pid;
   }
-  close(rep[1]);
   for (long i = 0; i < idle; i++) {
     pid_t pid = fork();
     if (pid < 0) die("fork (idle %ld): %s", i, strerror(errno));
     if (pid == 0) {
       child_common(self, (unsigned)timeout);
       close(rep[0]);
-      for (;;) pause();
+      idle_process(threads, rep[1]);
     }
     kids[nkids++] = pid;
   }
+  close(rep[1]);
 
-  /* Collect one report line per worker ("OK tcp unix" or "ERR ..."), each
+  /* Collect one report line per child ("OK tcp unix" or "ERR ..."), each
    * written in one write() of less than PIPE_BUF bytes, so lines never
    * interleave. Signals are polled between reads: SIGINT/SIGTERM or the
    * deadline also stop the setup. */
   long tcp = 0, unx = 0, reports = 0;
   char buf[16384];
   size_t have = 0;
-  while (reports < procs) {
+  while (reports < procs + idle) {
     struct timespec zero = {0, 0};
     int s = sigtimedwait(&set, NULL, &zero);
     if (s == SIGCHLD) die("a worker died before reporting (%ld of %ld did)",
-                          reports, procs);
+                          reports, procs + idle);
     if (s > 0) die("interrupted while building the sockets");
     if (now() > deadline) die("timeout while building the sockets");
     struct pollfd pfd = {rep[0], POLLIN, 0};
     if (poll(&pfd, 1, 100) <= 0) continue;
     ssize_t got = read(rep[0], buf + have, sizeof buf - 1 - have);
     if (got <= 0) die("a worker died before reporting (%ld of %ld did)",
-                      reports, procs);
+                      reports, procs + idle);
     have += (size_t)got;
     buf[have] = 0;
     char *nl;

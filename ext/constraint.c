@@ -150,7 +150,7 @@ static int list_add_value(pn_i64list *l, sqlite3_value *v) {
   return pn_value_int64(v, &x) ? pn_i64list_push(l, x) : SQLITE_OK;
 }
 
-static void list_sort_unique(pn_i64list *l) {
+void pn_i64list_sort_unique(pn_i64list *l) {
   if (l->n < 2) return;
   pn_sort(l->v, (size_t)l->n, sizeof *l->v, cmp_i64);
   int w = 1;
@@ -169,7 +169,7 @@ int pn_i64list_from_arg(pn_i64list *l, sqlite3_value *arg, int is_list) {
     if (prc != SQLITE_OK) return prc;
   }
   if (rc != SQLITE_OK && rc != SQLITE_DONE) return rc;
-  list_sort_unique(l);
+  pn_i64list_sort_unique(l);
   return SQLITE_OK;
 }
 
@@ -183,3 +183,17 @@ int pn_i64list_has(const pn_i64list *l, sqlite3_int64 x) {
   return l->n && bsearch(&key, l->v, (size_t)l->n, sizeof *l->v, cmp_i64);
 }
 
+
+int pn_order_consumed(const sqlite3_index_info *info, const int *cols, int n,
+                      unsigned constant) {
+  int at = 0;
+  if (info->nOrderBy <= 0) return 0;
+  for (int i = 0; i < info->nOrderBy; i++) {
+    const struct sqlite3_index_orderby *o = &info->aOrderBy[i];
+    if (o->desc) return 0;
+    while (at < n && cols[at] != o->iColumn && (constant & (1u << at))) at++;
+    if (at >= n || cols[at] != o->iColumn) return 0;
+    at++;
+  }
+  return 1;
+}

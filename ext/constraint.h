@@ -46,6 +46,15 @@ int pn_claim_names(sqlite3_index_info *info, int col, int *argc, int flag);
 int pn_names_wanted(const char *const *names, int n, int idxNum, int argc,
                     sqlite3_value **argv, int first, unsigned *mask);
 
+/* Whether a scan's own order satisfies the query's ORDER BY, so that the
+ * table may set orderByConsumed: every ORDER BY term ascending and, in
+ * turn, one of cols[] (the table's order: pid, then what orders rows within
+ * a process; -1 is the rowid), in that order. A column of `constant` (bit i
+ * for cols[i], a column that holds one value in every row of this plan)
+ * may be left out of the ORDER BY. 0 without an ORDER BY. */
+int pn_order_consumed(const sqlite3_index_info *info, const int *cols, int n,
+                      unsigned constant);
+
 /* ---- xFilter: the values of a claimed constraint ---------------------------
  * pn_value_int64: the integer a value equals as SQLite compares it with an
  * INTEGER column: an integer, a whole real (5002.0) or text that reads as
@@ -66,6 +75,8 @@ typedef struct pn_i64list {
 } pn_i64list;
 int pn_i64list_from_arg(pn_i64list *l, sqlite3_value *arg, int is_list);
 int pn_i64list_push(pn_i64list *l, int64_t x);
+/* Sorts the values pushed and drops repeats (pushing keeps no order). */
+void pn_i64list_sort_unique(pn_i64list *l);
 void pn_i64list_free(pn_i64list *l);
 int pn_i64list_has(const pn_i64list *l, sqlite3_int64 x);
 

@@ -12,32 +12,39 @@ SQLITE_EXTENSION_INIT3
 
 int pn_pidsrc_start(pn_pidsrc *s, const pn_fs *fs, const pn_i64list *list) {
   int err;
+  void *dir;
   pn_pidsrc_end(s);
-  s->list = list;
   s->at = 0;
+  s->list = list;
   if (list) return SQLITE_OK;
-  pn_res r = pn_open_dir(fs, -1, ".", &s->dir, &err);
-  if (r == PN_OK) return SQLITE_OK;
-  return pn_is_nomem(r, err) ? SQLITE_NOMEM : SQLITE_IOERR;
+  s->list = &s->listed;
+  pn_res r = pn_open_dir(fs, -1, ".", &dir, &err);
+  if (r != PN_OK) return pn_is_nomem(r, err) ? SQLITE_NOMEM : SQLITE_IOERR;
+  int64_t p;
+  int rc = SQLITE_OK;
+  while (rc == SQLITE_OK && pn_next_numeric(dir, &p)) rc = pn_i64list_push(&s->listed, p);
+  pn_close_dir(dir);
+  pn_i64list_sort_unique(&s->listed);
+  return rc;
 }
 
 int pn_pidsrc_next(pn_pidsrc *s, sqlite3_int64 *pid) {
-  if (s->list) {
-    if (s->at >= s->list->n) return 0;
-    *pid = s->list->v[s->at++];
-    return 1;
-  }
-  int64_t p;
-  if (!s->dir || !pn_next_numeric(s->dir, &p)) return 0;
-  *pid = p;
+  if (!s->list || s->at >= s->list->n) return 0;
+  *pid = s->list->v[s->at++];
   return 1;
 }
 
+/* The listing's memory is kept for the walk's next start (an inner loop
+ * starts it once per outer row); pn_pidsrc_free gives it back. */
 void pn_pidsrc_end(pn_pidsrc *s) {
-  pn_close_dir(s->dir);
-  s->dir = NULL;
+  s->listed.n = 0;
   s->list = NULL;
   s->at = 0;
+}
+
+void pn_pidsrc_free(pn_pidsrc *s) {
+  pn_pidsrc_end(s);
+  pn_i64list_free(&s->listed);
 }
 
 /* ---- cursors ------------------------------------------------------------- */
@@ -58,7 +65,7 @@ int pn_cursor_open(sqlite3_vtab *tab, size_t size, sqlite3_vtab_cursor **out) {
 
 void pn_cursor_free(pn_cursor *c) {
   pn_cursor_close_piddir(c);
-  pn_pidsrc_end(&c->src);
+  pn_pidsrc_free(&c->src);
   pn_i64list_free(&c->pids);
   pn_buf_free(&c->buf);
   pn_fs_close(&c->fs);

@@ -11,16 +11,21 @@
 
 /* ---- which processes a scan visits ---------------------------------------- */
 typedef struct pn_pidsrc {
-  const pn_i64list *list;   /* the pids asked for, or NULL for all */
+  const pn_i64list *list;   /* the pids walked: asked for, or &listed */
   int at;                   /* next index into list */
-  void *dir;                /* root listing when list == NULL */
+  pn_i64list listed;        /* the root's pids, when none were asked for */
 } pn_pidsrc;
-/* Starts a walk; with list == NULL it lists the root. SQLITE_OK or an error
- * code (the root cannot be listed). */
+/* Starts a walk; with list == NULL over every pid of the root, listed
+ * first and sorted. The tables promise SQLite rows in pid order, and only
+ * the kernel's /proc lists pids in that order: a directory given as the
+ * root (--root, a fixture) lists them in any. SQLITE_OK or an error code
+ * (the root cannot be listed). */
 int pn_pidsrc_start(pn_pidsrc *s, const pn_fs *fs, const pn_i64list *list);
 /* Next pid; returns 1 with *pid or 0 at the end. */
 int pn_pidsrc_next(pn_pidsrc *s, sqlite3_int64 *pid);
+/* Ends a walk (it may start again); pn_pidsrc_free also frees. */
 void pn_pidsrc_end(pn_pidsrc *s);
+void pn_pidsrc_free(pn_pidsrc *s);
 
 /* ---- the start of every cursor ------------------------------------------ */
 typedef struct pn_cursor {

@@ -107,7 +107,7 @@ static int list_pids(const pn_fs *fs, pn_i64list *out) {
   sqlite3_int64 pid;
   while (rc == SQLITE_OK && pn_pidsrc_next(&src, &pid))
     rc = pn_i64list_push(out, pid);
-  pn_pidsrc_end(&src);
+  pn_pidsrc_free(&src);
   return rc;
 }
 

@@ -4,6 +4,7 @@
  */
 #include "fdscan.h"
 
+#include "parallel.h"
 #include "sort.h"
 #include "sqlite3ext.h"
 SQLITE_EXTENSION_INIT3
@@ -65,12 +66,100 @@ pn_res pn_read_fd_link(const pn_fs *fs, int piddir, int fd, pn_buf *text,
                        pn_fdlink *parsed, int *err) {
   char rel[32];
   pn_res r = pn_read_link(fs, piddir, pn_fd_rel(rel, "fd", fd), text, err);
-  if (r != PN_OK) return r;
-  if (pn_parse_fdlink(text->p, text->n, parsed) != 0) {
-    memset(parsed, 0, sizeof *parsed);
-    parsed->kind = PN_FD_OTHER;
-    parsed->name.p = text->p;
-    parsed->name.n = text->n;
+  if (r == PN_OK) pn_parse_fd_link_text(text->p, text->n, parsed);
+  return r;
+}
+
+void pn_parse_fd_link_text(const char *text, size_t n, pn_fdlink *parsed) {
+  if (pn_parse_fdlink(text, n, parsed) == 0) return;
+  memset(parsed, 0, sizeof *parsed);
+  parsed->kind = PN_FD_OTHER;
+  parsed->name.p = text;
+  parsed->name.n = n;
+}
+
+/* ---- links read ahead ---------------------------------------------------- */
+
+typedef struct slice_job {
+  pn_fdlinks *out;
+  pn_fs fs;                 /* the root fd is shared; counters are not */
+  pn_counters cnt;
+  int dir;
+  const int *fds;
+  size_t n;
+  pn_buf link;              /* this thread's readlink buffer */
+  int nomem;
+} slice_job;
+
+/* pn_item_fn: reads the links of slice `item` into its text buffer. */
+static void read_slice(void *state, size_t item) {
+  slice_job *j = state;
+  pn_buf *text = &j->out->texts[item];
+  size_t from = item * PN_FDLINKS_SLICE, to = from + PN_FDLINKS_SLICE;
+  char rel[32];
+  if (to > j->n) to = j->n;
+  for (size_t i = from; i < to && !j->nomem; i++) {
+    pn_fdlink_read *r = &j->out->v[i];
+    r->res = pn_read_link(&j->fs, j->dir, pn_fd_rel(rel, "fd", j->fds[i]), &j->link, &r->err);
+    r->at = text->n;
+    r->n = 0;
+    if (pn_is_nomem(r->res, r->err) || (r->res == PN_OK && pn_buf_grow(text, j->link.n))) {
+      j->nomem = 1;
+      break;
+    }
+    if (r->res != PN_OK) continue;
+    memcpy(text->p + text->n, j->link.p, j->link.n);
+    text->n += j->link.n;
+    r->n = j->link.n;
   }
-  return PN_OK;
+}
+
+void pn_fdlinks_free(pn_fdlinks *links) {
+  for (size_t i = 0; i < links->nslices; i++) pn_buf_free(&links->texts[i]);
+  sqlite3_free(links->texts);
+  sqlite3_free(links->v);
+  memset(links, 0, sizeof *links);
+}
+
+int pn_fdlinks_read(pn_fdlinks *out, const pn_fs *fs, int dir, const int *fds, size_t n,
+                    int threads) {
+  slice_job jobs[PN_MAX_THREADS];
+  pn_fdlinks_free(out);
+  out->n = n;
+  out->nslices = (n + PN_FDLINKS_SLICE - 1) / PN_FDLINKS_SLICE;
+  out->v = sqlite3_malloc64(n * sizeof *out->v + 1);
+  out->texts = sqlite3_malloc64(out->nslices * sizeof *out->texts + 1);
+  if (!out->v || !out->texts) {
+    sqlite3_free(out->v);
+    sqlite3_free(out->texts);
+    memset(out, 0, sizeof *out);
+    return SQLITE_NOMEM;
+  }
+  memset(out->texts, 0, out->nslices * sizeof *out->texts);
+  memset(jobs, 0, sizeof jobs);
+  for (int t = 0; t < PN_MAX_THREADS; t++) {
+    jobs[t].out = out;
+    jobs[t].fs = *fs;
+    jobs[t].fs.cnt = &jobs[t].cnt;
+    jobs[t].dir = dir;
+    jobs[t].fds = fds;
+    jobs[t].n = n;
+  }
+  pn_parallel_for(out->nslices, threads, read_slice, jobs, sizeof *jobs);
+  int nomem = 0;
+  for (int t = 0; t < PN_MAX_THREADS; t++) {
+    nomem |= jobs[t].nomem;
+    pn_buf_free(&jobs[t].link);
+    if (fs->cnt) pn_counters_add(fs->cnt, &jobs[t].cnt);
+  }
+  if (nomem) {
+    pn_fdlinks_free(out);
+    return SQLITE_NOMEM;
+  }
+  return SQLITE_OK;
+}
+
+const char *pn_fdlinks_text(const pn_fdlinks *links, size_t i) {
+  const char *p = links->texts[i / PN_FDLINKS_SLICE].p;
+  return p ? p + links->v[i].at : "";
 }

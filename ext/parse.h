@@ -95,7 +95,11 @@ typedef struct pn_fdlink {
 } pn_fdlink;
 int pn_parse_fdlink(const char *buf, size_t len, pn_fdlink *out);
 
-/* ---- /proc/PID/fdinfo/N --------------------------------------------------- */
+/* ---- /proc/PID/fdinfo/N ---------------------------------------------------
+ * The lines every descriptor has (pos, flags, mnt_id, ino) and those by
+ * which lsof names anonymous files: an eventfd's "eventfd-id:", a pidfd's
+ * "Pid:" (-1 once the process has been reaped), an epoll set's "tfd:"
+ * lines, one per watched descriptor (pn_next_epoll_tfd lists them). */
 typedef struct pn_fdinfo {
   int have_pos;
   int64_t pos;
@@ -105,8 +109,17 @@ typedef struct pn_fdinfo {
   int64_t mnt_id;
   int have_ino;
   uint64_t ino;
+  int have_eventfd_id;
+  int64_t eventfd_id;
+  int have_pid;
+  int64_t pid;
+  size_t epoll_tfds;    /* "tfd:" lines */
 } pn_fdinfo;
 int pn_parse_fdinfo(const char *buf, size_t len, pn_fdinfo *out);
+/* The next watched descriptor of an epoll set's fdinfo ("tfd: N ..."
+ * lines, in the kernel's order). *pos starts at 0; returns 1 with *fd, or
+ * 0 after the last. Lines whose number does not parse are skipped. */
+int pn_next_epoll_tfd(const char *buf, size_t len, size_t *pos, int64_t *fd);
 
 /* ---- /proc/net/{tcp,tcp6,udp,udp6,udplite,udplite6,raw,raw6,icmp,icmp6} ---
  * One line (no header). Addresses are stored as the bytes in network order,
@@ -240,6 +253,28 @@ int pn_parse_mountinfo_line(const char *line, size_t len, pn_mountinfo *out);
  * no NUL added); returns the length of the whole result, which may exceed
  * cap. A backslash not followed by three octal digits is kept as is. */
 size_t pn_unescape_mount(pn_str s, char *out, size_t cap);
+
+/* ---- /proc/locks ------------------------------------------------------------
+ * One line: "ID: CLASS MODE TYPE PID MAJ:MIN:INODE START END", e.g.
+ * "1: POSIX  ADVISORY  WRITE 1234 fe:00:1054 0 EOF" (fs/locks.c). A lock
+ * waiting for another is printed "ID: -> CLASS ..." under it. CLASS is
+ * POSIX, FLOCK, OFDLCK, LEASE, DELEG...; TYPE READ, WRITE or UNLCK (a
+ * lease being broken); PID is -1 for an OFD lock, whose owner is a file,
+ * not a process; END is EOF for a lock to the end of the file (and beyond),
+ * else the last byte. MAJ and MIN are hex, INODE decimal. */
+typedef struct pn_lock_line {
+  int waiting;          /* "->": blocked behind another lock */
+  pn_str lock_class;    /* POSIX, FLOCK, ... */
+  int type;             /* 'R' READ, 'W' WRITE, 'U' UNLCK */
+  int64_t pid;
+  unsigned dev_major;
+  unsigned dev_minor;
+  uint64_t inode;
+  uint64_t start;
+  int to_eof;           /* END is EOF */
+  uint64_t end;         /* when !to_eof */
+} pn_lock_line;
+int pn_parse_lock_line(const char *line, size_t len, pn_lock_line *out);
 
 /* ---- /etc/passwd -----------------------------------------------------------
  * One line "name:password:uid:gid:gecos:home:shell". Comments, blank lines

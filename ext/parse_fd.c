@@ -84,10 +84,30 @@ static int fdinfo_value(pn_str line, const char *key, pn_str *value) {
   return 1;
 }
 
-/* Parses one fdinfo line; lines other than the four we know are ignored
- * (eventfd-count:, tfd:, inotify wd:, ...). */
+/* The number that starts a "tfd:" line's value ("3 events: 19 ..."). */
+static int parse_tfd(pn_str value, int64_t *fd) {
+  size_t at = 0;
+  pn_str first;
+  return pn_next_field(value, &at, &first) ? pn_parse_sdec(first, fd) : -1;
+}
+
+/* Parses one fdinfo line; lines other than those we know are ignored
+ * (eventfd-count:, inotify wd:, ...). A "tfd:" line is counted, its number
+ * read by pn_next_epoll_tfd. */
 static int parse_fdinfo_line(pn_str line, pn_fdinfo *out) {
   pn_str v;
+  if (fdinfo_value(line, "tfd:", &v)) {
+    out->epoll_tfds++;
+    return 0;
+  }
+  if (fdinfo_value(line, "eventfd-id:", &v)) {
+    out->have_eventfd_id = 1;
+    return pn_parse_sdec(v, &out->eventfd_id);
+  }
+  if (fdinfo_value(line, "Pid:", &v)) {
+    out->have_pid = 1;
+    return pn_parse_sdec(v, &out->pid);
+  }
   if (fdinfo_value(line, "pos:", &v)) {
     out->have_pos = 1;
     return pn_parse_sdec(v, &out->pos); /* loff_t, printed with %lli */
@@ -114,5 +134,13 @@ int pn_parse_fdinfo(const char *buf, size_t len, pn_fdinfo *out) {
   memset(out, 0, sizeof *out);
   while (pn_next_line(buf, len, &pos, &line))
     if (parse_fdinfo_line(line, out) != 0) return -1;
+  return 0;
+}
+
+int pn_next_epoll_tfd(const char *buf, size_t len, size_t *pos, int64_t *fd) {
+  pn_str line, v;
+  if (buf == NULL) return 0;
+  while (pn_next_line(buf, len, pos, &line))
+    if (fdinfo_value(line, "tfd:", &v) && parse_tfd(v, fd) == 0) return 1;
   return 0;
 }

@@ -14,6 +14,7 @@ SQLITE_EXTENSION_INIT3
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 /* /proc files report size 0, so reads grow the buffer; start at one page and
@@ -302,11 +303,42 @@ pn_res pn_lstat_at(const pn_fs *fs, int dir, const char *rel, struct stat *st,
   return stat_with(fs, dir, rel, st, AT_SYMLINK_NOFOLLOW, err);
 }
 
+pn_res pn_getxattr_at(const pn_fs *fs, int dir, const char *rel,
+                      const char *name, char *out, size_t cap, size_t *len,
+                      int *err) {
+  /* The C library has no getxattrat: the path goes through the reader's
+   * /proc/self/fd/DIR, which names the directory whatever the root is. */
+  char path[64];
+  *err = 0;
+  *len = 0;
+  if (snprintf(path, sizeof path, "/proc/self/fd/%d/%s", base_fd(fs, dir), rel) >=
+      (int)sizeof path) {
+    *err = ENAMETOOLONG;
+    return PN_FAIL;
+  }
+  ssize_t n = getxattr(path, name, out, cap);
+  if (n < 0) {
+    *err = errno;
+    return pn_classify(errno);
+  }
+  *len = (size_t)n;
+  return PN_OK;
+}
+
 pn_res pn_open_pid(const pn_fs *fs, int64_t pid, int *fd, int *err) {
   char name[24];
   *err = 0;
   snprintf(name, sizeof name, "%lld", (long long)pid);
   *fd = openat(fs->rootfd, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (*fd >= 0) return PN_OK;
+  *err = errno;
+  return pn_classify(errno);
+}
+
+pn_res pn_open_subdir(const pn_fs *fs, int dir, const char *rel, int *fd,
+                      int *err) {
+  *err = 0;
+  *fd = openat(base_fd(fs, dir), rel, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (*fd >= 0) return PN_OK;
   *err = errno;
   return pn_classify(errno);

@@ -121,8 +121,17 @@ pn_res pn_stat_at(const pn_fs *fs, int dir, const char *rel, struct stat *st,
  * are the descriptor's open mode (S_IRUSR read, S_IWUSR write). */
 pn_res pn_lstat_at(const pn_fs *fs, int dir, const char *rel, struct stat *st,
                    int *err);
+/* The extended attribute `name` of dir/rel, links followed (a socket's
+ * "system.sockprotoname" through PID/fd/N): at most cap bytes into out,
+ * its length in *len. */
+pn_res pn_getxattr_at(const pn_fs *fs, int dir, const char *rel,
+                      const char *name, char *out, size_t cap, size_t *len,
+                      int *err);
 /* Opens the directory of one process ("PID") as an O_PATH fd. */
 pn_res pn_open_pid(const pn_fs *fs, int64_t pid, int *fd, int *err);
+/* Opens the directory dir/rel (a task's "task/TID") as an O_PATH fd. */
+pn_res pn_open_subdir(const pn_fs *fs, int dir, const char *rel, int *fd,
+                      int *err);
 /* Opens dir/rel for listing. The caller owns the DIR*. */
 pn_res pn_open_dir(const pn_fs *fs, int dir, const char *rel, void **dirp,
                    int *err);

@@ -14,6 +14,7 @@
 #include "procnet.h"
 
 #include "func_inet.h"
+#include "func_lsof.h"
 #include "parallel.h"
 #include "procfs.h"
 #include "tables.h"
@@ -347,6 +348,7 @@ int procnet_register(sqlite3 *db, char **err) {
   int rc = register_tables(db, ctx);
   if (rc == SQLITE_OK) rc = register_functions(db, ctx);
   if (rc == SQLITE_OK) rc = pn_register_inet_functions(db);
+  if (rc == SQLITE_OK) rc = pn_register_lsof_functions(db);
   pn_ctx_unref(ctx); /* the modules and functions hold their own refs */
   if (rc != SQLITE_OK)
     set_err(err, sqlite3_errstr(rc));

@@ -1,12 +1,25 @@
 /*
  * table_fds.c: the `fds` table, one row per open file descriptor.
  *
- * Sources, each read only when a used column needs it:
+ * Sources, each read only when a used column needs it (fdrow.h):
  *   PID/fd listing   pid fd
  *   readlink fd/N    target type inode path deleted (decides the row exists)
  *   stat fd/N        type and inode of paths and anon inodes, dev_*, size
  *   lstat fd/N       mode (the link's permission bits are the open mode)
- *   fdinfo/N         pos flags mnt_id
+ *   fdinfo/N         pos flags mnt_id, and eventfd_id pidfd_pid epoll_fds
+ *                    (what lsof names eventfds, pidfds and epoll sets by)
+ *   getxattr fd/N    sock_protocol ("system.sockprotoname": TCP, UDPv6...)
+ *   /proc/locks      lock (lsof's lock character), once per statement
+ * Sockets and pipes, most of a busy machine's descriptors, need nothing but
+ * their readlink (fdrow.c): what the others read is the same for every one
+ * of them.
+ *
+ * With `tasks = 1` (walk plans only), each process's rows are followed by
+ * those of each of its threads, tid and taskcmd set, as lsof lists task
+ * rows: the process's rows again for a thread that shares its descriptor
+ * table (kcmp), without reading them twice; a thread's own descriptors
+ * otherwise. Walk plans give rows ordered by pid, tid (NULL first) and fd,
+ * which they tell SQLite (orderByConsumed).
  *
  * A process whose fd directory cannot be read (EACCES without root) yields
  * one row with fd NULL and `error` saying why, as lsof prints NOFD: the query
@@ -21,7 +34,9 @@
  *   0x10  with 0x2: `type = 'socket'` too, so the lookup needs no stat of
  *         files and anon inodes (the stat tier)
  *   PN_IDX_PID_LIST  the pid argument is an IN list
- * argv order: pid (when 0x1), inode (when 0x2).
+ *   PN_IDX_TASKS     `tasks = ?` (then no index plan); PN_IDX_NO_TASKS
+ *                    `tid IS NULL`
+ * argv order: pid (when 0x1), inode (when 0x2), tasks (when PN_IDX_TASKS).
  *
  * Plans. With pid, the listed processes are walked; the last listing is kept
  * so the inner loop of a join does not list the same directory twice. With
@@ -43,13 +58,14 @@
  */
 #include "tables.h"
 #include "fd_share.h"
+#include "fdrow.h"
 #include "fdscan.h"
 #include "parse.h"
+#include "tasks.h"
 #include "vtab_common.h"
 SQLITE_EXTENSION_INIT3
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,11 +77,15 @@ static const char FDS_SCHEMA[] =
     "CREATE TABLE x(pid INTEGER, fd INTEGER, target TEXT, type TEXT,"
     " inode INTEGER, path TEXT, deleted INTEGER, mode TEXT, pos INTEGER,"
     " flags INTEGER, mnt_id INTEGER, dev_major INTEGER, dev_minor INTEGER,"
-    " rdev_major INTEGER, rdev_minor INTEGER, size INTEGER, error TEXT)";
+    " rdev_major INTEGER, rdev_minor INTEGER, size INTEGER, error TEXT,"
+    " lock TEXT, eventfd_id INTEGER, pidfd_pid INTEGER, epoll_fds TEXT,"
+    " sock_protocol TEXT, tid INTEGER, taskcmd TEXT, tasks INTEGER HIDDEN)";
 enum {
   COL_PID, COL_FD, COL_TARGET, COL_TYPE, COL_INODE, COL_PATH, COL_DELETED,
   COL_MODE, COL_POS, COL_FLAGS, COL_MNT_ID, COL_DEV_MAJOR, COL_DEV_MINOR,
-  COL_RDEV_MAJOR, COL_RDEV_MINOR, COL_SIZE, COL_ERROR
+  COL_RDEV_MAJOR, COL_RDEV_MINOR, COL_SIZE, COL_ERROR, COL_LOCK,
+  COL_EVENTFD_ID, COL_PIDFD_PID, COL_EPOLL_FDS, COL_SOCK_PROTOCOL, COL_TID,
+  COL_TASKCMD, COL_TASKS
 };
 
 #define IDX_PID PN_IDX_PID
@@ -75,14 +95,15 @@ enum {
 #define IDX_SOCKETS_ONLY 0x10
 
 typedef struct fds_cursor {
-  pn_cursor pc;             /* pc.buf: fdinfo text; pc.pid, pc.piddir: the
-                               process being walked */
+  pn_cursor pc;             /* pc.pid, pc.piddir: the process being walked */
   int idx;
   pn_fdnums fds;            /* its descriptor numbers (a listing) */
   size_t fdat;              /* the next of them */
   sqlite3_int64 listed_pid; /* whose listing fds holds, or -1 */
   pn_res list_res;          /* how that listing went */
   int list_err;
+  const char *links_denied; /* a link of that listing could not be read:
+                               why (then none can: see read_row_link) */
   /* inode plan */
   pn_fd_share *sh;          /* the connection's index (fd_share.h) */
   uint64_t want_inode;
@@ -92,19 +113,20 @@ typedef struct fds_cursor {
   int use_index;            /* this call answers from the index */
   int socket_scan;          /* this call lists every socket, in index order */
   int filters;              /* xFilter calls so far */
+  /* threads (walk plans with tasks = 1) */
+  pn_taskwalk tw;
+  pn_fdrows saved;          /* the process's rows, for threads sharing them */
+  int saving;               /* the rows of this process are being saved */
+  int replaying;            /* this thread's rows are the saved ones */
+  size_t replay_at;         /* the next of them */
+  int row_pending_save;     /* the current row is to be saved when left */
+  pn_fdlinks ahead;         /* links of a big listing read ahead: those */
+  int have_ahead;           /* of fds.v[ahead_from...] */
+  size_t ahead_from;
+  int ahead_dir;            /* the directory listed, where they are read */
   /* the current row */
-  int fd;                   /* -1: the error row of an unreadable process */
-  const char *error;
-  pn_buf link;
-  pn_fdlink parsed;
-  int have_link;
-  int link_pending;         /* index row: the link text is made on demand */
-  int stat_done, have_stat;
-  struct stat st;
-  int lstat_done;
-  char mode;
-  int fdinfo_done;
-  pn_fdinfo info;
+  pn_fdenv env;
+  pn_fdrow row;
 } fds_cursor;
 
 /* 1 when the rows are wanted in ascending inode order (ORDER BY inode, or
@@ -141,17 +163,29 @@ static int has_type_socket(sqlite3_index_info *info) {
   return 0;
 }
 
+/* The walk plans' order: pid, tid (constant without task rows), fd. */
+static void walk_order(sqlite3_index_info *info, int idx) {
+  static const int order[] = {COL_PID, COL_TID, COL_FD};
+  if (pn_order_consumed(info, order, 3, pn_plan_may_list_tasks(idx) ? 0 : 2u))
+    info->orderByConsumed = 1;
+}
+
 static int fdsXBestIndex(sqlite3_vtab *tab, sqlite3_index_info *info) {
   (void)tab;
   int idx = pn_plan_pid(info, COL_PID, 20);
   int argc = idx ? 1 : 0;
   if (pn_claim_eq(info, COL_INODE, &argc, 0, NULL)) idx |= IDX_INODE;
-  const sqlite3_uint64 link_cols = (1u << COL_TARGET) | (1u << COL_TYPE) |
-                                   (1u << COL_INODE) | (1u << COL_PATH) |
-                                   (1u << COL_DELETED) | (1u << COL_ERROR);
+  idx |= pn_plan_tasks(info, COL_TASKS, COL_TID, &argc);
+  const sqlite3_uint64 link_cols =
+      (1u << COL_TARGET) | (1u << COL_TYPE) | (1u << COL_INODE) | (1u << COL_PATH) |
+      (1u << COL_DELETED) | (1u << COL_ERROR) | (1u << COL_LOCK) |
+      (1u << COL_SOCK_PROTOCOL);
   if ((info->colUsed & link_cols) || (idx & IDX_INODE)) idx |= IDX_LINK;
   if ((idx & IDX_INODE) && has_type_socket(info)) idx |= IDX_SOCKETS_ONLY;
-  if ((idx & IDX_INODE) && !(idx & IDX_PID)) {
+  if (idx & PN_IDX_TASKS) {
+    /* task rows come from walking processes: no index plan */
+    walk_order(info, idx);
+  } else if ((idx & IDX_INODE) && !(idx & IDX_PID)) {
     /* Amortised: one index build per cursor, then a lookup per call. */
     info->estimatedCost = 30.0;
     info->estimatedRows = 1;
@@ -167,6 +201,8 @@ static int fdsXBestIndex(sqlite3_vtab *tab, sqlite3_index_info *info) {
      * at 2 x 20 each) so that SQLite takes it. */
     info->estimatedCost = 10000.0;
     info->estimatedRows = 10000;
+  } else {
+    walk_order(info, idx);
   }
   info->idxNum = idx;
   return SQLITE_OK;
@@ -177,6 +213,9 @@ static int fdsXOpen(sqlite3_vtab *tab, sqlite3_vtab_cursor **out) {
   if (rc != SQLITE_OK) return rc;
   fds_cursor *c = (fds_cursor *)*out;
   c->listed_pid = -1;
+  c->env.fs = &c->pc.fs;
+  c->env.dir = -1;
+  pn_taskwalk_init(&c->tw, ((pn_vtab *)tab)->ctx);
   if ((rc = pn_fd_share_open(((pn_vtab *)tab)->ctx, &c->sh)) != SQLITE_OK) {
     pn_cursor_free(&c->pc);
     *out = NULL;
@@ -184,145 +223,213 @@ static int fdsXOpen(sqlite3_vtab *tab, sqlite3_vtab_cursor **out) {
   return rc;
 }
 
-/* Opens the current process's directory when a row needs it (index rows
- * open it only for stat, mode or fdinfo columns). 0: the process is gone. */
-static int ensure_piddir(fds_cursor *c) { return pn_cursor_open_piddir(&c->pc); }
+/* The directory rows read their parts from: the current process's (opened
+ * when a row needs it: index rows open it only for what their link does
+ * not give), or the thread's being listed. 0: gone. */
+static int ensure_dir(fds_cursor *c) {
+  if (c->tw.task && !c->replaying) {
+    c->env.dir = pn_taskwalk_dir(&c->tw, &c->pc.fs, c->pc.piddir) ? c->tw.dir : -1;
+    return c->env.dir >= 0;
+  }
+  int ok = pn_cursor_open_piddir(&c->pc);
+  c->env.dir = c->pc.piddir;
+  return ok;
+}
 
 static int fdsXClose(sqlite3_vtab_cursor *cur) {
   fds_cursor *c = (fds_cursor *)cur;
   pn_fdnums_free(&c->fds);
   pn_fd_share_close(((pn_vtab *)cur->pVtab)->ctx, c->sh);
-  pn_buf_free(&c->link);
+  pn_fdrow_free(&c->row);
+  pn_fdrows_free(&c->saved);
+  pn_fdlinks_free(&c->ahead);
+  pn_fdenv_free(&c->env);
+  pn_taskwalk_free(&c->tw);
   pn_cursor_free(&c->pc);
   return SQLITE_OK;
 }
 
 /* ---- listing one process's descriptors ------------------------------------ */
 
-/* Opens PID's directory and lists PID/fd into c->fds, unless it already
- * holds that listing. Sets c->list_res: PN_GONE skips the process, PN_DENIED gives
- * the error row. */
+/* Reads the links of a listing of thousands of descriptors ahead, a window
+ * at a time from `from` on, shared out to the connection's threads (a busy
+ * server's sockets). */
+static int read_ahead(fds_cursor *c, size_t from) {
+  int threads = ((pn_vtab *)c->pc.base.pVtab)->ctx->threads;
+  c->have_ahead = 0;
+  if (!(c->idx & IDX_LINK) || threads < 2 || c->fds.n < 2 * PN_FDLINKS_SLICE ||
+      from >= c->fds.n)
+    return SQLITE_OK;
+  size_t n = c->fds.n - from;
+  if (n > PN_FDLINKS_WINDOW) n = PN_FDLINKS_WINDOW;
+  int rc = pn_fdlinks_read(&c->ahead, &c->pc.fs, c->ahead_dir, c->fds.v + from, n, threads);
+  c->have_ahead = rc == SQLITE_OK;
+  c->ahead_from = from;
+  return rc;
+}
+
+/* Lists the descriptors of dir (the process pid's directory, or a thread's)
+ * into c->fds unless it already holds pid's. Sets c->list_res: PN_GONE
+ * skips it, PN_DENIED gives the error row. */
+static int list_dir(fds_cursor *c, int dir, sqlite3_int64 memo_pid) {
+  int err;
+  c->fdat = 0;
+  if (memo_pid >= 0 && c->listed_pid == memo_pid) return SQLITE_OK; /* memo */
+  c->listed_pid = -1;
+  c->have_ahead = 0;
+  c->links_denied = NULL;
+  pn_res r = pn_list_fds(&c->pc.fs, dir, &c->fds, &err);
+  c->list_res = r;
+  c->list_err = err;
+  if (r != PN_OK) return pn_is_nomem(r, err) ? SQLITE_NOMEM : SQLITE_OK;
+  c->listed_pid = memo_pid;
+  c->ahead_dir = dir;
+  return read_ahead(c, 0);
+}
+
+/* Opens PID's directory and lists its descriptors; with task rows, lists
+ * its threads too (the process's rows are saved for those that share). */
 static int list_process(fds_cursor *c, sqlite3_int64 pid) {
   int err;
   pn_cursor_close_piddir(&c->pc);
+  pn_taskwalk_reset(&c->tw);
   c->pc.pid = pid;
+  c->replaying = c->saving = 0;
   pn_res r = pn_open_pid(&c->pc.fs, pid, &c->pc.piddir, &err);
+  c->env.dir = c->pc.piddir;
+  c->env.pid = pid;
+  c->fdat = c->fds.n;
   if (r != PN_OK) {
     c->list_res = r == PN_DENIED ? PN_DENIED : PN_GONE;
     c->list_err = err;
     c->listed_pid = -1;
     return pn_is_nomem(r, err) ? SQLITE_NOMEM : SQLITE_OK;
   }
-  if (c->listed_pid == pid) return SQLITE_OK; /* memo: same directory */
-  c->listed_pid = -1;
-  r = pn_list_fds(&c->pc.fs, c->pc.piddir, &c->fds, &err);
-  c->list_res = r;
-  c->list_err = err;
-  if (r != PN_OK) return pn_is_nomem(r, err) ? SQLITE_NOMEM : SQLITE_OK;
-  c->listed_pid = pid;
-  return SQLITE_OK;
+  int rc = list_dir(c, c->pc.piddir, pid);
+  if (rc == SQLITE_OK && c->tw.on)
+    rc = pn_taskwalk_start(&c->tw, &c->pc.fs, c->pc.piddir, pid, &c->env.scratch);
+  pn_fdrows_clear(&c->saved);
+  c->saving = pn_taskwalk_has_threads(&c->tw);
+  return rc;
+}
+
+/* Moves to the next thread of the process: its rows are the saved ones if
+ * it shares the process's descriptor table, else its own listing. 0 when
+ * there is none left. */
+static int next_thread(fds_cursor *c, int *rc) {
+  *rc = SQLITE_OK;
+  c->saving = 0;
+  if (!pn_taskwalk_next(&c->tw)) return 0;
+  c->replaying = pn_taskwalk_shares(&c->tw, &c->pc.fs, c->pc.pid, PN_SHARE_FILES);
+  c->replay_at = 0;
+  c->env.dir = c->pc.piddir;
+  if (c->replaying) return 1;
+  if (!pn_taskwalk_dir(&c->tw, &c->pc.fs, c->pc.piddir)) {
+    c->list_res = PN_GONE;
+    c->fdat = c->fds.n = 0;
+    return 1;
+  }
+  c->env.dir = c->tw.dir;
+  *rc = list_dir(c, c->tw.dir, -1);
+  return 1;
 }
 
 /* ---- the current row -------------------------------------------------------- */
 
-static void row_reset(fds_cursor *c, int fd) {
-  c->fd = fd;
-  c->error = NULL;
-  c->have_link = 0;
-  c->link_pending = 0;
-  c->stat_done = c->have_stat = 0;
-  c->lstat_done = 0;
-  c->fdinfo_done = 0;
+static void row_reset(fds_cursor *c, int fd) { pn_fdrow_reset(&c->row, fd); }
+
+/* Saves the row just left, when the process's rows are being saved. */
+static int save_left_row(fds_cursor *c) {
+  if (!c->row_pending_save) return SQLITE_OK;
+  c->row_pending_save = 0;
+  return pn_fdrows_save(&c->saved, &c->row);
 }
 
-/* Reads the link of fd; *exists is 0 when the descriptor was closed since
- * the listing (the row is skipped). A link we may not read still makes a
- * row, without link columns and with `error` set, as lsof prints
- * "(readlink: Permission denied)". */
-static int read_row_link(fds_cursor *c, int *exists) {
-  int err;
-  pn_res r = pn_read_fd_link(&c->pc.fs, c->pc.piddir, c->fd, &c->link, &c->parsed, &err);
-  *exists = r == PN_OK || r == PN_DENIED;
-  if (r == PN_DENIED) c->error = pn_res_text(r, err);
-  if (r != PN_OK) return pn_is_nomem(r, err) ? SQLITE_NOMEM : SQLITE_OK;
-  c->have_link = 1;
-  return SQLITE_OK;
-}
-
-static void load_stat(fds_cursor *c) {
-  char rel[32];
-  int err;
-  if (c->stat_done) return;
-  c->stat_done = 1;
-  if (!ensure_piddir(c)) return;
-  c->have_stat = pn_stat_at(&c->pc.fs, c->pc.piddir, pn_fd_rel(rel, "fd", c->fd),
-                            &c->st, &err) == PN_OK;
-}
-
-/* The open mode from the link's permission bits (lr-x, l-wx, lrwx), which
- * the kernel sets from the file's FMODE_READ/FMODE_WRITE. */
-static void load_mode(fds_cursor *c) {
-  char rel[32];
-  struct stat st;
-  if (c->lstat_done) return;
-  c->lstat_done = 1;
-  c->mode = 0;
-  if (!ensure_piddir(c)) return;
-  if (fstatat(c->pc.piddir, pn_fd_rel(rel, "fd", c->fd), &st, AT_SYMLINK_NOFOLLOW) != 0)
-    return;
-  int r = (st.st_mode & S_IRUSR) != 0, w = (st.st_mode & S_IWUSR) != 0;
-  c->mode = r && w ? 'u' : w ? 'w' : r ? 'r' : ' ';
-}
-
-static int load_fdinfo(fds_cursor *c) {
-  char rel[32];
-  int err;
-  if (c->fdinfo_done) return SQLITE_OK;
-  c->fdinfo_done = 1;
-  memset(&c->info, 0, sizeof c->info);
-  if (!ensure_piddir(c)) return SQLITE_OK;
-  pn_res r = pn_read_file(&c->pc.fs, c->pc.piddir, pn_fd_rel(rel, "fdinfo", c->fd),
-                          &c->pc.buf, &err);
-  if (pn_is_nomem(r, err)) return SQLITE_NOMEM;
-  if (r == PN_OK) pn_parse_fdinfo(c->pc.buf.p, c->pc.buf.n, &c->info);
-  return SQLITE_OK;
+/* Reads the link of the current row (the walk's row `at` of the listing,
+ * or -1), from the links read ahead when there are. */
+static int read_row_link(fds_cursor *c, size_t at, int *exists) {
+  if (c->have_ahead && at != (size_t)-1 && at >= c->ahead_from + c->ahead.n) {
+    int rc = read_ahead(c, at); /* the next window */
+    if (rc != SQLITE_OK) return rc;
+  }
+  if (c->have_ahead && at != (size_t)-1 && at >= c->ahead_from &&
+      at - c->ahead_from < c->ahead.n) {
+    size_t i = at - c->ahead_from;
+    const pn_fdlink_read *a = &c->ahead.v[i];
+    return pn_fdrow_take_link(&c->row, a->res, a->err, pn_fdlinks_text(&c->ahead, i),
+                              a->n, exists);
+  }
+  /* Whether a process's links may be read is decided for the process
+   * (ptrace's read access to its task), never link by link: once one is
+   * denied, the others of the listing are denied without asking. A thread
+   * whose descriptor table cannot be compared with its process's (kcmp is
+   * denied too) is listed whole: without this, a link refused per
+   * descriptor per thread (18 threads of 282 descriptors: 5,000 calls). */
+  if (c->links_denied) return pn_fdrow_deny(&c->row, c->links_denied, exists);
+  int rc = pn_fdrow_read_link(&c->row, &c->env, exists);
+  c->links_denied = c->row.error;
+  return rc;
 }
 
 /* ---- walking: pid plan and full scan ------------------------------------ */
 
-/* Moves to the next row of the walk over processes. */
+/* 1 when the current row has the wanted inode (pid and inode plan). */
+static int row_has_inode(fds_cursor *c) {
+  const pn_fdrow *r = &c->row;
+  if (!r->have_link) return 0; /* no link, no inode to match */
+  if (r->parsed.has_inode) return r->parsed.inode == c->want_inode;
+  if (r->parsed.kind != PN_FD_PATH && r->parsed.kind != PN_FD_ANON) return 0;
+  pn_fdrow_load_stat(&c->row, &c->env);
+  return r->have_stat && (uint64_t)r->st.st_ino == c->want_inode;
+}
+
+/* The next row of the listing being walked (the process's or a thread's):
+ * 1 with it, 0 at the listing's end. */
+static int next_listed_row(fds_cursor *c, int *rc) {
+  *rc = SQLITE_OK;
+  if (c->replaying) {
+    if (c->replay_at >= c->saved.n) return 0;
+    *rc = pn_fdrows_restore(&c->saved, c->replay_at++, &c->row);
+    return 1;
+  }
+  while (c->fdat < c->fds.n) {
+    row_reset(c, c->fds.v[c->fdat++]);
+    if (!(c->idx & IDX_LINK)) return 1;
+    int exists;
+    if ((*rc = read_row_link(c, c->fdat - 1, &exists)) != SQLITE_OK) return 1;
+    if (!exists) continue;
+    if (!(c->idx & IDX_INODE) || row_has_inode(c)) return 1;
+  }
+  return 0;
+}
+
+/* The error row of a listing that may not be read (lsof's NOFD), once. */
+static int denied_row(fds_cursor *c) {
+  if (c->list_res != PN_DENIED || (c->idx & IDX_INODE)) return 0;
+  c->list_res = PN_GONE; /* given */
+  row_reset(c, -1);
+  c->row.error = pn_res_text(PN_DENIED, c->list_err);
+  return 1;
+}
+
+/* Moves to the next row of the walk over processes (and their threads). */
 static int next_walk_row(fds_cursor *c) {
+  int rc = save_left_row(c);
+  if (rc != SQLITE_OK) return rc;
   for (;;) {
-    if (c->listed_pid == c->pc.pid && c->fdat < c->fds.n) {
-      row_reset(c, c->fds.v[c->fdat++]);
-      if (!(c->idx & IDX_LINK)) return SQLITE_OK;
-      int exists, rc = read_row_link(c, &exists);
-      if (rc != SQLITE_OK) return rc;
-      if (!exists) continue;
-      if (!(c->idx & IDX_INODE)) return SQLITE_OK;
-      if (!c->have_link) continue; /* no link, no inode to match */
-      if (c->parsed.has_inode && c->parsed.inode == c->want_inode)
-        return SQLITE_OK;
-      if (c->parsed.kind == PN_FD_PATH || c->parsed.kind == PN_FD_ANON) {
-        load_stat(c);
-        if (c->have_stat && (uint64_t)c->st.st_ino == c->want_inode)
-          return SQLITE_OK;
-      }
-      continue;
+    if (c->pc.pid >= 0 && (next_listed_row(c, &rc) || denied_row(c))) {
+      c->row_pending_save = c->saving;
+      return rc;
     }
+    if (rc != SQLITE_OK) return rc;
+    if (c->pc.pid >= 0 && next_thread(c, &rc)) continue;
+    if (rc != SQLITE_OK) return rc;
     sqlite3_int64 pid;
     if (!pn_pidsrc_next(&c->pc.src, &pid)) {
       c->pc.eof = 1;
       return SQLITE_OK;
     }
-    int rc = list_process(c, pid);
-    if (rc != SQLITE_OK) return rc;
-    c->fdat = 0;
-    if (c->list_res == PN_DENIED && !(c->idx & IDX_INODE)) {
-      row_reset(c, -1);
-      c->error = pn_res_text(PN_DENIED, c->list_err);
-      return SQLITE_OK;
-    }
+    if ((rc = list_process(c, pid)) != SQLITE_OK) return rc;
   }
 }
 
@@ -338,21 +445,23 @@ static const char *const REF_PREFIX[] = {
  * and the text only if `target` is asked for. 0 for other kinds. */
 static int link_from_ref(fds_cursor *c, const pn_fd_ref *ref) {
   if (ref->kind < 0 || ref->kind > PN_FD_PIDFD || !REF_PREFIX[ref->kind]) return 0;
-  memset(&c->parsed, 0, sizeof c->parsed);
-  c->parsed.kind = (pn_fd_kind)ref->kind;
-  c->parsed.has_inode = 1;
-  c->parsed.inode = ref->inode;
-  c->have_link = c->link_pending = 1;
+  pn_fdrow *r = &c->row;
+  memset(&r->parsed, 0, sizeof r->parsed);
+  r->parsed.kind = (pn_fd_kind)ref->kind;
+  r->parsed.has_inode = 1;
+  r->parsed.inode = ref->inode;
+  r->have_link = r->link_pending = 1;
   return 1;
 }
 
 /* Makes the text of a link taken from the index. */
 static int make_pending_link(fds_cursor *c) {
   char text[48];
-  int n = snprintf(text, sizeof text, "%s:[%llu]", REF_PREFIX[c->parsed.kind],
-                   (unsigned long long)c->parsed.inode);
-  if (n < 0 || pn_buf_set(&c->link, text, (size_t)n) != 0) return SQLITE_NOMEM;
-  c->link_pending = 0;
+  pn_fdrow *r = &c->row;
+  int n = snprintf(text, sizeof text, "%s:[%llu]", REF_PREFIX[r->parsed.kind],
+                   (unsigned long long)r->parsed.inode);
+  if (n < 0 || pn_buf_set(&r->link, text, (size_t)n) != 0) return SQLITE_NOMEM;
+  r->link_pending = 0;
   return SQLITE_OK;
 }
 
@@ -387,16 +496,15 @@ static int next_index_row(fds_cursor *c) {
     if (ref.pid != c->pc.pid) {
       pn_cursor_close_piddir(&c->pc);
       c->pc.pid = ref.pid;
+      c->env.pid = ref.pid;
+      c->env.dir = -1;
     }
     row_reset(c, ref.fd);
     if (link_from_ref(c, &ref)) return SQLITE_OK;
-    if (!ensure_piddir(c)) continue;
-    if ((rc = read_row_link(c, &exists)) != SQLITE_OK) return rc;
-    if (!exists || !c->have_link) continue;
-    if (c->parsed.has_inode ? c->parsed.inode == c->want_inode
-                            : (load_stat(c), c->have_stat &&
-                               (uint64_t)c->st.st_ino == c->want_inode))
-      return SQLITE_OK;
+    if (!ensure_dir(c)) continue;
+    if ((rc = read_row_link(c, (size_t)-1, &exists)) != SQLITE_OK) return rc;
+    if (!exists || !c->row.have_link) continue;
+    if (row_has_inode(c)) return SQLITE_OK;
   }
   c->pc.eof = 1;
   return SQLITE_OK;
@@ -439,20 +547,27 @@ static int fdsXFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   (void)idxStr;
   (void)argc;
   fds_cursor *c = (fds_cursor *)cur;
+  int arg = idxNum & IDX_PID ? 1 : 0;
   c->pc.eof = 0;
   c->idx = idxNum;
   c->fdat = c->fds.n; /* nothing pending from an earlier call */
   c->pc.pid = -1;
   c->socket_scan = (idxNum & IDX_SOCKET_SCAN) != 0;
   c->pid_filter = NULL;
+  c->replaying = c->saving = c->row_pending_save = 0;
   pn_pidsrc_end(&c->pc.src);
+  int tasks_at = arg + ((idxNum & IDX_INODE) ? 1 : 0);
+  if (!pn_taskwalk_filter(&c->tw, idxNum, (idxNum & PN_IDX_TASKS) ? argv[tasks_at] : NULL)) {
+    c->pc.eof = 1;
+    return SQLITE_OK;
+  }
   if (c->socket_scan) return start_socket_scan(c);
-  if (idxNum & IDX_INODE) {
+  if ((idxNum & IDX_INODE) && !inode_arg(argv[arg], &c->want_inode)) {
+    c->pc.eof = 1;
+    return SQLITE_OK;
+  }
+  if ((idxNum & IDX_INODE) && !(idxNum & PN_IDX_TASKS)) {
     const pn_i64list *list = NULL;
-    if (!inode_arg(argv[idxNum & IDX_PID ? 1 : 0], &c->want_inode)) {
-      c->pc.eof = 1;
-      return SQLITE_OK;
-    }
     if (idxNum & IDX_PID) {
       int rc = pn_i64list_from_arg(&c->pc.pids, argv[0], idxNum & PN_IDX_PID_LIST);
       if (rc != SQLITE_OK) return rc;
@@ -464,8 +579,11 @@ static int fdsXFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
     c->use_index = !list || c->filters++ > 0;
     c->pid_filter = list;
     if (c->use_index) return start_index_lookup(c);
+  } else {
+    c->use_index = 0;
   }
   int rc = pn_cursor_walk(&c->pc, idxNum, argv, NULL);
+  c->pc.pid = -1;
   if (rc != SQLITE_OK) return rc;
   return next_walk_row(c);
 }
@@ -479,17 +597,18 @@ static int fdsXNext(sqlite3_vtab_cursor *cur) {
 
 static int fdsXRowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid) {
   fds_cursor *c = (fds_cursor *)cur;
-  *rowid = (c->pc.pid << 32) | (sqlite3_int64)(unsigned)c->fd;
+  sqlite3_int64 id = c->tw.task ? c->tw.task->tid : c->pc.pid;
+  *rowid = (id << 32) | (sqlite3_int64)(unsigned)c->row.fd;
   return SQLITE_OK;
 }
 
 static const char *type_of_path(fds_cursor *c) {
-  load_stat(c);
-  return c->have_stat ? pn_file_type_name(c->st.st_mode) : "unknown";
+  pn_fdrow_load_stat(&c->row, &c->env);
+  return c->row.have_stat ? pn_file_type_name(c->row.st.st_mode) : "unknown";
 }
 
 static const char *type_text(fds_cursor *c) {
-  switch (c->parsed.kind) {
+  switch (c->row.parsed.kind) {
   case PN_FD_PATH: return type_of_path(c);
   case PN_FD_SOCKET: return "socket";
   case PN_FD_PIPE: return "pipe";
@@ -502,22 +621,27 @@ static const char *type_text(fds_cursor *c) {
 }
 
 static void result_inode(fds_cursor *c, sqlite3_context *ctx) {
-  if (c->parsed.has_inode) {
-    sqlite3_result_int64(ctx, (sqlite3_int64)c->parsed.inode);
+  if (c->row.parsed.has_inode) {
+    sqlite3_result_int64(ctx, (sqlite3_int64)c->row.parsed.inode);
     return;
   }
-  load_stat(c);
-  if (c->have_stat) sqlite3_result_int64(ctx, (sqlite3_int64)c->st.st_ino);
+  pn_fdrow_load_stat(&c->row, &c->env);
+  if (c->row.have_stat) sqlite3_result_int64(ctx, (sqlite3_int64)c->row.st.st_ino);
 }
 
 static void result_stat_field(fds_cursor *c, sqlite3_context *ctx, int col) {
-  load_stat(c);
-  if (!c->have_stat) return;
-  const struct stat *st = &c->st;
+  if (col == COL_DEV_MAJOR || col == COL_DEV_MINOR) {
+    dev_t dev;
+    if (pn_fdrow_dev(&c->row, &c->env, &dev))
+      sqlite3_result_int64(ctx, col == COL_DEV_MAJOR ? major(dev) : minor(dev));
+    return;
+  }
+  if (pn_fdrow_pseudo(&c->row) >= 0) return; /* no rdev, no size */
+  pn_fdrow_load_stat(&c->row, &c->env);
+  if (!c->row.have_stat) return;
+  const struct stat *st = &c->row.st;
   int dev_like = S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode);
   switch (col) {
-  case COL_DEV_MAJOR: sqlite3_result_int64(ctx, major(st->st_dev)); break;
-  case COL_DEV_MINOR: sqlite3_result_int64(ctx, minor(st->st_dev)); break;
   case COL_RDEV_MAJOR:
     if (dev_like) sqlite3_result_int64(ctx, major(st->st_rdev));
     break;
@@ -532,50 +656,102 @@ static void result_stat_field(fds_cursor *c, sqlite3_context *ctx, int col) {
 }
 
 static int result_fdinfo_field(fds_cursor *c, sqlite3_context *ctx, int col) {
-  int rc = load_fdinfo(c);
+  if (col == COL_POS && pn_fdrow_pseudo(&c->row) >= 0) {
+    sqlite3_result_int64(ctx, 0);
+    return SQLITE_OK;
+  }
+  int rc = pn_fdrow_load_fdinfo(&c->row, &c->env);
   if (rc != SQLITE_OK) return rc;
-  const pn_fdinfo *in = &c->info;
-  if (col == COL_POS && in->have_pos) sqlite3_result_int64(ctx, in->pos);
-  if (col == COL_FLAGS && in->have_flags)
-    sqlite3_result_int64(ctx, (sqlite3_int64)in->flags);
-  if (col == COL_MNT_ID && in->have_mnt_id) sqlite3_result_int64(ctx, in->mnt_id);
+  const pn_fdinfo *in = &c->row.info;
+  switch (col) {
+  case COL_POS:
+    if (in->have_pos) sqlite3_result_int64(ctx, in->pos);
+    break;
+  case COL_FLAGS:
+    if (in->have_flags) sqlite3_result_int64(ctx, (sqlite3_int64)in->flags);
+    break;
+  case COL_MNT_ID:
+    if (in->have_mnt_id) sqlite3_result_int64(ctx, in->mnt_id);
+    break;
+  case COL_EVENTFD_ID:
+    if (in->have_eventfd_id) sqlite3_result_int64(ctx, in->eventfd_id);
+    break;
+  case COL_PIDFD_PID:
+    if (in->have_pid) sqlite3_result_int64(ctx, in->pid);
+    break;
+  case COL_EPOLL_FDS:
+    if (in->epoll_tfds) pn_result_text(ctx, c->row.epoll.p, c->row.epoll.n);
+    break;
+  }
   return SQLITE_OK;
+}
+
+/* A one-letter text that outlives the row (mode and lock letters are
+ * ASCII letters or a blank). */
+static const char *letter(char k) {
+  static const char letters[] = " abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  const char *at = strchr(letters, k);
+  return at ? at : " ";
+}
+
+/* Columns that read a part of the row (after the link). */
+static int result_part(fds_cursor *c, sqlite3_context *ctx, int col) {
+  char k;
+  int rc;
+  switch (col) {
+  case COL_MODE:
+    k = pn_fdrow_mode(&c->row, &c->env);
+    if (k) sqlite3_result_text(ctx, letter(k), 1, SQLITE_STATIC);
+    return SQLITE_OK;
+  case COL_LOCK:
+    if ((rc = pn_fdrow_lock(&c->row, &c->env, &k)) == SQLITE_OK && k)
+      sqlite3_result_text(ctx, letter(k), 1, SQLITE_STATIC);
+    return rc;
+  case COL_SOCK_PROTOCOL: {
+    const char *p = pn_fdrow_proto(&c->row, &c->env);
+    if (*p) pn_result_text(ctx, p, strlen(p));
+    return SQLITE_OK;
+  }
+  case COL_POS: case COL_FLAGS: case COL_MNT_ID: case COL_EVENTFD_ID:
+  case COL_PIDFD_PID: case COL_EPOLL_FDS:
+    return result_fdinfo_field(c, ctx, col);
+  default:
+    result_stat_field(c, ctx, col);
+    return SQLITE_OK;
+  }
 }
 
 static int fdsXColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col) {
   fds_cursor *c = (fds_cursor *)cur;
-  if (col == COL_PID) {
-    sqlite3_result_int64(ctx, c->pc.pid);
+  const pn_fdrow *r = &c->row;
+  switch (col) {
+  case COL_PID: sqlite3_result_int64(ctx, c->pc.pid); return SQLITE_OK;
+  case COL_TID: pn_taskwalk_result_tid(&c->tw, ctx); return SQLITE_OK;
+  case COL_TASKCMD: pn_taskwalk_result_name(&c->tw, ctx); return SQLITE_OK;
+  case COL_TASKS: sqlite3_result_int(ctx, c->tw.value); return SQLITE_OK;
+  case COL_ERROR:
+    if (r->error) pn_result_text(ctx, r->error, strlen(r->error));
     return SQLITE_OK;
   }
-  if (col == COL_ERROR) {
-    if (c->error) pn_result_text(ctx, c->error, strlen(c->error));
-    return SQLITE_OK;
-  }
-  if (c->fd < 0) return SQLITE_OK; /* the error row: only pid and error */
+  if (r->fd < 0) return SQLITE_OK; /* the error row: only pid and error */
   if (col == COL_FD) {
-    sqlite3_result_int64(ctx, c->fd);
+    sqlite3_result_int64(ctx, r->fd);
     return SQLITE_OK;
   }
-  if (col == COL_MODE) {
-    load_mode(c);
-    if (c->mode) pn_result_text(ctx, &c->mode, 1);
-    return SQLITE_OK;
+  if (col >= COL_MODE) {
+    /* a link we may not read: neither may the rest be read */
+    if (r->error) return SQLITE_OK;
+    ensure_dir(c); /* where the parts not read yet are read from */
+    return result_part(c, ctx, col);
   }
-  if (col == COL_POS || col == COL_FLAGS || col == COL_MNT_ID)
-    return result_fdinfo_field(c, ctx, col);
-  if (col >= COL_DEV_MAJOR && col <= COL_SIZE) {
-    result_stat_field(c, ctx, col);
-    return SQLITE_OK;
-  }
-  if (!c->have_link) return SQLITE_OK;
-  const pn_fdlink *l = &c->parsed;
+  if (!r->have_link) return SQLITE_OK;
+  const pn_fdlink *l = &r->parsed;
   switch (col) {
   case COL_TARGET:
-    if (c->link_pending && make_pending_link(c) != SQLITE_OK) return SQLITE_NOMEM;
-    pn_result_text(ctx, c->link.p, c->link.n);
+    if (r->link_pending && make_pending_link(c) != SQLITE_OK) return SQLITE_NOMEM;
+    pn_result_text(ctx, r->link.p, r->link.n);
     break;
-  case COL_TYPE: pn_result_text(ctx, type_text(c), strlen(type_text(c))); break;
+  case COL_TYPE: sqlite3_result_text(ctx, type_text(c), -1, SQLITE_STATIC); break;
   case COL_INODE: result_inode(c, ctx); break;
   case COL_PATH:
     if (l->kind == PN_FD_PATH) pn_result_text(ctx, l->path.p, l->path.n);

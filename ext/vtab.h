@@ -23,11 +23,12 @@ typedef struct pn_ctx {
   int netns_held;           /* list namespaces only descriptors keep
                                (procnet_netns_scan('descriptors')) */
   pn_counters cnt;
-  /* What open cursors share, owned by sockstore.c (socket snapshots) and
-   * fd_share.c (the descriptor index) and freed when their last cursor
-   * closes. */
+  /* What open cursors share, owned by sockstore.c (socket snapshots),
+   * fd_share.c (the descriptor index) and tasks.c (processes' threads),
+   * and freed when their last cursor closes. */
   struct pn_sockstore *sockstore;
   void *fdshare;
+  void *taskshare;
 } pn_ctx;
 
 pn_ctx *pn_ctx_new(const char *root);

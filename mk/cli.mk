@@ -71,7 +71,7 @@ CMP_SRC := tests/cli/test_compare.c tests/cli/compare_world.c tests/cli/compare_
            tests/cli/cli_run.c
 $(B)/tests/test_compare: $(CMP_SRC) tests/cli/compare.h tests/cli/cli_run.h $(B)/procnet | $(B)/tests
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -DCLI_B='"$(B)"' -o $@ $(CMP_SRC) \
-	  $(LDFLAGS) $(LDLIBS_TEST)
+	  $(LDFLAGS) $(THREADS) $(LDLIBS_TEST)
 
 # Unit tests of the command's parts: the option parser, the ss filter
 # compiler, ss's numbers (tests/cli/test_<part>.c).

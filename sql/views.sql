@@ -31,7 +31,8 @@
 --
 -- Views:
 --   procnet_socket_holders  helper: who holds each socket, as each tool lists it
---   lsof, lsof_i, lsof_u    lsof -n -P +c0, lsof -i -n -P +c0, lsof -U +c0
+--   lsof_tasks              lsof -n -P +c0 (a row per thread's file too)
+--   lsof, lsof_i, lsof_u    lsof -n -P +c0 -K i, lsof -i -n -P +c0, lsof -U +c0
 --   ss                      ss -anp (tcp, udp, raw, unix, packet, netlink)
 --   procnet_ss_sockets      helper: ss -an, the same rows without holders
 --   netstat                 netstat -tuwnap (tcp, udp, udplite, raw)
@@ -48,16 +49,18 @@ CREATE TEMP VIEW IF NOT EXISTS procnet_socket_holders(
 SELECT sh.inode, sh.holders, p.pid, sh.fd, p.name, p.cmdline, p.argv0
 FROM socket_holders sh CROSS JOIN processes p ON p.pid = sh.pid;
 
--- lsof -n -P +c0: one row per file of every process, in lsof's order (cwd,
--- rtd, txt, mapped files, then descriptors). COMMAND is the whole command
--- name (lsof cuts it to 9 characters without +c0). Columns lsof leaves
--- empty are NULL. SIZE/OFF of mapped files (mem) is NULL for now: the
--- tables do not give it yet (see doc/views.md, "Not available
--- yet"). A descriptor whose link may not be read is printed as lsof
--- does: its number without a mode letter, TYPE unknown, NAME the link and
--- the error; a process whose fd directory may not be read has one NOFD
--- row.
--- Beside lsof's nine columns, typed ones for filters that compare values
+-- lsof -n -P +c0 with its task rows, as plain lsof prints them: one row per
+-- file of every process, in lsof's order (cwd, rtd, txt, mapped files,
+-- then descriptors), each process's rows followed by those of each of its
+-- threads (tid and taskcmd set: lsof's TID and TASKCMD). A thread's rows
+-- are its process's again unless it has descriptors or directories of its
+-- own: the tables list them without reading them twice (tasks = 1).
+-- COMMAND is the whole command name (lsof cuts it to 9 characters without
+-- +c0). Columns lsof leaves empty are NULL. A link we may not read is
+-- printed as lsof does: TYPE unknown, NAME the link and the error, and for
+-- a descriptor its number without a mode letter; a process whose fd
+-- directory may not be read has one NOFD row.
+-- Beside lsof's columns, typed ones for filters that compare values
 -- (ports as integers, not the NAME text): ppid, pgid, uid (the effective
 -- uid USER names), fdnum (the descriptor's number, NULL for cwd, rtd, txt,
 -- mem), ftype (fds.type: socket, pipe, file, ...), dev_major, dev_minor and
@@ -65,150 +68,67 @@ FROM socket_holders sh CROSS JOIN processes p ON p.pid = sh.pid;
 -- without " (deleted)"), and for sockets kind (tcp, udp, unix, ...),
 -- family, local_address, local_port, remote_address, remote_port, state
 -- (the kernel's names, which lsof's -s uses) and netns.
-CREATE TEMP VIEW IF NOT EXISTS lsof(
-  command, pid, user, fd, type, device, size_off, node, name,
+-- The three arms (directories and executable; mapped files; descriptors)
+-- each come ordered from their table, which SQLite merges without a sort:
+-- rows stream out as they are read.
+CREATE TEMP VIEW IF NOT EXISTS lsof_tasks(
+  command, pid, tid, taskcmd, user, fd, type, device, size_off, node, name,
   ppid, pgid, uid, fdnum, ftype, dev_major, dev_minor, inode, path,
   kind, family, local_address, local_port, remote_address, remote_port,
   state, netns) AS
-SELECT command, pid, user, fd, type, device, size_off, node, name,
-       ppid, pgid, uid, fdnum, ftype, dev_major, dev_minor, inode, path,
-       kind, family, local_address, local_port, remote_address, remote_port,
-       state, netns FROM (
-  -- cwd, rtd, txt: the links of /proc/PID, from process_files (readlink
-  -- and stat of each link). Every process gets the three rows, as in lsof:
-  -- a link we may not read is TYPE unknown with the link and the error as
-  -- NAME; a kernel thread has no exe (no process_files row) and lsof names
-  -- the link alone.
-  SELECT p.pid AS pid, lk.k AS k1, 0 AS k2, p.name AS command,
-         coalesce((SELECT u.name FROM users u WHERE u.uid = p.euid LIMIT 1),
-                  CAST(p.euid AS TEXT)) AS user,
-         lk.fd AS fd,
-         CASE WHEN f.error IS NOT NULL THEN 'unknown'
-              ELSE CASE f.type WHEN 'file' THEN 'REG' WHEN 'dir' THEN 'DIR'
-                     WHEN 'char' THEN 'CHR' WHEN 'block' THEN 'BLK'
-                     WHEN 'fifo' THEN 'FIFO' WHEN 'link' THEN 'LINK'
-                     WHEN 'socket_file' THEN 'sock' ELSE 'unknown' END END AS type,
-         f.dev_major || ',' || f.dev_minor AS device,
-         CAST(f.size AS TEXT) AS size_off,
-         CAST(f.inode AS TEXT) AS node,
-         CASE WHEN f.pid IS NULL THEN '/proc/' || p.pid || '/' || lk.link
-              WHEN f.error IS NOT NULL THEN
-                '/proc/' || p.pid || '/' || lk.link || ' (readlink: '
-                || upper(substr(f.error, 1, 1)) || substr(f.error, 2) || ')'
-              ELSE f.path || CASE WHEN f.deleted THEN ' (deleted)' ELSE '' END
-         END AS name,
-         p.ppid AS ppid, p.pgrp AS pgid, p.euid AS uid, NULL AS fdnum,
-         f.type AS ftype, f.dev_major AS dev_major, f.dev_minor AS dev_minor,
-         f.inode AS inode, f.path AS path, NULL AS kind, NULL AS family,
-         NULL AS local_address, NULL AS local_port, NULL AS remote_address,
-         NULL AS remote_port, NULL AS state, NULL AS netns
-  FROM processes p
-  CROSS JOIN (SELECT 0 AS k, 'cwd' AS fd, 'cwd' AS link UNION ALL
-              SELECT 1, 'rtd', 'root' UNION ALL
-              SELECT 2, 'txt', 'exe') AS lk
-  LEFT JOIN process_files f ON f.pid = p.pid AND f.kind = lk.fd
-  WHERE p.state IS NOT 'Z'
-
-  UNION ALL
-  -- mem / DEL: each mapped file once (the first mapping of each device and
-  -- inode), except the executable; " (deleted)" files are DEL, as lsof
-  -- shows a mapped file it can no longer stat.
-  SELECT m.pid, 3, min(m.rowid), p.name,
-         coalesce((SELECT u.name FROM users u WHERE u.uid = p.euid LIMIT 1),
-                  CAST(p.euid AS TEXT)),
-         CASE WHEN m.path LIKE '% (deleted)' THEN 'DEL' ELSE 'mem' END,
-         'REG',
-         m.dev_major || ',' || m.dev_minor,
-         NULL,
-         CAST(m.inode AS TEXT),
-         CASE WHEN m.path LIKE '% (deleted)'
-              THEN substr(m.path, 1, length(m.path) - 10) ELSE m.path END,
-         p.ppid, p.pgrp, p.euid, NULL, 'file', m.dev_major, m.dev_minor,
-         m.inode,
-         CASE WHEN m.path LIKE '% (deleted)'
-              THEN substr(m.path, 1, length(m.path) - 10) ELSE m.path END,
-         NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
-  FROM process_maps m JOIN processes p ON p.pid = m.pid
-  WHERE m.path IS NOT NULL AND m.path IS NOT p.exe
-    AND (m.dev_major <> 0 OR m.dev_minor <> 0 OR m.inode <> 0)
-    AND p.state IS NOT 'Z'
-  GROUP BY m.pid, m.dev_major, m.dev_minor, m.inode
-
-  UNION ALL
-  -- numbered descriptors
-  SELECT pid, 4, k2, command, user, fd, ltype,
-         -- DEVICE
-         CASE WHEN error IS NOT NULL THEN NULL
-              WHEN ltype IN ('IPv4', 'IPv6', 'pack') THEN CAST(inode AS TEXT)
-              -- unix: the socket's kernel address, as /proc/net/unix
-              -- prints it (Num)
-              WHEN ltype = 'unix' THEN '0x' || uaddress
-              WHEN ltype IN ('raw', 'raw6', 'netlink', 'icmp') THEN NULL
-              WHEN ltype IN ('CHR', 'BLK') THEN rdev_major || ',' || rdev_minor
-              ELSE dev_major || ',' || dev_minor END,
-         -- SIZE/OFF: size for files and directories, offset (0t...) for
-         -- devices, pipes and sockets
-         CASE WHEN error IS NOT NULL THEN NULL
-              WHEN ftype = 'net' OR ltype = 'a_inode' THEN '0'
-              WHEN ltype IN ('REG', 'DIR') THEN CAST(size AS TEXT)
-              WHEN pos IS NULL THEN NULL
-              WHEN ltype IN ('CHR', 'BLK', 'FIFO') OR ftype IN ('socket', 'socket_file') THEN
-                CASE WHEN pos < 100000000 THEN '0t' || pos
-                     ELSE printf('0x%x', pos) END
-              ELSE CAST(size AS TEXT) END,
-         -- NODE
-         CASE WHEN error IS NOT NULL THEN NULL
-              WHEN ltype IN ('IPv4', 'IPv6') THEN upper(kind)
-              WHEN ltype = 'pack' THEN
-                CASE protocol
-                  WHEN 96 THEN 'LOOP' WHEN 512 THEN 'PUP' WHEN 513 THEN 'PUPAT'
-                  WHEN 2048 THEN 'IP' WHEN 2053 THEN 'X25' WHEN 2054 THEN 'ARP'
-                  WHEN 2303 THEN 'BPQ' WHEN 2560 THEN 'I3EPUP'
-                  WHEN 2561 THEN 'I3EPUPA' WHEN 24576 THEN 'DEC'
-                  WHEN 24577 THEN 'DNA_DL' WHEN 24578 THEN 'DNA_RC'
-                  WHEN 24579 THEN 'DNA_RT' WHEN 24580 THEN 'LAT'
-                  WHEN 24581 THEN 'DIAG' WHEN 24582 THEN 'CUST'
-                  WHEN 24583 THEN 'SCA' WHEN 32821 THEN 'RARP'
-                  WHEN 32923 THEN 'ATALK' WHEN 33011 THEN 'AARP'
-                  WHEN 33024 THEN '8021Q' WHEN 33079 THEN 'IPX'
-                  WHEN 34525 THEN 'IPV6' WHEN 34825 THEN 'SLOW'
-                  WHEN 34878 THEN 'WCCP' WHEN 34915 THEN 'PPP_DIS'
-                  WHEN 34916 THEN 'PPP_SES' WHEN 34887 THEN 'MPLS_UC'
-                  WHEN 34892 THEN 'ATMMPOA' WHEN 34888 THEN 'MPLS_MC'
-                  WHEN 34948 THEN 'ATMFATE' WHEN 34978 THEN 'AOE'
-                  WHEN 35018 THEN 'TIPC' WHEN 1 THEN '802.3' WHEN 2 THEN 'AX25'
-                  WHEN 3 THEN 'ALL' WHEN 4 THEN '802.2' WHEN 5 THEN 'SNAP'
-                  WHEN 6 THEN 'DDCMP' WHEN 7 THEN 'WAN_PPP' WHEN 8 THEN 'PPP MP'
-                  WHEN 9 THEN 'LCLTALK' WHEN 16 THEN 'PPPTALK'
-                  WHEN 17 THEN '802.2' WHEN 21 THEN 'MOBITEX'
-                  WHEN 22 THEN 'CONTROL' WHEN 23 THEN 'IRDA'
-                  WHEN 24 THEN 'ECONET' WHEN 25 THEN 'HDLC' WHEN 26 THEN 'ARCNET'
-                  ELSE CAST(protocol AS TEXT) END
-              ELSE CAST(inode AS TEXT) END,
-         -- NAME
-         CASE
-           -- lsof's error texts are strerror's: 'Permission denied'
-           WHEN fdnum IS NULL THEN
-             '/proc/' || pid || '/fd (opendir: '
-             || upper(substr(error, 1, 1)) || substr(error, 2) || ')'
-           WHEN error IS NOT NULL THEN
-             '/proc/' || pid || '/fd/' || fdnum || ' (readlink: '
-             || upper(substr(error, 1, 1)) || substr(error, 2) || ')'
-           WHEN ltype IN ('IPv4', 'IPv6') THEN
-             CASE WHEN la = '' THEN ''
-                  ELSE CASE WHEN la IN ('0.0.0.0', '::') THEN '*'
-                            WHEN instr(la, ':') THEN '[' || la || ']' ELSE la END
-                       || ':' || CASE lport WHEN 0 THEN '*' ELSE lport END END
-             || CASE WHEN ra = '' THEN ''
-                     ELSE '->' || CASE WHEN ra IN ('0.0.0.0', '::') THEN '*'
-                                       WHEN instr(ra, ':') THEN '[' || ra || ']'
-                                       ELSE ra END
-                          || ':' || CASE rport WHEN 0 THEN '*' ELSE rport END END
-             || CASE WHEN kind = 'tcp' THEN ' (' || state || ')' ELSE '' END
-           WHEN ltype = 'unix' THEN
-             coalesce(upath || ' ', '') || 'type=' || coalesce(stype, 'unknown')
+-- Every socket once, with lsof's TYPE, DEVICE, NODE and most NAMEs made
+-- once per socket, indexed by inode (SQLite's automatic index): a lookup of the
+-- socket tables by inode per descriptor costs far more than one scan when
+-- a process holds thousands. Unix sockets' kernel addresses (their DEVICE)
+-- are in net_unix only.
+WITH lsof_unix AS MATERIALIZED (
+  SELECT inode, address FROM net_unix WHERE inode <> 0),
+lsof_sockets AS MATERIALIZED (
+  SELECT inode, kind, family, local_address, local_port, remote_address,
+         remote_port, state, netns, ltype,
+         CASE ltype
+           WHEN 'IPv4' THEN CAST(inode AS TEXT) WHEN 'IPv6' THEN CAST(inode AS TEXT)
+           WHEN 'pack' THEN CAST(inode AS TEXT)
+           -- unix: the socket's kernel address, as /proc/net/unix prints
+           -- it (Num)
+           WHEN 'unix' THEN '0x' || (SELECT address FROM lsof_unix u
+                                      WHERE u.inode = x.inode) END AS device,
+         CASE ltype
+           WHEN 'IPv4' THEN upper(kind) WHEN 'IPv6' THEN upper(kind)
+           WHEN 'pack' THEN
+             CASE protocol
+               WHEN 96 THEN 'LOOP' WHEN 512 THEN 'PUP' WHEN 513 THEN 'PUPAT'
+               WHEN 2048 THEN 'IP' WHEN 2053 THEN 'X25' WHEN 2054 THEN 'ARP'
+               WHEN 2303 THEN 'BPQ' WHEN 2560 THEN 'I3EPUP'
+               WHEN 2561 THEN 'I3EPUPA' WHEN 24576 THEN 'DEC'
+               WHEN 24577 THEN 'DNA_DL' WHEN 24578 THEN 'DNA_RC'
+               WHEN 24579 THEN 'DNA_RT' WHEN 24580 THEN 'LAT'
+               WHEN 24581 THEN 'DIAG' WHEN 24582 THEN 'CUST'
+               WHEN 24583 THEN 'SCA' WHEN 32821 THEN 'RARP'
+               WHEN 32923 THEN 'ATALK' WHEN 33011 THEN 'AARP'
+               WHEN 33024 THEN '8021Q' WHEN 33079 THEN 'IPX'
+               WHEN 34525 THEN 'IPV6' WHEN 34825 THEN 'SLOW'
+               WHEN 34878 THEN 'WCCP' WHEN 34915 THEN 'PPP_DIS'
+               WHEN 34916 THEN 'PPP_SES' WHEN 34887 THEN 'MPLS_UC'
+               WHEN 34892 THEN 'ATMMPOA' WHEN 34888 THEN 'MPLS_MC'
+               WHEN 34948 THEN 'ATMFATE' WHEN 34978 THEN 'AOE'
+               WHEN 35018 THEN 'TIPC' WHEN 1 THEN '802.3' WHEN 2 THEN 'AX25'
+               WHEN 3 THEN 'ALL' WHEN 4 THEN '802.2' WHEN 5 THEN 'SNAP'
+               WHEN 6 THEN 'DDCMP' WHEN 7 THEN 'WAN_PPP' WHEN 8 THEN 'PPP MP'
+               WHEN 9 THEN 'LCLTALK' WHEN 16 THEN 'PPPTALK'
+               WHEN 17 THEN '802.2' WHEN 21 THEN 'MOBITEX'
+               WHEN 22 THEN 'CONTROL' WHEN 23 THEN 'IRDA'
+               WHEN 24 THEN 'ECONET' WHEN 25 THEN 'HDLC' WHEN 26 THEN 'ARCNET'
+               ELSE CAST(protocol AS TEXT) END
+           ELSE CAST(inode AS TEXT) END AS node,
+         -- (an Internet socket's NAME is made per row from the columns
+         -- kept anyway: kept here, it would be a third copy of its
+         -- addresses)
+         CASE ltype
+           WHEN 'unix' THEN
+             coalesce(path || ' ', '') || 'type=' || coalesce(type, 'unknown')
              || ' (' || coalesce(state, 'UNKNOWN') || ')'
-           WHEN ltype = 'netlink' THEN
+           WHEN 'netlink' THEN
              CASE protocol
                WHEN 0 THEN 'ROUTE' WHEN 1 THEN 'UNUSED' WHEN 2 THEN 'USERSOCK'
                WHEN 3 THEN 'FIREWALL' WHEN 4 THEN 'INET_DIAG' WHEN 5 THEN 'NFLOG'
@@ -220,35 +140,19 @@ SELECT command, pid, user, fd, type, device, size_off, node, name,
                WHEN 18 THEN 'SCSITRANSPORT' WHEN 19 THEN 'ECRYPTFS'
                WHEN 20 THEN 'RDMA' WHEN 21 THEN 'CRYPTO' WHEN 22 THEN 'SMC'
                ELSE 'unknown protocol: ' || protocol END
-           WHEN ltype = 'pack' THEN 'type=SOCK_' || coalesce(stype, 'unknown')
+           WHEN 'pack' THEN 'type=SOCK_' || coalesce(type, 'unknown')
            -- raw and ping sockets: lsof prints the kernel's hex fields
-           -- (IPv4 in host byte order, x86) and, for raw, the state
-           WHEN ltype IN ('raw', 'icmp') THEN
-             printf('%02X%02X%02X%02X:%04X->%02X%02X%02X%02X:%04X',
-                    json_extract(lq, '$[3]'), json_extract(lq, '$[2]'),
-                    json_extract(lq, '$[1]'), json_extract(lq, '$[0]'), lport,
-                    json_extract(rq, '$[3]'), json_extract(rq, '$[2]'),
-                    json_extract(rq, '$[1]'), json_extract(rq, '$[0]'), rport)
-             || CASE WHEN ltype = 'raw' THEN printf(' st=%02X',
-                  CASE state WHEN 'ESTABLISHED' THEN 1 WHEN 'SYN_SENT' THEN 2
-                    WHEN 'SYN_RECV' THEN 3 WHEN 'FIN_WAIT1' THEN 4
-                    WHEN 'FIN_WAIT2' THEN 5 WHEN 'TIME_WAIT' THEN 6
-                    WHEN 'CLOSE' THEN 7 WHEN 'CLOSE_WAIT' THEN 8
-                    WHEN 'LAST_ACK' THEN 9 WHEN 'LISTEN' THEN 10
-                    WHEN 'CLOSING' THEN 11 ELSE 0 END) ELSE '' END
-           WHEN ltype = 'sock' AND kind = 'icmp' THEN 'protocol: PINGv6'
-           WHEN ltype IN ('sock', 'raw6') THEN NULL
-           WHEN ftype IN ('anon_inode', 'pidfd') THEN substr(target, instr(target, ':') + 1)
-           WHEN ftype IN ('pipe', 'net') THEN substr(target, 1, instr(target, ':') - 1)
-           ELSE target END,
-         ppid, pgid, uid, fdnum, ftype, dev_major, dev_minor, inode, fpath,
-         kind, family, local_address, lport, remote_address, rport, state,
-         snetns
-  FROM (
-    SELECT b.*,
-           CASE
-             WHEN fdnum IS NULL THEN NULL
-             WHEN ftype IN ('socket', 'socket_file') THEN
+           -- and, for raw, the state
+           WHEN 'raw' THEN procnet_lsof_raw_name(family, local_address, local_port,
+                             remote_address, remote_port, state)
+           WHEN 'raw6' THEN procnet_lsof_raw_name(family, local_address, local_port,
+                              remote_address, remote_port, state)
+           WHEN 'icmp' THEN procnet_lsof_raw_name(family, local_address, local_port,
+                              remote_address, remote_port, NULL)
+           END AS name
+  FROM (SELECT *,
+               -- lsof's TYPE; 'sock' where lsof knows the socket only by its
+               -- protocol's name (a ping socket of IPv6)
                CASE kind
                  WHEN 'tcp' THEN family WHEN 'udp' THEN family
                  WHEN 'udplite' THEN family
@@ -256,62 +160,173 @@ SELECT command, pid, user, fd, type, device, size_off, node, name,
                  WHEN 'icmp' THEN CASE family WHEN 'IPv4' THEN 'icmp' ELSE 'sock' END
                  WHEN 'unix' THEN 'unix' WHEN 'netlink' THEN 'netlink'
                  WHEN 'packet' THEN 'pack'
-                 ELSE 'sock' END
-             WHEN ftype = 'file' THEN 'REG' WHEN ftype = 'dir' THEN 'DIR'
-             WHEN ftype = 'char' THEN 'CHR' WHEN ftype = 'block' THEN 'BLK'
-             WHEN ftype IN ('fifo', 'pipe') THEN 'FIFO'
-             WHEN ftype = 'link' THEN 'LINK'
-             WHEN ftype IN ('anon_inode', 'pidfd') THEN 'a_inode'
-             WHEN ftype = 'net' THEN 'REG'
-             ELSE 'unknown' END AS ltype,
-           -- lsof's addresses: an IPv6 socket with a v4-mapped end prints
-           -- both ends as IPv4; '' = the end lsof leaves out (unspecified
-           -- address and port 0)
-           CASE WHEN local_address IN ('0.0.0.0', '::') AND lport = 0 THEN ''
-                WHEN mapped THEN CASE WHEN local_address LIKE '::ffff:%.%'
-                                      THEN substr(local_address, 8) ELSE '0.0.0.0' END
-                ELSE local_address END AS la,
-           CASE WHEN remote_address IN ('0.0.0.0', '::') AND rport = 0 THEN ''
-                WHEN mapped THEN CASE WHEN remote_address LIKE '::ffff:%.%'
-                                      THEN substr(remote_address, 8) ELSE '0.0.0.0' END
-                ELSE remote_address END AS ra,
-           -- a dotted quad as a JSON array, for the raw hex form
-           '[' || replace(local_address, '.', ',') || ']' AS lq,
-           '[' || replace(remote_address, '.', ',') || ']' AS rq
-    FROM (
-      SELECT f.pid AS pid, f.fd AS fdnum, f.fd AS k2, p.name AS command,
-             p.ppid AS ppid, p.pgrp AS pgid, p.euid AS uid, f.path AS fpath,
-             s.netns AS snetns,
-             coalesce((SELECT u.name FROM users u WHERE u.uid = p.euid LIMIT 1),
-                      CAST(p.euid AS TEXT)) AS user,
-             CASE WHEN f.fd IS NULL THEN 'NOFD'
-                  -- an unreadable link: lsof gives no mode letter
-                  WHEN f.error IS NOT NULL THEN CAST(f.fd AS TEXT)
-                  -- lsof's letter: r or w when the link grants only that,
-                  -- u otherwise (both, or neither as for O_PATH)
-                  ELSE f.fd || CASE f.mode WHEN 'r' THEN 'r' WHEN 'w' THEN 'w'
-                                           WHEN 'u' THEN 'u' WHEN ' ' THEN 'u'
-                                           ELSE '' END END AS fd,
-             f.type AS ftype, f.target AS target, f.inode AS inode,
-             f.dev_major AS dev_major, f.dev_minor AS dev_minor,
-             f.rdev_major AS rdev_major, f.rdev_minor AS rdev_minor,
-             f.size AS size, f.pos AS pos, f.error AS error,
-             s.kind AS kind, s.family AS family, s.protocol AS protocol,
-             s.local_address AS local_address, s.local_port AS lport,
-             s.remote_address AS remote_address, s.remote_port AS rport,
-             s.path AS upath, s.type AS stype, s.state AS state,
-             u.address AS uaddress,
-             s.family = 'IPv6' AND (s.local_address LIKE '::ffff:%.%'
-                                    OR s.remote_address LIKE '::ffff:%.%') AS mapped
-      FROM fds f
-      JOIN processes p ON p.pid = f.pid
-      LEFT JOIN sockets s ON f.type = 'socket' AND s.inode = f.inode
-      LEFT JOIN net_unix u ON s.kind = 'unix' AND u.inode = f.inode
-      WHERE p.state IS NOT 'Z'
-    ) AS b
-  )
-)
-ORDER BY pid, k1, k2;
+                 ELSE 'sock' END AS ltype
+        FROM sockets WHERE inode <> 0) AS x),
+-- USER: the first name of each uid in the passwd file
+lsof_users AS MATERIALIZED (SELECT uid, name, min(rowid) FROM users GROUP BY uid)
+SELECT command, pid, tid, taskcmd, user, fd, type, device, size_off, node,
+       name, ppid, pgid, uid, fdnum, ftype, dev_major, dev_minor, inode, path,
+       kind, family, local_address, local_port, remote_address, remote_port,
+       state, netns FROM (
+  -- cwd, rtd, txt: the links of /proc/PID (of /proc/PID/task/TID for a
+  -- thread), from process_files (readlink and stat of each link). A link
+  -- we may not read is TYPE unknown with the link and the error as NAME; a
+  -- kernel thread has no executable, and lsof names the link alone.
+  SELECT f.pid AS pid, f.tid AS tid, 0 AS k1, f.kind AS k2, p.name AS command,
+         f.taskcmd AS taskcmd, coalesce(un.name, CAST(p.euid AS TEXT)) AS user,
+         f.kind || coalesce('-' || f.lock, '') AS fd,
+         CASE WHEN f.error IS NOT NULL THEN 'unknown'
+              ELSE coalesce(procnet_lsof_type(f.type), 'unknown') END AS type,
+         f.dev_major || ',' || f.dev_minor AS device,
+         CAST(f.size AS TEXT) AS size_off,
+         CAST(f.inode AS TEXT) AS node,
+         CASE WHEN f.error IS NULL
+                THEN f.path || CASE WHEN f.deleted THEN ' (deleted)' ELSE '' END
+              ELSE '/proc/' || f.pid || coalesce('/task/' || f.tid, '') || '/'
+                   || CASE f.kind WHEN 'rtd' THEN 'root' WHEN 'txt' THEN 'exe'
+                                  ELSE 'cwd' END
+                   || CASE WHEN f.error = 'no such file or directory' AND p.euid = 0
+                             THEN ''
+                           ELSE ' (readlink: ' || upper(substr(f.error, 1, 1))
+                                || substr(f.error, 2) || ')' END
+         END AS name,
+         p.ppid AS ppid, p.pgrp AS pgid, p.euid AS uid, NULL AS fdnum,
+         f.type AS ftype, f.dev_major AS dev_major, f.dev_minor AS dev_minor,
+         f.inode AS inode, f.path AS path, NULL AS kind, NULL AS family,
+         NULL AS local_address, NULL AS local_port, NULL AS remote_address,
+         NULL AS remote_port, NULL AS state, NULL AS netns
+  FROM process_files f
+  CROSS JOIN processes p ON p.pid = f.pid
+  LEFT JOIN lsof_users un ON un.uid = p.euid
+  WHERE f.tasks = 1 AND (p.state IS NOT 'Z' OR f.tid IS NOT NULL)
+
+  UNION ALL
+  -- mem / DEL: each mapped file once (its first mapping), the executable
+  -- excepted. A file the kernel marks deleted is DEL, without a size, as
+  -- lsof, which cannot stat it by its path, prints it; a stat that failed
+  -- is noted after the name as lsof notes it.
+  SELECT m.pid, m.tid, 3, m.rowid, p.name, m.taskcmd,
+         coalesce(un.name, CAST(p.euid AS TEXT)),
+         CASE WHEN m.deleted THEN 'DEL' ELSE 'mem' END || coalesce('-' || m.lock, ''),
+         CASE WHEN m.deleted THEN 'REG'
+              ELSE coalesce(procnet_lsof_type(m.file_type), 'REG') END,
+         CASE WHEN m.file_rdev_major IS NOT NULL AND NOT m.deleted
+                THEN m.file_rdev_major || ',' || m.file_rdev_minor
+              ELSE m.dev_major || ',' || m.dev_minor END,
+         CASE WHEN m.deleted THEN NULL ELSE CAST(m.file_size AS TEXT) END,
+         CAST(m.inode AS TEXT),
+         CASE WHEN m.deleted THEN substr(m.path, 1, length(m.path) - 10)
+              ELSE m.path || coalesce(' (' || m.file_error || ')', '') END,
+         p.ppid, p.pgrp, p.euid, NULL, 'file', m.dev_major, m.dev_minor,
+         m.inode,
+         CASE WHEN m.deleted THEN substr(m.path, 1, length(m.path) - 10)
+              ELSE m.path END,
+         NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+  FROM process_maps m
+  CROSS JOIN processes p ON p.pid = m.pid
+  LEFT JOIN lsof_users un ON un.uid = p.euid
+  WHERE m.tasks = 1 AND m.first_mapping AND NOT m.exe
+    AND (p.state IS NOT 'Z' OR m.tid IS NOT NULL)
+
+  UNION ALL
+  -- numbered descriptors: a socket's TYPE, DEVICE, NODE and NAME are
+  -- lsof_sockets'; each other column is one CASE on the descriptor's type
+  SELECT f.pid, f.tid, 4, f.fd, p.name, f.taskcmd,
+         coalesce(un.name, CAST(p.euid AS TEXT)),
+         CASE WHEN f.fd IS NULL THEN 'NOFD'
+              -- an unreadable link: lsof gives no mode letter
+              WHEN f.error IS NOT NULL THEN CAST(f.fd AS TEXT)
+              -- lsof's letter: r or w when the link grants only that, u
+              -- otherwise (both, or neither as for O_PATH); then the lock
+              ELSE f.fd || CASE f.mode WHEN 'r' THEN 'r' WHEN 'w' THEN 'w' ELSE 'u' END
+                   || coalesce(f.lock, '') END,
+         -- TYPE
+         CASE WHEN f.fd IS NULL THEN NULL WHEN f.error IS NOT NULL THEN 'unknown'
+              WHEN f.type = 'socket' THEN coalesce(s.ltype, 'sock')
+              ELSE coalesce(procnet_lsof_type(f.type), 'unknown') END,
+         -- DEVICE
+         CASE WHEN f.error IS NOT NULL THEN NULL ELSE
+           CASE f.type
+             WHEN 'socket' THEN
+               CASE coalesce(s.ltype, 'sock') WHEN 'sock' THEN f.dev_major || ',' || f.dev_minor
+                                              ELSE s.device END
+             WHEN 'char' THEN f.rdev_major || ',' || f.rdev_minor
+             WHEN 'block' THEN f.rdev_major || ',' || f.rdev_minor
+             ELSE f.dev_major || ',' || f.dev_minor END END,
+         -- SIZE/OFF: size for files and directories, offset (0t...) for
+         -- devices, pipes and sockets, 0 for anonymous inodes
+         CASE WHEN f.error IS NOT NULL THEN NULL ELSE
+           CASE f.type
+             WHEN 'socket' THEN '0t0' WHEN 'pipe' THEN '0t0'
+             WHEN 'anon_inode' THEN '0' WHEN 'pidfd' THEN '0' WHEN 'net' THEN '0'
+             WHEN 'char' THEN CASE WHEN f.pos < 100000000 THEN '0t' || f.pos
+                                   ELSE printf('0x%x', f.pos) END
+             WHEN 'block' THEN CASE WHEN f.pos < 100000000 THEN '0t' || f.pos
+                                    ELSE printf('0x%x', f.pos) END
+             WHEN 'fifo' THEN CASE WHEN f.pos < 100000000 THEN '0t' || f.pos
+                                   ELSE printf('0x%x', f.pos) END
+             WHEN 'socket_file' THEN CASE WHEN f.pos < 100000000 THEN '0t' || f.pos
+                                          ELSE printf('0x%x', f.pos) END
+             ELSE CAST(f.size AS TEXT) END END,
+         -- NODE
+         CASE WHEN f.error IS NOT NULL THEN NULL
+              ELSE coalesce(s.node, CAST(f.inode AS TEXT)) END,
+         -- NAME
+         CASE
+           -- lsof's error texts are strerror's: 'Permission denied'
+           WHEN f.fd IS NULL THEN
+             '/proc/' || f.pid || coalesce('/task/' || f.tid, '') || '/fd (opendir: '
+             || upper(substr(f.error, 1, 1)) || substr(f.error, 2) || ')'
+           WHEN f.error IS NOT NULL THEN
+             '/proc/' || f.pid || coalesce('/task/' || f.tid, '') || '/fd/' || f.fd
+             || ' (readlink: ' || upper(substr(f.error, 1, 1)) || substr(f.error, 2) || ')'
+           ELSE CASE f.type
+             -- a socket in no table: its protocol, as the kernel names it
+             WHEN 'socket' THEN
+               CASE s.ltype
+                 WHEN 'IPv4' THEN procnet_lsof_inet_name(s.kind, s.family,
+                   s.local_address, s.local_port, s.remote_address, s.remote_port, s.state)
+                 WHEN 'IPv6' THEN procnet_lsof_inet_name(s.kind, s.family,
+                   s.local_address, s.local_port, s.remote_address, s.remote_port, s.state)
+                 ELSE coalesce(s.name, 'protocol: ' || f.sock_protocol) END
+             -- lsof names eventfds, pidfds and epoll sets by fdinfo
+             WHEN 'anon_inode' THEN
+               CASE f.target
+                 WHEN 'anon_inode:[eventfd]' THEN
+                   coalesce('[eventfd:' || f.eventfd_id || ']', '[eventfd]')
+                 WHEN 'anon_inode:[eventpoll]' THEN
+                   coalesce('[eventpoll:' || f.epoll_fds || ']', '[eventpoll]')
+                 ELSE substr(f.target, instr(f.target, ':') + 1) END
+             WHEN 'pidfd' THEN
+               CASE WHEN f.pidfd_pid >= 0 THEN '[pidfd:' || f.pidfd_pid || ']'
+                    ELSE substr(f.target, instr(f.target, ':') + 1) END
+             WHEN 'pipe' THEN 'pipe' WHEN 'net' THEN 'net'
+             ELSE f.target END
+         END,
+         p.ppid, p.pgrp, p.euid, f.fd, f.type, f.dev_major, f.dev_minor, f.inode,
+         f.path, s.kind, s.family, s.local_address, s.local_port,
+         s.remote_address, s.remote_port, s.state, s.netns
+  FROM fds f
+  CROSS JOIN processes p ON p.pid = f.pid
+  LEFT JOIN lsof_users un ON un.uid = p.euid
+  LEFT JOIN lsof_sockets s ON f.type = 'socket' AND s.inode = f.inode
+  WHERE f.tasks = 1 AND (p.state IS NOT 'Z' OR f.tid IS NOT NULL)
+  ORDER BY pid, tid, k1, k2
+);
+
+-- lsof -n -P +c0 -K i (lsof without its task rows): one row per file of
+-- every process, the columns of lsof_tasks but tid and taskcmd. The tables
+-- are told that no thread's row is wanted (tid IS NULL reaches them).
+CREATE TEMP VIEW IF NOT EXISTS lsof(
+  command, pid, user, fd, type, device, size_off, node, name,
+  ppid, pgid, uid, fdnum, ftype, dev_major, dev_minor, inode, path,
+  kind, family, local_address, local_port, remote_address, remote_port,
+  state, netns) AS
+SELECT command, pid, user, fd, type, device, size_off, node, name,
+       ppid, pgid, uid, fdnum, ftype, dev_major, dev_minor, inode, path,
+       kind, family, local_address, local_port, remote_address, remote_port,
+       state, netns
+FROM lsof_tasks WHERE tid IS NULL;
 
 -- lsof -i -n -P +c0: the Internet sockets of lsof.
 CREATE TEMP VIEW IF NOT EXISTS lsof_i AS

@@ -277,6 +277,8 @@ typedef struct cli_col {
 /* How the rows are written. */
 typedef struct cli_table_style {
   int no_header;      /* ss -H (tables and CSV) */
+  unsigned omit_if_null;  /* bit i: column i is left out of the table when
+                             it is NULL in every row (lsof's TID, TASKCMD) */
 } cli_table_style;
 
 /* Runs SELECT <cols> FROM <view> [WHERE q] and writes the rows. Prints any

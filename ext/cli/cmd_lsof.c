@@ -11,8 +11,10 @@
  *   - exit status 1 when a search item was not found (lsof_query.c), as
  *     lsof: `procnet lsof -i :8080 >/dev/null || echo free`; usage errors
  *     exit 1 too, as lsof's;
- *   - -n, -P (procnet never resolves), -w, +w, -b are accepted; -K i too:
- *     the view has no task rows.
+ *   - task rows (a row per thread's file, TID and TASKCMD set) as lsof
+ *     4.95 lists them: when nothing is selected, or with -K (a selection
+ *     set of task rows); -K i leaves them out (lsof_select.c);
+ *   - -n, -P (procnet never resolves), -w, +w, -b are accepted.
  * --netns keeps the processes of that network namespace.
  *
  * As in lsof, an option's optional argument may be attached (-i:80,
@@ -92,10 +94,11 @@ static int fields(lsof_args *a, const char *v) {
   return CLI_OK;
 }
 
+/* -K lists task rows, -K i leaves them out. */
 static int tasks(lsof_args *a, const char *v) {
-  if (v && !strcmp(v, "i")) return CLI_OK;
-  return cli_usage_error(a->cmd, "-K%s: task rows are not listed yet (-K i is accepted)",
-                         v ? v : "");
+  if (v && strcmp(v, "i") != 0) return cli_usage_error(a->cmd, "-K not followed by i (but by %s)", v);
+  a->sel.tasks = v ? LSOF_TASKS_IGNORE : LSOF_TASKS_SELECT;
+  return CLI_OK;
 }
 
 /* One option or NAME, in command-line order (options.c). */

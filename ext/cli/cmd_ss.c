@@ -239,7 +239,7 @@ static int show_sockets(sqlite3 *db, ss_args *a, ssf_result *f) {
     rc = cli_error("out of memory");
   if (rc == CLI_OK) {
     char *sql = build_select(a, cols, ncols, &common, &params);
-    cli_table_style style = {a->no_header};
+    cli_table_style style = {a->no_header, 0};
     rc = cli_run_sql(db, a->o, sql, cols, &params, &style);
     sqlite3_free(sql);
   }

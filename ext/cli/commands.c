@@ -53,7 +53,7 @@ static const cli_option lsof_options[] = {
     FLAG('a', NULL, "AND the selections (they are ORed otherwise)"),
     FLAG('t', NULL, "the pids alone, one a line"),
     {'F', NULL, CLI_ARG_OPTIONAL, "[FIELDS]", NULL, NULL,
-     "lsof's output for programs: fields p c u f t n g R L a l d D s o i P T, 0 (NUL)"},
+     "lsof's output for programs: fields p K M c u f t n g R L a l d D s o i P T, 0 (NUL)"},
     FLAG('R', NULL, "the PPID column"),
     FLAG('l', NULL, "uids instead of user names"),
     {CLI_PLUS('c'), NULL, CLI_ARG_REQUIRED, "W", "a width", NULL,
@@ -62,7 +62,9 @@ static const cli_option lsof_options[] = {
      "files open in DIR (not below)"},
     {CLI_PLUS('D'), NULL, CLI_ARG_REQUIRED, "DIR", "a directory", "@dir",
      "files open in DIR's whole tree"},
-    {'K', NULL, CLI_ARG_OPTIONAL, "i", NULL, "i", "no task rows (there are none yet)"},
+    {'K', NULL, CLI_ARG_OPTIONAL, "[i]", NULL, "i",
+     "task (thread) rows, a selection of their own; -K i: none (without -K: when"
+     " nothing is selected)"},
     FLAG('n', NULL, "numeric addresses (always)"),
     FLAG('P', NULL, "numeric ports (always)"),
     FLAG('w', NULL, "no warnings (accepted)"),
@@ -161,10 +163,11 @@ static const cli_option no_options[] = {END_OPTIONS};
 
 const cli_command cli_commands[] = {
     {"lsof", cli_cmd_lsof, lsof_options,
-     "[-aUtRlnPwb] [-p PID,...] [-g [PGID,...]] [-u USER,...] [-c NAME]"
+     "[-aUtRlnPwb] [-K [i]] [-p PID,...] [-g [PGID,...]] [-u USER,...] [-c NAME]"
      " [-i [46][PROTO][@HOST][:PORT]] [-s TCP:STATE,...] [-F [FIELDS]] [+c W]"
      " [+d DIR] [+D DIR] [NAME...]",
-     "open files, as `lsof -n -P` prints them. Selections are ORed as in lsof;\n"
+     "open files, as `lsof -n -P` prints them (a thread's files too, TID and\n"
+     "TASKCMD set, when nothing is selected). Selections are ORed as in lsof;\n"
      "-a ANDs them; ^ excludes. NAME: a file (by device and inode), a mount\n"
      "point (its whole file system) or a unix socket's path. Exit status 1\n"
      "when something asked for was not found, as lsof.",

@@ -52,6 +52,12 @@ typedef struct lsof_inet {
   int nports;
 } lsof_inet;
 
+/* -K: task rows. lsof 4.95 lists a row per thread's file (TID and
+ * TASKCMD set) when nothing is selected; -K makes the task rows a
+ * selection set of their own (ORed with the others, or ANDed with -a);
+ * -K i leaves them out. */
+typedef enum { LSOF_TASKS_DEFAULT, LSOF_TASKS_SELECT, LSOF_TASKS_IGNORE } lsof_tasks;
+
 /* What the command line selects. [0]: included, [1]: excluded (^). */
 typedef struct lsof_sel {
   const cli_command *cmd;     /* for messages */
@@ -66,6 +72,7 @@ typedef struct lsof_sel {
   int nnames;                 /* named files (ids 1..nnames in lsof_names) */
   int name_errors;            /* names that could not be read */
   int and_all;                /* -a */
+  lsof_tasks tasks;           /* -K */
 } lsof_sel;
 
 /* ---- lsof_select.c -------------------------------------------------------- */
@@ -87,6 +94,10 @@ int lsof_add_command(lsof_sel *s, const char *name);
 int lsof_add_states(lsof_sel *s, const char *spec);
 /* -i: v NULL (every Internet file), "4", "6", or an address. */
 int lsof_add_inet(lsof_sel *s, const char *v);
+
+/* Whether the rows listed include task rows: the lsof_tasks view is read
+ * (else the lsof view, which has no tid or taskcmd column). */
+int lsof_reads_tasks(const lsof_sel *s);
 
 /* ANDs into q the row condition of the whole selection: exclusions,
  * -s states, then the sets (ORed, or ANDed with -a). The columns are the
@@ -163,8 +174,9 @@ int lsof_run(sqlite3 *db, const cli_opts *o, const lsof_sel *s, const lsof_view_
 
 /* Whether every letter is one of lsof's field letters. */
 int lsof_fields_valid(const char *letters);
-/* The columns -F reads, as SQL over the lsof view (alias l). */
-void lsof_fields_select(sqlite3_str *sql, const char *letters);
+/* The columns -F reads, as SQL over the lsof view (alias l); tasks: the
+ * view is lsof_tasks (K and M have values). */
+void lsof_fields_select(sqlite3_str *sql, const char *letters, int tasks);
 /* Writes the rows of st (the columns of lsof_fields_select, then hidden
  * ones) as lsof -F does. SQLITE_DONE or the error. */
 int lsof_fields_write(sqlite3_stmt *st, const char *letters, const cli_row_hooks *hooks,

@@ -2,8 +2,9 @@
  * lsof_fields.c: `lsof -F` output, for other programs (lsof(8), OUTPUT FOR
  * OTHER PROGRAMS). Each field is its letter and its value, ended by a
  * newline, or by a NUL with -F0 (then each process set and each file set
- * also ends with a newline). A process set (p, then g R c u L as
- * selected) opens each process; a file set per file follows, its fields
+ * also ends with a newline). A process set (p, then K M g R c u L as
+ * selected) opens each process and each of its tasks (K, its TID, and M,
+ * its TASKCMD whole, only there); a file set per file follows, its fields
  * in lsof's order: f a l t d|D s|o i|P n T. -F alone (or -F0) selects
  * every field. p is always written, f only when selected (lsof 4.95).
  *
@@ -24,10 +25,10 @@
 
 static const char LETTERS[] = "acCdDfFgGikKlLmMnNopPrRsStTuzZ0123456789";
 /* What -F alone selects, of what procnet can write. */
-static const char ALL[] = "pgRcuLfaltdDsoiPnT";
+static const char ALL[] = "pKMgRcuLfaltdDsoiPnT";
 
-enum { C_PID, C_PGID, C_PPID, C_CMD, C_UID, C_USER, C_FD, C_FDNUM, C_TYPE, C_DEVICE,
-       C_DEV_MAJOR, C_DEV_MINOR, C_SIZE_OFF, C_NODE, C_NAME, C_KIND, C_QUEUES };
+enum { C_PID, C_TID, C_TASKCMD, C_PGID, C_PPID, C_CMD, C_UID, C_USER, C_FD, C_FDNUM, C_TYPE,
+       C_DEVICE, C_DEV_MAJOR, C_DEV_MINOR, C_SIZE_OFF, C_NODE, C_NAME, C_KIND, C_QUEUES };
 
 int lsof_fields_valid(const char *letters) {
   for (const char *p = letters; *p; p++)
@@ -54,11 +55,12 @@ static void read_letters(const char *letters, fields *f) {
   f->term = strchr(letters, '0') ? '\0' : '\n';
 }
 
-void lsof_fields_select(sqlite3_str *sql, const char *letters) {
+void lsof_fields_select(sqlite3_str *sql, const char *letters, int tasks) {
   fields f;
   read_letters(letters, &f);
+  sqlite3_str_appendf(sql, "SELECT l.pid, %s,", tasks ? "l.tid, l.taskcmd" : "NULL, NULL");
   sqlite3_str_appendall(sql,
-                        "SELECT l.pid, l.pgid, l.ppid, l.command, l.uid, l.user, l.fd, l.fdnum,"
+                        " l.pgid, l.ppid, l.command, l.uid, l.user, l.fd, l.fdnum,"
                         " l.type, l.device, l.dev_major, l.dev_minor, l.size_off, l.node,"
                         " l.name, l.kind, ");
   /* The socket queues only when T asks for them: a lookup per socket. */
@@ -82,6 +84,10 @@ static void field(const fields *f, char letter, const char *value, FILE *out) {
 
 static void process_set(const fields *f, sqlite3_stmt *st, FILE *out) {
   field(f, 'p', text(st, C_PID), out);
+  if (sqlite3_column_type(st, C_TID) != SQLITE_NULL) {
+    field(f, 'K', text(st, C_TID), out);
+    field(f, 'M', text(st, C_TASKCMD), out);
+  }
   field(f, 'g', text(st, C_PGID), out);
   field(f, 'R', text(st, C_PPID), out);
   field(f, 'c', text(st, C_CMD), out);
@@ -177,12 +183,15 @@ int lsof_fields_write(sqlite3_stmt *st, const char *letters, const cli_row_hooks
                       FILE *out) {
   fields f;
   read_letters(letters, &f);
-  sqlite3_int64 pid = -1;
+  /* A process set opens each run of rows of one process or one task
+   * (tid 0: the process's own rows). */
+  sqlite3_int64 pid = -1, tid = -1;
   int rc;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     if (hooks && hooks->on_row) hooks->on_row(hooks->ctx, st);
-    if (sqlite3_column_int64(st, C_PID) != pid) {
+    if (sqlite3_column_int64(st, C_PID) != pid || sqlite3_column_int64(st, C_TID) != tid) {
       pid = sqlite3_column_int64(st, C_PID);
+      tid = sqlite3_column_int64(st, C_TID);
       process_set(&f, st, out);
     }
     file_set(&f, st, out);

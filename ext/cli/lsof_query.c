@@ -2,21 +2,26 @@
  * lsof_query.c: the SELECT behind `procnet lsof`, its rows written as
  * lsof writes them, and lsof's exit status.
  *
- * The statement reads the lsof view (sql/views.sql) as l:
- *   SELECT <printed columns>, <search items> FROM temp.lsof AS l
+ * The statement reads the lsof_tasks view (sql/views.sql) as l when task
+ * rows are listed (lsof_reads_tasks), else the lsof view:
+ *   SELECT <printed columns>, <search items> FROM temp.lsof[_tasks] AS l
  *   WHERE <exclusions and selection (lsof_select.c)>
- * in the view's order (lsof's: by pid, then cwd, rtd, txt, mem, fds).
+ * in the view's order (lsof's: by pid, then cwd, rtd, txt, mem, fds, then
+ * the same for each thread).
  *
  * The one-port questions (`lsof -i :8080`, `lsof -t -i tcp:80,443`: every
  * -i address names ports, and nothing is ORed with them) must not build the
- * whole listing: the statement reads the view twice, once for sockets
- * whose local port is one of the ports and once for those whose remote
- * port is (and local port is not), each with `local_port IN (...)` or
- * `remote_port IN (...)` as a plain constraint that SQLite pushes through
- * the view into the socket scan; the holders are then looked up by inode
- * in the descriptor index, and the rows merged in lsof's order (by pid,
- * then descriptor: socket rows only have descriptors). An OR of the two
- * ends would reach no scan.
+ * whole listing. -t reads the sockets twice, once for those whose local
+ * port is one of the ports and once for those whose remote port is (and
+ * local port is not), each with `local_port IN (...)` or `remote_port IN
+ * (...)` as a constraint of the socket scan; the holders are then looked
+ * up by inode in the descriptor index (HOLDERS). An OR of the two ends
+ * would reach no scan. The listing first runs that read for the holders'
+ * pids, then reads the view with `l.pid IN (?, ...)`: SQLite hands a list
+ * of constants through the view to each table's walk, which then visits
+ * those processes alone (an IN (subquery) it would not hand down, and the
+ * view's socket rows cannot be reached by port: its descriptor arm allows
+ * walks only).
  *
  * Search items (lsof_select.c) ride along as hidden columns after the
  * printed ones, so that what was found is learnt from the rows written;
@@ -29,16 +34,26 @@
 
 /* More ports than this (ranges counted whole) read the whole listing. */
 #define DRIVE_MAX_PORTS 1024
+/* The most columns of lsof's table. */
+#define TABLE_COLS 14
 
 /* ---- the printed columns ------------------------------------------------------ */
 
-/* lsof's table: COMMAND PID [PPID] [PGID] USER FD TYPE DEVICE SIZE/OFF NODE
- * NAME. COMMAND is cut to +c's width by the first parameter. */
-static int table_cols(const lsof_view_opts *v, cli_col cols[12]) {
+/* lsof's table: COMMAND PID [TID TASKCMD] [PPID] [PGID] USER FD TYPE DEVICE
+ * SIZE/OFF NODE NAME. COMMAND and TASKCMD are cut to +c's width by a
+ * parameter each. TID and TASKCMD (columns TID_COL and TID_COL + 1) are
+ * left out when no task row is printed, as lsof leaves them out. */
+#define TID_COL 2
+static int table_cols(const lsof_view_opts *v, int tasks, cli_col cols[TABLE_COLS]) {
   int n = 0;
   cols[n++] = (cli_col){"command", "COMMAND", CLI_LEFT, 0,
                         v->cmd_width ? "substr(l.command, 1, ?)" : NULL};
   cols[n++] = (cli_col)CLI_COL("pid", "PID", CLI_RIGHT);
+  if (tasks) {
+    cols[n++] = (cli_col)CLI_COL("tid", "TID", CLI_RIGHT);
+    cols[n++] = (cli_col){"taskcmd", "TASKCMD", CLI_LEFT, 0,
+                          v->cmd_width ? "substr(l.taskcmd, 1, ?)" : NULL};
+  }
   if (v->ppid) cols[n++] = (cli_col)CLI_COL("ppid", "PPID", CLI_RIGHT);
   if (v->pgid) cols[n++] = (cli_col)CLI_COL("pgid", "PGID", CLI_RIGHT);
   /* -l: uids, right-aligned as lsof prints numbers */
@@ -66,18 +81,19 @@ static int command_width(const lsof_view_opts *v) {
 static const cli_col TERSE_COL = {"pid", "PID", CLI_LEFT, 0, NULL};
 
 /* SELECT <printed columns>, with their parameters into q. */
-static void select_list(sqlite3_str *sql, const lsof_view_opts *v, cli_query *q) {
-  cli_col cols[12];
+static void select_list(sqlite3_str *sql, const lsof_view_opts *v, int tasks, cli_query *q) {
+  cli_col cols[TABLE_COLS];
   switch (v->out) {
   case LSOF_OUT_TERSE:
     sqlite3_str_appendall(sql, "SELECT l.pid");
     break;
   case LSOF_OUT_FIELDS:
-    lsof_fields_select(sql, v->fields);
+    lsof_fields_select(sql, v->fields, tasks);
     break;
   case LSOF_OUT_TABLE:
-    if (v->cmd_width) cli_q_int(q, command_width(v));
-    cli_append_select(sql, cols, table_cols(v, cols));
+    /* the widths of COMMAND and of TASKCMD */
+    for (int k = 0; v->cmd_width && k < 1 + tasks; k++) cli_q_int(q, command_width(v));
+    cli_append_select(sql, cols, table_cols(v, tasks, cols));
     break;
   }
 }
@@ -95,17 +111,21 @@ static int hidden_list(sqlite3_str *sql, const lsof_sel *s, const lsof_view_opts
 
 /* ---- where the rows come from ----------------------------------------------------- */
 
-/* Whether every row the selection lists is a socket of the -i ports. */
-static int one_port_question(const lsof_sel *s) {
+/* Whether every row the selection lists is a socket of the -i ports. -K's
+ * task rows, ANDed, are left to the listing's read: the holders' read
+ * has no threads, so -t with them reads the listing. */
+static int one_port_question(const lsof_sel *s, int terse) {
   int others = s->pids[0].n || s->pgids[0].n || s->uids[0].n || s->cmds[0].n ||
-               s->net != LSOF_NET_NONE || s->unix_sockets || s->names;
+               s->net != LSOF_NET_NONE || s->unix_sockets || s->names ||
+               s->tasks == LSOF_TASKS_SELECT;
+  if (terse && s->tasks == LSOF_TASKS_SELECT) return 0;
   return s->ninet && (s->and_all || !others);
 }
 
 /* " AND S.END_port [NOT] IN (ports)" (S: the alias of the socket columns) */
-static void port_arm(sqlite3_str *sql, cli_query *q, const char *alias, const char *end,
-                     int negate, const sqlite3_int64 *ports, int n) {
-  sqlite3_str_appendf(sql, " AND %s.%s_port %sIN (", alias, end, negate ? "NOT " : "");
+static void port_arm(sqlite3_str *sql, cli_query *q, const char *end, int negate,
+                     const sqlite3_int64 *ports, int n) {
+  sqlite3_str_appendf(sql, " AND s.%s_port %sIN (", end, negate ? "NOT " : "");
   for (int i = 0; i < n; i++) {
     sqlite3_str_appendall(sql, i ? ", ?" : "?");
     cli_q_int(q, ports[i]);
@@ -127,80 +147,111 @@ static const char HOLDERS[] =
     " FROM sockets s CROSS JOIN fds f ON f.inode = s.inode AND f.type = 'socket'"
     " CROSS JOIN processes p ON p.pid = f.pid WHERE p.state IS NOT 'Z'";
 
-/* One read for the one-port question: local (remote 0) or remote (1)
- * ports, from the view (alias l) or, for -t, HOLDERS (alias s).
- * Through the view: it joins sockets to descriptors with a LEFT JOIN;
- * SQLite (3.40) does not take `x IN (a, b)` as rejecting the NULL rows of
- * that join, and keeps it a LEFT JOIN that reads every descriptor first,
- * unless a term it does take follows: `IS NOT NULL`, last (placed before
- * the IN list, it is not seen either). */
-static void port_read(sqlite3_str *sql, cli_query *q, int terse, int remote, const char *kind,
+/* One read of the holders: local (remote 0) or remote (1) ports. */
+static void port_read(sqlite3_str *sql, cli_query *q, int remote, const char *kind,
                       const sqlite3_int64 *ports, int n) {
-  const char *end = remote ? "remote" : "local", *a = terse ? "s" : "l";
-  if (terse) sqlite3_str_appendall(sql, HOLDERS);
-  else sqlite3_str_appendall(sql, "SELECT * FROM temp.lsof AS l WHERE 1");
+  sqlite3_str_appendall(sql, HOLDERS);
   if (kind) {
-    sqlite3_str_appendf(sql, " AND %s.kind = ?", a);
+    sqlite3_str_appendall(sql, " AND s.kind = ?");
     cli_q_text(q, kind);
   } else {
-    sqlite3_str_appendf(sql, " AND %s.kind IN %s", a, lsof_inet_kinds);
+    sqlite3_str_appendf(sql, " AND s.kind IN %s", lsof_inet_kinds);
   }
-  port_arm(sql, q, a, end, 0, ports, n);
-  if (remote) port_arm(sql, q, a, "local", 1, ports, n);
-  if (!terse) sqlite3_str_appendf(sql, " AND l.%s_port IS NOT NULL", end);
+  port_arm(sql, q, remote ? "remote" : "local", 0, ports, n);
+  if (remote) port_arm(sql, q, "local", 1, ports, n);
 }
 
-/* The lsof view, made on first need: -t's one-port reads do without. */
+/* The lsof views, made on first need: -t's one-port reads do without. */
 static int need_view(sqlite3 *db) {
   if (cli_db_views(db) != CLI_OK) return CLI_ERR;
-  if (cli_view_exists(db, "lsof")) return CLI_OK;
-  return cli_error("this build has no 'lsof' view (see sql/views.sql)");
+  if (cli_view_exists(db, "lsof_tasks")) return CLI_OK;
+  return cli_error("this build has no 'lsof_tasks' view (see sql/views.sql)");
 }
 
-/* FROM ... WHERE ...: the view, or its two one-port reads; *ordered when
- * the rows need an ORDER BY to come in lsof's order. The selection is
- * tested on the rows the reads return: inside them, its ORs over both
- * ends of a socket would keep SQLite from letting the port scan lead, so
- * LIMIT -1 keeps it out (SQLite pushes no condition into a subquery with
- * a LIMIT). */
-static int from_clause(sqlite3 *db, sqlite3_str *sql, cli_query *q, const lsof_sel *s,
-                       int terse, cli_query *where, int *ordered) {
-  sqlite3_int64 *ports = malloc(DRIVE_MAX_PORTS * sizeof *ports);
+/* The exclusions and the selection over l, and --netns. */
+static int row_condition(sqlite3 *db, const cli_opts *o, const lsof_sel *s, cli_query *where) {
+  lsof_where(s, where);
+  return cli_q_and_netns(db, o, where, "l.pid IN (SELECT pid FROM processes WHERE netns = ?)");
+}
+
+/* The pids of the one-port question's holders, each once, in order:
+ * what -t prints for it (without -K's set, which the listing applies). */
+static int holder_pids(sqlite3 *db, const cli_opts *o, const lsof_sel *s,
+                       const lsof_view_opts *v, sqlite3_int64 **pids, int *n) {
+  lsof_sel plain = *s;
+  lsof_view_opts terse = *v;
+  cli_query q = {0};
+  int hidden, rc = CLI_OK;
+  plain.tasks = LSOF_TASKS_DEFAULT;
+  terse.out = LSOF_OUT_TERSE;
+  *pids = NULL;
+  *n = 0;
+  char *sql = lsof_query_sql(db, o, &plain, &terse, &q, &hidden);
+  sqlite3_stmt *st = sql ? cli_prepare(db, sql, &q) : NULL;
+  if (!st) rc = CLI_ERR;
+  int step = SQLITE_DONE;
+  while (st && rc == CLI_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+    sqlite3_int64 *p = realloc(*pids, (size_t)(*n + 1) * sizeof *p);
+    if (!p) rc = cli_error("out of memory");
+    else (*pids = p)[(*n)++] = sqlite3_column_int64(st, 0);
+  }
+  if (rc == CLI_OK && step != SQLITE_DONE) rc = cli_error("%s", sqlite3_errmsg(db));
+  sqlite3_finalize(st);
+  sqlite3_free(sql);
+  cli_q_free(&q);
+  return rc;
+}
+
+/* FROM ... WHERE ...: the holders' reads (-t's one-port question), or the
+ * view: whole, or for the holders' pids. -t's selection is tested on the
+ * rows the reads return: inside them, its ORs over both ends of a socket
+ * would keep SQLite from letting the port scan lead, so LIMIT -1 keeps it
+ * out (SQLite pushes no condition into a subquery with a LIMIT). */
+static int from_clause(sqlite3 *db, const cli_opts *o, sqlite3_str *sql, cli_query *q,
+                       const lsof_sel *s, const lsof_view_opts *v, cli_query *where) {
+  int terse = v->out == LSOF_OUT_TERSE;
+  sqlite3_int64 *ports = malloc(DRIVE_MAX_PORTS * sizeof *ports), *pids = NULL;
   const char *kind = NULL;
+  int npids = 0, rc = CLI_OK;
   if (!ports) return cli_error("out of memory");
-  int n = one_port_question(s) ? lsof_inet_ports(s, ports, DRIVE_MAX_PORTS, &kind) : -1;
-  *ordered = n > 0;
-  if (!(n > 0 && terse) && need_view(db) != CLI_OK) {
-    free(ports);
-    return CLI_ERR;
-  }
-  if (n > 0) {
+  int n = one_port_question(s, terse) ? lsof_inet_ports(s, ports, DRIVE_MAX_PORTS, &kind) : -1;
+  if (n > 0 && terse) {
     sqlite3_str_appendall(sql, " FROM (");
-    port_read(sql, q, terse, 0, kind, ports, n);
+    port_read(sql, q, 0, kind, ports, n);
     sqlite3_str_appendall(sql, " UNION ALL ");
-    port_read(sql, q, terse, 1, kind, ports, n);
-    sqlite3_str_appendall(sql, " LIMIT -1) AS l");
+    port_read(sql, q, 1, kind, ports, n);
+    sqlite3_str_appendall(sql, " LIMIT -1) AS l WHERE ");
   } else {
-    sqlite3_str_appendall(sql, " FROM temp.lsof AS l");
+    rc = need_view(db);
+    if (rc == CLI_OK && n > 0) rc = holder_pids(db, o, s, v, &pids, &npids);
+    sqlite3_str_appendf(sql, " FROM temp.%s AS l WHERE ",
+                        lsof_reads_tasks(s) ? "lsof_tasks" : "lsof");
+    if (n > 0 && !npids) sqlite3_str_appendall(sql, "0 AND "); /* no holder, no row */
+    if (npids) {
+      cli_query in = {0};
+      cli_q_and_in_ints(&in, "l.pid", pids, npids);
+      sqlite3_str_appendf(sql, "%s AND ", cli_q_text_of(&in));
+      cli_q_copy_params(q, &in);
+      if (in.oom) q->oom = 1;
+      cli_q_free(&in);
+    }
   }
-  sqlite3_str_appendf(sql, " WHERE %s", cli_q_text_of(where));
+  sqlite3_str_appendall(sql, cli_q_text_of(where));
   cli_q_copy_params(q, where);
+  free(pids);
   free(ports);
-  return CLI_OK;
+  return rc;
 }
 
 char *lsof_query_sql(sqlite3 *db, const cli_opts *o, const lsof_sel *s,
                      const lsof_view_opts *v, cli_query *q, int *hidden) {
   cli_query where = {0};
-  lsof_where(s, &where);
-  int rc = cli_q_and_netns(db, o, &where, "l.pid IN (SELECT pid FROM processes WHERE netns = ?)");
+  int rc = row_condition(db, o, s, &where);
   sqlite3_str *sql = sqlite3_str_new(NULL);
-  select_list(sql, v, q);
+  select_list(sql, v, lsof_reads_tasks(s), q);
   *hidden = hidden_list(sql, s, v, q);
-  int ordered = 0;
-  if (rc == CLI_OK) rc = from_clause(db, sql, q, s, v->out == LSOF_OUT_TERSE, &where, &ordered);
+  if (rc == CLI_OK) rc = from_clause(db, o, sql, q, s, v, &where);
   if (v->out == LSOF_OUT_TERSE) sqlite3_str_appendall(sql, " GROUP BY l.pid ORDER BY l.pid");
-  else if (ordered) sqlite3_str_appendall(sql, " ORDER BY l.pid, l.fdnum");
   if (where.oom) q->oom = 1;
   cli_q_free(&where);
   char *text = sqlite3_str_finish(sql);
@@ -275,13 +326,13 @@ static int process_items_missing(sqlite3 *db, const cli_opts *o, const lsof_sel 
 
 /* ---- the run ------------------------------------------------------------------------ */
 
-static int write_rows(sqlite3 *db, const cli_opts *o, const lsof_view_opts *v, const char *sql,
-                      const cli_query *q, const cli_row_hooks *hooks) {
+static int write_rows(sqlite3 *db, const cli_opts *o, const lsof_view_opts *v, int tasks,
+                      const char *sql, const cli_query *q, const cli_row_hooks *hooks) {
   if (v->out != LSOF_OUT_FIELDS) {
-    cli_col cols[12];
+    cli_col cols[TABLE_COLS];
     int terse = v->out == LSOF_OUT_TERSE;
-    if (!terse) table_cols(v, cols);
-    cli_table_style style = {terse};
+    if (!terse) table_cols(v, tasks, cols);
+    cli_table_style style = {terse, tasks ? 3u << TID_COL : 0};
     return cli_run_sql_hooked(db, o, sql, terse ? &TERSE_COL : cols, q, &style, hooks);
   }
   sqlite3_stmt *st = cli_prepare(db, sql, q);
@@ -305,7 +356,7 @@ int lsof_run(sqlite3 *db, const cli_opts *o, const lsof_sel *s, const lsof_view_
   int rc = sql && f.items && f.named ? CLI_OK : CLI_ERR;
   if (sql && rc != CLI_OK) cli_error("out of memory");
   cli_row_hooks hooks = {hidden, note_row, &f, 1};
-  if (rc == CLI_OK) rc = write_rows(db, o, v, sql, &q, &hooks);
+  if (rc == CLI_OK) rc = write_rows(db, o, v, lsof_reads_tasks(s), sql, &q, &hooks);
   fflush(stdout);
   int missing = 0;
   if (rc == CLI_OK) rc = process_items_missing(db, o, s, &missing);

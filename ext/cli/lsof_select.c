@@ -6,7 +6,11 @@
  *   - -s TCP:STATES: TCP and UDP files in other states (or, with ^, in
  *     those states) are left out; other files are not concerned;
  *   - then the sets: -p, -g, -u, -c, -i (without an address), -i ADDR,
- *     -U, names; ORed, or ANDed with -a; the items of one set ORed.
+ *     -U, names, -K (task rows); ORed, or ANDed with -a; the items of one
+ *     set ORed.
+ * Task rows are listed when no set is given (exclusions and -s states do
+ * not count: lsof 4.95 lists the tasks for `lsof -p ^1`, not for
+ * `lsof -p 1`), or with -K; never with -K i.
  * It also says what lsof reports as "not located" (exit status 1): each
  * -i address, -i without one, each -s TCP inclusion when no listed file
  * matched it; each -p, -g, -c inclusion when no process matched it (lsof
@@ -265,7 +269,27 @@ static void net_cond(const lsof_sel *s, sqlite3_str *sql) {
 }
 
 /* lsof's selection sets, in the order their conditions are written. */
-enum { SET_PID, SET_PGID, SET_UID, SET_CMD, SET_NET, SET_ADDR, SET_UNIX, SET_NAME, NSETS };
+enum { SET_PID, SET_PGID, SET_UID, SET_CMD, SET_NET, SET_ADDR, SET_UNIX, SET_NAME, SET_TASK,
+       NSETS };
+
+/* Whether a set other than -K's is given. */
+static int selects(const lsof_sel *s) {
+  return s->pids[0].n || s->pgids[0].n || s->uids[0].n || s->cmds[0].n ||
+         s->net != LSOF_NET_NONE || s->ninet || s->unix_sockets || s->names;
+}
+
+int lsof_reads_tasks(const lsof_sel *s) {
+  return s->tasks == LSOF_TASKS_SELECT || (s->tasks == LSOF_TASKS_DEFAULT && !selects(s));
+}
+
+/* -K's set: the task rows. With -a, lsof also lists a process's own rows
+ * when the other sets select its tasks' (its threads share them): the
+ * rows of a process that has threads. */
+static void task_cond(const lsof_sel *s, sqlite3_str *sql) {
+  sqlite3_str_appendall(sql, "l.tid IS NOT NULL");
+  if (s->and_all)
+    sqlite3_str_appendall(sql, " OR l.pid IN (SELECT pid FROM processes WHERE threads > 1)");
+}
 
 /* -i ADDR: the addresses, ORed. */
 static void addr_cond(const lsof_sel *s, sqlite3_str *sql, cli_query *q) {
@@ -294,6 +318,7 @@ static int set_cond(const lsof_sel *s, int set, sqlite3_str *sql, cli_query *q) 
   case SET_ADDR: if (!s->ninet) return 0; addr_cond(s, sql, q); break;
   case SET_UNIX: if (!s->unix_sockets) return 0; sqlite3_str_appendall(sql, "l.kind = 'unix'"); break;
   case SET_NAME: if (!s->names) return 0; name_cond(s, sql); break;
+  case SET_TASK: if (s->tasks != LSOF_TASKS_SELECT) return 0; task_cond(s, sql); break;
   default: return 0;
   }
   return 1;
@@ -417,6 +442,8 @@ char *lsof_proc_items_sql(const lsof_sel *s, cli_query *q, int *n) {
     sqlite3_str_appendall(sql, ")");
   }
   sqlite3_str_appendall(sql, " FROM processes p WHERE p.state IS NOT 'Z'");
+  /* -K -a: a process without threads is not selected (task_cond) */
+  if (s->tasks == LSOF_TASKS_SELECT && s->and_all) sqlite3_str_appendall(sql, " AND p.threads > 1");
   id_lists(s, 1, PROC_ID_COLS, sql, q);
   /* Only pids asked: read those processes alone. */
   if (!s->pgids[0].n && !s->cmds[0].n) {

@@ -21,14 +21,31 @@
 
 /* Every cell of the table, kept until the widths are known: their texts
  * one after another in one growing array (megabytes for ss -i, brought in
- * ahead of the writes: prefault.h). */
+ * ahead of the writes: prefault.h), read back in the same order. No index
+ * of where each starts: at lsof's 20,000 rows of a process that was as
+ * much memory again as the text. */
 typedef struct cell_buf {
-  char *text;        /* the cells, each NUL-terminated */
+  char *text;        /* the cells, row by row, each NUL-terminated */
   size_t len, cap;
   size_t ready;      /* bytes of text whose pages are in */
-  size_t *at;        /* nrows * ncols: where each cell starts in text */
-  size_t n, ncap;
+  size_t n;          /* cells */
 } cell_buf;
+
+/* The cell after the one at s. */
+static const char *next_cell(const char *s) { return s + strlen(s) + 1; }
+
+/* A cell kept as this byte alone is the same as the one above it (its
+ * column's, a row before): lsof's COMMAND, PID, USER, TYPE and SIZE/OFF
+ * repeat row after row, a fifth of the table's text. Kept cells hold no
+ * other control byte (escape_to). */
+#define SAME_AS_ABOVE '\x01'
+
+/* A cell's text as read back in order: *above, the column's last text,
+ * for a mark; else the cell, which becomes *above. */
+static const char *cell_text(const char *cell, const char **above) {
+  if (cell[0] == SAME_AS_ABOVE) return *above;
+  return *above = cell;
+}
 
 /* A "\n\t" that starts ss's continuation line (kept in CLI_ATTACHED). */
 static int is_continuation(const unsigned char *s, int n, int i, int keep) {
@@ -54,15 +71,16 @@ static size_t escaped_len(const unsigned char *s, int n, int keep, int *plain) {
   return out;
 }
 
-/* The value as one line into p (escaped_len bytes and a NUL): control
- * bytes become \n, \t, \r or \xHH, except ss's continuation breaks when
- * keep is set. */
-static void escape_to(char *p, const unsigned char *s, int n, int keep, int plain) {
+/* The value as one line into p (at most escaped_len bytes and a NUL):
+ * control bytes become \n, \t, \r or \xHH, except ss's continuation
+ * breaks when keep is set. Returns its length. */
+static size_t escape_to(char *p, const unsigned char *s, int n, int keep, int plain) {
   if (plain) { /* nothing to escape: most cells */
     memcpy(p, s, (size_t)n);
     p[n] = '\0';
-    return;
+    return (size_t)n;
   }
+  char *start = p;
   for (int i = 0; i < n; i++) {
     unsigned char c = s[i];
     if (is_continuation(s, n, i, keep)) {
@@ -76,17 +94,11 @@ static void escape_to(char *p, const unsigned char *s, int n, int keep, int plai
     else *p++ = (char)c;
   }
   *p = '\0';
+  return (size_t)(p - start);
 }
 
-/* Room for `more` bytes of text and one more cell; 0, or -1. */
+/* Room for `more` bytes of text; 0, or -1. */
 static int cell_room(cell_buf *b, size_t more) {
-  if (b->n == b->ncap) {
-    size_t cap = b->ncap ? 2 * b->ncap : 256;
-    size_t *p = realloc(b->at, cap * sizeof *p);
-    if (!p) return -1;
-    b->at = p;
-    b->ncap = cap;
-  }
   if (more > SIZE_MAX / 4 - b->len) return -1;
   if (b->len + more > b->cap) {
     size_t cap = b->cap ? b->cap : 4096;
@@ -100,14 +112,26 @@ static int cell_room(cell_buf *b, size_t more) {
   return 0;
 }
 
-/* Keeps the value as one line; 0, or -1 when out of memory. */
-static int push_cell(cell_buf *b, const unsigned char *s, int n, int keep) {
+/* Keeps the value as one line, or a mark when it is the text at offset
+ * *above (its column's last, SIZE_MAX: none), else notes it there; 0, or
+ * -1 when out of memory. */
+static int push_cell(cell_buf *b, const unsigned char *s, int n, int keep, size_t *above) {
   int plain;
   size_t len = escaped_len(s, n, keep, &plain);
   if (cell_room(b, len + 1) != 0) return -1;
-  escape_to(b->text + b->len, s, n, keep, plain);
-  b->at[b->n++] = b->len;
-  b->len += len + 1;
+  /* the cells follow one another: each takes what it wrote, not what
+   * was reserved for it */
+  char *at = b->text + b->len;
+  size_t w = escape_to(at, s, n, keep, plain);
+  if (w > 1 && *above != SIZE_MAX && strcmp(b->text + *above, at) == 0) {
+    at[0] = SAME_AS_ABOVE;
+    at[1] = '\0';
+    w = 1;
+  } else {
+    *above = b->len;
+  }
+  b->len += w + 1;
+  b->n++;
   return 0;
 }
 
@@ -119,8 +143,64 @@ static size_t width_of(const char *s, size_t n) {
   return w;
 }
 
-static void pad(sqlite3_str *out, size_t n) {
-  if (n) sqlite3_str_appendchar(out, (int)n, ' ');
+/* Display width and length in bytes of the NUL-terminated s. */
+static size_t width_len(const char *s, size_t *len) {
+  size_t w = 0, i = 0;
+  for (; s[i]; i++)
+    if (((unsigned char)s[i] & 0xC0) != 0x80) w++;
+  *len = i;
+  return w;
+}
+
+/* The table's lines, written as they are made into a buffer of their own
+ * (stdio's, a call per piece, cost as much as making them). Blanks are
+ * held back until text follows them, so that a line ends without any:
+ * neither padding nor a value's own trailing blanks. */
+typedef struct line_out {
+  FILE *out;
+  size_t blanks;     /* held back */
+  size_t n;          /* bytes in buf */
+  char buf[16384];
+} line_out;
+
+static void flush_lines(line_out *l) {
+  fwrite_unlocked(l->buf, 1, l->n, l->out);
+  l->n = 0;
+}
+
+/* Room for n more bytes, when they fit the buffer at all. */
+static int buf_room(line_out *l, size_t n) {
+  if (n > sizeof l->buf - l->n) flush_lines(l);
+  return n <= sizeof l->buf;
+}
+
+static void pad(line_out *l, size_t n) { l->blanks += n; }
+
+static void put_text(line_out *l, const char *s, size_t n) {
+  size_t end = n;
+  while (end && s[end - 1] == ' ') end--;
+  if (end) {
+    while (l->blanks) {
+      size_t k = l->blanks < sizeof l->buf ? l->blanks : sizeof l->buf;
+      buf_room(l, k);
+      memset(l->buf + l->n, ' ', k);
+      l->n += k;
+      l->blanks -= k;
+    }
+    if (buf_room(l, end)) {
+      memcpy(l->buf + l->n, s, end);
+      l->n += end;
+    } else {
+      fwrite_unlocked(s, 1, end, l->out);
+    }
+  }
+  l->blanks += n - end;
+}
+
+static void end_line(line_out *l) {
+  l->blanks = 0;
+  buf_room(l, 1);
+  l->buf[l->n++] = '\n';
 }
 
 /* lsof prints the FD number right-aligned with the mode letter after it;
@@ -142,7 +222,11 @@ typedef struct col_fmt {
   cli_align align;
   size_t w;          /* whole width (CLI_ADDRPORT: address part) */
   size_t pw;         /* CLI_ADDRPORT: port part */
-  int numeric;       /* generic columns: every value a number */
+  int numeric;       /* generic columns: every value a number; -1 while
+                        no value but NULL was seen */
+  int omitted;       /* left out of the table (cli_table_style) */
+  size_t kept;       /* offset of the column's last text kept (push_cell) */
+  const char *above; /* its last text read back (cell_text) */
 } col_fmt;
 
 static void measure(col_fmt *f, const char *s) {
@@ -154,41 +238,42 @@ static void measure(col_fmt *f, const char *s) {
     if (pw > f->pw) f->pw = pw;
     return;
   }
-  size_t w = width_of(s, strlen(s)) + (f->align == CLI_FD && fd_needs_blank(s));
+  size_t n, w = width_len(s, &n) + (f->align == CLI_FD && fd_needs_blank(s));
   if (w > f->w) f->w = w;
 }
 
-static void put_cell(sqlite3_str *out, const col_fmt *f, const char *s, int last) {
-  size_t n = strlen(s);
+static void put_cell(line_out *out, const col_fmt *f, const char *s, int last) {
+  size_t n, w = width_len(s, &n);
   switch (f->align) {
   case CLI_ADDRPORT: {
     size_t k = split_at(s);
     size_t aw = width_of(s, k);
     pad(out, f->w - aw);
-    sqlite3_str_append(out, s, (int)k);
-    sqlite3_str_appendchar(out, 1, k < n ? s[k] : ' ');
+    put_text(out, s, k);
+    put_text(out, k < n ? s + k : " ", 1);
     const char *port = k < n ? s + k + 1 : "";
-    sqlite3_str_appendall(out, port);
-    if (!last) pad(out, f->pw - width_of(port, strlen(port)));
+    size_t pn, pw = width_len(port, &pn);
+    put_text(out, port, pn);
+    if (!last) pad(out, f->pw - pw);
     break;
   }
   case CLI_FD: {
     int blank = fd_needs_blank(s);
-    pad(out, f->w - width_of(s, n) - (size_t)blank);
-    sqlite3_str_appendall(out, s);
-    if (blank && !last) sqlite3_str_appendchar(out, 1, ' ');
+    pad(out, f->w - w - (size_t)blank);
+    put_text(out, s, n);
+    if (blank && !last) pad(out, 1);
     break;
   }
   case CLI_RIGHT:
-    pad(out, f->w - width_of(s, n));
-    sqlite3_str_appendall(out, s);
+    pad(out, f->w - w);
+    put_text(out, s, n);
     break;
   case CLI_LEFT:
-    sqlite3_str_appendall(out, s);
-    if (!last) pad(out, f->w - width_of(s, n));
+    put_text(out, s, n);
+    if (!last) pad(out, f->w - w);
     break;
   case CLI_ATTACHED:
-    sqlite3_str_appendall(out, s);
+    put_text(out, s, n);
     break;
   }
 }
@@ -209,13 +294,14 @@ static int write_table(sqlite3_stmt *st, const cli_col *cols,
   int ncols = shown_columns(st, h), rc;
   int header = !(style && style->no_header);
   col_fmt *f = calloc((size_t)ncols, sizeof *f);
-  cell_buf b = {NULL, 0, 0, 0, NULL, 0, 0};
+  cell_buf b = {NULL, 0, 0, 0, 0};
   if (!f) return SQLITE_NOMEM;
   for (int i = 0; i < ncols; i++) {
     f[i].label = cols ? cols[i].label : sqlite3_column_name(st, i);
     f[i].align = cols ? cols[i].align : CLI_LEFT;
     f[i].w = cols ? (size_t)cols[i].min_width : 0;
     f[i].numeric = -1; /* unknown until a value is seen */
+    f[i].kept = SIZE_MAX;
   }
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     row_seen(h, st);
@@ -224,7 +310,7 @@ static int write_table(sqlite3_stmt *st, const cli_col *cols,
       const unsigned char *s = sqlite3_column_text(st, i);
       int n = sqlite3_column_bytes(st, i);
       if (push_cell(&b, s ? s : (const unsigned char *)"", s ? n : 0,
-                    f[i].align == CLI_ATTACHED) != 0) {
+                    f[i].align == CLI_ATTACHED, &f[i].kept) != 0) {
         rc = SQLITE_NOMEM;
         goto done;
       }
@@ -236,38 +322,45 @@ static int write_table(sqlite3_stmt *st, const cli_col *cols,
   if (rc != SQLITE_DONE) goto done;
   if (h && h->header_if_rows && !b.n) header = 0;
 
-  /* Widths: the header's, then the data's. */
+  /* Widths: the header's, then the data's. A column left out (NULL in
+   * every row: numeric never learnt) is neither measured nor written. */
+  int first = -1, last = -1;
   for (int i = 0; i < ncols; i++) {
+    f[i].omitted = style && i < 32 && (style->omit_if_null >> i & 1u) && f[i].numeric == -1;
+    if (f[i].omitted) continue;
+    if (first < 0) first = i;
+    last = i;
     if (!cols && f[i].numeric == 1) f[i].align = CLI_RIGHT;
     if (header) measure(&f[i], f[i].label ? f[i].label : "");
   }
-  for (size_t k = 0; k < b.n; k++) measure(&f[k % (size_t)ncols], b.text + b.at[k]);
+  const char *cell = b.text;
+  for (size_t k = 0; k < b.n; k++, cell = next_cell(cell))
+    if (cell[0] != SAME_AS_ABOVE) measure(&f[k % (size_t)ncols], cell);
 
-  /* Each line is built whole, then written without trailing blanks. */
-  sqlite3_str *line = sqlite3_str_new(NULL);
-  size_t first = header ? 0 : (size_t)ncols;
-  for (size_t k = first; k < b.n + (size_t)ncols; k++) {
+  line_out *line = malloc(sizeof *line);
+  if (!line) {
+    rc = SQLITE_NOMEM;
+    goto done;
+  }
+  line->out = out;
+  line->blanks = line->n = 0;
+  size_t from = header ? 0 : (size_t)ncols;
+  cell = b.text;
+  for (size_t k = from; k < b.n + (size_t)ncols; k++) {
     int i = (int)(k % (size_t)ncols);
     const char *v = k < (size_t)ncols ? (f[i].label ? f[i].label : "")
-                                      : b.text + b.at[k - (size_t)ncols];
-    if (i && f[i].align != CLI_ATTACHED) sqlite3_str_appendchar(line, 1, ' ');
-    put_cell(line, &f[i], v, i == ncols - 1);
-    if (i < ncols - 1) continue;
-    if (sqlite3_str_errcode(line) != SQLITE_OK) {
-      rc = SQLITE_NOMEM;
-      break;
+                                      : cell_text(cell, &f[i].above);
+    if (k >= (size_t)ncols) cell = next_cell(cell);
+    if (!f[i].omitted) {
+      if (i != first && f[i].align != CLI_ATTACHED) pad(line, 1);
+      put_cell(line, &f[i], v, i == last);
     }
-    const char *text = sqlite3_str_value(line);
-    size_t n = (size_t)sqlite3_str_length(line);
-    while (n && text[n - 1] == ' ') n--;
-    fwrite(text ? text : "", 1, n, out);
-    fputc('\n', out);
-    sqlite3_str_reset(line);
+    if (i == ncols - 1) end_line(line);
   }
-  sqlite3_free(sqlite3_str_finish(line));
+  flush_lines(line);
+  free(line);
 done:
   free(b.text);
-  free(b.at);
   free(f);
   return rc;
 }

@@ -20,6 +20,9 @@
 #define CMP_UDP4C 41005     /* 127.0.0.1, connected to CMP_UDP4 */
 #define CMP_UDP6 41006      /* [::1] */
 #define CMP_BACKLOG 7       /* every listener's */
+/* The name of process A's thread: longer than lsof's 9 characters of
+ * TASKCMD, shorter than the kernel's 15. */
+#define CMP_THREAD_NAME "cmp-worker-one"
 
 typedef struct cmp_world {
   char dir[64];           /* /tmp/pn-cmp-XXXXXX: files, unix sockets, mnt/ */

@@ -112,7 +112,7 @@ typedef struct exception_def {
 enum {
   EX_SOCK_DIAG_ROWS, EX_SUMMARY_TOTAL, EX_SS_MOVING, EX_UNIX_BLANK,
   EX_TIMER_MOMENT, EX_USAGE_TEXT, EX_LSOF_UNIX_BLANK, EX_LSOF_MEM_SIZE, EX_LSOF_FIELDS,
-  EX_COUNT
+  EX_LSOF_OWN_ROWS, EX_COUNT
 };
 
 static exception_def exceptions[EX_COUNT] = {
@@ -144,12 +144,18 @@ static exception_def exceptions[EX_COUNT] = {
                             " /proc/net/unix on blanks), and where it matches names lists such"
                             " sockets by the stat of another path; procnet prints the path whole"
                             " and matches by the whole path", 0},
-    [EX_LSOF_MEM_SIZE] = {"lsof-mem-size", "the tables lack data",
-                          "SIZE/OFF of a mapped file (mem): process_maps has no file size;"
-                          " the lsof view leaves it empty", 0},
+    [EX_LSOF_MEM_SIZE] = {"lsof-mem-size", "the real tool is wrong",
+                          "SIZE/OFF of a mapped file (mem): lsof 4.95 stats it by its path"
+                          " in its own mount namespace, so gives none for a process of"
+                          " another one; procnet stats the mapping itself"
+                          " (/proc/PID/map_files); dropped on both sides", 0},
     [EX_LSOF_FIELDS] = {"lsof-fields-k-G", "the tables lack data",
                         "-F's k (link count) and G (file flags): the lsof view has neither;"
                         " dropped from lsof's field output", 0},
+    [EX_LSOF_OWN_ROWS] = {"lsof-own-rows", "the tools' own work",
+                          "a line that selects no process lists the tool too (lsof and the"
+                          " child it forks, or procnet): their rows are dropped on both"
+                          " sides", 0},
 };
 
 static void applied(int ex, int *seen) {
@@ -313,9 +319,9 @@ static int field_line(char **w, char letter) {
   return w[0] && w[0][0] == letter && (!w[1] || (!strcmp(w[1], "^@") && !w[2]));
 }
 
-/* lsof's SIZE of mapped files, which procnet leaves empty: in the table
- * (FD mem or DEL, TYPE, DEVICE a,b, SIZE, NODE) and in -F (s in a mem or
- * DEL file set). */
+/* The SIZE of mapped files: in the table (FD mem or DEL, TYPE, DEVICE
+ * a,b, SIZE, NODE) and in -F (s in a mem or DEL file set). Only a row
+ * that has one is touched: where lsof printed none this does nothing. */
 static void drop_mem_sizes(cmp_lines *l, int *seen) {
   int in_mem = 0;
   for (int i = 0; i < l->n; i++) {
@@ -336,6 +342,19 @@ static void drop_mem_sizes(cmp_lines *l, int *seen) {
         applied(EX_LSOF_MEM_SIZE, seen);
         break;
       }
+  }
+}
+
+/* Table rows of the tools themselves: COMMAND lsof or procnet, then a
+ * pid. */
+static void drop_tool_rows(cmp_lines *l, int *seen) {
+  for (int i = 0; i < l->n; i++) {
+    char **w = l->words[i];
+    if (w[0] && w[1] && (!strcmp(w[0], "lsof") || !strcmp(w[0], "procnet")) &&
+        all_digits(w[1])) {
+      drop_line(l, i--);
+      applied(EX_LSOF_OWN_ROWS, seen);
+    }
   }
 }
 
@@ -379,8 +398,9 @@ void cmp_normalize(char *const *argv, cmp_side side, cmp_lines *l) {
     mask_timers(l, seen);
   } else if (!strcmp(tool, "lsof")) {
     if (side == CMP_PROCNET) cut_lsof_unix_paths(l, seen);
+    drop_mem_sizes(l, seen);
+    drop_tool_rows(l, seen);
     if (side == CMP_REAL) {
-      drop_mem_sizes(l, seen);
       drop_fields_k_g(l, seen);
       if (names_files(argv)) drop_lsof_stale_unix(l, seen);
     }

@@ -17,7 +17,9 @@
  *   files DIR/data.log open for writing, DIR/ro.txt for reading,
  *         DIR/mapped.bin mapped (DIR/unused.txt exists, open nowhere);
  *   tree  DIR/tree and DIR/tree/deep open, tree/a.txt, tree/deep/b.txt
- *         open, a unix socket bound at tree/s.sock.
+ *         open, a unix socket bound at tree/s.sock;
+ *   a thread named CMP_THREAD_NAME, parked, sharing all of that: lsof's
+ *         task rows (TID, TASKCMD) repeat A's rows for it.
  * Process B, A's child, holds the 41001 listener too (two holders) and a
  * file on the tmpfs mounted at DIR/mnt, its cwd.
  * Every listener's backlog is CMP_BACKLOG.
@@ -30,6 +32,7 @@
 #include <fcntl.h>
 #include <linux/netlink.h>
 #include <net/if.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
@@ -244,6 +247,21 @@ static void second_holder(const char *dir, int l4, int ready) {
   for (;;) pause();
 }
 
+static void *parked(void *arg) {
+  (void)arg;
+  for (;;) pause();
+  return NULL;
+}
+
+/* A's thread, made last: it shares every file A opened. */
+static int thread(void) {
+  pthread_t t;
+  return pthread_create(&t, NULL, parked, NULL) != 0 ||
+                 pthread_setname_np(t, CMP_THREAD_NAME) != 0
+             ? -1
+             : 0;
+}
+
 /* Process A. */
 static void holder(cmp_world *w, int ready) {
   int null = open("/dev/null", O_RDWR);
@@ -259,7 +277,8 @@ static void holder(cmp_world *w, int ready) {
   if (b < 0 || read(bready[0], &c, 1) != 1 || close(bready[0]) != 0) _exit(4);
   unsigned portid = 0;
   if (tcp_sockets(l4) != 0 || udp_sockets() != 0 || unix_sockets(w->dir) != 0 ||
-      other_sockets(&portid) != 0 || files(w->dir) != 0 || tree(w->dir) != 0)
+      other_sockets(&portid) != 0 || files(w->dir) != 0 || tree(w->dir) != 0 ||
+      thread() != 0)
     _exit(5);
   int report[2] = {(int)b, (int)portid};
   if (write(ready, report, sizeof report) != sizeof report) _exit(6);

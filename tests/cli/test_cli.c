@@ -125,7 +125,7 @@ static void bad_usage_exits_as_the_tools(void **state) {
   expect_usage_status(run_cli("lsof", "-t", "-F", NULL), 1, "-F and -t are mutually exclusive");
   expect_usage_status(run_cli("lsof", "-FpX", NULL), 1, "unknown field in -F pX");
   expect_usage_status(run_cli("lsof", "+c", "w", NULL), 1, "+c not followed by width number");
-  expect_usage_status(run_cli("lsof", "-K", NULL), 1, "task rows are not listed yet");
+  expect_usage_status(run_cli("lsof", "-Kx", NULL), 1, "-K not followed by i (but by x)");
   /* sql: 2 */
   expect_usage(run_cli("sql", "-x", NULL), "sql: unknown option '-x'");
 }
@@ -158,7 +158,7 @@ static void help_and_version(void **state) {
   run_res r = run_cli("--help", NULL);
   assert_int_equal(r.status, 0);
   assert_contains(r.out, "usage: procnet");
-  assert_contains(r.out, "lsof [-aUtRlnPwb] [-p PID,...]");
+  assert_contains(r.out, "lsof [-aUtRlnPwb] [-K [i]] [-p PID,...]");
   assert_contains(r.out, "ss [-tuwx0l4a6npeoimbsHO] [-f FAMILY] [-N NAME] [FILTER]");
   assert_contains(r.out, "netstat [-tuUwx46lanpeo]");
   assert_contains(r.out, "fuser [-vmusa46] [-n file|tcp|udp] NAME...");
@@ -234,6 +234,20 @@ static void table_aligns_and_escapes(void **state) {
   assert_string_equal(r.out, "name       n\n"
                              "a          5\n"
                              "long\\nx 1234\n");
+  run_free(&r);
+  /* An escaped cell is longer or shorter than its value: the cells after
+   * it keep their place. */
+  r = run_cli("sql", "SELECT 'a' || char(0) || 'b' AS name, 5 AS n UNION ALL"
+              " SELECT char(9) || 'x', 1234 UNION ALL SELECT 'c', 6", NULL);
+  assert_string_equal(r.out, "name      n\n"
+                             "a\\x00b    5\n"
+                             "\\tx    1234\n"
+                             "c         6\n");
+  run_free(&r);
+  /* Values repeated down a column, and back after another. */
+  r = run_cli("sql", "SELECT 'xx' AS a, 'yy' AS b UNION ALL SELECT 'xx', 'yy' UNION ALL"
+              " SELECT 'xx', 'z' UNION ALL SELECT 'xx', 'yy' UNION ALL SELECT 'x', ''", NULL);
+  assert_string_equal(r.out, "a  b\nxx yy\nxx yy\nxx z\nxx yy\nx\n");
   run_free(&r);
 }
 

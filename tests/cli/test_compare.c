@@ -26,7 +26,9 @@
  * tool. Each line is a test of its own in the summary.
  *
  * Run from the repository root (tests/tools/run_tests.sh does); CLI_B is
- * the build directory, given by mk/cli.mk.
+ * the build directory, given by mk/cli.mk. COMPARE_FILTER, when set, runs
+ * only the lines whose test name ("LINENO: TEXT") matches it (cmocka's
+ * wildcards: `COMPARE_FILTER='1[89]?: lsof*'`).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -237,6 +239,8 @@ static int run_table(void) {
     sprintf(name, "%d: %s", lines[i].lineno, lines[i].text);
     tests[i] = (struct CMUnitTest){name, compare_line, NULL, NULL, &lines[i]};
   }
+  const char *filter = getenv("COMPARE_FILTER");
+  if (filter && *filter) cmocka_set_test_filter(filter);
   int rc = _cmocka_run_group_tests("compare", tests, (size_t)n, NULL, NULL);
   cmp_report_exceptions();
   printf("compare: %d command lines compared\n", n);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <sys/wait.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "procnet.h"
@@ -107,6 +108,14 @@ char *pn_error(sqlite3 *db, const char *fmt, ...) {
 
 int64_t pn_stat(sqlite3 *db, const char *name) {
   return pn_int(db, "SELECT json_extract(procnet_stats(), '$.%s')", name);
+}
+
+int pn_must(int v, const char *what) {
+  if (v < 0) {
+    fprintf(stderr, "workload: %s: %s\n", what, strerror(errno));
+    _exit(2);
+  }
+  return v;
 }
 
 int pn_child_ok(int status) {

@@ -38,6 +38,10 @@ char *pn_plan(sqlite3 *db, const char *sql);
 /* A counter of procnet_stats() (files_read, fd_dirs_listed, ...). */
 int64_t pn_stat(sqlite3 *db, const char *name);
 
+/* For a forked workload child (no cmocka there): v, or exits with 2 after
+ * saying which call failed when v < 0. */
+int pn_must(int v, const char *what);
+
 /* 1 when a forked test child exited with 0. Under valgrind (check-valgrind
  * sets PN_UNDER_VALGRIND) a child that _exit()s also counts with 99,
  * valgrind's --error-exitcode: memory inherited from the parent and never

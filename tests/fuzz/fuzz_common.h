@@ -54,6 +54,13 @@ static inline unsigned fz_touch(pn_str s) {
   return h;
 }
 
+/* 1 if the slice holds no blank (space or tab). */
+static inline int fz_no_blank(pn_str s) {
+  for (size_t i = 0; i < s.n; i++)
+    if (s.p[i] == ' ' || s.p[i] == '\t') return 0;
+  return 1;
+}
+
 /* Keeps a value alive without letting the compiler drop the computation. */
 static inline void fz_sink(unsigned v) {
   __asm__ volatile("" : : "r"(v) : "memory");

@@ -27,12 +27,6 @@ static void check_unescape(pn_str s) {
   free(out);
 }
 
-static int no_blank(pn_str s) {
-  for (size_t i = 0; i < s.n; i++)
-    if (s.p[i] == ' ' || s.p[i] == '\t') return 0;
-  return 1;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   char *buf = fz_copy(data, size);
   pn_mountinfo m;
@@ -40,11 +34,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   check_unescape(all);
   if (pn_parse_mountinfo_line(buf, size, &m) == 0) {
     FZ_CHECK(m.id >= 0 && m.parent >= 0);
-    FZ_CHECK(fz_inside(m.root, buf, size) && m.root.n > 0 && no_blank(m.root));
+    FZ_CHECK(fz_inside(m.root, buf, size) && m.root.n > 0 && fz_no_blank(m.root));
     FZ_CHECK(fz_inside(m.mount_point, buf, size) && m.mount_point.n > 0 &&
-             no_blank(m.mount_point));
-    FZ_CHECK(fz_inside(m.fstype, buf, size) && m.fstype.n > 0 && no_blank(m.fstype));
-    FZ_CHECK(fz_inside(m.source, buf, size) && m.source.n > 0 && no_blank(m.source));
+             fz_no_blank(m.mount_point));
+    FZ_CHECK(fz_inside(m.fstype, buf, size) && m.fstype.n > 0 && fz_no_blank(m.fstype));
+    FZ_CHECK(fz_inside(m.source, buf, size) && m.source.n > 0 && fz_no_blank(m.source));
     FZ_CHECK(m.root.p < m.mount_point.p && m.mount_point.p < m.fstype.p &&
              m.fstype.p < m.source.p);
     check_unescape(m.mount_point);

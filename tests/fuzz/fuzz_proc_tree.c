@@ -560,10 +560,14 @@ static const char *const QUERIES[] = {
     "SELECT * FROM socket_holders WHERE inode IN (5001, 5002, 7001)",
     "SELECT * FROM sockets WHERE kind IN ('tcp', 'unix') AND kind <> 'udp'",
     "SELECT * FROM process_files WHERE pid = 100 AND kind = 'txt'",
+    "SELECT * FROM fds WHERE tasks = 1",
+    "SELECT * FROM process_maps WHERE tasks = 1 AND pid IN (100, 400)",
+    "SELECT * FROM process_files WHERE tasks = 1",
     ("SELECT p.name, f.fd FROM fds f JOIN processes p USING (pid)"
      " WHERE f.inode IN (SELECT inode FROM sockets)"),
     /* The views of sql/views.sql ("VIEW " = create them first). */
     "VIEW SELECT * FROM lsof",
+    "VIEW SELECT * FROM lsof_tasks WHERE pid IN (100, 400)",
     "VIEW SELECT * FROM ss",
     "VIEW SELECT * FROM netstat",
     "VIEW SELECT * FROM listening",

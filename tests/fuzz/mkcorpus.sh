@@ -82,6 +82,7 @@ lines inet "$fx"/captured/net_tcp "$fx"/captured/net_tcp6 \
 lines packet "$fx"/captured/net_packet $(named packet)
 lines netlink "$fx"/captured/net_netlink $(named netlink)
 lines maps "$fx"/captured/maps $(named maps)
+lines locks "$fx"/captured/locks $(named locks)
 
 # Hand-written seeds (passwd has no fixture file).
 for f in "$seeds"/*.lines; do

@@ -9,8 +9,11 @@
  */
 #include "pn_test.h"
 
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "procnet.h"
 
@@ -92,6 +95,30 @@ static const char HOLDERS_SQL[] =
     " (SELECT count(*) FROM fds f WHERE f.inode = 3)"
     " FROM net_tcp t LEFT JOIN socket_holders sh ON sh.inode = t.inode ORDER BY 1";
 
+/* What the lsof views read of each process and thread of the fixture tree
+ * (300 has a thread with files of its own and a zombie one): directories,
+ * maps with their stats, locks, the descriptors' fdinfo names and
+ * protocols, and lsof's socket names. */
+static const char LSOF_SQL[] =
+    "SELECT f.pid, f.tid, f.taskcmd, f.kind, f.path, f.type, f.lock FROM process_files f"
+    " WHERE f.tasks = 1"
+    " UNION ALL SELECT m.pid, m.tid, m.taskcmd, m.first_mapping, m.exe, m.file_type,"
+    " m.file_size || m.file_error || m.lock FROM process_maps m WHERE m.tasks = 1"
+    " UNION ALL SELECT d.pid, d.tid, d.taskcmd, d.fd, d.type,"
+    " d.mode || d.lock || d.eventfd_id || d.pidfd_pid || d.epoll_fds, d.sock_protocol"
+    " FROM fds d WHERE d.tasks = 1"
+    " UNION ALL SELECT inode, procnet_lsof_type('dir'),"
+    " procnet_lsof_inet_name(kind, family, local_address, local_port, remote_address,"
+    " remote_port, state), procnet_lsof_raw_name(family, local_address, local_port,"
+    " remote_address, remote_port, state), 0, 0, 0 FROM sockets"
+    " WHERE kind IN ('tcp', 'raw')";
+
+/* A thread of this process that shares its descriptors: its rows are the
+ * process's, saved and given again. */
+static const char SELF_TASKS_SQL[] =
+    "SELECT fd, tid IS NULL, type, mode, lock FROM fds WHERE pid = %d AND tasks = 1"
+    " AND (fd < 3 OR type <> 'other')";
+
 /* Runs sql on a fresh connection; returns the SQLite result code and the
  * rows (malloc'd, not through SQLite) in *out on success. */
 static int run_once(const char *root, const char *sql, char **out) {
@@ -135,8 +162,7 @@ static int run_once(const char *root, const char *sql, char **out) {
   return rc;
 }
 
-static void every_allocation_fails_cleanly(const char *sql) {
-  const char *root = pn_fixture("proc");
+static void every_allocation_fails_cleanly_in(const char *root, const char *sql) {
   char *expected = NULL;
   oom.countdown = -1;
   assert_int_equal(run_once(root, sql, &expected), SQLITE_OK);
@@ -164,6 +190,10 @@ static void every_allocation_fails_cleanly(const char *sql) {
   free(expected);
 }
 
+static void every_allocation_fails_cleanly(const char *sql) {
+  every_allocation_fails_cleanly_in(pn_fixture("proc"), sql);
+}
+
 static void oom_in_tcp_join(void **state) {
   (void)state;
   every_allocation_fails_cleanly(JOIN_SQL);
@@ -184,12 +214,36 @@ static void oom_in_name_constraints(void **state) {
   every_allocation_fails_cleanly(KINDS_SQL);
 }
 
+static void oom_in_lsof_tasks(void **state) {
+  (void)state;
+  every_allocation_fails_cleanly(LSOF_SQL);
+}
+
+static void *sleep_forever(void *arg) {
+  (void)arg;
+  for (;;) pause();
+  return NULL;
+}
+
+static void oom_in_shared_thread_rows(void **state) {
+  (void)state;
+  pthread_t t;
+  assert_int_equal(pthread_create(&t, NULL, sleep_forever, NULL), 0);
+  char sql[256];
+  snprintf(sql, sizeof sql, SELF_TASKS_SQL, (int)getpid());
+  every_allocation_fails_cleanly_in("/proc", sql);
+  pthread_cancel(t);
+  pthread_join(t, NULL);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(oom_in_tcp_join),
       cmocka_unit_test(oom_in_unix_join),
       cmocka_unit_test(oom_in_name_constraints),
       cmocka_unit_test(oom_in_holder_lookups),
+      cmocka_unit_test(oom_in_lsof_tasks),
+      cmocka_unit_test(oom_in_shared_thread_rows),
   };
   return cmocka_run_group_tests_name("oom", tests, install_allocator, NULL);
 }

@@ -350,6 +350,30 @@ static void test_fdinfo_captured_extra_lines(void **state) {
   }
 }
 
+/* What lsof names anonymous files by: an eventfd's id, a pidfd's process,
+ * an epoll set's watched descriptors. */
+static void test_fdinfo_captured_lsof_names(void **state) {
+  pn_fdinfo fi;
+  size_t len, pos = 0;
+  int64_t fd;
+  (void)state;
+  parse_fdinfo_fixture("fdinfo_eventfd", &fi);
+  assert_int_equal(fi.have_eventfd_id, 1);
+  assert_int_equal(fi.eventfd_id, 1);
+  assert_int_equal(fi.have_pid + (int)fi.epoll_tfds, 0);
+  parse_fdinfo_fixture("fdinfo_pidfd", &fi);
+  assert_int_equal(fi.have_pid, 1);
+  assert_int_equal(fi.pid, 3761); /* NSpid: is not Pid: */
+  assert_int_equal(fi.have_eventfd_id, 0);
+  char *buf = load_fixture("fdinfo_eventpoll", &len);
+  assert_int_equal(pn_parse_fdinfo(buf, len, &fi), 0);
+  assert_int_equal(fi.epoll_tfds, 1);
+  assert_int_equal(pn_next_epoll_tfd(buf, len, &pos, &fd), 1);
+  assert_int_equal(fd, 33);
+  assert_int_equal(pn_next_epoll_tfd(buf, len, &pos, &fd), 0);
+  free(buf);
+}
+
 static int parse_fdinfo_n(const char *text, size_t n, pn_fdinfo *fi) {
   char *b = dup_exact(text, n);
   int rc = pn_parse_fdinfo(b, n, fi);
@@ -377,6 +401,37 @@ static void test_fdinfo_synthetic(void **state) {
   assert_int_equal(fi.have_ino, 0);
 }
 
+/* Several watched descriptors, in the kernel's order; a tfd line whose
+ * number does not read is counted but not listed. */
+static void test_fdinfo_epoll_lines(void **state) {
+  static const char text[] = "pos:\t0\nflags:\t02\nmnt_id:\t17\nino:\t1038\n"
+                             "tfd:        9 events:       19 data: 9  pos:0 ino:1a sdev:10\n"
+                             "tfd:        4 events:       19 data: 4\n"
+                             "tfd:       x events:       19\n"
+                             "tfd:       12";
+  size_t n = sizeof text - 1, pos = 0;
+  char *b = dup_exact(text, n);
+  pn_fdinfo fi;
+  int64_t fd, got[4];
+  int k = 0;
+  (void)state;
+  assert_int_equal(pn_parse_fdinfo(b, n, &fi), 0);
+  assert_int_equal(fi.epoll_tfds, 4);
+  while (k < 4 && pn_next_epoll_tfd(b, n, &pos, &fd)) got[k++] = fd;
+  assert_int_equal(k, 3);
+  assert_int_equal(got[0], 9);
+  assert_int_equal(got[1], 4);
+  assert_int_equal(got[2], 12);
+  pos = 0;
+  assert_int_equal(pn_next_epoll_tfd(NULL, 0, &pos, &fd), 0);
+  assert_int_equal(pn_next_epoll_tfd(b, 0, &pos, &fd), 0);
+  free(b);
+  /* a pidfd whose process has been reaped */
+  assert_int_equal(PARSE_FDINFO("pos:\t0\nPid:\t-1\nNSpid:\t-1\n", &fi), 0);
+  assert_int_equal(fi.have_pid, 1);
+  assert_int_equal(fi.pid, -1);
+}
+
 static void test_fdinfo_rejects(void **state) {
   pn_fdinfo fi;
   (void)state;
@@ -390,6 +445,10 @@ static void test_fdinfo_rejects(void **state) {
   assert_int_equal(PARSE_FDINFO("ino:\t1 2\n", &fi), -1);
   assert_int_equal(PARSE_FDINFO("mnt_id:\tx\n", &fi), -1);
   assert_int_equal(PARSE_FDINFO("pos:\t1\0\n", &fi), -1);
+  assert_int_equal(PARSE_FDINFO("eventfd-id: x\n", &fi), -1);
+  assert_int_equal(PARSE_FDINFO("eventfd-id:\n", &fi), -1);
+  assert_int_equal(PARSE_FDINFO("Pid:\t12 13\n", &fi), -1);
+  assert_int_equal(PARSE_FDINFO("Pid:\t99999999999999999999\n", &fi), -1);
   assert_int_equal(PARSE_FDINFO("pos:\t0\nflags:\t02\nino:\t1\0", &fi), -1);
 }
 
@@ -424,7 +483,9 @@ int main(void) {
     cmocka_unit_test(test_fdinfo_captured_file),
     cmocka_unit_test(test_fdinfo_captured_kinds),
     cmocka_unit_test(test_fdinfo_captured_extra_lines),
+    cmocka_unit_test(test_fdinfo_captured_lsof_names),
     cmocka_unit_test(test_fdinfo_synthetic),
+    cmocka_unit_test(test_fdinfo_epoll_lines),
     cmocka_unit_test(test_fdinfo_rejects),
     cmocka_unit_test(test_fdinfo_every_prefix),
   };
