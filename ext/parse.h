@@ -99,7 +99,9 @@ int pn_parse_fdlink(const char *buf, size_t len, pn_fdlink *out);
  * The lines every descriptor has (pos, flags, mnt_id, ino) and those by
  * which lsof names anonymous files: an eventfd's "eventfd-id:", a pidfd's
  * "Pid:" (-1 once the process has been reaped), an epoll set's "tfd:"
- * lines, one per watched descriptor (pn_next_epoll_tfd lists them). */
+ * lines, one per watched descriptor (pn_next_epoll_tfd lists them); and a
+ * pty master's "tty-index:" (its slave's number: /dev/pts/N), by which
+ * lsof +E pairs the two ends of a pseudoterminal. */
 typedef struct pn_fdinfo {
   int have_pos;
   int64_t pos;
@@ -113,6 +115,8 @@ typedef struct pn_fdinfo {
   int64_t eventfd_id;
   int have_pid;
   int64_t pid;
+  int have_tty_index;
+  int64_t tty_index;
   size_t epoll_tfds;    /* "tfd:" lines */
 } pn_fdinfo;
 int pn_parse_fdinfo(const char *buf, size_t len, pn_fdinfo *out);

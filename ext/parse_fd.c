@@ -104,6 +104,10 @@ static int parse_fdinfo_line(pn_str line, pn_fdinfo *out) {
     out->have_eventfd_id = 1;
     return pn_parse_sdec(v, &out->eventfd_id);
   }
+  if (fdinfo_value(line, "tty-index:", &v)) {
+    out->have_tty_index = 1;
+    return pn_parse_sdec(v, &out->tty_index);
+  }
   if (fdinfo_value(line, "Pid:", &v)) {
     out->have_pid = 1;
     return pn_parse_sdec(v, &out->pid);

@@ -7,7 +7,8 @@
  *   stat fd/N        type and inode of paths and anon inodes, dev_*, size
  *   lstat fd/N       mode (the link's permission bits are the open mode)
  *   fdinfo/N         pos flags mnt_id, and eventfd_id pidfd_pid epoll_fds
- *                    (what lsof names eventfds, pidfds and epoll sets by)
+ *                    (what lsof names eventfds, pidfds and epoll sets by),
+ *                    tty_index (a pty master's slave, for lsof +E)
  *   getxattr fd/N    sock_protocol ("system.sockprotoname": TCP, UDPv6...)
  *   /proc/locks      lock (lsof's lock character), once per statement
  * Sockets and pipes, most of a busy machine's descriptors, need nothing but
@@ -79,13 +80,14 @@ static const char FDS_SCHEMA[] =
     " flags INTEGER, mnt_id INTEGER, dev_major INTEGER, dev_minor INTEGER,"
     " rdev_major INTEGER, rdev_minor INTEGER, size INTEGER, error TEXT,"
     " lock TEXT, eventfd_id INTEGER, pidfd_pid INTEGER, epoll_fds TEXT,"
-    " sock_protocol TEXT, tid INTEGER, taskcmd TEXT, tasks INTEGER HIDDEN)";
+    " tty_index INTEGER, sock_protocol TEXT, tid INTEGER, taskcmd TEXT,"
+    " tasks INTEGER HIDDEN)";
 enum {
   COL_PID, COL_FD, COL_TARGET, COL_TYPE, COL_INODE, COL_PATH, COL_DELETED,
   COL_MODE, COL_POS, COL_FLAGS, COL_MNT_ID, COL_DEV_MAJOR, COL_DEV_MINOR,
   COL_RDEV_MAJOR, COL_RDEV_MINOR, COL_SIZE, COL_ERROR, COL_LOCK,
-  COL_EVENTFD_ID, COL_PIDFD_PID, COL_EPOLL_FDS, COL_SOCK_PROTOCOL, COL_TID,
-  COL_TASKCMD, COL_TASKS
+  COL_EVENTFD_ID, COL_PIDFD_PID, COL_EPOLL_FDS, COL_TTY_INDEX,
+  COL_SOCK_PROTOCOL, COL_TID, COL_TASKCMD, COL_TASKS
 };
 
 #define IDX_PID PN_IDX_PID
@@ -679,6 +681,9 @@ static int result_fdinfo_field(fds_cursor *c, sqlite3_context *ctx, int col) {
   case COL_PIDFD_PID:
     if (in->have_pid) sqlite3_result_int64(ctx, in->pid);
     break;
+  case COL_TTY_INDEX:
+    if (in->have_tty_index) sqlite3_result_int64(ctx, in->tty_index);
+    break;
   case COL_EPOLL_FDS:
     if (in->epoll_tfds) pn_result_text(ctx, c->row.epoll.p, c->row.epoll.n);
     break;
@@ -713,7 +718,7 @@ static int result_part(fds_cursor *c, sqlite3_context *ctx, int col) {
     return SQLITE_OK;
   }
   case COL_POS: case COL_FLAGS: case COL_MNT_ID: case COL_EVENTFD_ID:
-  case COL_PIDFD_PID: case COL_EPOLL_FDS:
+  case COL_PIDFD_PID: case COL_EPOLL_FDS: case COL_TTY_INDEX:
     return result_fdinfo_field(c, ctx, col);
   default:
     result_stat_field(c, ctx, col);

@@ -365,6 +365,11 @@ static void test_fdinfo_captured_lsof_names(void **state) {
   assert_int_equal(fi.have_pid, 1);
   assert_int_equal(fi.pid, 3761); /* NSpid: is not Pid: */
   assert_int_equal(fi.have_eventfd_id, 0);
+  /* a pty master: the number of its slave, /dev/pts/0 */
+  parse_fdinfo_fixture("fdinfo_ptmx", &fi);
+  assert_int_equal(fi.have_tty_index, 1);
+  assert_int_equal(fi.tty_index, 0);
+  assert_int_equal(fi.have_eventfd_id + fi.have_pid, 0);
   char *buf = load_fixture("fdinfo_eventpoll", &len);
   assert_int_equal(pn_parse_fdinfo(buf, len, &fi), 0);
   assert_int_equal(fi.epoll_tfds, 1);
@@ -447,6 +452,7 @@ static void test_fdinfo_rejects(void **state) {
   assert_int_equal(PARSE_FDINFO("pos:\t1\0\n", &fi), -1);
   assert_int_equal(PARSE_FDINFO("eventfd-id: x\n", &fi), -1);
   assert_int_equal(PARSE_FDINFO("eventfd-id:\n", &fi), -1);
+  assert_int_equal(PARSE_FDINFO("tty-index: -\n", &fi), -1);
   assert_int_equal(PARSE_FDINFO("Pid:\t12 13\n", &fi), -1);
   assert_int_equal(PARSE_FDINFO("Pid:\t99999999999999999999\n", &fi), -1);
   assert_int_equal(PARSE_FDINFO("pos:\t0\nflags:\t02\nino:\t1\0", &fi), -1);
