@@ -33,6 +33,9 @@
 --   procnet_socket_holders  helper: who holds each socket, as each tool lists it
 --   lsof_tasks              lsof -n -P +c0 (a row per thread's file too)
 --   lsof, lsof_i, lsof_u    lsof -n -P +c0 -K i, lsof -i -n -P +c0, lsof -U +c0
+--   lsof_endpoints          lsof +E's ends: who is at the other end of each
+--                           pipe, pty, eventfd, unix and TCP/UDP socket
+--   lsof_e                  lsof -E -n -P +c0 -K i (lsof with the ends in NAME)
 --   ss                      ss -anp (tcp, udp, raw, unix, packet, netlink)
 --   procnet_ss_sockets      helper: ss -an, the same rows without holders
 --   netstat                 netstat -tuwnap (tcp, udp, udplite, raw)
@@ -335,6 +338,140 @@ SELECT * FROM lsof WHERE type IN ('IPv4', 'IPv6');
 -- lsof -U +c0: the unix sockets of lsof.
 CREATE TEMP VIEW IF NOT EXISTS lsof_u AS
 SELECT * FROM lsof WHERE type = 'unix';
+
+-- lsof_endpoints: the other ends of each descriptor, as lsof +E and -E
+-- name them (lsof(8), +|-E), every namespace: one row per descriptor and
+-- end, in lsof's order. Only a statement that reads it does the work.
+--   kind      what pairs them:
+--             pipe, fifo  every other descriptor on the same pipe or FIFO
+--             eventfd     every other descriptor on the same eventfd
+--             ptmx, pts   a pty master: the descriptors on its slave; a
+--                         slave: those on its master (fdinfo's tty-index)
+--             unix        those holding the socket's peer (sock_diag's), or
+--                         for a listener the first connection waiting to
+--                         be accepted
+--             tcp, udp, udplite  those holding the socket's peer: both
+--                         ESTABLISHED, of one family (lsof reads IPv4 and
+--                         IPv6 apart) and namespace, addresses and ports
+--                         swapped
+--   peer      what is shared: the pipe's or FIFO's inode, the eventfd's
+--             id, the pty's number (N of /dev/pts/N), the peer socket's
+--             inode (a unix socket's NAME shows it as ->INO=N)
+--   position  the end's place in lsof's list: by pid and fd, ascending,
+--             but descending for sockets (lsof puts each holder of a
+--             socket it meets first in the list)
+--   end_pid, end_command, end_fd, end_mode  lsof's PID,cmd,FDmode of the
+--             end (the mode letter as the FD column's: r, w or u)
+-- A unix socket whose peer no process holds has one row, end_* NULL (lsof
+-- prints ->INO=N alone). A pty master whose slave is open nowhere, like
+-- any descriptor without an end, has none.
+CREATE TEMP VIEW IF NOT EXISTS lsof_endpoints(
+  pid, fd, kind, peer, position, end_pid, end_command, end_fd, end_mode) AS
+WITH
+-- every descriptor that may have an end, each read once, with what pairs
+-- it (fdinfo read only for eventfds and pty masters, the device only for
+-- FIFOs)
+ep AS MATERIALIZED (
+  SELECT f.pid, f.fd, f.type, f.inode, p.name AS command,
+         CASE f.mode WHEN 'r' THEN 'r' WHEN 'w' THEN 'w' ELSE 'u' END AS mode,
+         CASE WHEN f.type = 'fifo' THEN f.dev_major || ',' || f.dev_minor END AS dev,
+         CASE WHEN f.target = 'anon_inode:[eventfd]' THEN f.eventfd_id END AS eventfd_id,
+         CASE WHEN f.type = 'char' AND f.rdev_major = 5 AND f.rdev_minor = 2
+              THEN f.tty_index END AS ptmx,
+         CASE WHEN f.type = 'char' AND f.rdev_major BETWEEN 136 AND 143
+              THEN (f.rdev_major - 136) * 256 + f.rdev_minor END AS pts
+  FROM fds f CROSS JOIN processes p ON p.pid = f.pid
+  WHERE f.type IN ('pipe', 'fifo', 'socket', 'char', 'anon_inode')),
+ux AS MATERIALIZED (SELECT inode, peer_inode FROM net_unix),
+-- each unix socket's peer that exists: the connected one, else a
+-- listener's first waiting connection
+uxpeer AS MATERIALIZED (
+  SELECT u.inode, w.inode AS peer
+  FROM (SELECT inode, peer_inode AS peer FROM ux WHERE peer_inode <> 0
+        UNION ALL
+        SELECT inode, CAST(substr(pending, 1, instr(pending || ' ', ' ') - 1) AS INTEGER)
+        FROM sock_diag WHERE kind = 'unix' AND pending IS NOT NULL) u
+  JOIN ux w ON w.inode = u.peer),
+est AS MATERIALIZED (
+  SELECT netns, inode, kind, family, local_address AS la, local_port AS lp,
+         remote_address AS ra, remote_port AS rp
+  FROM sockets WHERE kind IN ('tcp', 'udp', 'udplite') AND state = 'ESTABLISHED'),
+inetpeer AS MATERIALIZED (
+  SELECT a.inode, a.kind, b.inode AS peer
+  FROM est a JOIN est b ON b.la = a.ra AND b.lp = a.rp AND b.ra = a.la AND b.rp = a.lp
+   AND b.kind = a.kind AND b.family = a.family AND b.netns IS a.netns),
+ends(pid, fd, kind, peer, end_pid, end_command, end_fd, end_mode, backwards) AS (
+  SELECT a.pid, a.fd, a.type, a.inode, b.pid, b.command, b.fd, b.mode, 0
+  FROM ep a JOIN ep b ON b.inode = a.inode AND b.type = a.type AND b.dev IS a.dev
+   AND (b.pid <> a.pid OR b.fd <> a.fd)
+  WHERE a.type IN ('pipe', 'fifo')
+  UNION ALL
+  SELECT a.pid, a.fd, 'eventfd', a.eventfd_id, b.pid, b.command, b.fd, b.mode, 0
+  FROM ep a JOIN ep b ON b.eventfd_id = a.eventfd_id AND (b.pid <> a.pid OR b.fd <> a.fd)
+  WHERE a.eventfd_id IS NOT NULL
+  UNION ALL
+  SELECT a.pid, a.fd, 'ptmx', a.ptmx, b.pid, b.command, b.fd, b.mode, 0
+  FROM ep a JOIN ep b ON b.pts = a.ptmx
+  WHERE a.ptmx IS NOT NULL
+  UNION ALL
+  SELECT a.pid, a.fd, 'pts', a.pts, b.pid, b.command, b.fd, b.mode, 0
+  FROM ep a JOIN ep b ON b.ptmx = a.pts
+  WHERE a.pts IS NOT NULL
+  UNION ALL
+  SELECT a.pid, a.fd, 'unix', u.peer, b.pid, b.command, b.fd, b.mode, 1
+  FROM ep a JOIN uxpeer u ON u.inode = a.inode
+  LEFT JOIN ep b ON b.inode = u.peer AND b.type = 'socket'
+  WHERE a.type = 'socket'
+  UNION ALL
+  SELECT a.pid, a.fd, i.kind, i.peer, b.pid, b.command, b.fd, b.mode, 1
+  FROM ep a JOIN inetpeer i ON i.inode = a.inode
+  JOIN ep b ON b.inode = i.peer AND b.type = 'socket'
+  WHERE a.type = 'socket')
+SELECT pid, fd, kind, peer,
+       row_number() OVER (PARTITION BY pid, fd
+                          ORDER BY CASE backwards WHEN 1 THEN -end_pid ELSE end_pid END,
+                                   CASE backwards WHEN 1 THEN -end_fd ELSE end_fd END),
+       end_pid, end_command, end_fd, end_mode
+FROM ends;
+
+-- lsof -E -n -P +c0 -K i: the lsof view with each file's ends (the view
+-- lsof_endpoints) in NAME as lsof -E and +E print them: a unix socket's
+-- and a TCP socket's before their " (STATE)", anything else's after the
+-- name; endpoints holds what was added. +E also lists the ends' own files:
+-- WHERE pid = X OR (pid, fdnum) IN (SELECT end_pid, end_fd FROM
+-- lsof_endpoints WHERE pid = X).
+CREATE TEMP VIEW IF NOT EXISTS lsof_e(
+  command, pid, user, fd, type, device, size_off, node, name,
+  ppid, pgid, uid, fdnum, ftype, dev_major, dev_minor, inode, path,
+  kind, family, local_address, local_port, remote_address, remote_port,
+  state, netns, endpoints) AS
+-- each descriptor's ends as one text, in lsof_endpoints' order (a window
+-- aggregate keeps it), after the peer for a unix socket (->INO=N) and the
+-- slave for a pty master (->/dev/pts/N)
+WITH ends AS MATERIALIZED (
+  SELECT pid, fd,
+         CASE kind WHEN 'unix' THEN '->INO=' || peer || coalesce(' ' || t, '')
+                   WHEN 'ptmx' THEN '->/dev/pts/' || peer || ' ' || t
+                   ELSE t END AS endpoints
+  FROM (SELECT pid, fd, kind, peer, position,
+               group_concat(end_pid || ',' || end_command || ',' || end_fd || end_mode, ' ')
+                 OVER (PARTITION BY pid, fd ORDER BY position
+                       ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS t
+        FROM lsof_endpoints)
+  WHERE position = 1)
+SELECT command, pid, user, fd, type, device, size_off, node,
+       CASE WHEN endpoints IS NULL THEN name
+            WHEN st IS NULL THEN name || ' ' || endpoints
+            ELSE substr(name, 1, length(name) - length(st) - 3) || ' ' || endpoints
+                 || substr(name, length(name) - length(st) - 2) END,
+       ppid, pgid, uid, fdnum, ftype, dev_major, dev_minor, inode, path,
+       kind, family, local_address, local_port, remote_address, remote_port,
+       state, netns, endpoints
+FROM (SELECT l.*, e.endpoints,
+             -- the state NAME ends with, in parentheses
+             CASE WHEN l.type = 'unix' THEN coalesce(l.state, 'UNKNOWN')
+                  WHEN l.kind = 'tcp' AND l.type IN ('IPv4', 'IPv6') THEN l.state END AS st
+      FROM lsof l LEFT JOIN ends e ON e.pid = l.pid AND e.fd = l.fdnum);
 
 -- ss -anp: every socket of every namespace, with ss's netids, state names
 -- and address forms (IPv4 wildcard 0.0.0.0, IPv6 wildcard '*' unless the
