@@ -14,6 +14,8 @@
  *   - task rows (a row per thread's file, TID and TASKCMD set) as lsof
  *     4.95 lists them: when nothing is selected, or with -K (a selection
  *     set of task rows); -K i leaves them out (lsof_select.c);
+ *   - +E and -E: the ends of pipes, ptys, eventfds and sockets in NAME, and
+ *     with +E their files listed too (lsof_endpoints.c);
  *   - -n, -P (procnet never resolves), -w, +w, -b are accepted.
  * --netns keeps the processes of that network namespace.
  *
@@ -128,6 +130,8 @@ static int on_arg(void *ctx, const cli_parse_state *st, int code, const char *v)
   case 'R': a->view.ppid = 1; return CLI_OK;
   case 'l': a->view.uid_numbers = 1; return CLI_OK;
   case 'K': return tasks(a, v);
+  case 'E': a->view.endpoints = LSOF_ENDS_NAMES; return CLI_OK;
+  case CLI_PLUS('E'): a->view.endpoints = LSOF_ENDS_FILES; return CLI_OK;
   default: return CLI_OK; /* -n -P -w +w -b: nothing to do */
   }
 }
@@ -157,6 +161,9 @@ int cli_cmd_lsof(cli_opts *o, const cli_command *cmd, int argc, char **argv) {
   if (rc == CLI_OK && a.view.out == LSOF_OUT_TERSE && a.fields_given)
     rc = cli_usage_error(cmd, "-F and -t are mutually exclusive");
   if (rc == CLI_OK) rc = lsof_sel_check(&a.sel);
+  /* -t prints no NAME: -E changes nothing there (+E still lists more) */
+  if (a.view.out == LSOF_OUT_TERSE && a.view.endpoints == LSOF_ENDS_NAMES)
+    a.view.endpoints = LSOF_ENDS_NONE;
   /* +c cuts the table's COMMAND; CSV and JSON keep the whole name. */
   if (o->format != CLI_TABLE) a.view.cmd_width = 0;
   sqlite3 *db = NULL;

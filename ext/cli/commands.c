@@ -62,6 +62,9 @@ static const cli_option lsof_options[] = {
      "files open in DIR (not below)"},
     {CLI_PLUS('D'), NULL, CLI_ARG_REQUIRED, "DIR", "a directory", "@dir",
      "files open in DIR's whole tree"},
+    FLAG('E', NULL, "the ends of pipes, ptys, eventfds, unix and local TCP/UDP sockets"
+                    " in NAME (PID,cmd,FDmode)"),
+    FLAG(CLI_PLUS('E'), NULL, "-E, and the ends' files listed too"),
     {'K', NULL, CLI_ARG_OPTIONAL, "[i]", NULL, "i",
      "task (thread) rows, a selection of their own; -K i: none (without -K: when"
      " nothing is selected)"},
@@ -163,7 +166,7 @@ static const cli_option no_options[] = {END_OPTIONS};
 
 const cli_command cli_commands[] = {
     {"lsof", cli_cmd_lsof, lsof_options,
-     "[-aUtRlnPwb] [-K [i]] [-p PID,...] [-g [PGID,...]] [-u USER,...] [-c NAME]"
+     "[-aUtRlnPwbE] [+E] [-K [i]] [-p PID,...] [-g [PGID,...]] [-u USER,...] [-c NAME]"
      " [-i [46][PROTO][@HOST][:PORT]] [-s TCP:STATE,...] [-F [FIELDS]] [+c W]"
      " [+d DIR] [+D DIR] [NAME...]",
      "open files, as `lsof -n -P` prints them (a thread's files too, TID and\n"

@@ -10,6 +10,7 @@
  *   lsof_query.c   the SELECT over the lsof view (and its one-port form),
  *                  the rows written, the exit status
  *   lsof_fields.c  -F: lsof's output for other programs
+ *   lsof_endpoints.c  +E and -E: the ends of pipes, ptys, sockets... in NAME
  *
  * lsof's selection rules (lsof(8), OPTIONS): the sets below are ORed, or
  * ANDed with -a; the items of one set are ORed; exclusions (^PID, ^PGID,
@@ -149,6 +150,9 @@ extern const char lsof_name_fs_expr[];
 /* How the rows are printed. */
 typedef enum { LSOF_OUT_TABLE, LSOF_OUT_TERSE, LSOF_OUT_FIELDS } lsof_out;
 
+/* +E / -E: each file's ends in NAME (-E), and their files listed (+E). */
+typedef enum { LSOF_ENDS_NONE, LSOF_ENDS_NAMES, LSOF_ENDS_FILES } lsof_ends;
+
 /* The options that shape the output. */
 typedef struct lsof_view_opts {
   lsof_out out;
@@ -157,6 +161,7 @@ typedef struct lsof_view_opts {
   int size_only;          /* -s without p:s: SIZE instead of SIZE/OFF */
   int cmd_width;          /* +c W: 0 the whole name; default 9 */
   const char *fields;     /* -F: the field letters ("" = all) */
+  lsof_ends endpoints;    /* -E, +E */
 } lsof_view_opts;
 
 /* The SELECT of the selection: its text (sqlite3_malloc'd) and
@@ -175,11 +180,26 @@ int lsof_run(sqlite3 *db, const cli_opts *o, const lsof_sel *s, const lsof_view_
 /* Whether every letter is one of lsof's field letters. */
 int lsof_fields_valid(const char *letters);
 /* The columns -F reads, as SQL over the lsof view (alias l); tasks: the
- * view is lsof_tasks (K and M have values). */
-void lsof_fields_select(sqlite3_str *sql, const char *letters, int tasks);
+ * view is lsof_tasks (K and M have values); name: NAME's expression. */
+void lsof_fields_select(sqlite3_str *sql, const char *letters, int tasks, const char *name);
 /* Writes the rows of st (the columns of lsof_fields_select, then hidden
  * ones) as lsof -F does. SQLITE_DONE or the error. */
 int lsof_fields_write(sqlite3_stmt *st, const char *letters, const cli_row_hooks *hooks,
                       FILE *out);
+
+/* ---- lsof_endpoints.c ------------------------------------------------------ */
+
+/* With +E or -E, "WITH ... " before the SELECT: the ends of every file
+ * (lsof_ends: ends_pid, ends_fd, endpoints: names apart from
+ * the view's), commands cut to +c's width. */
+void lsof_ends_with(sqlite3_str *sql, const lsof_view_opts *v, cli_query *q);
+/* NAME's expression over l (and e, lsof_ends_join's). */
+const char *lsof_ends_name(const lsof_view_opts *v);
+/* " LEFT JOIN lsof_ends e ..." after FROM VIEW AS l, with +E or -E. */
+void lsof_ends_join(sqlite3_str *sql, const lsof_view_opts *v);
+/* The row condition where: itself, or with +E, it or an end of a file it
+ * lists (view: the view read, lsof or lsof_tasks). Parameters into q. */
+void lsof_ends_where(sqlite3_str *sql, const lsof_view_opts *v, const char *view,
+                     cli_query *q, cli_query *where);
 
 #endif

@@ -55,14 +55,14 @@ static void read_letters(const char *letters, fields *f) {
   f->term = strchr(letters, '0') ? '\0' : '\n';
 }
 
-void lsof_fields_select(sqlite3_str *sql, const char *letters, int tasks) {
+void lsof_fields_select(sqlite3_str *sql, const char *letters, int tasks, const char *name) {
   fields f;
   read_letters(letters, &f);
   sqlite3_str_appendf(sql, "SELECT l.pid, %s,", tasks ? "l.tid, l.taskcmd" : "NULL, NULL");
   sqlite3_str_appendall(sql,
                         " l.pgid, l.ppid, l.command, l.uid, l.user, l.fd, l.fdnum,"
-                        " l.type, l.device, l.dev_major, l.dev_minor, l.size_off, l.node,"
-                        " l.name, l.kind, ");
+                        " l.type, l.device, l.dev_major, l.dev_minor, l.size_off, l.node, ");
+  sqlite3_str_appendf(sql, "%s, l.kind, ", name);
   /* The socket queues only when T asks for them: a lookup per socket. */
   sqlite3_str_appendall(sql, f.on['T'] ? "(SELECT s.rx_queue || ',' || s.tx_queue FROM sockets s"
                                          " WHERE s.inode = l.inode AND s.kind = l.kind"

@@ -69,7 +69,8 @@ static int table_cols(const lsof_view_opts *v, int tasks, cli_col cols[TABLE_COL
                               " THEN NULL ELSE l.size_off END"}
                   : (cli_col)CLI_COL("size_off", "SIZE/OFF", CLI_RIGHT);
   cols[n++] = (cli_col)CLI_COL("node", "NODE", CLI_RIGHT);
-  cols[n++] = (cli_col)CLI_COL("name", "NAME", CLI_LEFT);
+  cols[n++] = v->endpoints ? (cli_col){"name", "NAME", CLI_LEFT, 0, lsof_ends_name(v)}
+                           : (cli_col)CLI_COL("name", "NAME", CLI_LEFT);
   return n;
 }
 
@@ -88,7 +89,7 @@ static void select_list(sqlite3_str *sql, const lsof_view_opts *v, int tasks, cl
     sqlite3_str_appendall(sql, "SELECT l.pid");
     break;
   case LSOF_OUT_FIELDS:
-    lsof_fields_select(sql, v->fields, tasks);
+    lsof_fields_select(sql, v->fields, tasks, lsof_ends_name(v));
     break;
   case LSOF_OUT_TABLE:
     /* the widths of COMMAND and of TASKCMD */
@@ -114,11 +115,14 @@ static int hidden_list(sqlite3_str *sql, const lsof_sel *s, const lsof_view_opts
 /* Whether every row the selection lists is a socket of the -i ports. -K's
  * task rows, ANDed, are left to the listing's read: the holders' read
  * has no threads, so -t with them reads the listing. */
-static int one_port_question(const lsof_sel *s, int terse) {
+static int one_port_question(const lsof_sel *s, const lsof_view_opts *v) {
+  int terse = v->out == LSOF_OUT_TERSE;
   int others = s->pids[0].n || s->pgids[0].n || s->uids[0].n || s->cmds[0].n ||
                s->net != LSOF_NET_NONE || s->unix_sockets || s->names ||
                s->tasks == LSOF_TASKS_SELECT;
   if (terse && s->tasks == LSOF_TASKS_SELECT) return 0;
+  /* +E lists the ends' files too, in processes the ports do not name */
+  if (v->endpoints == LSOF_ENDS_FILES) return 0;
   return s->ninet && (s->and_all || !others);
 }
 
@@ -184,6 +188,7 @@ static int holder_pids(sqlite3 *db, const cli_opts *o, const lsof_sel *s,
   int hidden, rc = CLI_OK;
   plain.tasks = LSOF_TASKS_DEFAULT;
   terse.out = LSOF_OUT_TERSE;
+  terse.endpoints = LSOF_ENDS_NONE;
   *pids = NULL;
   *n = 0;
   char *sql = lsof_query_sql(db, o, &plain, &terse, &q, &hidden);
@@ -210,11 +215,12 @@ static int holder_pids(sqlite3 *db, const cli_opts *o, const lsof_sel *s,
 static int from_clause(sqlite3 *db, const cli_opts *o, sqlite3_str *sql, cli_query *q,
                        const lsof_sel *s, const lsof_view_opts *v, cli_query *where) {
   int terse = v->out == LSOF_OUT_TERSE;
+  const char *view = lsof_reads_tasks(s) ? "lsof_tasks" : "lsof";
   sqlite3_int64 *ports = malloc(DRIVE_MAX_PORTS * sizeof *ports), *pids = NULL;
   const char *kind = NULL;
   int npids = 0, rc = CLI_OK;
   if (!ports) return cli_error("out of memory");
-  int n = one_port_question(s, terse) ? lsof_inet_ports(s, ports, DRIVE_MAX_PORTS, &kind) : -1;
+  int n = one_port_question(s, v) ? lsof_inet_ports(s, ports, DRIVE_MAX_PORTS, &kind) : -1;
   if (n > 0 && terse) {
     sqlite3_str_appendall(sql, " FROM (");
     port_read(sql, q, 0, kind, ports, n);
@@ -224,8 +230,9 @@ static int from_clause(sqlite3 *db, const cli_opts *o, sqlite3_str *sql, cli_que
   } else {
     rc = need_view(db);
     if (rc == CLI_OK && n > 0) rc = holder_pids(db, o, s, v, &pids, &npids);
-    sqlite3_str_appendf(sql, " FROM temp.%s AS l WHERE ",
-                        lsof_reads_tasks(s) ? "lsof_tasks" : "lsof");
+    sqlite3_str_appendf(sql, " FROM temp.%s AS l", view);
+    lsof_ends_join(sql, v);
+    sqlite3_str_appendall(sql, " WHERE ");
     if (n > 0 && !npids) sqlite3_str_appendall(sql, "0 AND "); /* no holder, no row */
     if (npids) {
       cli_query in = {0};
@@ -236,8 +243,7 @@ static int from_clause(sqlite3 *db, const cli_opts *o, sqlite3_str *sql, cli_que
       cli_q_free(&in);
     }
   }
-  sqlite3_str_appendall(sql, cli_q_text_of(where));
-  cli_q_copy_params(q, where);
+  lsof_ends_where(sql, v, view, q, where);
   free(pids);
   free(ports);
   return rc;
@@ -248,6 +254,7 @@ char *lsof_query_sql(sqlite3 *db, const cli_opts *o, const lsof_sel *s,
   cli_query where = {0};
   int rc = row_condition(db, o, s, &where);
   sqlite3_str *sql = sqlite3_str_new(NULL);
+  lsof_ends_with(sql, v, q);
   select_list(sql, v, lsof_reads_tasks(s), q);
   *hidden = hidden_list(sql, s, v, q);
   if (rc == CLI_OK) rc = from_clause(db, o, sql, q, s, v, &where);
