@@ -193,10 +193,8 @@ int lsof_fields_write(sqlite3_stmt *st, const char *letters, const cli_row_hooks
  * (lsof_ends: ends_pid, ends_fd, endpoints: names apart from
  * the view's), commands cut to +c's width. */
 void lsof_ends_with(sqlite3_str *sql, const lsof_view_opts *v, cli_query *q);
-/* NAME's expression over l (and e, lsof_ends_join's). */
+/* NAME's expression over l: with +E or -E, the ends looked up in lsof_ends. */
 const char *lsof_ends_name(const lsof_view_opts *v);
-/* " LEFT JOIN lsof_ends e ..." after FROM VIEW AS l, with +E or -E. */
-void lsof_ends_join(sqlite3_str *sql, const lsof_view_opts *v);
 /* The row condition where: itself, or with +E, it or an end of a file it
  * lists (view: the view read, lsof or lsof_tasks). Parameters into q. */
 void lsof_ends_where(sqlite3_str *sql, const lsof_view_opts *v, const char *view,

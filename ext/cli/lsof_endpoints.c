@@ -7,15 +7,16 @@
  * " (STATE)". +E lists the ends' own files too, with their ends.
  *
  * Who the ends are is the view lsof_endpoints (sql/views.sql), read once
- * per statement into ENDS_ROWS; ENDS makes each file's text from them, in
- * the view's order (a window aggregate keeps it). The view lsof_e makes
+ * per statement into lsof_ends_rows; lsof_ends makes each file's text from
+ * them, in the view's order (a window aggregate keeps it), and NAME looks
+ * it up per row. The view lsof_e makes
  * the same text with whole command names (+c0); here each is cut to +c's
  * width as lsof cuts it, so the text is made for the statement.
  *
  * +E's rows: the selection, or a file that is an end of a file the
  * selection lists:
  *   (<selection>) OR (l.pid, l.fdnum) IN (SELECT r.end_pid, r.end_fd FROM
- *     ENDS_ROWS r WHERE (r.pid, r.fd) IN (SELECT l.pid, l.fdnum FROM VIEW
+ *     lsof_ends_rows r WHERE (r.pid, r.fd) IN (SELECT l.pid, l.fdnum FROM VIEW
  *     AS l WHERE <selection>))
  * as lsof selects an end's file whatever the other options say (its
  * process may be one -p leaves out). The listing then reads every
@@ -48,17 +49,13 @@ void lsof_ends_with(sqlite3_str *sql, const lsof_view_opts *v, cli_query *q) {
 
 const char *lsof_ends_name(const lsof_view_opts *v) {
   if (v->endpoints == LSOF_ENDS_NONE) return "l.name";
-  return "CASE WHEN e.endpoints IS NULL THEN l.name"
-         " WHEN " STATE_OF_NAME " IS NULL THEN l.name || ' ' || e.endpoints"
+  /* A lookup, not a join: joined, the view would lose its order (SQLite
+   * drops the ORDER BY of a subquery in FROM that is joined). */
+  return "coalesce((SELECT CASE WHEN " STATE_OF_NAME " IS NULL THEN l.name || ' ' || e.endpoints"
          " ELSE substr(l.name, 1, length(l.name) - length(" STATE_OF_NAME ") - 3)"
          " || ' ' || e.endpoints"
-         " || substr(l.name, length(l.name) - length(" STATE_OF_NAME ") - 2) END";
-}
-
-void lsof_ends_join(sqlite3_str *sql, const lsof_view_opts *v) {
-  /* -t prints no NAME */
-  if (v->endpoints != LSOF_ENDS_NONE && v->out != LSOF_OUT_TERSE)
-    sqlite3_str_appendall(sql, " LEFT JOIN lsof_ends e ON e.ends_pid = l.pid AND e.ends_fd = l.fdnum");
+         " || substr(l.name, length(l.name) - length(" STATE_OF_NAME ") - 2) END"
+         " FROM lsof_ends e WHERE e.ends_pid = l.pid AND e.ends_fd = l.fdnum), l.name)";
 }
 
 void lsof_ends_where(sqlite3_str *sql, const lsof_view_opts *v, const char *view,

@@ -230,9 +230,7 @@ static int from_clause(sqlite3 *db, const cli_opts *o, sqlite3_str *sql, cli_que
   } else {
     rc = need_view(db);
     if (rc == CLI_OK && n > 0) rc = holder_pids(db, o, s, v, &pids, &npids);
-    sqlite3_str_appendf(sql, " FROM temp.%s AS l", view);
-    lsof_ends_join(sql, v);
-    sqlite3_str_appendall(sql, " WHERE ");
+    sqlite3_str_appendf(sql, " FROM temp.%s AS l WHERE ", view);
     if (n > 0 && !npids) sqlite3_str_appendall(sql, "0 AND "); /* no holder, no row */
     if (npids) {
       cli_query in = {0};

@@ -19,6 +19,8 @@
 #define CMP_UDP4 41004      /* 0.0.0.0 */
 #define CMP_UDP4C 41005     /* 127.0.0.1, connected to CMP_UDP4 */
 #define CMP_UDP6 41006      /* [::1] */
+#define CMP_TCP_ENDS 41007  /* 127.0.0.1, listening: C's connection to A */
+#define CMP_UDP_ENDS 41008  /* 127.0.0.1, A's, connected to C's (41009) */
 #define CMP_BACKLOG 7       /* every listener's */
 /* The name of process A's thread: longer than lsof's 9 characters of
  * TASKCMD, shorter than the kernel's 15. */
@@ -28,6 +30,7 @@ typedef struct cmp_world {
   char dir[64];           /* /tmp/pn-cmp-XXXXXX: files, unix sockets, mnt/ */
   pid_t pid;              /* the process holding almost everything */
   pid_t pid2;             /* its child: the TCP4 listener too, cwd in mnt/ */
+  pid_t pid3;             /* its child: the other ends of A's pipe, pty... */
   unsigned portid;        /* its netlink socket's port id */
 } cmp_world;
 

@@ -112,7 +112,7 @@ typedef struct exception_def {
 enum {
   EX_SOCK_DIAG_ROWS, EX_SUMMARY_TOTAL, EX_SS_MOVING, EX_UNIX_BLANK,
   EX_TIMER_MOMENT, EX_USAGE_TEXT, EX_LSOF_UNIX_BLANK, EX_LSOF_MEM_SIZE, EX_LSOF_FIELDS,
-  EX_LSOF_OWN_ROWS, EX_COUNT
+  EX_LSOF_OWN_ROWS, EX_LSOF_ENDS_C0, EX_COUNT
 };
 
 static exception_def exceptions[EX_COUNT] = {
@@ -156,6 +156,10 @@ static exception_def exceptions[EX_COUNT] = {
                           "a line that selects no process lists the tool too (lsof and the"
                           " child it forks, or procnet): their rows are dropped on both"
                           " sides", 0},
+    [EX_LSOF_ENDS_C0] = {"lsof-ends-command-c0", "the real tool is wrong",
+                         "with +c 0 (whole command names) and +E or -E, lsof prints each"
+                         " end's command empty (PID,,FDmode: it takes the 0 as a length);"
+                         " procnet prints the name: dropped from procnet's ends", 0},
 };
 
 static void applied(int ex, int *seen) {
@@ -370,6 +374,31 @@ static void drop_fields_k_g(cmp_lines *l, int *seen) {
   }
 }
 
+/* Whether the command line has +c 0 (or +c0) and +E or -E. */
+static int ends_whole_commands(char *const *argv) {
+  int c0 = 0, ends = 0;
+  for (int i = 1; argv[i]; i++) {
+    c0 |= !strcmp(argv[i], "+c0") || (!strcmp(argv[i], "+c") && argv[i + 1] &&
+                                      !strcmp(argv[i + 1], "0"));
+    ends |= !strcmp(argv[i], "+E") || !strcmp(argv[i], "-E");
+  }
+  return c0 && ends;
+}
+
+/* An end in NAME, PID,cmd,FDmode: its command dropped (PID,,FDmode). */
+static void drop_end_commands(cmp_lines *l, int *seen) {
+  for (int i = 0; i < l->n; i++)
+    for (char **w = l->words[i]; *w; w++) {
+      char *c1 = strchr(*w, ','), *c2 = c1 ? strrchr(*w, ',') : NULL;
+      size_t pid = strspn(*w, "0123456789");
+      if (!c1 || c2 == c1 || pid == 0 || *w + pid != c1 || c2 == c1 + 1 ||
+          !isdigit((unsigned char)c2[1]) || !strchr("rwu", (*w)[strlen(*w) - 1]))
+        continue;
+      memmove(c1 + 1, c2, strlen(c2) + 1);
+      applied(EX_LSOF_ENDS_C0, seen);
+    }
+}
+
 char *cmp_nul_fields_apart(const char *text) {
   size_t n = 0;
   for (const char *p = text; (p = strstr(p, "^@")); p += 2) n++;
@@ -398,6 +427,7 @@ void cmp_normalize(char *const *argv, cmp_side side, cmp_lines *l) {
     mask_timers(l, seen);
   } else if (!strcmp(tool, "lsof")) {
     if (side == CMP_PROCNET) cut_lsof_unix_paths(l, seen);
+    if (side == CMP_PROCNET && ends_whole_commands(argv)) drop_end_commands(l, seen);
     drop_mem_sizes(l, seen);
     drop_tool_rows(l, seen);
     if (side == CMP_REAL) {

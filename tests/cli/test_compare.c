@@ -21,7 +21,8 @@
  * workload and nothing else of the machine.
  *
  * Table lines: words separated by blanks, '...' quoting a word with
- * blanks; {DIR} (the workload's directory), {PID}, {PID2} (its processes)
+ * blanks; {DIR} (the workload's directory), {PID}, {PID2}, {PID3} (its
+ * processes)
  * and {PORTID} (its netlink socket) are replaced. The first word names the
  * tool. Each line is a test of its own in the summary.
  *
@@ -63,19 +64,21 @@ typedef struct table_line {
 
 /* ---- reading the table ------------------------------------------------------ */
 
-/* The word with {DIR}, {PID}, {PID2}, {PORTID} replaced (malloc'd). */
+/* The word with {DIR}, {PID}, {PID2}, {PID3}, {PORTID} replaced
+ * (malloc'd). */
 static char *expand(const char *w) {
-  char pid[16], pid2[16], portid[16];
+  char pid[16], pid2[16], pid3[16], portid[16];
   snprintf(pid, sizeof pid, "%d", (int)world.pid);
   snprintf(pid2, sizeof pid2, "%d", (int)world.pid2);
+  snprintf(pid3, sizeof pid3, "%d", (int)world.pid3);
   snprintf(portid, sizeof portid, "%u", world.portid);
-  const char *keys[] = {"{DIR}", "{PID2}", "{PID}", "{PORTID}"};
-  const char *vals[] = {world.dir, pid2, pid, portid};
+  const char *keys[] = {"{DIR}", "{PID2}", "{PID3}", "{PID}", "{PORTID}"};
+  const char *vals[] = {world.dir, pid2, pid3, pid, portid};
   char *out = malloc(strlen(w) * 4 + 64), *o = out;
   while (*w) {
     size_t k = 0;
-    while (k < 4 && strncmp(w, keys[k], strlen(keys[k])) != 0) k++;
-    if (k < 4) {
+    while (k < 5 && strncmp(w, keys[k], strlen(keys[k])) != 0) k++;
+    if (k < 5) {
       o += sprintf(o, "%s", vals[k]);
       w += strlen(keys[k]);
     } else {
