@@ -13,7 +13,9 @@
  *   - a selection ORed with something else reads the whole listing, where
  *     no port constraint can apply;
  *   - every value of the command line is a bound parameter: the SQL text
- *     of two different ports is the same.
+ *     of two different ports is the same;
+ *   - +E and -E keep the view's rows in order (its merge, not a join) and
+ *     read the ends once.
  * Asserted with EXPLAIN QUERY PLAN over the fixture tree (port 8080: held
  * by pids 100, 300 and 400): each loop of the plan reads "SCAN <alias>
  * VIRTUAL TABLE INDEX <idxNum>:"; the holders' read takes `sockets` as s,
@@ -89,7 +91,8 @@ typedef struct built {
   plan p;
 } built;
 
-static void build(sqlite3 *db, const char *const *args, lsof_out out, built *b) {
+static void build_ends(sqlite3 *db, const char *const *args, lsof_out out, lsof_ends ends,
+                       built *b) {
   lsof_sel s;
   memset(&s, 0, sizeof s);
   s.cmd = lsof_cmd();
@@ -101,7 +104,7 @@ static void build(sqlite3 *db, const char *const *args, lsof_out out, built *b) 
     else if (!strcmp(a, "-a")) s.and_all = 1;
     else fail_msg("unknown test argument %s", a);
   }
-  lsof_view_opts v = {out, 0, 0, 0, 0, 9, ""};
+  lsof_view_opts v = {out, 0, 0, 0, 0, 9, "", ends};
   cli_opts o = {.root = FIXTURE, .format = CLI_TABLE, .ns = CLI_NS_ALL};
   int hidden;
   memset(&b->q, 0, sizeof b->q);
@@ -109,6 +112,16 @@ static void build(sqlite3 *db, const char *const *args, lsof_out out, built *b) 
   assert_non_null(b->sql);
   read_plan(db, b->sql, &b->q, &b->p);
   lsof_sel_free(&s);
+}
+
+static void build(sqlite3 *db, const char *const *args, lsof_out out, built *b) {
+  build_ends(db, args, out, LSOF_ENDS_NONE, b);
+}
+
+static int count_of(const char *text, const char *what) {
+  int n = 0;
+  for (const char *p = text; (p = strstr(p, what)); p += strlen(what)) n++;
+  return n;
 }
 
 static void built_free(built *b) {
@@ -219,12 +232,43 @@ static void values_are_bound(void **state) {
   cli_db_close(db);
 }
 
+/* +E and -E: the listing keeps the view's merge of its three arms (rows
+ * in lsof's order, no sort: a join would lose it), the ends are read once,
+ * and -E keeps a one-port question's walks of the holders (+E lists the
+ * ends' files too, in processes the ports do not name: the whole
+ * listing); who the ends are takes one read of every descriptor. */
+static void ends_keep_the_listing(void **state) {
+  (void)state;
+  sqlite3 *db = open_fixture();
+  const char *pid[] = {"-p100", NULL}, *port[] = {"-i:8080", NULL};
+  for (lsof_ends e = LSOF_ENDS_NAMES; e <= LSOF_ENDS_FILES; e++) {
+    built b;
+    build_ends(db, pid, LSOF_OUT_TABLE, e, &b);
+    /* the view's arms come first in the plan; the ends' view has its own
+     * compound (no order wanted) further down */
+    const char *merge = strstr(b.p.text, "MERGE (UNION ALL)");
+    const char *compound = strstr(b.p.text, "COMPOUND QUERY");
+    if (!merge || (compound && compound < merge) ||
+        count_of(b.p.text, "MATERIALIZE lsof_ends_rows") != 1)
+      fail_msg("+E/-E (%d) plan:\n%s\n%s", (int)e, b.p.text, b.sql);
+    built_free(&b);
+  }
+  built b;
+  build_ends(db, port, LSOF_OUT_TABLE, LSOF_ENDS_NAMES, &b);
+  /* the view's three walks given the holders; one read of every
+   * descriptor, for the ends (lsof_endpoints' ep) */
+  if (b.p.walks_by_pid != 3 || b.p.walks_whole != 1) fail_msg("-E -i:8080:\n%s", b.p.text);
+  built_free(&b);
+  cli_db_close(db);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(one_port_questions_scan_by_port),
       cmocka_unit_test(no_holder_no_row),
       cmocka_unit_test(other_selections_read_the_listing),
       cmocka_unit_test(values_are_bound),
+      cmocka_unit_test(ends_keep_the_listing),
   };
   return cmocka_run_group_tests_name("lsof_plan", tests, NULL, NULL);
 }
