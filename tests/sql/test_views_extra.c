@@ -113,7 +113,8 @@ static void create_views_function_matches_the_file(void **state) {
   sqlite3 *db = pn_open(NULL);
   assert_int_equal(pn_int(db, "SELECT procnet_create_views()"), want);
   assert_rows(db,
-              "connections\nexposure\nlistening\nlsof\nlsof_i\nlsof_tasks\nlsof_u\nnetstat\n"
+              "connections\nexposure\nlistening\nlsof\nlsof_e\nlsof_endpoints\nlsof_i\n"
+              "lsof_tasks\nlsof_u\nnetstat\n"
               "procnet_socket_holders\nprocnet_ss_sockets\nss\n",
               "SELECT name FROM sqlite_temp_schema WHERE type = 'view' ORDER BY name");
   /* the compiled-in copy is the file's: same definitions */
