@@ -68,9 +68,10 @@ $(CLI_TESTS): $(B)/tests/%: tests/cli/%.c tests/cli/cli_run.c tests/cli/cli_run.
 	  $(B)/libprocnet.a $(LDFLAGS) $(THREADS) $(LDLIBS_SQLITE) $(LDLIBS_TEST)
 
 CMP_SRC := tests/cli/test_compare.c tests/cli/compare_world.c tests/cli/compare_normalize.c \
-           tests/cli/cli_run.c
-$(B)/tests/test_compare: $(CMP_SRC) tests/cli/compare.h tests/cli/cli_run.h $(B)/procnet | $(B)/tests
-	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -DCLI_B='"$(B)"' -o $@ $(CMP_SRC) \
+           tests/cli/cli_run.c tests/common/ends_scene.c
+$(B)/tests/test_compare: $(CMP_SRC) tests/cli/compare.h tests/cli/cli_run.h \
+                         tests/common/ends_scene.h $(B)/procnet | $(B)/tests
+	$(CC) $(CPPFLAGS) -Itests/common $(WARN) $(CFLAGS) -DCLI_B='"$(B)"' -o $@ $(CMP_SRC) \
 	  $(LDFLAGS) $(THREADS) $(LDLIBS_TEST)
 
 # Unit tests of the command's parts: the option parser, the ss filter

@@ -23,16 +23,15 @@
  * Process B, A's child, holds the 41001 listener too (two holders) and a
  * file on the tmpfs mounted at DIR/mnt, its cwd.
  * Process C, A's child too, holds the other ends of what A holds for
- * lsof's +E and -E (ends()): the read end of A's pipe (A the write end),
- * the slave of A's pty master, A's eventfd, one end of a socketpair, a
- * connection to A's unix listener at DIR/ends.sock and to its TCP listener
- * 127.0.0.1:41007 (both accepted), a UDP socket connected to A's (41009
- * and 41008). A has one more connection to DIR/ends.sock, its own and
- * never accepted.
+ * lsof's +E and -E (tests/common/ends_scene.h): a pipe, a pty, an eventfd,
+ * a socketpair, a unix connection to DIR/ends.sock and a TCP one to
+ * 127.0.0.1:41007 (both accepted), connected UDP sockets (41008, 41009);
+ * A has one more connection to DIR/ends.sock, never accepted.
  * Every listener's backlog is CMP_BACKLOG.
  */
 #include "cli_run.h"
 #include "compare.h"
+#include "ends_scene.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -47,7 +46,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -242,82 +240,17 @@ static int files(const char *dir) {
   return close(m);
 }
 
-/* Closes every descriptor from 3 on but the n of keep. */
-static void close_all_but(const int *keep, int n) {
-  for (int fd = 3; fd < 1024; fd++) {
-    int kept = 0;
-    for (int i = 0; i < n; i++) kept |= keep[i] == fd;
-    if (!kept) close(fd);
-  }
-}
-
 /* Process B: the listener l4 and a file on the tmpfs, cwd there; says
  * so on `ready`. */
 static void second_holder(const char *dir, int l4, int ready) {
   char path[128];
   const int keep[] = {l4, ready};
   snprintf(path, sizeof path, "%s/mnt", dir);
-  close_all_but(keep, 2);
+  pn_close_all_but(keep, 2);
   if (chdir(path) != 0 || open("held.txt", O_RDWR | O_CREAT, 0644) < 0) _exit(3);
   if (write(ready, "b", 1) != 1) _exit(4);
   close(ready);
   for (;;) pause();
-}
-
-static int udp_pair_end(int port, int peer_port) {
-  struct sockaddr_in a = v4("127.0.0.1", port), b = v4("127.0.0.1", peer_port);
-  int u = socket(AF_INET, SOCK_DGRAM, 0);
-  if (u < 0 || bind(u, SA(a), sizeof a) != 0 || connect(u, SA(b), sizeof b) != 0) return -1;
-  return u;
-}
-
-/* Process C: the ends kept, then its own (the pty's slave, connections to
- * A's listeners, its UDP socket); says so on ready[1]. */
-static void other_ends(const int *keep, int n, const char *pts,
-                       const struct sockaddr_un *un) {
-  close_all_but(keep, n);
-  struct sockaddr_in t = v4("127.0.0.1", CMP_TCP_ENDS);
-  int slave = open(pts, O_RDWR | O_NOCTTY);
-  int tc = socket(AF_INET, SOCK_STREAM, 0), uc = socket(AF_UNIX, SOCK_STREAM, 0);
-  if (slave < 0 || tc < 0 || uc < 0 || connect(tc, SA(t), sizeof t) != 0 ||
-      connect(uc, (const struct sockaddr *)un, sizeof *un) != 0 ||
-      udp_pair_end(CMP_UDP_ENDS + 1, CMP_UDP_ENDS) < 0 || write(keep[n - 1], "c", 1) != 1)
-    _exit(3);
-  close(keep[n - 1]);
-  for (;;) pause();
-}
-
-/* A's ends and process C, their other ends (see the top); C's pid in *c. */
-static int ends(const char *dir, pid_t *c) {
-  int p[2], sv[2], ready[2];
-  int efd = eventfd(0, 0), ptm = posix_openpt(O_RDWR | O_NOCTTY);
-  char pts[64];
-  struct sockaddr_un un = {.sun_family = AF_UNIX};
-  snprintf(un.sun_path, sizeof un.sun_path, "%s/ends.sock", dir);
-  int ul = unix_bind(SOCK_STREAM, un.sun_path, strlen(un.sun_path) + 1);
-  struct sockaddr_in t = v4("127.0.0.1", CMP_TCP_ENDS);
-  int tl = socket(AF_INET, SOCK_STREAM, 0);
-  if (efd < 0 || ptm < 0 || grantpt(ptm) != 0 || unlockpt(ptm) != 0 ||
-      ptsname_r(ptm, pts, sizeof pts) != 0 || pipe(p) != 0 ||
-      socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0 || pipe(ready) != 0 || ul < 0 ||
-      listen(ul, CMP_BACKLOG) != 0 || tl < 0 || bind(tl, SA(t), sizeof t) != 0 ||
-      listen(tl, CMP_BACKLOG) != 0 || udp_pair_end(CMP_UDP_ENDS, CMP_UDP_ENDS + 1) < 0)
-    return -1;
-  *c = fork();
-  if (*c == 0) {
-    int keep[] = {p[0], sv[1], efd, ready[1]};
-    other_ends(keep, 4, pts, &un);
-  }
-  char b;
-  close(p[0]);
-  close(sv[1]);
-  close(ready[1]);
-  if (*c < 0 || read(ready[0], &b, 1) != 1 || close(ready[0]) != 0 ||
-      accept(tl, NULL, NULL) < 0 || accept(ul, NULL, NULL) < 0)
-    return -1;
-  /* a connection nobody accepts: lsof names it as the listener's end */
-  int pending = socket(AF_UNIX, SOCK_STREAM, 0);
-  return pending < 0 || connect(pending, SA(un), sizeof un) != 0 ? -1 : 0;
 }
 
 static void *parked(void *arg) {
@@ -339,7 +272,7 @@ static int thread(void) {
 static void holder(cmp_world *w, int ready) {
   /* what the test inherited (its runner's pipes) is none of the workload's:
    * lsof +E would name the tools holding it too */
-  close_all_but(&ready, 1);
+  pn_close_all_but(&ready, 1);
   int null = open("/dev/null", O_RDWR);
   if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0) _exit(2);
   close(null);
@@ -355,7 +288,7 @@ static void holder(cmp_world *w, int ready) {
   pid_t ends_pid = 0;
   if (tcp_sockets(l4) != 0 || udp_sockets() != 0 || unix_sockets(w->dir) != 0 ||
       other_sockets(&portid) != 0 || files(w->dir) != 0 || tree(w->dir) != 0 ||
-      ends(w->dir, &ends_pid) != 0 || thread() != 0)
+      pn_ends_start(w->dir, CMP_TCP_ENDS, CMP_UDP_ENDS, CMP_BACKLOG, &ends_pid) != 0 || thread() != 0)
     _exit(5);
   int report[3] = {(int)b, (int)portid, (int)ends_pid};
   if (write(ready, report, sizeof report) != sizeof report) _exit(6);
