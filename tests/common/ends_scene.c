@@ -59,9 +59,11 @@ static void other_ends(const int *keep, int n, const char *pts, const struct soc
 static int listeners(const struct sockaddr_un *un, int tcp_port, int backlog, int *ul,
                      int *tl) {
   struct sockaddr_in t = loopback(tcp_port);
+  int on = 1; /* the last run's connection may be in TIME-WAIT */
   *ul = socket(AF_UNIX, SOCK_STREAM, 0);
   *tl = socket(AF_INET, SOCK_STREAM, 0);
-  return *ul < 0 || *tl < 0 || bind(*ul, (const struct sockaddr *)un, sizeof *un) != 0 ||
+  return *ul < 0 || *tl < 0 || setsockopt(*tl, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0 ||
+                 bind(*ul, (const struct sockaddr *)un, sizeof *un) != 0 ||
                  listen(*ul, backlog) != 0 || bind(*tl, SA(t), sizeof t) != 0 ||
                  listen(*tl, backlog) != 0
              ? -1
