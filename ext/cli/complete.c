@@ -1,8 +1,9 @@
 /*
  * complete.c: `procnet --complete -- WORD...`, what bash completion
  * offers for the last WORD (procnet.bash-completion calls it with the
- * words typed so far), from the command table: command names, options,
- * an option's arguments, ss's filter words. "@file" or "@dir" asks the
+ * words typed so far), from the command table: command names, options
+ * (lsof's +c, +d, +E... after a "+"), an option's arguments, ss's filter
+ * words. "@file" or "@dir" asks the
  * shell to complete names itself.
  */
 #include "cli.h"
@@ -49,6 +50,10 @@ static void offer_options(const cli_option *ops, const char *cur) {
       snprintf(w, sizeof w, "-%c", ops->code);
       offer(w, cur);
     }
+    if (ops->code > CLI_PLUS(0) && ops->code < CLI_PLUS(128)) { /* lsof's +d, +E... */
+      snprintf(w, sizeof w, "+%c", ops->code - CLI_PLUS(0));
+      offer(w, cur);
+    }
     if (ops->long_name) {
       snprintf(w, sizeof w, "--%s", ops->long_name);
       offer(w, cur);
@@ -59,6 +64,10 @@ static void offer_options(const cli_option *ops, const char *cur) {
 /* The option a word names when it takes its argument from the next word:
  * "--name" or "-xyz" ending with such a letter. */
 static const cli_option *takes_next_word(const cli_command *cmd, const char *w) {
+  if (w[0] == '+' && w[1] && !w[2]) { /* "+d DIR" */
+    const cli_option *op = cli_find_option(cmd, CLI_PLUS((unsigned char)w[1]));
+    return op && op->arg == CLI_ARG_REQUIRED ? op : NULL;
+  }
   if (w[0] != '-' || !w[1]) return NULL;
   if (w[1] == '-') {
     for (const cli_option *op = cmd ? cmd->options : cli_global_options; op && op->code; op++)
@@ -103,7 +112,7 @@ int cli_complete(int argc, char **argv) {
     const char *w = argv[i];
     if (pending) {
       pending = !strcmp(w, "=") ? pending : NULL; /* bash splits --opt=VALUE */
-    } else if (w[0] == '-' && w[1]) {
+    } else if ((w[0] == '-' || w[0] == '+') && w[1]) {
       pending = takes_next_word(cmd, w);
     } else if (!cmd) {
       cmd = cli_find_command(w);
@@ -115,7 +124,7 @@ int cli_complete(int argc, char **argv) {
   else if (!cmd && cur[0] == '-') offer_options(cli_global_options, cur);
   else if (!cmd)
     for (const cli_command *c = cli_commands; c->name; c++) offer(c->name, cur);
-  else if (cur[0] == '-') {
+  else if (cur[0] == '-' || cur[0] == '+') {
     offer_options(cmd->options, cur);
     offer_options(cli_global_options, cur);
   } else {

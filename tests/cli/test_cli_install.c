@@ -72,6 +72,10 @@ static void completes_from_the_table(void **state) {
       {{"--format", "", NULL}, "table\ncsv\njson\ndot\nsvg\n", 0},
       {{"netstat", "--format", "=", "j", NULL}, "json\n", 0}, /* bash splits --format=j */
       {{"--root", "", NULL}, "@dir\n", 0},
+      /* lsof's + options, and +d's directory */
+      {{"lsof", "+", NULL}, "+c\n+d\n+D\n+E\n+w\n", 0},
+      {{"lsof", "-", NULL}, "\n-E\n", 1},
+      {{"lsof", "+d", "", NULL}, "@dir\n", 0},
       /* operands: file names for fuser and lsof, ss's filter words */
       {{"fuser", "-v", "", NULL}, "@file\n", 0},
       {{"ss", "-t", "s", NULL}, "state\nsrc\nsport\n", 0},
