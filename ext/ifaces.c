@@ -39,18 +39,8 @@ static int cmp_index(const void *a, const void *b) {
 }
 
 pn_res pn_ifaces_load(int fd, pn_ifaces *l, int *err) {
-  struct {
-    struct nlmsghdr h;
-    struct ifinfomsg i;
-  } req;
-  memset(&req, 0, sizeof req);
-  req.h.nlmsg_len = sizeof req;
-  req.h.nlmsg_type = RTM_GETLINK;
-  req.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-  req.h.nlmsg_seq = 1;
-  req.i.ifi_family = AF_UNSPEC;
   l->n = 0;
-  pn_res r = pn_netlink_dump(fd, &req, sizeof req, take_link, l, err);
+  pn_res r = pn_rtnl_dump(fd, RTM_GETLINK, sizeof(struct ifinfomsg), take_link, l, err);
   if (r != PN_OK) l->n = 0;
   pn_sort(l->v, l->n, sizeof *l->v, cmp_index);
   return r;

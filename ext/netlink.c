@@ -175,3 +175,21 @@ pn_res pn_netlink_dump(int fd, const void *req, size_t len, pn_nl_take_fn *take,
   if (end == DONE && intr) *err = EAGAIN;
   return *err ? classify(*err) : PN_OK;
 }
+
+pn_res pn_rtnl_dump(int fd, int type, size_t header_len, pn_nl_take_fn *take, void *arg,
+                    int *err) {
+  union {
+    struct nlmsghdr h;
+    unsigned char bytes[NLMSG_HDRLEN + 64];
+  } req;
+  if (header_len > sizeof req.bytes - NLMSG_HDRLEN) {
+    *err = EINVAL;
+    return PN_FAIL;
+  }
+  memset(&req, 0, sizeof req);
+  req.h.nlmsg_len = (uint32_t)(NLMSG_HDRLEN + header_len);
+  req.h.nlmsg_type = (uint16_t)type;
+  req.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+  req.h.nlmsg_seq = 1;
+  return pn_netlink_dump(fd, &req, req.h.nlmsg_len, take, arg, err);
+}

@@ -50,5 +50,10 @@ typedef int pn_nl_take_fn(void *arg, const pn_nlmsg *m);
  * above for the errors. */
 pn_res pn_netlink_dump(int fd, const void *req, size_t len, pn_nl_take_fn *take,
                        void *arg, int *err);
+/* An rtnetlink dump of every family: `type` (RTM_GETADDR, RTM_GETLINK)
+ * with a zeroed header of `header_len` bytes after the netlink one (the
+ * ifaddrmsg or ifinfomsg, whose first byte, the family, is AF_UNSPEC). */
+pn_res pn_rtnl_dump(int fd, int type, size_t header_len, pn_nl_take_fn *take, void *arg,
+                    int *err);
 
 #endif

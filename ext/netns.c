@@ -196,20 +196,43 @@ int pn_nslist_build(pn_nslist *l, const pn_fs *fs, const char *probe,
   return rc;
 }
 
+static void netns_free(pn_netns *ns) {
+  sqlite3_free(ns->pids);
+  sqlite3_free(ns->name);
+  if (ns->fd >= 0) close(ns->fd);
+}
+
 void pn_nslist_free(pn_nslist *l) {
-  for (int i = 0; i < l->n; i++) {
-    sqlite3_free(l->v[i].pids);
-    sqlite3_free(l->v[i].name);
-    if (l->v[i].fd >= 0) close(l->v[i].fd);
-  }
+  for (int i = 0; i < l->n; i++) netns_free(&l->v[i]);
   sqlite3_free(l->v);
   memset(l, 0, sizeof *l);
+}
+
+void pn_nslist_keep(pn_nslist *l, uint64_t netns) {
+  int kept = 0;
+  for (int i = 0; i < l->n; i++) {
+    if (l->v[i].known && l->v[i].key == netns && !kept) l->v[kept++] = l->v[i];
+    else netns_free(&l->v[i]);
+  }
+  l->n = kept;
 }
 
 const pn_netns *pn_nslist_find(const pn_nslist *l, uint64_t netns) {
   for (int i = 0; i < l->n; i++)
     if (l->v[i].known && l->v[i].key == netns) return &l->v[i];
   return NULL;
+}
+
+int pn_netns_open(const pn_fs *fs, const pn_netns *ns) {
+  for (int i = 0; i < ns->npids; i++) {
+    struct stat sb;
+    int fd, err;
+    if (pn_open_ns(fs, ns->pids[i], "net", &fd, &err) != PN_OK)
+      continue; /* gone, or not ours to enter */
+    if (fstat(fd, &sb) == 0 && (uint64_t)sb.st_ino == ns->key) return fd;
+    close(fd); /* the process moved on: try the next */
+  }
+  return ns->fd >= 0 ? fcntl(ns->fd, F_DUPFD_CLOEXEC, 0) : -1;
 }
 
 /* ---- mounted namespaces ----------------------------------------------------- */

@@ -57,6 +57,14 @@ int pn_nslist_add_held(pn_nslist *l, const pn_fs *fs, pn_buf *scratch);
 /* The namespace with the known inode, or NULL. */
 const pn_netns *pn_nslist_find(const pn_nslist *l, uint64_t netns);
 
+/* Drops every namespace of l but the one with the known inode netns. */
+void pn_nslist_keep(pn_nslist *l, uint64_t netns);
+
+/* Opens the ns/net file of a known namespace (for setns): through the
+ * first of its processes still in it, else a copy of its mount. The
+ * caller closes it; -1 when none is left or may be opened. */
+int pn_netns_open(const pn_fs *fs, const pn_netns *ns);
+
 /* The network namespaces mounted in the caller's mount namespace. */
 typedef struct pn_nsmount {
   uint64_t inode;

@@ -1,5 +1,6 @@
 /*
- * parse_diag.c: netlink replies of sock_diag (inet_diag, unix_diag) and
+ * parse_diag.c: netlink replies of sock_diag (inet_diag, unix_diag,
+ * packet_diag) and
  * rtnetlink (links, addresses); see parse_diag.h.
  *
  * A datagram is messages back to back, each a struct nlmsghdr whose
@@ -18,6 +19,7 @@
 #include <limits.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
+#include <linux/packet_diag.h>
 #include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
 #include <linux/unix_diag.h>
@@ -40,6 +42,11 @@ static pn_bytes bytes_of(const uint8_t *p, size_t n) {
   b.p = p;
   b.n = n;
   return b;
+}
+
+/* A socket's cookie as sock_diag_save_cookie writes it: low word first. */
+static uint64_t cookie_of(const uint32_t c[2]) {
+  return (uint64_t)c[1] << 32 | c[0];
 }
 
 /* ---- messages ------------------------------------------------------------ */
@@ -136,6 +143,14 @@ static int take_header(const void *payload, size_t len, void *hdr,
   if (start > len) start = len;
   *attrs = bytes_of((const uint8_t *)payload + start, len - start);
   return 0;
+}
+
+/* take_header for a sock_diag answer whose family (its first byte) must
+ * be af. */
+static int take_family_header(const void *payload, size_t len, void *hdr,
+                              size_t hdr_len, int af, pn_bytes *attrs) {
+  if (take_header(payload, len, hdr, hdr_len, attrs) != 0) return -1;
+  return *(const uint8_t *)hdr == af ? 0 : -1;
 }
 
 /* ---- attribute values ------------------------------------------------------
@@ -301,8 +316,7 @@ static void inet_identity(const struct inet_diag_msg *m, pn_inet_diag *d) {
   copy_addr(d->family, m->id.idiag_src, d->local_addr);
   copy_addr(d->family, m->id.idiag_dst, d->remote_addr);
   d->ifindex = m->id.idiag_if;
-  /* sock_diag_save_cookie: low word first */
-  d->cookie = (uint64_t)m->id.idiag_cookie[1] << 32 | m->id.idiag_cookie[0];
+  d->cookie = cookie_of(m->id.idiag_cookie);
   d->expires_ms = m->idiag_expires;
   d->rqueue = m->idiag_rqueue;
   d->wqueue = m->idiag_wqueue;
@@ -360,12 +374,11 @@ int pn_parse_unix_diag(const void *payload, size_t len, pn_unix_diag *out) {
   struct unix_diag_msg m;
   pn_bytes attrs;
   memset(out, 0, sizeof *out);
-  if (take_header(payload, len, &m, sizeof m, &attrs) != 0) return -1;
-  if (m.udiag_family != AF_UNIX) return -1;
+  if (take_family_header(payload, len, &m, sizeof m, AF_UNIX, &attrs) != 0) return -1;
   out->type = m.udiag_type;
   out->state = m.udiag_state;
   out->inode = m.udiag_ino;
-  out->cookie = (uint64_t)m.udiag_cookie[1] << 32 | m.udiag_cookie[0];
+  out->cookie = cookie_of(m.udiag_cookie);
   return walk_attrs(attrs, unix_attr, out);
 }
 
@@ -387,6 +400,64 @@ size_t pn_unix_diag_path(pn_bytes name, char *out, size_t cap) {
   }
   for (; i < n; i++) put_at(out, cap, w++, name.p[i] ? (char)name.p[i] : '@');
   return w;
+}
+
+/* ---- packet_diag --------------------------------------------------------- */
+
+static void take_pinfo(pn_bytes v, pn_packet_diag *d) {
+  struct packet_diag_info pi;
+  if (!read_struct(v, &pi, sizeof pi)) return;
+  d->ifindex = pi.pdi_index;
+  d->version = pi.pdi_version;
+  d->reserve = pi.pdi_reserve;
+  d->copy_thresh = pi.pdi_copy_thresh;
+  d->tstamp = pi.pdi_tstamp;
+  d->flags = pi.pdi_flags;
+  d->has_info = 1;
+}
+
+static void take_ring(pn_bytes v, int *has, pn_packet_ring *out) {
+  struct packet_diag_ring r;
+  if (!read_struct(v, &r, sizeof r)) return;
+  out->block_size = r.pdr_block_size;
+  out->block_nr = r.pdr_block_nr;
+  out->frame_size = r.pdr_frame_size;
+  out->frame_nr = r.pdr_frame_nr;
+  out->retire_tmo = r.pdr_retire_tmo;
+  out->sizeof_priv = r.pdr_sizeof_priv;
+  out->features = r.pdr_features;
+  *has = 1;
+}
+
+/* The attributes sk_diag_fill (net/packet/diag.c) writes. MCLIST is not
+ * kept. */
+static void packet_attr(const pn_nlattr *a, void *out) {
+  pn_packet_diag *d = out;
+  pn_bytes v = a->value;
+  switch (a->type) {
+  case PACKET_DIAG_INFO: take_pinfo(v, d); break;
+  case PACKET_DIAG_RX_RING: take_ring(v, &d->has_rx_ring, &d->rx_ring); break;
+  case PACKET_DIAG_TX_RING: take_ring(v, &d->has_tx_ring, &d->tx_ring); break;
+  case PACKET_DIAG_FANOUT: take_u32(v, &d->has_fanout, &d->fanout); break;
+  case PACKET_DIAG_UID: take_u32(v, &d->has_uid, &d->uid); break;
+  case PACKET_DIAG_MEMINFO: d->n_skmem = take_skmem(v, d->skmem); break;
+  case PACKET_DIAG_FILTER: /* whole instructions of 8 bytes */
+    d->filter = bytes_of(v.p, v.n - v.n % 8);
+    break;
+  default: break;
+  }
+}
+
+int pn_parse_packet_diag(const void *payload, size_t len, pn_packet_diag *out) {
+  struct packet_diag_msg m;
+  pn_bytes attrs;
+  memset(out, 0, sizeof *out);
+  if (take_family_header(payload, len, &m, sizeof m, AF_PACKET, &attrs) != 0) return -1;
+  out->type = m.pdiag_type;
+  out->protocol = m.pdiag_num;
+  out->inode = m.pdiag_ino;
+  out->cookie = cookie_of(m.pdiag_cookie);
+  return walk_attrs(attrs, packet_attr, out);
 }
 
 /* ---- rtnetlink ----------------------------------------------------------- */

@@ -2,7 +2,8 @@
  * parse_diag.h: pure parsers of netlink replies (layer 1, like parse.h).
  *
  * The kernel answers sock_diag requests (NETLINK_SOCK_DIAG: inet_diag for
- * TCP, UDP, UDP-Lite and raw sockets, unix_diag for unix sockets) and
+ * TCP, UDP, UDP-Lite and raw sockets, unix_diag for unix sockets,
+ * packet_diag for AF_PACKET sockets) and
  * rtnetlink requests (NETLINK_ROUTE: links and addresses of a namespace)
  * with datagrams of netlink messages, each a fixed header followed by
  * attributes (type, length, value). Everything here takes the bytes of one
@@ -186,6 +187,44 @@ int pn_parse_unix_diag(const void *payload, size_t len, pn_unix_diag *out);
  * added) and returns the length of the whole text, which may exceed cap
  * (sun_path holds at most 108 bytes, so 108 is always enough). */
 size_t pn_unix_diag_path(pn_bytes name, char *out, size_t cap);
+
+/* ---- packet_diag: one AF_PACKET socket --------------------------------------
+ * The payload of a SOCK_DIAG_BY_FAMILY answer to a packet_diag_req. */
+typedef struct pn_packet_ring { /* struct packet_diag_ring */
+  uint32_t block_size, block_nr, frame_size, frame_nr;
+  uint32_t retire_tmo;      /* ms (TPACKET_V3; 0 before) */
+  uint32_t sizeof_priv, features;
+} pn_packet_ring;
+
+typedef struct pn_packet_diag {
+  int type;                 /* SOCK_RAW 3, SOCK_DGRAM 2 */
+  unsigned protocol;        /* the ethertype in host order, as
+                               /proc/net/packet prints it (3: ETH_P_ALL) */
+  uint64_t inode;
+  uint64_t cookie;
+  int has_info;             /* PACKET_DIAG_INFO */
+  uint32_t ifindex;         /* the bound interface, 0: every one */
+  uint32_t version;         /* PACKET_VERSION: TPACKET_V1 0, V2 1, V3 2 */
+  uint32_t reserve;         /* PACKET_RESERVE */
+  uint32_t copy_thresh;     /* PACKET_COPY_THRESH */
+  uint32_t tstamp;          /* PACKET_TIMESTAMP */
+  uint32_t flags;           /* PDI_RUNNING, AUXDATA, ORIGDEV, VNETHDR, LOSS */
+  int has_uid;
+  uint32_t uid;             /* PACKET_DIAG_UID */
+  int n_skmem;
+  uint32_t skmem[PN_SKMEM_N]; /* PACKET_DIAG_MEMINFO */
+  int has_rx_ring, has_tx_ring; /* sent only for a ring set up */
+  pn_packet_ring rx_ring, tx_ring;
+  int has_fanout;
+  uint32_t fanout;          /* the group's id | its type << 16 */
+  pn_bytes filter;          /* PACKET_DIAG_FILTER: the classic BPF program
+                               (struct sock_filter, 8 bytes each: whole
+                               ones only), p NULL when absent; empty (n 0)
+                               is what a reader without CAP_NET_ADMIN gets
+                               for every socket */
+} pn_packet_diag;
+/* A message whose family is not AF_PACKET is malformed (-1). */
+int pn_parse_packet_diag(const void *payload, size_t len, pn_packet_diag *out);
 
 /* ---- rtnetlink: links and addresses of a namespace ------------------------- */
 typedef struct pn_ifinfo {

@@ -121,14 +121,22 @@ static int looks_like_proc(int fd) {
   return found;
 }
 
-int pn_fs_open(pn_fs *fs, const char *root, pn_counters *cnt, char **err) {
+static int open_root(pn_fs *fs, const char *root, const char *what,
+                     pn_counters *cnt, char **err) {
   fs->cnt = cnt;
   fs->rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fs->rootfd < 0) {
-    *err = sqlite3_mprintf("procnet: cannot open proc root '%s': %s", root,
-                           strerror(errno));
-    return -1;
-  }
+  if (fs->rootfd >= 0) return 0;
+  *err = sqlite3_mprintf("procnet: cannot open %s '%s': %s", what, root,
+                         strerror(errno));
+  return -1;
+}
+
+int pn_fs_open_dir(pn_fs *fs, const char *dir, char **err) {
+  return open_root(fs, dir, "host root", NULL, err);
+}
+
+int pn_fs_open(pn_fs *fs, const char *root, pn_counters *cnt, char **err) {
+  if (open_root(fs, root, "proc root", cnt, err) != 0) return -1;
   if (!looks_like_proc(fs->rootfd)) {
     *err = sqlite3_mprintf(
         "procnet: '%s' is not a proc tree (no process directories, no net/)",
@@ -206,6 +214,31 @@ pn_res pn_read_more(int fd, pn_buf *b, size_t want, int *eof, int *err) {
   }
 }
 
+#define PN_LINES_PIECE 65536
+pn_res pn_read_lines(int fd, pn_line_fn *take, void *arg, int *rc, int *err) {
+  int eof = 0;
+  pn_buf piece = {0};
+  pn_res r = PN_OK;
+  *rc = 0;
+  while (!eof && *rc == 0) {
+    r = pn_read_more(fd, &piece, PN_LINES_PIECE, &eof, err);
+    if (r != PN_OK) break;
+    size_t start = 0;
+    const char *nl;
+    while (*rc == 0 && (nl = memchr(piece.p + start, '\n', piece.n - start))) {
+      size_t end = (size_t)(nl - piece.p);
+      *rc = take(arg, piece.p + start, end - start);
+      start = end + 1;
+    }
+    if (eof && start < piece.n && *rc == 0) /* no final newline */
+      *rc = take(arg, piece.p + start, piece.n - start);
+    memmove(piece.p, piece.p + start, piece.n - start);
+    piece.n -= start;
+  }
+  pn_buf_free(&piece);
+  return r;
+}
+
 pn_res pn_read_file(const pn_fs *fs, int dir, const char *rel, pn_buf *b,
                     int *err) {
   b->n = 0;
@@ -252,12 +285,22 @@ pn_res pn_read_link(const pn_fs *fs, int dir, const char *rel, pn_buf *b,
   }
 }
 
-pn_res pn_stat_at(const pn_fs *fs, int dir, const char *rel, struct stat *st,
-                  int *err) {
+static pn_res stat_with(const pn_fs *fs, int dir, const char *rel,
+                        struct stat *st, int flags, int *err) {
   *err = 0;
-  if (fstatat(base_fd(fs, dir), rel, st, 0) == 0) return PN_OK;
+  if (fstatat(base_fd(fs, dir), rel, st, flags) == 0) return PN_OK;
   *err = errno;
   return pn_classify(errno);
+}
+
+pn_res pn_stat_at(const pn_fs *fs, int dir, const char *rel, struct stat *st,
+                  int *err) {
+  return stat_with(fs, dir, rel, st, 0, err);
+}
+
+pn_res pn_lstat_at(const pn_fs *fs, int dir, const char *rel, struct stat *st,
+                   int *err) {
+  return stat_with(fs, dir, rel, st, AT_SYMLINK_NOFOLLOW, err);
 }
 
 pn_res pn_getxattr_at(const pn_fs *fs, int dir, const char *rel,

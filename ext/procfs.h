@@ -81,6 +81,10 @@ const char *pn_res_text(pn_res r, int err);
  * to a sqlite3_malloc'd message naming the path. */
 int pn_fs_open(pn_fs *fs, const char *root, pn_counters *cnt, char **err);
 void pn_fs_close(pn_fs *fs);
+/* Opens any directory as the root of reads (the host root that container
+ * runtimes' state files are read under), not checked to be a proc tree,
+ * with no counters. 0, or -1 and *err as pn_fs_open. */
+int pn_fs_open_dir(pn_fs *fs, const char *dir, char **err);
 /* 1 when fs's root is the caller's own /proc (not a fixture tree, not
  * another pid namespace's /host/proc): its pids are the caller's, its
  * self/ is the caller. */
@@ -100,6 +104,13 @@ pn_res pn_open_file(const pn_fs *fs, int dir, const char *rel, int *fd,
 /* Appends up to `want` more bytes of fd to b; sets *eof at the end. */
 pn_res pn_read_more(int fd, pn_buf *b, size_t want, int *eof, int *err);
 
+/* Reads fd to its end a piece at a time and hands each line (without its
+ * '\n'; a last line without one too) to take, which returns 0 to go on
+ * or an SQLite code to stop with (*rc gets it). The memory held is a
+ * piece and a line, not the file. */
+typedef int pn_line_fn(void *arg, const char *line, size_t len);
+pn_res pn_read_lines(int fd, pn_line_fn *take, void *arg, int *rc, int *err);
+
 /* Reads the link dir/rel into b (no NUL terminator counted in b->n). */
 pn_res pn_read_link(const pn_fs *fs, int dir, const char *rel, pn_buf *b,
                     int *err);
@@ -112,6 +123,10 @@ pn_res pn_stat_at(const pn_fs *fs, int dir, const char *rel, struct stat *st,
 pn_res pn_getxattr_at(const pn_fs *fs, int dir, const char *rel,
                       const char *name, char *out, size_t cap, size_t *len,
                       int *err);
+/* lstat(2) of dir/rel: for fd/N, the link itself, whose permission bits
+ * are the descriptor's open mode (S_IRUSR read, S_IWUSR write). */
+pn_res pn_lstat_at(const pn_fs *fs, int dir, const char *rel, struct stat *st,
+                   int *err);
 /* Opens the directory of one process ("PID") as an O_PATH fd. */
 pn_res pn_open_pid(const pn_fs *fs, int64_t pid, int *fd, int *err);
 /* Opens the directory dir/rel (a task's "task/TID") as an O_PATH fd. */

@@ -62,6 +62,36 @@ static void fn_root(sqlite3_context *c, int argc, sqlite3_value **argv) {
   sqlite3_result_text(c, ctx->root, -1, SQLITE_TRANSIENT);
 }
 
+/* procnet_host_root(): where the host's files are, for what container
+ * runtimes keep there (their state: container names). procnet_host_root(
+ * dir): sets it, after checking it is a directory. Default '/', or
+ * $PROCNET_HOST_ROOT at load time; a privileged container that sees the
+ * host's / at /host uses '/host' (with procnet_root('/host/proc')). */
+static void fn_host_root(sqlite3_context *c, int argc, sqlite3_value **argv) {
+  pn_ctx *ctx = ctx_of(c);
+  if (argc == 1) {
+    const char *dir = (const char *)sqlite3_value_text(argv[0]);
+    pn_fs fs;
+    char *err = NULL;
+    if (!dir) {
+      sqlite3_result_error(c, "procnet_host_root: the root must be a path", -1);
+      return;
+    }
+    if (pn_fs_open_dir(&fs, dir, &err) != 0) {
+      if (!err) sqlite3_result_error_nomem(c);
+      else sqlite3_result_error(c, err, -1);
+      sqlite3_free(err);
+      return;
+    }
+    pn_fs_close(&fs);
+    if (pn_ctx_set_host_root(ctx, dir) != SQLITE_OK) {
+      sqlite3_result_error_nomem(c);
+      return;
+    }
+  }
+  sqlite3_result_text(c, ctx->host_root, -1, SQLITE_TRANSIENT);
+}
+
 /* procnet_threads(): how many threads the big reads may use (the caller's
  * included). procnet_threads(n): sets it, 1 to 4; 1 keeps every read in the
  * calling thread. Starts at PROCNET_THREADS, else the CPUs the process may
@@ -201,6 +231,8 @@ typedef struct fn_def {
 static const fn_def functions[] = {
     {"procnet_root", 0, fn_root, 0},
     {"procnet_root", 1, fn_root, 0},
+    {"procnet_host_root", 0, fn_host_root, 0},
+    {"procnet_host_root", 1, fn_host_root, 0},
     {"procnet_netns", 0, fn_netns, 0},
     {"procnet_threads", 0, fn_threads, 0},
     {"procnet_threads", 1, fn_threads, 0},
@@ -252,6 +284,11 @@ static const table_def tables[] = {
     {"net_netlink", net_module, &pn_table_net_netlink},
     {"sockets", net_module, &pn_table_sockets},
     {"sock_diag", net_module, &pn_table_sock_diag},
+    {"containers", pn_containers_module, &pn_containers_schema},
+    {"pipes", pn_pipes_module, &pn_pipes_schema},
+    {"conntrack", pn_conntrack_module, &pn_conntrack_schema},
+    {"net_addresses", pn_net_addresses_module, &pn_net_addresses_schema},
+    {"inet_connections", pn_inet_connections_module, &pn_inet_connections_schema},
 };
 
 static int register_tables(sqlite3 *db, pn_ctx *ctx) {
@@ -300,6 +337,12 @@ int procnet_register(sqlite3 *db, char **err) {
   }
   ctx->threads = threads_from_env(db);
   ctx->netlink = netlink_from_env();
+  const char *host = getenv("PROCNET_HOST_ROOT");
+  if (host && *host && pn_ctx_set_host_root(ctx, host) != SQLITE_OK) {
+    pn_ctx_unref(ctx);
+    set_err(err, "procnet: out of memory");
+    return SQLITE_NOMEM;
+  }
   const char *scan = getenv("PROCNET_NETNS_SCAN");
   ctx->netns_held = scan && !strcmp(scan, "descriptors");
   int rc = register_tables(db, ctx);

@@ -12,6 +12,7 @@ SQLITE_EXTENSION_INIT3
 #include <errno.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
+#include <linux/packet_diag.h>
 #include <linux/sock_diag.h>
 #include <linux/unix_diag.h>
 #include <netinet/in.h>
@@ -48,6 +49,10 @@ typedef union request {
     struct nlmsghdr h;
     struct unix_diag_req r;
   } unx;
+  struct {
+    struct nlmsghdr h;
+    struct packet_diag_req r;
+  } pkt;
 } request;
 
 static void fill_header(struct nlmsghdr *h, size_t len) {
@@ -57,10 +62,23 @@ static void fill_header(struct nlmsghdr *h, size_t len) {
   h->nlmsg_seq = 1;
 }
 
+/* A packet socket's interface, flags and memory are in every dump (the
+ * text's fields: Recv-Q is its rmem); its rings, fanout and filter only
+ * when asked for. */
+static size_t make_packet_request(unsigned want, request *q) {
+  fill_header(&q->pkt.h, sizeof q->pkt);
+  q->pkt.r.sdiag_family = AF_PACKET;
+  q->pkt.r.pdiag_show = PACKET_SHOW_INFO | PACKET_SHOW_MEMINFO;
+  if (want & PN_WANT_INFO)
+    q->pkt.r.pdiag_show |= PACKET_SHOW_RING_CFG | PACKET_SHOW_FANOUT | PACKET_SHOW_FILTER;
+  return sizeof q->pkt;
+}
+
 /* The dump request for one file of a kind; its length. */
 static size_t make_request(const pn_sockkind *k, int file, unsigned want,
                            request *q) {
   memset(q, 0, sizeof *q);
+  if (k->fmt == PN_FMT_PACKET) return make_packet_request(want, q);
   if (k->fmt == PN_FMT_UNIX) {
     fill_header(&q->unx.h, sizeof q->unx);
     q->unx.r.sdiag_family = AF_UNIX;
@@ -254,6 +272,63 @@ static void unix_extras(const pn_unix_diag *d, pn_sockx *x) {
   memcpy(x->skmem, d->skmem, sizeof x->skmem);
 }
 
+/* The fields of a packet socket only sock_diag has: the cookie, the send
+ * queue (wmem) and drops, from its memory. */
+static void packet_diag_fields(const pn_packet_diag *d, pn_sock *s) {
+  s->cookie = d->cookie;
+  s->has |= PN_SK_DIAG;
+  if (d->n_skmem > SK_MEMINFO_WMEM_ALLOC) s->tx_queue = d->skmem[SK_MEMINFO_WMEM_ALLOC];
+  if (d->n_skmem > SK_MEMINFO_DROPS) {
+    s->drops = d->skmem[SK_MEMINFO_DROPS];
+    s->has |= PN_SK_DROPS;
+  }
+}
+
+/* As /proc/net/packet tells it: its Rmem is the receive memory, its
+ * running flag PDI_RUNNING. */
+static void packet_record(const pn_packet_diag *d, pn_sock *s) {
+  memset(s, 0, sizeof *s);
+  s->type = (uint8_t)d->type;
+  s->protocol = d->protocol;
+  s->inode = d->inode;
+  s->ifindex = d->ifindex;
+  s->running = (d->flags & PDI_RUNNING) != 0;
+  if (d->n_skmem > SK_MEMINFO_RMEM_ALLOC) {
+    s->rx_queue = d->skmem[SK_MEMINFO_RMEM_ALLOC];
+    s->has |= PN_SK_QUEUES;
+  }
+  if (d->has_uid) {
+    s->uid = d->uid;
+    s->has |= PN_SK_UID;
+  }
+  packet_diag_fields(d, s);
+}
+
+/* The details; the filter's instructions go to the set's strings. */
+static int packet_extras(const pn_packet_diag *d, pn_sockset *set, pn_sockx *x) {
+  pn_packetx *p = &x->pk;
+  x->n_skmem = d->n_skmem;
+  memcpy(x->skmem, d->skmem, sizeof x->skmem);
+  p->has_info = d->has_info;
+  p->version = d->version;
+  p->reserve = d->reserve;
+  p->copy_thresh = d->copy_thresh;
+  p->tstamp = d->tstamp;
+  p->flags = d->flags;
+  p->has_rx_ring = d->has_rx_ring;
+  p->rx_ring = d->rx_ring;
+  p->has_tx_ring = d->has_tx_ring;
+  p->tx_ring = d->tx_ring;
+  p->has_fanout = d->has_fanout;
+  p->fanout = d->fanout;
+  if (!d->filter.p) return 0;
+  if (pn_sockset_string(set, (const char *)d->filter.p, d->filter.n, &p->filter_off) != 0)
+    return ENOMEM;
+  p->filter_len = (uint32_t)d->filter.n;
+  p->has_filter = 1;
+  return 0;
+}
+
 /* ---- reading a dump ------------------------------------------------------------ */
 
 /* Pairs (inode, record) of the text records, for a merge. */
@@ -327,10 +402,32 @@ static int take_unix(reader *r, const pn_nlmsg *m) {
   return 0;
 }
 
+static int take_packet(reader *r, const pn_nlmsg *m) {
+  pn_packet_diag d;
+  if (pn_parse_packet_diag(m->payload.p, m->payload.n, &d) != 0) return 0;
+  size_t i;
+  if (r->ix) {
+    if ((i = merge_target(r, d.inode)) == SIZE_MAX) return 0;
+    packet_diag_fields(&d, &r->set->v[i]);
+  } else {
+    pn_sock s;
+    packet_record(&d, &s);
+    if (!pn_sockset_push(r->set, &s)) return ENOMEM;
+    i = r->set->n - 1;
+  }
+  if (!wants_extras(r->want)) return 0;
+  pn_sockx *x = pn_sockset_extras(r->set, i);
+  return x ? packet_extras(&d, r->set, x) : ENOMEM;
+}
+
 static int take_message(void *arg, const pn_nlmsg *m) {
   reader *r = arg;
   if (m->type != SOCK_DIAG_BY_FAMILY && m->type != TCPDIAG_GETSOCK) return 0;
-  return r->k->fmt == PN_FMT_UNIX ? take_unix(r, m) : take_inet(r, m);
+  switch (r->k->fmt) {
+  case PN_FMT_UNIX: return take_unix(r, m);
+  case PN_FMT_PACKET: return take_packet(r, m);
+  default: return take_inet(r, m);
+  }
 }
 
 static pn_res run_dump(int fd, reader *r, int file, int *err) {

@@ -2,13 +2,16 @@
  * sock_diag.h: the sock_diag source of socket records (NETLINK_SOCK_DIAG).
  *
  * What ss reads: TCP, UDP, UDP-Lite and (where the kernel has raw_diag)
- * raw sockets through inet_diag, unix sockets through unix_diag, for the
- * namespace of the netlink socket asked (netlink.h makes one in any
- * namespace). Besides what the text files say, it knows a listener's
- * backlog, IPV6_V6ONLY, the bound device, the socket cookie and cgroup,
- * unix peers and queues, and on request the TCP internals and the socket
- * memory (PN_WANT_INFO, PN_WANT_MEM). It does not list unix connections
- * not yet accepted (embryos, inode 0), which net/unix lists.
+ * raw sockets through inet_diag, unix sockets through unix_diag, packet
+ * sockets through packet_diag, for the namespace of the netlink socket
+ * asked (netlink.h makes one in any namespace). Besides what the text
+ * files say, it knows a listener's backlog, IPV6_V6ONLY, the bound
+ * device, the socket cookie and cgroup, unix peers and queues, a packet
+ * socket's send queue and drops, and on request the TCP internals, a
+ * packet socket's rings, fanout and filter (PN_WANT_INFO) and the socket
+ * memory (PN_WANT_MEM). It does not list unix connections not yet
+ * accepted (embryos, inode 0), which net/unix lists, and it knows no
+ * packet socket's refcount.
  */
 #ifndef PROCNET_SOCK_DIAG_H
 #define PROCNET_SOCK_DIAG_H

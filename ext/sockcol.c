@@ -6,15 +6,21 @@
 #include "sockstore.h"
 SQLITE_EXTENSION_INIT3
 
+#include <linux/filter.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 unsigned pn_field_want(pn_field f, const pn_sockkind *k) {
+  int packet = k->fmt == PN_FMT_PACKET;
   if (!k->diag) return 0; /* text is all there is */
   if (f >= PN_F_SKMEM_R) return PN_WANT_MEM;
-  if (f >= PN_F_CA_STATE) return PN_WANT_INFO;
+  /* the details of the other kind are none of this kind's: asking for
+   * them would only make its dumps heavier */
+  if (f >= PN_F_PACKET_VERSION) return packet ? PN_WANT_INFO : 0;
+  if (f >= PN_F_CA_STATE) return packet ? 0 : PN_WANT_INFO;
+  if (f == PN_F_INTERFACE && packet) return 0; /* both sources' ifindex */
   if (f >= PN_F_BACKLOG) return PN_WANT_DIAG;
   switch (f) {
   case PN_F_REFCOUNT:
@@ -22,14 +28,17 @@ unsigned pn_field_want(pn_field f, const pn_sockkind *k) {
   case PN_F_TIMEOUT:
   case PN_F_ADDRESS:
     return PN_WANT_TEXT;
-  case PN_F_DROPS: /* sock_diag has drops only with the memory extension */
-    return k->fmt == PN_FMT_INET ? PN_WANT_TEXT : 0;
+  case PN_F_DROPS: /* inet's sock_diag has drops only with the memory
+                    * extension; packet_diag's memory is always there */
+    return k->fmt == PN_FMT_INET ? PN_WANT_TEXT : packet ? PN_WANT_DIAG : 0;
   case PN_F_PEER_INODE:
     return PN_WANT_DIAG;
   case PN_F_IFINDEX: /* IP: the bound device */
     return k->fmt == PN_FMT_INET ? PN_WANT_DIAG : 0;
+  case PN_F_TX_QUEUE: /* packet: not in the text */
+    if (packet) return PN_WANT_DIAG;
+    /* fall through */
   case PN_F_RX_QUEUE:
-  case PN_F_TX_QUEUE:
   case PN_F_UID:
     return k->fmt == PN_FMT_UNIX ? PN_WANT_DIAG : 0;
   default:
@@ -87,10 +96,11 @@ static void result_protocol(const pn_sockrow *r, sqlite3_context *ctx) {
 }
 
 /* rx_queue and tx_queue: IP, netlink and (from sock_diag) unix sockets
- * have both; a packet socket only its receive memory. */
+ * have both; a packet socket its receive memory, and its send memory
+ * when read through sock_diag. */
 static void result_queue(const pn_sockrow *r, sqlite3_context *ctx, int rx) {
   if (!(r->s->has & PN_SK_QUEUES)) return;
-  if (r->kind->fmt == PN_FMT_PACKET && !rx) return;
+  if (r->kind->fmt == PN_FMT_PACKET && !rx && !(r->s->has & PN_SK_DIAG)) return;
   result_u64(ctx, rx ? r->s->rx_queue : r->s->tx_queue);
 }
 
@@ -375,9 +385,124 @@ static void result_tcpi_other(const pn_sockx *x, sqlite3_context *ctx, pn_field 
   }
 }
 
+/* ---- packet sockets' details ----------------------------------------------- */
+
+/* "running auxdata origdev vnethdr loss": PDI_* as ss -e names them;
+ * '' for none. */
+static void result_packet_flags(const pn_packetx *p, sqlite3_context *ctx) {
+  static const char *const names[] = {"running", "auxdata", "origdev", "vnethdr",
+                                      "loss"}; /* bit 0 up */
+  char text[48];
+  size_t n = 0;
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+    if (p->flags & (1u << i)) n = add_word(text, n, names[i]);
+  sqlite3_result_text(ctx, text, (int)n, SQLITE_TRANSIENT);
+}
+
+/* The fanout type as ss prints it: its names, else the number in hex. */
+static void result_fanout_type(const pn_packetx *p, sqlite3_context *ctx) {
+  static const char *const names[] = {"hash", "lb", "cpu", "roll", "random", "qm"};
+  unsigned type = p->fanout >> 16;
+  char hex[8];
+  if (type < sizeof names / sizeof names[0]) {
+    result_static(ctx, names[type]);
+    return;
+  }
+  snprintf(hex, sizeof hex, "0x%x", type & 0xffff);
+  sqlite3_result_text(ctx, hex, -1, SQLITE_TRANSIENT);
+}
+
+/* "0x28 0 0 12, 0x15 0 1 2048, ...": each instruction as ss -b prints it
+ * (code, jt, jf, k); '' when the kernel would not tell (no
+ * CAP_NET_ADMIN). */
+static void result_filter(const pn_sockrow *r, const pn_packetx *p,
+                          sqlite3_context *ctx) {
+  const char *bytes = pn_sockset_text(r->set, p->filter_off);
+  sqlite3_str *s = sqlite3_str_new(NULL);
+  for (uint32_t at = 0; at + sizeof(struct sock_filter) <= p->filter_len;
+       at += sizeof(struct sock_filter)) {
+    struct sock_filter insn;
+    memcpy(&insn, bytes + at, sizeof insn);
+    sqlite3_str_appendf(s, "%s0x%02x %u %u %u", at ? ", " : "", insn.code, insn.jt,
+                        insn.jf, insn.k);
+  }
+  int n = sqlite3_str_length(s), err = sqlite3_str_errcode(s);
+  char *text = sqlite3_str_finish(s);
+  if (err != SQLITE_OK) {
+    sqlite3_free(text);
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  /* no instruction: the text is NULL */
+  sqlite3_result_text(ctx, text ? text : "", n, text ? sqlite3_free : SQLITE_STATIC);
+}
+
+/* One field of a ring: the rings' columns follow packet_diag_ring's
+ * fields, all u32, rx's then tx's. */
+static void result_ring(const pn_packetx *p, sqlite3_context *ctx, pn_field f) {
+  enum { FIELDS = PN_F_TX_RING_BLOCK_SIZE - PN_F_RX_RING_BLOCK_SIZE };
+  uint32_t v[FIELDS];
+  int i = (int)(f - PN_F_RX_RING_BLOCK_SIZE), tx = i >= FIELDS;
+  _Static_assert(sizeof(pn_packet_ring) == sizeof v, "a ring is its columns");
+  if (!(tx ? p->has_tx_ring : p->has_rx_ring)) return;
+  memcpy(v, tx ? &p->tx_ring : &p->rx_ring, sizeof v);
+  result_u64(ctx, v[i % FIELDS]);
+}
+
+static void result_packet(const pn_sockrow *r, const pn_sockx *x,
+                          sqlite3_context *ctx, pn_field f) {
+  const pn_packetx *p = &x->pk;
+  if (f >= PN_F_RX_RING_BLOCK_SIZE && f <= PN_F_TX_RING_FEATURES) {
+    result_ring(p, ctx, f);
+    return;
+  }
+  /* PACKET_DIAG_INFO's numbers, in the columns' order */
+  static const size_t info_at[] = {
+      offsetof(pn_packetx, version), offsetof(pn_packetx, reserve),
+      offsetof(pn_packetx, copy_thresh), offsetof(pn_packetx, tstamp)};
+  if (f <= PN_F_PACKET_TSTAMP) {
+    uint32_t v;
+    memcpy(&v, (const char *)p + info_at[f - PN_F_PACKET_VERSION], sizeof v);
+    if (p->has_info) result_u64(ctx, v);
+    return;
+  }
+  switch (f) {
+  case PN_F_PACKET_FLAGS:
+    if (p->has_info) result_packet_flags(p, ctx);
+    break;
+  case PN_F_FANOUT_ID:
+    if (p->has_fanout) result_u64(ctx, p->fanout & 0xffff);
+    break;
+  case PN_F_FANOUT_TYPE:
+    if (p->has_fanout) result_fanout_type(p, ctx);
+    break;
+  case PN_F_BPF_FILTER:
+    if (p->has_filter) result_filter(r, p, ctx);
+    break;
+  default: break;
+  }
+}
+
+/* The socket memory, every kind's. */
+static void result_skmem(const pn_sockx *x, sqlite3_context *ctx, pn_field f) {
+  int i = (int)(f - PN_F_SKMEM_R);
+  if (i < x->n_skmem) result_u64(ctx, x->skmem[i]);
+}
+
 static void result_info(const pn_sockrow *r, sqlite3_context *ctx, pn_field f) {
   const pn_sockx *x = pn_sockset_x(r->set, r->s);
   if (!x) return;
+  if (f >= PN_F_SKMEM_R) {
+    result_skmem(x, ctx, f);
+    return;
+  }
+  /* the extras hold an IP socket's details or a packet socket's */
+  int packet_field = f >= PN_F_PACKET_VERSION;
+  if (packet_field != (r->kind->fmt == PN_FMT_PACKET)) return;
+  if (packet_field) {
+    result_packet(r, x, ctx, f);
+    return;
+  }
   const tcpi_field *t = tcpi_number(f);
   if (t) { /* most of the columns, first */
     if (x->tcp_info_len >= 8) result_tcpi_number(x, ctx, t);
@@ -406,11 +531,6 @@ static void result_info(const pn_sockrow *r, sqlite3_context *ctx, pn_field f) {
     if (x->has_tclass) sqlite3_result_int(ctx, x->tclass);
     return;
   default: break;
-  }
-  if (f >= PN_F_SKMEM_R) {
-    int i = (int)(f - PN_F_SKMEM_R);
-    if (i < x->n_skmem) result_u64(ctx, x->skmem[i]);
-    return;
   }
   /* tcp_info's first 8 bytes are in every version of it */
   if (x->tcp_info_len >= 8) result_tcpi_other(x, ctx, f);

@@ -127,6 +127,31 @@ typedef enum pn_field {
   PN_F_BBR_CWND_GAIN,
   PN_F_TOS,
   PN_F_TCLASS,
+  /* sock_diag on request (PN_WANT_INFO) for packet sockets: what ss -e
+   * and -b print of them */
+  PN_F_PACKET_VERSION,      /* TPACKET_V1 0, V2 1, V3 2 */
+  PN_F_PACKET_RESERVE,
+  PN_F_PACKET_COPY_THRESH,
+  PN_F_PACKET_TSTAMP,
+  PN_F_PACKET_FLAGS,        /* "running auxdata origdev vnethdr loss" */
+  PN_F_RX_RING_BLOCK_SIZE,  /* the rings: struct packet_diag_ring's */
+  PN_F_RX_RING_BLOCK_NR,    /* fields in order, rx then tx (sockcol.c */
+  PN_F_RX_RING_FRAME_SIZE,  /* counts on it) */
+  PN_F_RX_RING_FRAME_NR,
+  PN_F_RX_RING_RETIRE_TMO_MS,
+  PN_F_RX_RING_SIZEOF_PRIV,
+  PN_F_RX_RING_FEATURES,
+  PN_F_TX_RING_BLOCK_SIZE,
+  PN_F_TX_RING_BLOCK_NR,
+  PN_F_TX_RING_FRAME_SIZE,
+  PN_F_TX_RING_FRAME_NR,
+  PN_F_TX_RING_RETIRE_TMO_MS,
+  PN_F_TX_RING_SIZEOF_PRIV,
+  PN_F_TX_RING_FEATURES,
+  PN_F_FANOUT_ID,
+  PN_F_FANOUT_TYPE,         /* as ss names it: hash, lb, cpu, roll, ... */
+  PN_F_BPF_FILTER,          /* the classic BPF program, as ss -b prints
+                               its instructions */
   /* sock_diag on request (PN_WANT_MEM): socket memory, ss -m's skmem */
   PN_F_SKMEM_R,
   PN_F_SKMEM_RB,

@@ -29,10 +29,11 @@ const pn_sockkind pn_kind_raw = {"raw", PN_FMT_INET, {"raw", "raw6"}, 1, -1, 1};
 const pn_sockkind pn_kind_icmp = {"icmp", PN_FMT_INET, {"icmp", "icmp6"}, 1,
                                   IPPROTO_ICMP, 0};
 const pn_sockkind pn_kind_unix = {"unix", PN_FMT_UNIX, {"unix", NULL}, 0, 0, 1};
-/* packet and netlink sockets: the text files have every field the tables
+/* packet sockets: sock_diag (packet_diag) knows all the text says but the
+ * refcount; netlink sockets: the text files have every field the tables
  * show. */
 const pn_sockkind pn_kind_packet = {"packet", PN_FMT_PACKET, {"packet", NULL},
-                                    0, 0, 0};
+                                    0, 0, 1};
 const pn_sockkind pn_kind_netlink = {"netlink", PN_FMT_NETLINK,
                                      {"netlink", NULL}, 0, 0, 0};
 

@@ -11,7 +11,10 @@
  *           + refcount, retrans-      cookie, cgroup, shutdown, and on
  *             mits, probes, drops     request TCP internals and memory
  *   unix    + refcount, address   + queues, backlog, peer, cookie, uid
- *   packet, netlink: text only
+ *   packet  + refcount            + cookie, send queue, drops, and on
+ *                                    request rings, fanout, filter,
+ *                                    version and memory
+ *   netlink: text only
  *
  * Records live in snapshots (sockstore.h); the text of unix paths and
  * addresses lives in the snapshot's string pool, and the netlink extras
@@ -53,7 +56,8 @@ extern const pn_sockkind pn_kind_tcp, pn_kind_udp, pn_kind_udplite,
  * has (see the table above). */
 #define PN_WANT_TEXT 0x1    /* fields of the text files only */
 #define PN_WANT_DIAG 0x2    /* fields of sock_diag only */
-#define PN_WANT_INFO 0x4    /* sock_diag extensions: TCP internals */
+#define PN_WANT_INFO 0x4    /* sock_diag extensions: TCP internals; a
+                               packet socket's rings, fanout, filter */
 #define PN_WANT_MEM 0x8     /* sock_diag extensions: socket memory */
 #define PN_WANT_SNAP 0xf    /* all of them */
 
@@ -64,7 +68,8 @@ enum {
                                for inet retransmits and probes */
   PN_SK_DROPS = 1u << 2,    /* drops */
   PN_SK_DIAG = 1u << 3,     /* read through sock_diag: cookie, shutdown,
-                               inet ifindex (bound device) */
+                               inet ifindex (bound device), packet
+                               tx_queue */
   PN_SK_BACKLOG = 1u << 4,  /* backlog (listeners) */
   PN_SK_V6ONLY = 1u << 5,   /* v6only (IPv6 sockets) */
   PN_SK_CGROUP = 1u << 6,   /* cgroup_id */
@@ -131,25 +136,45 @@ typedef struct pn_sock {
                                keepalive or zero window timer */
 } pn_sock;
 
+/* What packet_diag tells of a packet socket on request. */
+typedef struct pn_packetx {
+  int has_info;
+  uint32_t version, reserve, copy_thresh, tstamp, flags; /* PDI_* flags */
+  int has_rx_ring, has_tx_ring;
+  pn_packet_ring rx_ring, tx_ring;
+  int has_fanout;
+  uint32_t fanout;          /* id | type << 16 */
+  int has_filter;           /* an empty one: not ours to see */
+  uint32_t filter_off, filter_len; /* its struct sock_filter bytes, in
+                               the snapshot's strings */
+} pn_packetx;
+
 /* What sock_diag tells on request (extensions), kept apart from the
- * records: only queries that ask for it pay for its memory. */
+ * records: only queries that ask for it pay for its memory. The socket
+ * memory is every kind's; the rest is an IP socket's or a packet
+ * socket's, never both (the record's kind says which). */
 typedef struct pn_sockx {
-  size_t tcp_info_len;      /* bytes of tcp_info that arrived (0: none) */
-  struct tcp_info tcp_info;
-  int has_rcv_wnd;          /* tcp_info fields past this build's struct */
-  uint32_t rcv_wnd;
-  int has_rehash;
-  uint32_t rehash;
-  char cong[16];            /* congestion control, "" when unknown */
   int n_skmem;
   uint32_t skmem[PN_SKMEM_N];
-  int has_bbr;
-  uint64_t bbr_bw;
-  uint32_t bbr_min_rtt, bbr_pacing_gain, bbr_cwnd_gain;
-  int has_tos;
-  uint8_t tos;
-  int has_tclass;
-  uint8_t tclass;
+  union {
+    struct { /* IP sockets */
+      size_t tcp_info_len;  /* bytes of tcp_info that arrived (0: none) */
+      struct tcp_info tcp_info;
+      int has_rcv_wnd;      /* tcp_info fields past this build's struct */
+      uint32_t rcv_wnd;
+      int has_rehash;
+      uint32_t rehash;
+      char cong[16];        /* congestion control, "" when unknown */
+      int has_bbr;
+      uint64_t bbr_bw;
+      uint32_t bbr_min_rtt, bbr_pacing_gain, bbr_cwnd_gain;
+      int has_tos;
+      uint8_t tos;
+      int has_tclass;
+      uint8_t tclass;
+    };
+    pn_packetx pk;          /* packet sockets */
+  };
 } pn_sockx;
 
 /* The state of a record as its table shows it: the kernel's names for inet
@@ -174,7 +199,7 @@ const char *pn_timer_name(int timer);
 typedef struct pn_sockset {
   pn_sock *v;
   size_t n, cap;
-  pn_buf strings;           /* unix paths and addresses */
+  pn_buf strings;           /* unix paths and addresses, packet filters */
   pn_sockx *x;
   size_t nx, xcap;
   size_t v_ready, x_ready;  /* bytes of v and x whose pages are in

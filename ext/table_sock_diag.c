@@ -1,18 +1,20 @@
 /*
- * table_sock_diag.c: `sock_diag`, one row per TCP, UDP, UDP-Lite, raw and
- * unix socket of every network namespace, with what only the kernel's
- * sock_diag interface tells (what `ss -tieom` prints): the TCP internals
- * of tcp_info (rtt, cwnd, retransmits, delivery rate, ...), the congestion
- * control, the socket memory (skmem), the timer as ss -o shows it, owner,
- * cookie, cgroup, bound device. See netscan.h for namespaces, snapshots
- * and idxNum; `kind = ?` reads only that kind.
+ * table_sock_diag.c: `sock_diag`, one row per TCP, UDP, UDP-Lite, raw,
+ * unix and packet socket of every network namespace, with what only the
+ * kernel's sock_diag interface tells (what `ss -tieom` and `ss -0eomb`
+ * print): the TCP internals of tcp_info (rtt, cwnd, retransmits, delivery
+ * rate, ...), the congestion control, a packet socket's version, rings,
+ * fanout group and filter, the socket memory (skmem), the timer as ss -o
+ * shows it, owner, cookie, cgroup, bound device. See netscan.h for
+ * namespaces, snapshots and idxNum; `kind = ?` reads only that kind.
  *
- * The TCP internals are asked of the kernel only when one of their
- * columns is used (PN_WANT_INFO), and the memory only when a skmem column
- * is (PN_WANT_MEM). Where netlink is refused or switched off (or the root
- * is not a real /proc), the rows still come, from the text files, with
- * the sock_diag columns NULL. tcp_info columns are NULL for other kinds;
- * skmem is there for every kind.
+ * The TCP internals and a packet socket's rings, fanout and filter are
+ * asked of the kernel only when one of their columns is used
+ * (PN_WANT_INFO), and the memory only when a skmem column is
+ * (PN_WANT_MEM). Where netlink is refused or switched off (or the root is
+ * not a real /proc), the rows still come, from the text files, with the
+ * sock_diag columns NULL. tcp_info columns are NULL for other kinds, the
+ * packet ones for other kinds than packet; skmem is there for every kind.
  */
 #include "tables.h"
 #include "sockcol.h"
@@ -45,7 +47,17 @@ static const char SOCK_DIAG_SCHEMA[] =
     " notsent_bytes INTEGER, rcv_ooopack INTEGER, snd_wnd INTEGER,"
     " rcv_wnd INTEGER, rehash INTEGER, bbr_bw INTEGER, bbr_min_rtt_us INTEGER,"
     " bbr_pacing_gain INTEGER, bbr_cwnd_gain INTEGER, tos INTEGER,"
-    " tclass INTEGER, skmem_r INTEGER, skmem_rb INTEGER,"
+    " tclass INTEGER, packet_version INTEGER, packet_reserve INTEGER,"
+    " packet_copy_thresh INTEGER, packet_tstamp INTEGER, packet_flags TEXT,"
+    " rx_ring_block_size INTEGER, rx_ring_block_nr INTEGER,"
+    " rx_ring_frame_size INTEGER, rx_ring_frame_nr INTEGER,"
+    " rx_ring_retire_tmo_ms INTEGER, rx_ring_sizeof_priv INTEGER,"
+    " rx_ring_features INTEGER, tx_ring_block_size INTEGER,"
+    " tx_ring_block_nr INTEGER, tx_ring_frame_size INTEGER,"
+    " tx_ring_frame_nr INTEGER, tx_ring_retire_tmo_ms INTEGER,"
+    " tx_ring_sizeof_priv INTEGER, tx_ring_features INTEGER,"
+    " fanout_id INTEGER, fanout_type TEXT, bpf_filter TEXT,"
+    " skmem_r INTEGER, skmem_rb INTEGER,"
     " skmem_t INTEGER, skmem_tb INTEGER, skmem_f INTEGER, skmem_w INTEGER,"
     " skmem_o INTEGER, skmem_bl INTEGER, skmem_d INTEGER, netns INTEGER,"
     " ns_pid INTEGER HIDDEN)";
@@ -71,11 +83,19 @@ static const unsigned char SOCK_DIAG_FIELDS[] = {
     PN_F_LAST_ACK_MS, PN_F_RCV_RTT_US, PN_F_RCV_SPACE, PN_F_NOTSENT_BYTES,
     PN_F_RCV_OOOPACK, PN_F_SND_WND, PN_F_RCV_WND, PN_F_REHASH, PN_F_BBR_BW,
     PN_F_BBR_MIN_RTT_US, PN_F_BBR_PACING_GAIN, PN_F_BBR_CWND_GAIN, PN_F_TOS,
-    PN_F_TCLASS, PN_F_SKMEM_R, PN_F_SKMEM_RB, PN_F_SKMEM_T,
+    PN_F_TCLASS, PN_F_PACKET_VERSION, PN_F_PACKET_RESERVE,
+    PN_F_PACKET_COPY_THRESH, PN_F_PACKET_TSTAMP, PN_F_PACKET_FLAGS,
+    PN_F_RX_RING_BLOCK_SIZE, PN_F_RX_RING_BLOCK_NR, PN_F_RX_RING_FRAME_SIZE,
+    PN_F_RX_RING_FRAME_NR, PN_F_RX_RING_RETIRE_TMO_MS, PN_F_RX_RING_SIZEOF_PRIV,
+    PN_F_RX_RING_FEATURES, PN_F_TX_RING_BLOCK_SIZE, PN_F_TX_RING_BLOCK_NR,
+    PN_F_TX_RING_FRAME_SIZE, PN_F_TX_RING_FRAME_NR, PN_F_TX_RING_RETIRE_TMO_MS,
+    PN_F_TX_RING_SIZEOF_PRIV, PN_F_TX_RING_FEATURES, PN_F_FANOUT_ID,
+    PN_F_FANOUT_TYPE, PN_F_BPF_FILTER, PN_F_SKMEM_R, PN_F_SKMEM_RB, PN_F_SKMEM_T,
     PN_F_SKMEM_TB, PN_F_SKMEM_F, PN_F_SKMEM_W, PN_F_SKMEM_O, PN_F_SKMEM_BL,
     PN_F_SKMEM_D, PN_F_NETNS, PN_F_NS_PID};
 
 static const pn_sockkind *const diag_kinds[] = {
-    &pn_kind_tcp, &pn_kind_udp, &pn_kind_udplite, &pn_kind_raw, &pn_kind_unix};
-const pn_nettable pn_table_sock_diag = {SOCK_DIAG_SCHEMA, diag_kinds, 5,
+    &pn_kind_tcp, &pn_kind_udp, &pn_kind_udplite, &pn_kind_raw, &pn_kind_unix,
+    &pn_kind_packet};
+const pn_nettable pn_table_sock_diag = {SOCK_DIAG_SCHEMA, diag_kinds, 6,
                                         SOCK_DIAG_FIELDS, sizeof SOCK_DIAG_FIELDS};

@@ -16,7 +16,9 @@ pn_ctx *pn_ctx_new(const char *root) {
   if (!ctx) return NULL;
   memset(ctx, 0, sizeof *ctx);
   ctx->refs = 1;
-  if (pn_ctx_set_root(ctx, root) != SQLITE_OK) {
+  if (pn_ctx_set_root(ctx, root) != SQLITE_OK ||
+      pn_ctx_set_host_root(ctx, "/") != SQLITE_OK) {
+    sqlite3_free(ctx->root);
     sqlite3_free(ctx);
     return NULL;
   }
@@ -29,6 +31,7 @@ void pn_ctx_unref(void *p) {
   pn_ctx *ctx = p;
   if (!ctx || --ctx->refs > 0) return;
   sqlite3_free(ctx->root);
+  sqlite3_free(ctx->host_root);
   sqlite3_free(ctx);
 }
 
@@ -37,6 +40,14 @@ int pn_ctx_set_root(pn_ctx *ctx, const char *root) {
   if (!copy) return SQLITE_NOMEM;
   sqlite3_free(ctx->root);
   ctx->root = copy;
+  return SQLITE_OK;
+}
+
+int pn_ctx_set_host_root(pn_ctx *ctx, const char *dir) {
+  char *copy = sqlite3_mprintf("%s", dir);
+  if (!copy) return SQLITE_NOMEM;
+  sqlite3_free(ctx->host_root);
+  ctx->host_root = copy;
   return SQLITE_OK;
 }
 

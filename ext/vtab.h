@@ -16,6 +16,8 @@
 typedef struct pn_ctx {
   int refs;
   char *root;               /* configured /proc root, sqlite3_malloc'd */
+  char *host_root;          /* the host's / for container runtimes' state
+                               (procnet_host_root()), sqlite3_malloc'd */
   int threads;              /* threads an fds index build may use */
   int netlink;              /* pn_netlink_mode (netlink.h) */
   int netns_held;           /* list namespaces only descriptors keep
@@ -33,6 +35,7 @@ pn_ctx *pn_ctx_new(const char *root);
 void pn_ctx_ref(pn_ctx *ctx);
 void pn_ctx_unref(void *ctx);   /* matches sqlite3_create_module_v2's xDestroy */
 int pn_ctx_set_root(pn_ctx *ctx, const char *root);
+int pn_ctx_set_host_root(pn_ctx *ctx, const char *dir);
 
 /* The pAux of every module: the connection's context and the table's own
  * descriptor. Every descriptor starts with its schema (const char *), which

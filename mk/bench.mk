@@ -8,11 +8,14 @@
 #                       then the lsof views against lsof -n -P (bench/lsof.sh),
 #                       then the one-port questions (lsof -t -i :PORT, lsof
 #                       -i :PORT, ss sport = :PORT, fuser PORT/tcp) against
-#                       lsof and ss (bench/oneport.sh);
-#                       PASS/MISS per target (~8-12 min)
+#                       lsof and ss (bench/oneport.sh), then the connections
+#                       view against the ss view (bench/connections.sh), then
+#                       what `procnet record` costs (bench/record.sh,
+#                       mk/history.mk); PASS/MISS per target (~15-18 min)
 #   make bench-sockdiag only the sock_diag part
 #   make bench-lsof     only the lsof part
 #   make bench-oneport  only the one-port part
+#   make bench-connections  only the connections part
 #   make bench-profile  perf record -g of procnet's ss query at 10k and 100k
 #                       sockets plus a callgrind profile (see bench/profile.sh)
 #   make bench-tools    only build build/bench/workload and build/bench/runner
@@ -21,14 +24,15 @@
 # BENCH_PROCS, BENCH_SOCKETS_SMALL, BENCH_SOCKETS_LARGE (see bench/bench.sh);
 # BENCH_RUNS_SD, BENCH_NS, BENCH_NS_SOCKETS (see bench/sockdiag.sh);
 # BENCH_RUNS_LSOF, BENCH_LSOF_IDLE, BENCH_LSOF_THREADS, BENCH_LSOF_ONE (see
-# bench/lsof.sh); BENCH_RUNS_ONEPORT, BENCH_CALLGRIND (see bench/oneport.sh).
+# bench/lsof.sh); BENCH_RUNS_ONEPORT, BENCH_CALLGRIND (see bench/oneport.sh);
+# BENCH_RUNS_CONN (see bench/connections.sh).
 
 BENCH_BINS := $(B)/bench/workload $(B)/bench/runner
 BENCH_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Wshadow \
                 -Wstrict-prototypes -Wmissing-prototypes
 
-.PHONY: bench bench-sockdiag bench-lsof bench-oneport bench-profile bench-tools \
-        bench-deps
+.PHONY: bench bench-sockdiag bench-lsof bench-oneport bench-connections \
+        bench-profile bench-tools bench-deps
 bench-tools: $(BENCH_BINS)
 
 $(B)/bench/%: bench/%.c | $(B)/bench
@@ -55,6 +59,13 @@ bench: bench-deps
 	@B=$(B) sh bench/sockdiag.sh
 	@B=$(B) sh bench/lsof.sh
 	@B=$(B) sh bench/oneport.sh
+	@B=$(B) sh bench/connections.sh
+	@B=$(B) sh bench/record.sh
+
+# The connections part alone (bench/connections.sh).
+bench-connections: bench-deps
+	@$(MAKE) --no-print-directory all $(BENCH_BINS)
+	@B=$(B) sh bench/connections.sh
 
 # The sock_diag part alone (bench/sockdiag.sh).
 bench-sockdiag: bench-deps

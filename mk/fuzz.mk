@@ -27,8 +27,8 @@ FUZZ_JOBS    ?= 1
 FUZZ_FLAGS   ?=
 
 FZ_PARSERS   := stat status fdlink fdinfo inet unix packet netlink maps \
-                cgroup passwd lines diag_inet diag_unix rtnl \
-                mountinfo locks
+                cgroup passwd lines diag_inet diag_unix diag_packet rtnl \
+                mountinfo conntrack ctnetlink json locks
 FZ_HARNESSES := $(FZ_PARSERS) proc_tree
 FZ_BINS      := $(FZ_HARNESSES:%=$(FZ)/fuzz_%)
 

@@ -545,3 +545,147 @@ SELECT kind || CASE family WHEN 'IPv6' THEN '6' ELSE '' END,
        netns,
        (SELECT n.container_id FROM namespaces n WHERE n.pid = s.pid)
 FROM s;
+
+-- connections: who talks to whom. One row per connection with both ends:
+-- src the end that opened it (a TCP or UDP client, a unix socket's
+-- connecting end, a pipe's writer), dst the other (the accepted socket, a
+-- UDP server's bound socket, the unix peer, the reader). Each end: the
+-- process holding it (its first holder, as socket_holders; for a pipe or
+-- FIFO, one writer and one reader in two processes), its descriptor, user
+-- (effective uid, named from /etc/passwd), network namespace, container
+-- (its name, else the first 12 digits of its id) and address and port (a
+-- socket's own; a unix socket's path). An end off this host has only the
+-- address and port its peer sees. via: how the two were found, netns,
+-- routed, nat, udp-bound or external for TCP and UDP (the table
+-- inet_connections says how), unix-peer (sock_diag's peer inode: needs
+-- netlink), pipe, fifo. nat, nat_address, nat_port: the conntrack entry
+-- that translates a TCP or UDP connection ('dnat': the address the client
+-- connected to, a published port; 'snat': the address the server sees the
+-- client as).
+CREATE TEMP VIEW IF NOT EXISTS connections(
+  kind, state, via,
+  src_pid, src_process, src_fd, src_user, src_netns, src_container,
+  src_address, src_port,
+  dst_pid, dst_process, dst_fd, dst_user, dst_netns, dst_container,
+  dst_address, dst_port,
+  nat, nat_address, nat_port, src_inode, dst_inode) AS
+WITH
+ux AS MATERIALIZED (
+  SELECT netns, inode, state, path, peer_inode FROM sockets WHERE kind = 'unix'),
+pe AS MATERIALIZED (SELECT inode, type, dev, pid, fd, mode, path FROM pipes),
+ends(kind, state, via, src_netns, src_inode, src_pid, src_fd, src_address, src_port,
+     dst_netns, dst_inode, dst_pid, dst_fd, dst_address, dst_port,
+     nat, nat_address, nat_port) AS (
+  SELECT kind, state, via, src_netns, src_inode, NULL, NULL, src_address, src_port,
+         dst_netns, dst_inode, NULL, NULL, dst_address, dst_port, nat, nat_address, nat_port
+  FROM inet_connections
+  UNION ALL
+  -- unix: a socket and its peer; a pair that points both ways once, the
+  -- connecting (unbound) end first, else the lower inode
+  SELECT 'unix', a.state, 'unix-peer', a.netns, a.inode, NULL, NULL, a.path, NULL,
+         b.netns, b.inode, NULL, NULL, b.path, NULL, NULL, NULL, NULL
+  FROM ux a JOIN ux b ON b.inode = a.peer_inode
+  WHERE a.peer_inode <> 0
+    AND (b.peer_inode IS NOT a.inode
+         OR (a.path IS NOT NULL) < (b.path IS NOT NULL)
+         OR ((a.path IS NOT NULL) = (b.path IS NOT NULL) AND a.inode < b.inode))
+  UNION ALL
+  -- pipes and FIFOs: a writer and a reader of one in two processes
+  SELECT w.type, NULL, w.type, NULL, w.inode, w.pid, min(w.fd), w.path, NULL,
+         NULL, r.inode, r.pid, min(r.fd), r.path, NULL, NULL, NULL, NULL
+  FROM pe w JOIN pe r ON r.inode = w.inode AND r.type = w.type AND r.dev IS w.dev
+                     AND r.pid <> w.pid AND r.mode IN ('r', 'u')
+  WHERE w.mode IN ('w', 'u')
+  GROUP BY w.type, w.dev, w.inode, w.pid, r.pid),
+uname AS MATERIALIZED (SELECT uid, min(name) AS name FROM users GROUP BY uid)
+SELECT e.kind, e.state, e.via,
+       coalesce(e.src_pid, hs.pid), ps.name, coalesce(e.src_fd, hs.fd),
+       coalesce(us.name, CAST(ps.euid AS TEXT)), e.src_netns,
+       coalesce(cs.name, substr(cs.container_id, 1, 12)), e.src_address, e.src_port,
+       coalesce(e.dst_pid, hd.pid), pd.name, coalesce(e.dst_fd, hd.fd),
+       coalesce(ud.name, CAST(pd.euid AS TEXT)), e.dst_netns,
+       coalesce(cd.name, substr(cd.container_id, 1, 12)), e.dst_address, e.dst_port,
+       e.nat, e.nat_address, e.nat_port, e.src_inode, e.dst_inode
+FROM ends e
+LEFT JOIN socket_holders hs ON hs.inode = e.src_inode AND e.src_pid IS NULL
+LEFT JOIN socket_holders hd ON hd.inode = e.dst_inode AND e.dst_pid IS NULL
+LEFT JOIN processes ps ON ps.pid = coalesce(e.src_pid, hs.pid)
+LEFT JOIN processes pd ON pd.pid = coalesce(e.dst_pid, hd.pid)
+LEFT JOIN containers cs ON cs.pid = ps.pid
+LEFT JOIN containers cd ON cd.pid = pd.pid
+LEFT JOIN uname us ON us.uid = ps.euid
+LEFT JOIN uname ud ON ud.uid = pd.euid;
+
+-- exposure: how far each listener (TCP LISTEN, UDP bound and not
+-- connected) can be reached. One row per way:
+--   published  from a host address and port (public_address, public_port)
+--              that leads to it: a forwarding process (via docker-proxy: its
+--              listener and its -host-ip/-host-port/-container-ip/
+--              -container-port arguments) or a DNAT the namespace that
+--              translates has done for a connection still tracked (via
+--              dnat: conntrack; a published port nobody used lately shows
+--              no dnat row: the rule set itself is not read)
+--   host       bound in the host's network namespace (the one of pid 1),
+--              not to loopback: reachable as the host is
+--   namespace  in another namespace (a container) and not published:
+--              only from what can route into that namespace, however it
+--              is bound (0.0.0.0 inside a container is not public by itself)
+--   loopback   bound to 127.0.0.0/8 or ::1: only from its own namespace
+-- A listener with publications has one row per publication (and a host
+-- listener its host row too); every other listener one row.
+CREATE TEMP VIEW IF NOT EXISTS exposure(
+  proto, netns, address, port, pid, process, container, exposure,
+  public_address, public_port, via, inode) AS
+WITH
+lis AS MATERIALIZED (
+  SELECT kind, family, netns, inode, local_address AS address, local_port AS port,
+         CASE WHEN local_address LIKE '::ffff:%.%' THEN substr(local_address, 8)
+              ELSE local_address END AS lk
+  FROM sockets
+  WHERE kind IN ('tcp', 'udp') AND local_port <> 0
+    AND ((kind = 'tcp' AND state = 'LISTEN') OR (kind = 'udp' AND state = 'CLOSE'))),
+own AS MATERIALIZED (SELECT DISTINCT netns, address FROM net_addresses),
+-- docker-proxy's arguments, from its command line
+proxy AS MATERIALIZED (
+  SELECT pid, substr(hi, 1, instr(hi, ' ') - 1) AS host_ip,
+         CAST(substr(hp, 1, instr(hp, ' ') - 1) AS INTEGER) AS host_port,
+         substr(ci, 1, instr(ci, ' ') - 1) AS container_ip,
+         CAST(substr(cp, 1, instr(cp, ' ') - 1) AS INTEGER) AS container_port,
+         coalesce(substr(pr, 1, instr(pr, ' ') - 1), 'tcp') AS proto
+  FROM (SELECT pid,
+               substr(c, nullif(instr(c, ' -host-ip '), 0) + 10) AS hi,
+               substr(c, nullif(instr(c, ' -host-port '), 0) + 12) AS hp,
+               substr(c, nullif(instr(c, ' -container-ip '), 0) + 15) AS ci,
+               substr(c, nullif(instr(c, ' -container-port '), 0) + 17) AS cp,
+               substr(c, nullif(instr(c, ' -proto '), 0) + 8) AS pr
+        FROM (SELECT pid, ' ' || cmdline || ' ' AS c FROM processes
+              WHERE argv0 = 'docker-proxy' OR argv0 LIKE '%/docker-proxy'))),
+pub(inode, public_address, public_port, via) AS MATERIALIZED (
+  SELECT l.inode, x.host_ip, x.host_port, 'docker-proxy'
+  FROM proxy x JOIN lis l ON l.kind = x.proto AND l.port = x.container_port
+   AND l.lk IN (x.container_ip, '0.0.0.0', '::')
+  WHERE EXISTS (SELECT 1 FROM own o WHERE o.netns = l.netns AND o.address = x.container_ip)
+  UNION
+  SELECT l.inode, c.orig_dst, c.orig_dport, 'dnat'
+  FROM conntrack c JOIN lis l ON l.kind = c.protocol AND l.port = c.reply_sport
+   AND l.lk IN (c.reply_src, '0.0.0.0', '::')
+  WHERE c.dnat AND (l.netns IS c.netns OR EXISTS (SELECT 1 FROM own o
+                      WHERE o.netns = l.netns AND o.address = c.reply_src))),
+ways(inode, exposure, public_address, public_port, via) AS (
+  SELECT inode, 'published', public_address, public_port, via FROM pub
+  UNION ALL
+  SELECT l.inode,
+         CASE WHEN l.lk LIKE '127.%' OR l.lk = '::1' THEN 'loopback'
+              WHEN l.netns = (SELECT netns FROM processes WHERE pid = 1) THEN 'host'
+              ELSE 'namespace' END,
+         NULL, NULL, NULL
+  FROM lis l)
+SELECT l.kind || CASE l.family WHEN 'IPv6' THEN '6' ELSE '' END, l.netns, l.address,
+       l.port, p.pid, p.name, coalesce(ct.name, substr(ct.container_id, 1, 12)),
+       w.exposure, w.public_address, w.public_port, w.via, l.inode
+FROM lis l
+JOIN ways w ON w.inode = l.inode
+LEFT JOIN socket_holders sh ON sh.inode = l.inode
+LEFT JOIN processes p ON p.pid = sh.pid
+LEFT JOIN containers ct ON ct.pid = p.pid
+WHERE w.exposure <> 'namespace' OR NOT EXISTS (SELECT 1 FROM pub b WHERE b.inode = l.inode);

@@ -15,7 +15,11 @@
  *   mounts.c      the mount points of /proc/self/mounts
  *   cmd_*.c       one file per command (ss: cmd_ss.c, ss_select.c,
  *                 ss_summary.c and the filter compiler ssfilter.c; lsof:
- *                 cmd_lsof.c and the lsof_*.c of lsof.h)
+ *                 cmd_lsof.c and the lsof_*.c of lsof.h; graph:
+ *                 cmd_graph.c, and graph_out.c for DOT, JSON and SVG;
+ *                 watch: cmd_watch.c, watch_print.c; record: cmd_record.c
+ *                 and record_*.c, see record.h)
+ *   keymap.c      hash map and row diff (watch, record); ticker.c their clock
  *
  * Exit status: each command's usage errors exit as the real tool's do
  * (ss 255, netstat 3, fuser 1, lsof 1; sql and procnet itself 2);
@@ -38,12 +42,19 @@ typedef enum { CLI_TABLE, CLI_CSV, CLI_JSON } cli_format;
 /* --netns: every namespace (the default), the reader's own, or one inode. */
 typedef enum { CLI_NS_ALL, CLI_NS_SELF, CLI_NS_INODE } cli_ns_kind;
 
+/* --format dot and svg: pictures, for graph alone. */
+typedef enum { CLI_NO_PICTURE, CLI_DOT, CLI_SVG } cli_picture;
+
 /* Options every command accepts, wherever they stand on the line. */
 typedef struct cli_opts {
   const char *root;   /* --root DIR, NULL: the default (/proc, $PROCNET_ROOT) */
   cli_format format;  /* --format */
   cli_ns_kind ns;     /* --netns */
   sqlite3_int64 ns_inode; /* with CLI_NS_INODE */
+  const char *host_root; /* --host-root DIR, NULL: the default (/,
+                            $PROCNET_HOST_ROOT) */
+  cli_picture picture; /* --format dot or svg (format stays CLI_TABLE) */
+  const struct cli_sink *sink; /* NULL: rows are written (see cli_sink) */
 } cli_opts;
 
 /* ---- the command table (commands.c) ---------------------------------------
@@ -59,8 +70,11 @@ enum {
   CLI_OPT_FORMAT,
   CLI_OPT_NETNS,
   CLI_OPT_VERSION,
+  CLI_OPT_HOST_ROOT,
   CLI_OPT_HELP = 'h',      /* -h and --help, for every command */
 };
+/* Long-only options of record. */
+enum { CLI_OPT_DB = 0x300, CLI_OPT_DURATION };
 /* lsof's +X options (+d DIR): the code of '+X'. */
 #define CLI_PLUS(c) (0x200 + (c))
 #define CLI_IS_PLUS(code) ((code) >= 0x200 && (code) < 0x300)
@@ -262,7 +276,7 @@ typedef struct cli_col {
 
 /* How the rows are written. */
 typedef struct cli_table_style {
-  int no_header;      /* ss -H */
+  int no_header;      /* ss -H (tables and CSV) */
   unsigned omit_if_null;  /* bit i: column i is left out of the table when
                              it is NULL in every row (lsof's TID, TASKCMD) */
 } cli_table_style;
@@ -272,8 +286,21 @@ typedef struct cli_table_style {
 int cli_run_view(sqlite3 *db, const cli_opts *o, const char *view,
                  const cli_col *cols, int ncols, cli_query *q);
 
+/* Where a command's rows go instead of standard output when o->sink is
+ * set (procnet watch compares them from one run to the next): take()
+ * steps st to its end and returns the last sqlite3_step code (SQLITE_DONE
+ * on success) or SQLITE_NOMEM; cols and hooks as for cli_write_rows_hooked
+ * (the hidden columns are not taken, on_row sees every row). */
+struct cli_row_hooks;
+typedef struct cli_sink {
+  int (*take)(void *ctx, sqlite3_stmt *st, const cli_col *cols,
+              const struct cli_row_hooks *hooks);
+  void *ctx;
+} cli_sink;
+
 /* Runs a finished statement (built from fixed text and q's parameters)
- * and writes its rows with cols' labels. CLI_OK or CLI_ERR. */
+ * and writes its rows with cols' labels (or hands them to o->sink).
+ * CLI_OK or CLI_ERR. */
 int cli_run_sql(sqlite3 *db, const cli_opts *o, const char *sql,
                 const cli_col *cols, const cli_query *q,
                 const cli_table_style *style);
@@ -301,6 +328,10 @@ void cli_append_select(sqlite3_str *sql, const cli_col *cols, int ncols);
 int cli_write_rows(sqlite3_stmt *st, const cli_col *cols, cli_format fmt,
                    const cli_table_style *style, FILE *out);
 
+/* One JSON string (bytes that are not UTF-8 become U+FFFD), and column i
+ * of st's current row as a JSON value, as --format json writes them. */
+void cli_json_string(FILE *out, const char *s, size_t n);
+void cli_json_column(FILE *out, sqlite3_stmt *st, int i);
 /* What a command learns from the rows as they are written: the last
  * `hidden` columns of the statement are not written but seen by on_row,
  * called once per row before it is written. */
@@ -353,6 +384,9 @@ int cli_cmd_ss(cli_opts *o, const cli_command *cmd, int argc, char **argv);
 int cli_cmd_netstat(cli_opts *o, const cli_command *cmd, int argc, char **argv);
 int cli_cmd_fuser(cli_opts *o, const cli_command *cmd, int argc, char **argv);
 int cli_cmd_sql(cli_opts *o, const cli_command *cmd, int argc, char **argv);
+int cli_cmd_watch(cli_opts *o, const cli_command *cmd, int argc, char **argv);
+int cli_cmd_record(cli_opts *o, const cli_command *cmd, int argc, char **argv);
+int cli_cmd_graph(cli_opts *o, const cli_command *cmd, int argc, char **argv);
 
 /* lsof: whether the word after -i is its address (4, 6, tcp, @h, :p). */
 int cli_lsof_next_word_ok(int code, const char *word);

@@ -6,7 +6,7 @@
  *   - in ss's order: netlink, packet, unix, raw, udp, tcp (one arm of a
  *     UNION ALL each, so that each arm's kind reaches the socket scan);
  *   - ss's columns: Netid unless one table is shown, State unless one
- *     state is, and Process holding what -p, -o, -e, -m and -i add, each
+ *     state is, and Process holding what -p, -o, -e, -m, -i and -b add, each
  *     one SQL expression below (what /proc tells today; sock_diag data can
  *     replace an expression without touching the rest);
  *   - -s first prints ss's summary; -N NAME selects an `ip netns` name.
@@ -23,7 +23,7 @@ typedef struct ss_args {
   const cli_command *cmd;
   cli_opts *o;
   ss_select sel;
-  int processes, timers, details, memory, info, summary, no_header, oneline;
+  int processes, timers, details, memory, info, bpf, summary, no_header, oneline;
   char **words;          /* the FILTER words, pointers into argv */
   int nwords;
 } ss_args;
@@ -77,6 +77,7 @@ static int on_arg(void *ctx, const cli_parse_state *st, int code, const char *v)
   case 'o': a->timers = 1; break;
   case 'm': a->memory = 1; break;
   case 'i': a->info = 1; break;
+  case 'b': a->bpf = a->timers = 1; break; /* ss -b shows timers too */
   case 's': a->summary = 1; break;
   case 'H': a->no_header = 1; break;
   case 'O': a->oneline = 1; break;
@@ -98,7 +99,7 @@ typedef struct ss_extra {
 static unsigned extras_flags(const ss_args *a) {
   return (a->timers ? SS_X_TIMERS : 0) | (a->details ? SS_X_DETAILS : 0) |
          (a->memory ? SS_X_MEMORY : 0) | (a->info ? SS_X_INFO : 0) |
-         (a->oneline ? SS_X_ONELINE : 0);
+         (a->bpf ? SS_X_BPF : 0) | (a->oneline ? SS_X_ONELINE : 0);
 }
 
 /* The text procnet_ss_extras() gives for flags, NULL for none. */
@@ -113,12 +114,12 @@ static char *extras_expr(unsigned flags, int trim) {
 /* The extras the options ask for: in a table, the process and one text of
  * everything else, laid out by ss's rules (ss_extras.c); in CSV and JSON,
  * one column each. Returns how many. */
-static int ss_extras(const ss_args *a, ss_extra out[5]) {
+static int ss_extras(const ss_args *a, ss_extra out[6]) {
   static const struct {
     const char *name;
     unsigned flag;
   } each[] = {{"timer", SS_X_TIMERS}, {"details", SS_X_DETAILS},
-              {"memory", SS_X_MEMORY}, {"info", SS_X_INFO}};
+              {"memory", SS_X_MEMORY}, {"info", SS_X_INFO}, {"bpf", SS_X_BPF}};
   int n = 0;
   unsigned flags = extras_flags(a);
   /* ss names no process for netlink sockets (its -p looks up inet,
@@ -224,7 +225,7 @@ static char *build_select(const ss_args *a, const cli_col *cols, int ncols,
 }
 
 static int show_sockets(sqlite3 *db, ss_args *a, ssf_result *f) {
-  ss_extra x[5];
+  ss_extra x[6];
   int nx = ss_extras(a, x), rc = CLI_OK;
   cli_col cols[12];
   char *cell = NULL;

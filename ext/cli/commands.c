@@ -16,15 +16,18 @@
 #define FLAG(c, l, h) {c, l, CLI_ARG_NONE, NULL, NULL, NULL, h}
 
 const char cli_usage_general[] =
-    "usage: procnet [--root DIR] [--format table|csv|json] [--netns N|all|self]"
-    " lsof|ss|netstat|fuser|sql [ARGS]  (procnet --help)";
+    "usage: procnet [--root DIR] [--host-root DIR] [--format table|csv|json]"
+    " [--netns N|all|self] lsof|ss|netstat|fuser|sql|watch|record|graph [ARGS]"
+    "  (procnet --help)";
 
 const cli_option cli_global_options[] = {
     {CLI_OPT_ROOT, "root", CLI_ARG_REQUIRED, "DIR", "a directory", "@dir",
      "read DIR instead of /proc (e.g. /host/proc)"},
+    {CLI_OPT_HOST_ROOT, "host-root", CLI_ARG_REQUIRED, "DIR", "a directory", "@dir",
+     "the host's / for container runtimes' state (e.g. /host)"},
     {CLI_OPT_FORMAT, "format", CLI_ARG_REQUIRED, "FORMAT", "table, csv or json",
-     "table csv json",
-     "table (default), csv (RFC 4180) or json"},
+     "table csv json dot svg",
+     "table (default), csv (RFC 4180) or json; graph: dot, json or svg"},
     {CLI_OPT_NETNS, "netns", CLI_ARG_REQUIRED, "NS", "N, all or self",
      "all self",
      "all namespaces (the default), self (what ss shows) or an inode"},
@@ -89,6 +92,7 @@ static const cli_option ss_options[] = {
     FLAG('o', "options", "TCP timers"),
     FLAG('i', "info", "TCP internals (what /proc has)"),
     FLAG('m', "memory", "socket memory (what /proc has)"),
+    FLAG('b', "bpf", "packet sockets' BPF filters (and -o)"),
     FLAG('s', "summary", "the summary of ss -s"),
     FLAG('H', "no-header", "no header line"),
     FLAG('O', "oneline", "each socket on one line"),
@@ -129,6 +133,32 @@ static const cli_option fuser_options[] = {
     END_OPTIONS,
 };
 
+static const cli_option watch_options[] = {
+    {'n', "interval", CLI_ARG_REQUIRED, "SECONDS", "a number of seconds", NULL,
+     "a run every SECONDS (default 2; 0.5 is half a second)"},
+    {'c', "count", CLI_ARG_REQUIRED, "N", "a number of runs", NULL,
+     "stop after N runs (default: at SIGINT or SIGTERM)"},
+    {'k', "key", CLI_ARG_REQUIRED, "COL,...", "column names", NULL,
+     "rows are the same when these columns are (default: all)"},
+    END_OPTIONS,
+};
+
+static const cli_option record_options[] = {
+    {CLI_OPT_DB, "db", CLI_ARG_REQUIRED, "FILE", "a database file", "@file",
+     "the SQLite database to write (made when missing)"},
+    {'n', "interval", CLI_ARG_REQUIRED, "SECONDS", "a number of seconds", NULL,
+     "a sample every SECONDS (default 1)"},
+    {CLI_OPT_DURATION, "duration", CLI_ARG_REQUIRED, "TIME", "a time (30, 30s, 5m, 2h, 1d)",
+     NULL, "stop after TIME (default: at SIGINT or SIGTERM)"},
+    END_OPTIONS,
+};
+
+static const cli_option graph_options[] = {
+    {'p', "pid", CLI_ARG_REQUIRED, "PID[,PID...]", "a process id", NULL,
+     "only the connections and listeners of these processes"},
+    END_OPTIONS,
+};
+
 static const cli_option no_options[] = {END_OPTIONS};
 
 const cli_command cli_commands[] = {
@@ -143,7 +173,7 @@ const cli_command cli_commands[] = {
      "when something asked for was not found, as lsof.",
      "@file", 1, 1, cli_lsof_next_word_ok},
     {"ss", cli_cmd_ss, ss_options,
-     "[-tuwx0l4a6npeoimsHO] [-f FAMILY] [-N NAME] [FILTER]",
+     "[-tuwx0l4a6npeoimbsHO] [-f FAMILY] [-N NAME] [FILTER]",
      "sockets, as ss prints them, with ss's filters: state/exclude STATE,\n"
      "src/dst ADDRESS[/LEN][:PORT], sport/dport OP [:]PORT, dev NAME, and/or/not\n"
      "and parentheses (ss(8)). Without -l or -a: connected sockets only.",
@@ -163,6 +193,24 @@ const cli_command cli_commands[] = {
      "runs SQL (none given: read from standard input) with every table\n"
      "(processes, fds, net_tcp, net_unix, sockets, users, ...) and every\n"
      "view (lsof, ss, netstat, listening, ...).",
+     NULL, CLI_USAGE, 0, NULL},
+    {"watch", cli_cmd_watch, watch_options,
+     "[-n SECONDS] [-c N] [-k COL,...] (SQL | ss ARGS | lsof ARGS | netstat ARGS)",
+     "runs the query every SECONDS and prints only the rows added (+) and\n"
+     "removed (-) since the run before, each with its time; the first run\n"
+     "prints every row. SIGINT or SIGTERM ends it with status 0.",
+     NULL, CLI_USAGE, 1, NULL},
+    {"record", cli_cmd_record, record_options, "--db FILE [-n SECONDS] [--duration TIME]",
+     "records socket and process lifetimes and the counts of each sample\n"
+     "into the SQLite database FILE (schema: sql/history.sql), with the\n"
+     "connections that open and close between two samples (sock_diag's\n"
+     "destroy notifications). SIGINT or SIGTERM ends it with status 0.",
+     NULL, CLI_USAGE, 1, NULL},
+    {"graph", cli_cmd_graph, graph_options, "[-p PID[,PID...]]",
+     "the host's service map: processes grouped by container or systemd unit,\n"
+     "their connections (labelled with kind, port and count), listeners and\n"
+     "how they are published, peers off the host grouped by address. As\n"
+     "Graphviz DOT (the default), json, or svg (needs Graphviz's dot).",
      NULL, CLI_USAGE, 0, NULL},
     {NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL},
 };

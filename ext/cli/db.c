@@ -41,6 +41,8 @@ sqlite3 *cli_db_open(const cli_opts *o, int setup) {
   if (exec1(db, "PRAGMA temp_store = MEMORY", NULL) != SQLITE_OK) goto fail;
   if (setup == CLI_DB_BARE) return db;
   if (o->root && exec1(db, "SELECT procnet_root(?)", o->root) != SQLITE_OK) goto fail;
+  if (o->host_root && exec1(db, "SELECT procnet_host_root(?)", o->host_root) != SQLITE_OK)
+    goto fail;
   if (setup == CLI_DB_VIEWS && cli_db_views(db) != CLI_OK) {
     sqlite3_close(db);
     return NULL;

@@ -4,8 +4,8 @@
  * and runs it; the command parses the rest of the line, global options
  * included (options.c).
  *
- *   procnet [--root DIR] [--format table|csv|json] [--netns N|all|self]
- *           lsof|ss|netstat|fuser|sql [ARGS]
+ *   procnet [--root DIR] [--host-root DIR] [--format table|csv|json]
+ *           [--netns N|all|self] lsof|ss|netstat|fuser|sql|graph [ARGS]
  *   procnet --complete -- WORD...     (bash completion, complete.c)
  */
 #include "cli.h"
@@ -23,6 +23,7 @@ static int leading_options(int argc, char **argv, cli_opts *o, int *first,
       {"root", required_argument, NULL, CLI_OPT_ROOT},
       {"format", required_argument, NULL, CLI_OPT_FORMAT},
       {"netns", required_argument, NULL, CLI_OPT_NETNS},
+      {"host-root", required_argument, NULL, CLI_OPT_HOST_ROOT},
       {"help", no_argument, NULL, CLI_OPT_HELP},
       {"version", no_argument, NULL, CLI_OPT_VERSION},
       {NULL, 0, NULL, 0}};
@@ -58,7 +59,7 @@ static int leading_options(int argc, char **argv, cli_opts *o, int *first,
 }
 
 static int run(int argc, char **argv) {
-  cli_opts o = {NULL, CLI_TABLE, CLI_NS_ALL, 0};
+  cli_opts o = {.format = CLI_TABLE, .ns = CLI_NS_ALL, .picture = CLI_NO_PICTURE};
   int first = argc, netns_given = 0;
   int rc = leading_options(argc, argv, &o, &first, &netns_given);
   if (rc != CLI_OK) return rc == CLI_DONE ? CLI_OK : rc;
@@ -66,8 +67,11 @@ static int run(int argc, char **argv) {
   const cli_command *cmd = cli_find_command(argv[first]);
   if (!cmd)
     return cli_usage_status(NULL, CLI_USAGE,
-                            "unknown command '%s' (lsof, ss, netstat, fuser or sql)",
+                            "unknown command '%s' (lsof, ss, netstat, fuser, sql,"
+                            " watch, record or graph)",
                             argv[first]);
+  if (o.picture != CLI_NO_PICTURE && cmd->run != cli_cmd_graph)
+    return cli_usage_error(cmd, "--format dot and svg are for graph");
   if (netns_given && !cmd->global_netns)
     return cli_usage_error(cmd, "--netns does not apply to %s; filter with"
                                 " WHERE netns = procnet_netns() or = N", cmd->name);

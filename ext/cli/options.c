@@ -163,6 +163,7 @@ static int dispatch(const cli_command *cmd, cli_opts *o, int argc, char **argv,
     rc = cli_print_version(o);
     return rc == CLI_OK ? CLI_DONE : rc;
   case CLI_OPT_ROOT:
+  case CLI_OPT_HOST_ROOT:
   case CLI_OPT_FORMAT:
   case CLI_OPT_NETNS:
     if (code == CLI_OPT_NETNS && !cmd->global_netns)
@@ -242,7 +243,18 @@ int cli_set_global(cli_opts *o, int code, const char *arg, const char *cmd,
     if (!arg || !*arg) return cli_usage_status(c, status, "--root needs a directory");
     o->root = arg;
     return CLI_OK;
+  case CLI_OPT_HOST_ROOT:
+    if (!arg || !*arg) return cli_usage_status(c, status, "--host-root needs a directory");
+    o->host_root = arg;
+    return CLI_OK;
   case CLI_OPT_FORMAT:
+    o->picture = !strcmp(arg, "dot") ? CLI_DOT : !strcmp(arg, "svg") ? CLI_SVG : CLI_NO_PICTURE;
+    if (o->picture != CLI_NO_PICTURE) {
+      o->format = CLI_TABLE;
+      if (c && c->run != cli_cmd_graph)
+        return cli_usage_status(c, status, "--format %s is for graph", arg);
+      return CLI_OK;
+    }
     if (parse_format(arg, &o->format) != 0)
       return cli_usage_status(c, status, "unknown format '%s' (table, csv or json)", arg);
     return CLI_OK;

@@ -381,15 +381,16 @@ static void csv_field(FILE *out, const char *s, size_t n) {
   fputc('"', out);
 }
 
-static int write_csv(sqlite3_stmt *st, const cli_col *cols, const cli_row_hooks *hooks,
+static int write_csv(sqlite3_stmt *st, const cli_col *cols,
+                     const cli_table_style *style, const cli_row_hooks *hooks,
                      FILE *out) {
   int ncols = shown_columns(st, hooks), rc;
-  for (int i = 0; i < ncols; i++) {
+  for (int i = 0; !(style && style->no_header) && i < ncols; i++) {
     const char *h = cols ? cols[i].name : sqlite3_column_name(st, i);
     if (i) fputc(',', out);
     csv_field(out, h ? h : "", h ? strlen(h) : 0);
+    if (i == ncols - 1) fputc('\n', out);
   }
-  fputc('\n', out);
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     row_seen(hooks, st);
     for (int i = 0; i < ncols; i++) {
@@ -454,6 +455,33 @@ static void json_string(FILE *out, const unsigned char *s, size_t n) {
   fputc('"', out);
 }
 
+void cli_json_string(FILE *out, const char *s, size_t n) {
+  json_string(out, (const unsigned char *)s, n);
+}
+
+void cli_json_column(FILE *out, sqlite3_stmt *st, int i) {
+  switch (sqlite3_column_type(st, i)) {
+  case SQLITE_NULL:
+    fputs("null", out);
+    break;
+  case SQLITE_INTEGER:
+    fprintf(out, "%lld", (long long)sqlite3_column_int64(st, i));
+    break;
+  case SQLITE_FLOAT: {
+    /* SQLite's own shortest text ("1.5", "1.0e+20") is valid JSON. */
+    double d = sqlite3_column_double(st, i);
+    const char *t = (const char *)sqlite3_column_text(st, i);
+    fputs(t && isfinite(d) ? t : "null", out);
+    break;
+  }
+  default: {
+    const unsigned char *s = sqlite3_column_text(st, i);
+    json_string(out, s ? s : (const unsigned char *)"",
+                s ? (size_t)sqlite3_column_bytes(st, i) : 0);
+  }
+  }
+}
+
 static int write_json(sqlite3_stmt *st, const cli_col *cols, const cli_row_hooks *h,
                       FILE *out) {
   int ncols = shown_columns(st, h), rc;
@@ -467,26 +495,7 @@ static int write_json(sqlite3_stmt *st, const cli_col *cols, const cli_row_hooks
       if (i) fputc(',', out);
       json_string(out, (const unsigned char *)(k ? k : ""), k ? strlen(k) : 0);
       fputc(':', out);
-      switch (sqlite3_column_type(st, i)) {
-      case SQLITE_NULL:
-        fputs("null", out);
-        break;
-      case SQLITE_INTEGER:
-        fprintf(out, "%lld", (long long)sqlite3_column_int64(st, i));
-        break;
-      case SQLITE_FLOAT: {
-        /* SQLite's own shortest text ("1.5", "1.0e+20") is valid JSON. */
-        double d = sqlite3_column_double(st, i);
-        const char *t = (const char *)sqlite3_column_text(st, i);
-        fputs(t && isfinite(d) ? t : "null", out);
-        break;
-      }
-      default: {
-        const unsigned char *s = sqlite3_column_text(st, i);
-        json_string(out, s ? s : (const unsigned char *)"",
-                    s ? (size_t)sqlite3_column_bytes(st, i) : 0);
-      }
-      }
+      cli_json_column(out, st, i);
     }
     fputc('}', out);
   }
@@ -498,7 +507,7 @@ int cli_write_rows_hooked(sqlite3_stmt *st, const cli_col *cols, cli_format fmt,
                           const cli_table_style *style, const cli_row_hooks *hooks,
                           FILE *out) {
   switch (fmt) {
-  case CLI_CSV: return write_csv(st, cols, hooks, out);
+  case CLI_CSV: return write_csv(st, cols, style, hooks, out);
   case CLI_JSON: return write_json(st, cols, hooks, out);
   case CLI_TABLE: break;
   }

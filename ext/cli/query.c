@@ -164,7 +164,8 @@ int cli_run_sql_hooked(sqlite3 *db, const cli_opts *o, const char *sql,
                        const cli_table_style *style, const cli_row_hooks *hooks) {
   sqlite3_stmt *st = cli_prepare(db, sql, q);
   if (!st) return CLI_ERR;
-  int rc = cli_write_rows_hooked(st, cols, o->format, style, hooks, stdout);
+  int rc = o->sink ? o->sink->take(o->sink->ctx, st, cols, hooks)
+                   : cli_write_rows_hooked(st, cols, o->format, style, hooks, stdout);
   if (rc != SQLITE_DONE) {
     int e = cli_error("%s", rc == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(db));
     sqlite3_finalize(st);

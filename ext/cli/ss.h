@@ -6,7 +6,9 @@
  *   ssfilter.c    the FILTER words compiled to SQL: the grammar
  *   ssfilter_host.c  its addresses, ports and devices
  *   ss_summary.c  -s
- *   ss_extras.c   what -o, -e, -m and -i print (sock_diag's columns)
+ *   ss_extras.c   what -o, -e, -m and -i print (sock_diag's columns);
+ *                 ss_tcp_info.c the TCP internals of -i, ss_packet.c
+ *                 a packet socket's details and filter (ss_extras.h)
  *   ss_number.c   numbers as ss's printf writes them, mostly without it
  */
 #ifndef PROCNET_CLI_SS_H
@@ -145,13 +147,15 @@ int ss_print_summary(sqlite3 *db, const cli_opts *o);
 /* ---- ss_extras.c ------------------------------------------------------------
  * procnet_ss_extras(FLAGS, ...): the text ss prints after a socket's
  * process for the options FLAGS asks for, each item after a blank and the
- * memory and TCP internals after ss's line break ("\n\t", or a blank with
- * SS_X_ONELINE); '' when there is nothing. */
+ * memory, TCP internals and a packet socket's details after ss's line
+ * breaks ("\n\t", or a blank with SS_X_ONELINE); '' when there is
+ * nothing. */
 #define SS_X_TIMERS 0x1   /* -o */
 #define SS_X_DETAILS 0x2  /* -e */
 #define SS_X_MEMORY 0x4   /* -m */
 #define SS_X_INFO 0x8     /* -i */
 #define SS_X_ONELINE 0x10 /* -O */
+#define SS_X_BPF 0x20     /* -b: packet sockets' filters */
 /* Registers the function on the command's connection. */
 int cli_ss_extras_register(sqlite3 *db);
 /* Appends its call with the columns of the ss view's row (alias ss) and

@@ -141,8 +141,10 @@ int count_lines(const char *s) {
 }
 
 
+/* The tests' sockets are close-on-exec: a procnet run would otherwise hold
+ * them too and be listed as one of their holders. */
 int listen_tcp4(int *port) {
-  int s = socket(AF_INET, SOCK_STREAM, 0);
+  int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
   socklen_t len = sizeof a;
   if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof a) != 0 || listen(s, 8) != 0 ||
@@ -153,14 +155,12 @@ int listen_tcp4(int *port) {
 }
 
 int connect_tcp4(int port) {
-  int s = socket(AF_INET, SOCK_STREAM, 0);
+  int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
                           .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
   if (s < 0 || connect(s, (struct sockaddr *)&a, sizeof a) != 0) return -1;
   return s;
 }
-
-/* The CSV row (of `out`) whose field `col` equals `val`, or NULL. */
 
 int lo_up(void) {
   int s = socket(AF_INET, SOCK_DGRAM, 0);

@@ -9,7 +9,8 @@
  *         [::]:41002 dual stack listening, connections to it from ::1 and
  *         from 127.0.0.1 (v4-mapped); [::]:41003 IPv6-only listening;
  *   udp   0.0.0.0:41004, 127.0.0.1:41005 connected to it, [::1]:41006;
- *   raw   an ICMP socket;  packet  an ETH_P_ALL socket (when allowed);
+ *   raw   an ICMP socket;  packet  an ETH_P_ALL socket and one with a
+ *         receive ring, a fanout group and a filter (when allowed);
  *   unix  a stream listener at "DIR/un sock" (a blank in the path) with a
  *         connection, a datagram socket at DIR/dg, an abstract listener
  *         @pn-cmp-PID;  netlink  a NETLINK_ROUTE socket;
@@ -48,6 +49,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <linux/if_ether.h>
+#include <linux/filter.h>
+#include <linux/if_packet.h>
 
 static struct sockaddr_in v4(const char *addr, int port) {
   struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
@@ -163,6 +166,26 @@ static int unix_sockets(const char *dir) {
   return abs < 0 || listen(abs, CMP_BACKLOG) != 0 ? -1 : 0;
 }
 
+/* A packet socket with what ss -e, -m and -b print of one: bound to lo
+ * for an ethertype nothing sends (its Recv-Q stays 0), TPACKET_V3 with a
+ * receive ring, in fanout group 7 (hash), with a classic BPF filter
+ * ("ld len; ret #65535"). Best effort, as the other packet socket. */
+static void packet_ring(void) {
+  struct sock_filter prog[] = {{BPF_LD | BPF_W | BPF_LEN, 0, 0, 0},
+                               {BPF_RET | BPF_K, 0, 0, 0xffff}};
+  struct sock_fprog fprog = {2, prog};
+  struct tpacket_req3 ring = {1 << 16, 2, 2048, 64, 60, 0, 0};
+  int v3 = TPACKET_V3, fanout = 7 | PACKET_FANOUT_HASH << 16;
+  struct sockaddr_ll lo = {.sll_family = AF_PACKET, .sll_protocol = htons(0x88b5),
+                           .sll_ifindex = (int)if_nametoindex("lo")};
+  int p = socket(AF_PACKET, SOCK_DGRAM, htons(0x88b5));
+  if (p < 0 || bind(p, SA(lo), sizeof lo) != 0) return;
+  setsockopt(p, SOL_SOCKET, SO_ATTACH_FILTER, &fprog, sizeof fprog);
+  setsockopt(p, SOL_PACKET, PACKET_VERSION, &v3, sizeof v3);
+  setsockopt(p, SOL_PACKET, PACKET_RX_RING, &ring, sizeof ring);
+  setsockopt(p, SOL_PACKET, PACKET_FANOUT, &fanout, sizeof fanout);
+}
+
 /* Netlink and packet sockets; the netlink port id into *portid. */
 static int other_sockets(unsigned *portid) {
   struct sockaddr_nl a = {.nl_family = AF_NETLINK};
@@ -171,6 +194,7 @@ static int other_sockets(unsigned *portid) {
   if (nl < 0 || bind(nl, SA(a), sizeof a) != 0 || getsockname(nl, SA(a), &len) != 0) return -1;
   *portid = a.nl_pid;
   socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL)); /* where the kernel allows it */
+  packet_ring();
   return 0;
 }
 

@@ -159,7 +159,7 @@ static void help_and_version(void **state) {
   assert_int_equal(r.status, 0);
   assert_contains(r.out, "usage: procnet");
   assert_contains(r.out, "lsof [-aUtRlnPwb] [-K [i]] [-p PID,...]");
-  assert_contains(r.out, "ss [-tuwx0l4a6npeoimsHO] [-f FAMILY] [-N NAME] [FILTER]");
+  assert_contains(r.out, "ss [-tuwx0l4a6npeoimbsHO] [-f FAMILY] [-N NAME] [FILTER]");
   assert_contains(r.out, "netstat [-tuUwx46lanpeo]");
   assert_contains(r.out, "fuser [-vmusa46] [-n file|tcp|udp] NAME...");
   assert_contains(r.out, "--root DIR");

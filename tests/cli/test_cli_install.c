@@ -59,7 +59,9 @@ static void completes_from_the_table(void **state) {
     const char *want;   /* the whole output, or what it contains */
     int contains;
   } cases[] = {
-      {{"", NULL}, "lsof\nss\nnetstat\nfuser\nsql\n", 0},
+      {{"", NULL}, "lsof\nss\nnetstat\nfuser\nsql\nwatch\nrecord\ngraph\n", 0},
+      {{"record", "--d", NULL}, "--db\n--duration\n", 0},
+      {{"record", "--db", "", NULL}, "@file\n", 0},
       {{"ss", "--t", NULL}, "--tcp\n", 0},
       {{"ss", "-", NULL}, "-t\n--tcp\n-u\n--udp\n", 1},
       {{"ss", "-", NULL}, "\n-N\n--net\n", 1},
@@ -67,7 +69,7 @@ static void completes_from_the_table(void **state) {
       /* an option's argument */
       {{"ss", "-f", "", NULL}, "inet\ninet6\nunix\nlink\nnetlink\n", 0},
       {{"ss", "-tf", "in", NULL}, "inet\ninet6\n", 0},
-      {{"--format", "", NULL}, "table\ncsv\njson\n", 0},
+      {{"--format", "", NULL}, "table\ncsv\njson\ndot\nsvg\n", 0},
       {{"netstat", "--format", "=", "j", NULL}, "json\n", 0}, /* bash splits --format=j */
       {{"--root", "", NULL}, "@dir\n", 0},
       /* operands: file names for fuser and lsof, ss's filter words */

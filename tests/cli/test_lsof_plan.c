@@ -102,7 +102,7 @@ static void build(sqlite3 *db, const char *const *args, lsof_out out, built *b) 
     else fail_msg("unknown test argument %s", a);
   }
   lsof_view_opts v = {out, 0, 0, 0, 0, 9, ""};
-  cli_opts o = {FIXTURE, CLI_TABLE, CLI_NS_ALL, 0};
+  cli_opts o = {.root = FIXTURE, .format = CLI_TABLE, .ns = CLI_NS_ALL};
   int hidden;
   memset(&b->q, 0, sizeof b->q);
   b->sql = lsof_query_sql(db, &o, &s, &v, &b->q, &hidden);
@@ -118,7 +118,7 @@ static void built_free(built *b) {
 }
 
 static sqlite3 *open_fixture(void) {
-  cli_opts o = {FIXTURE, CLI_TABLE, CLI_NS_ALL, 0};
+  cli_opts o = {.root = FIXTURE, .format = CLI_TABLE, .ns = CLI_NS_ALL};
   sqlite3 *db = cli_db_open(&o, 1);
   assert_non_null(db);
   return db;

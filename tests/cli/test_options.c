@@ -67,7 +67,7 @@ static int parse(const char *words, told *t, cli_opts *o) {
     argv[argc++] = w;
   argv[argc] = NULL;
   memset(t, 0, sizeof *t);
-  *o = (cli_opts){NULL, CLI_TABLE, CLI_NS_ALL, 0};
+  *o = (cli_opts){.format = CLI_TABLE, .ns = CLI_NS_ALL, .picture = CLI_NO_PICTURE};
   return cli_parse(&test_cmd, o, argc, argv, on_arg, t);
 }
 

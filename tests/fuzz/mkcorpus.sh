@@ -58,7 +58,11 @@ whole lines $(find "$fx"/captured -type f ! -name '*.py' | LC_ALL=C sort)
 # it as one payload); the kernel's NLMSG_ERROR for every one of them.
 whole diag_inet "$fx"/netlink/inet_*.bin "$fx"/netlink/error_einval.bin
 whole diag_unix "$fx"/netlink/unix.bin "$fx"/netlink/error_einval.bin
+whole diag_packet "$fx"/netlink/packet.bin "$fx"/netlink/error_einval.bin
 whole rtnl "$fx"/netlink/rtm_*.bin "$fx"/netlink/error_einval.bin
+whole ctnetlink "$fx"/conntrack/ctnetlink.bin "$fx"/netlink/error_einval.bin
+lines conntrack "$fx"/conntrack/nf_conntrack
+whole json $(find "$fx"/containers -type f -name '*.json' | LC_ALL=C sort)
 
 # Link texts: the captured ones (NAME<TAB>TARGET) and the fixture links.
 { cut -f2- "$fx"/captured/fdlinks

@@ -113,8 +113,8 @@ static void create_views_function_matches_the_file(void **state) {
   sqlite3 *db = pn_open(NULL);
   assert_int_equal(pn_int(db, "SELECT procnet_create_views()"), want);
   assert_rows(db,
-              "listening\nlsof\nlsof_i\nlsof_tasks\nlsof_u\nnetstat\nprocnet_socket_holders\n"
-              "procnet_ss_sockets\nss\n",
+              "connections\nexposure\nlistening\nlsof\nlsof_i\nlsof_tasks\nlsof_u\nnetstat\n"
+              "procnet_socket_holders\nprocnet_ss_sockets\nss\n",
               "SELECT name FROM sqlite_temp_schema WHERE type = 'view' ORDER BY name");
   /* the compiled-in copy is the file's: same definitions */
   sqlite3 *disk = open_with_views();
@@ -230,6 +230,8 @@ static void reports_answer_their_questions(void **state) {
   for (struct dirent *e; (e = readdir(d));) {
     size_t len = strlen(e->d_name);
     if (len < 5 || strcmp(e->d_name + len - 4, ".sql") != 0) continue;
+    /* history_*.sql read a database procnet record wrote: test_record */
+    if (!strncmp(e->d_name, "history_", 8)) continue;
     char *rows = run_report(db, e->d_name, me);
     n++;
     if (strcmp(e->d_name, "listening_by_process.sql") == 0) {

@@ -19,6 +19,11 @@ have_cmd fuser          || need="$need psmisc"
 have_cmd unshare        || need="$need util-linux"
 have_cmd nsenter        || need="$need util-linux"
 [ -x /usr/bin/python3 ] || need="$need python3"
+# Who talks to whom: the scene's published port, its conntrack entry, the
+# graph rendered.
+have_cmd nft            || need="$need nftables"
+have_cmd conntrack      || need="$need conntrack"
+have_cmd dot            || need="$need graphviz"
 [ -z "$need" ] && exit 0
 need=$(echo $need | tr ' ' '\n' | sort -u | tr '\n' ' ')
 if [ "$(id -u)" = 0 ] && have_cmd apt-get; then

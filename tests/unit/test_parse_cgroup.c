@@ -1,6 +1,6 @@
 /*
- * test_parse_cgroup.c: the container id in /proc/PID/cgroup
- * (ext/parse_cgroup.c).
+ * test_parse_cgroup.c: the container id in /proc/PID/cgroup, and the
+ * runtime, pod and systemd unit beside it (ext/parse_cgroup.c).
  *
  * tests/fixtures/captured/cgroup_self is this machine's own file: cgroup v1
  * lines plus "0::/", with "4:memory:/process_api/<32 hex>", which names no
@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "parse.h"
+#include "parse_cgroup.h"
 #include "unit_helpers.h"
 
 #define ID1 "3f4a5b6c7d8e9f00112233445566778899aabbccddeeff00112233445566abcd"
@@ -147,6 +148,120 @@ static void test_every_prefix(void **state) {
   }
 }
 
+/* ---- runtime, name, pod and unit (pn_parse_container) ----------------------- */
+
+static void parse_n(const char *text, pn_container *c) {
+  size_t n = strlen(text);
+  char *b = dup_exact(text, n);
+  assert_int_equal(pn_parse_container(b, n, c), 0);
+  /* the unit is a slice of the input: compare it while b lives */
+  static char unit[256];
+  assert_true(c->unit.n < sizeof unit);
+  if (c->unit.p) memcpy(unit, c->unit.p, c->unit.n);
+  unit[c->unit.n] = '\0';
+  c->unit.p = c->unit.p ? unit : NULL;
+  free(b);
+}
+
+static void assert_container(const char *text, const char *runtime,
+                             const char *id, const char *pod, const char *unit) {
+  pn_container c;
+  parse_n(text, &c);
+  if (runtime == NULL) assert_null(c.runtime);
+  else if (c.runtime == NULL || strcmp(c.runtime, runtime) != 0)
+    fail_msg("runtime %s, want %s, in: %s", c.runtime ? c.runtime : "NULL",
+             runtime, text);
+  assert_string_equal(c.id, id ? id : "");
+  assert_string_equal(c.pod_uid, pod ? pod : "");
+  if (unit == NULL) assert_null(c.unit.p);
+  else assert_string_equal(c.unit.p, unit);
+}
+
+#define UID "0b2a4c5e-1a2b-4c3d-8e9f-001122334455"
+#define UID_ "0b2a4c5e_1a2b_4c3d_8e9f_001122334455"
+
+static void test_container_runtimes(void **state) {
+  (void)state;
+  assert_container("0::/system.slice/docker-" ID1 ".scope\n", "docker", ID1,
+                   NULL, "docker-" ID1 ".scope");
+  assert_container("12:memory:/docker/" ID1 "\n1:name=systemd:/docker/" ID1 "\n",
+                   "docker", ID1, NULL, NULL);
+  assert_container("0::/kubepods.slice/kubepods-besteffort.slice/"
+                   "kubepods-besteffort-pod" UID_ ".slice/cri-containerd-" ID1
+                   ".scope\n",
+                   "containerd", ID1, UID, "cri-containerd-" ID1 ".scope");
+  assert_container("0::/kubepods.slice/kubepods-pod" UID_ ".slice/crio-" ID2
+                   ".scope\n",
+                   "cri-o", ID2, UID, "crio-" ID2 ".scope");
+  assert_container("11:cpu,cpuacct:/kubepods/besteffort/pod" UID "/" ID1 "\n",
+                   NULL, ID1, UID, NULL);
+  assert_container("4:memory:/kubepods.slice/kubepods-burstable.slice/"
+                   "kubepods-burstable-pod" UID_ ".slice:cri-containerd:" ID2 "\n",
+                   "containerd", ID2, UID, NULL);
+  assert_container("0::/system.slice/nerdctl-" ID1 ".scope\n", "containerd", ID1,
+                   NULL, "nerdctl-" ID1 ".scope");
+  assert_container("0::/user.slice/user-1000.slice/user@1000.service/user.slice/"
+                   "libpod-" ID1 ".scope/container\n",
+                   "podman", ID1, NULL, "libpod-" ID1 ".scope");
+  assert_container("0::/lxc.payload.web/system.slice/nginx.service\n", "lxc",
+                   "web", NULL, "nginx.service");
+  assert_container("3:memory:/lxc/db-1/init.scope\n1:name=systemd:/lxc/db-1\n",
+                   "lxc", "db-1", NULL, NULL);
+  assert_container("0::/machine.slice/systemd-nspawn@my\\x2dbox.service/payload/"
+                   "system.slice/sshd.service\n",
+                   "systemd-nspawn", "my-box", NULL, "sshd.service");
+  assert_container("0::/machine.slice/machine-web\\x2d2.scope/payload\n",
+                   "systemd-nspawn", "web-2", NULL, "machine-web\\x2d2.scope");
+}
+
+static void test_container_units(void **state) {
+  (void)state;
+  /* host processes: a unit and no container */
+  assert_container("0::/system.slice/nginx.service\n", NULL, NULL, NULL,
+                   "nginx.service");
+  assert_container("0::/init.scope\n", NULL, NULL, NULL, "init.scope");
+  assert_container("0::/user.slice/user-1000.slice/session-3.scope\n", NULL, NULL,
+                   NULL, "session-3.scope");
+  assert_container("0::/user.slice/user-1000.slice/user@1000.service/app.slice/"
+                   "app-gnome-firefox-1234.scope\n",
+                   NULL, NULL, NULL, "app-gnome-firefox-1234.scope");
+  /* cgroup v1: the name=systemd line, never a controller's; v2 wins */
+  assert_container("5:cpu:/system.slice/cron.service\n"
+                   "1:name=systemd:/system.slice/ssh.service\n",
+                   NULL, NULL, NULL, "ssh.service");
+  assert_container("1:name=systemd:/system.slice/ssh.service\n"
+                   "0::/system.slice/sshd.service\n",
+                   NULL, NULL, NULL, "sshd.service");
+  assert_container("5:cpu:/system.slice/cron.service\n", NULL, NULL, NULL, NULL);
+  assert_container("0::/\n", NULL, NULL, NULL, NULL);
+  assert_container("0::/system.slice/x.servicex\n", NULL, NULL, NULL, NULL);
+}
+
+static void test_container_not(void **state) {
+  (void)state;
+  assert_container("0::/lxc.monitor.web\n", NULL, NULL, NULL, NULL);
+  assert_container("0::/lxc.payload.\n", NULL, NULL, NULL, NULL);
+  assert_container("0::/machine.slice/machine-.scope\n", NULL, NULL, NULL,
+                   "machine-.scope");
+  assert_container("0::/system.slice/crio-conmon-" ID1 ".scope\n", NULL, NULL,
+                   NULL, "crio-conmon-" ID1 ".scope");
+  assert_container("4:memory:/a:crio:" ID1 "x\n", NULL, NULL, NULL, NULL);
+  assert_container("4:memory:/a:runc:" ID1 "\n", NULL, NULL, NULL, NULL);
+  /* a pod uid only beside a container under kubepods */
+  assert_container("0::/kubepods/besteffort/pod" UID "\n", NULL, NULL, NULL, NULL);
+  assert_container("0::/system.slice/pod" UID "/docker-" ID1 ".scope\n", "docker",
+                   ID1, NULL, "docker-" ID1 ".scope");
+  /* a name too long for the id buffer is no container */
+  char lxc[400] = "0::/lxc.payload.";
+  memset(lxc + strlen(lxc), 'n', 200);
+  assert_container(lxc, NULL, NULL, NULL, NULL);
+  pn_container c;
+  assert_int_equal(pn_parse_container(NULL, 0, &c), -1);
+  assert_int_equal(pn_parse_container("0::/\0", 5, &c), -1);
+  assert_int_equal(pn_parse_container("", 0, &c), 0);
+  assert_string_equal(c.id, "");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_captured_host),
@@ -155,6 +270,9 @@ int main(void) {
     cmocka_unit_test(test_not_containers),
     cmocka_unit_test(test_nul_bytes),
     cmocka_unit_test(test_every_prefix),
+    cmocka_unit_test(test_container_runtimes),
+    cmocka_unit_test(test_container_units),
+    cmocka_unit_test(test_container_not),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,6 +17,8 @@
  *   unix       a socketpair (50 unread bytes), a named listener with an
  *              accepted client and a pending one, an abstract name
  *              "\0pn-capture\0nul"
+ *   packet     cut like the others here (its own tests are in
+ *              test_parse_diag_packet.c)
  *   rtm_link, rtm_addr   lo, 127.0.0.1/8 and ::1/128
  *   error_einval         the kernel's NLMSG_ERROR for a cut request
  */
@@ -36,6 +38,7 @@
 
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
+#include <linux/packet_diag.h>
 #include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
 #include <linux/unix_diag.h>
@@ -45,94 +48,17 @@
 
 /* ---- the captured files -------------------------------------------------- */
 
-/* load_fixture reads under tests/fixtures/captured/. */
-static char *load_netlink(const char *name, size_t *len) {
-  char rel[128];
-  snprintf(rel, sizeof rel, "../netlink/%s", name);
-  return load_fixture(rel, len);
-}
-
-/* The value of `key=` on the line of NAME.txt that starts with `label`. */
-static void scene_text(const char *name, const char *label, const char *key,
-                       char *out, size_t cap) {
-  char file[64], want[64];
-  size_t len, pos = 0, klen;
-  char *text;
-  pn_str line;
-  snprintf(file, sizeof file, "%s.txt", name);
-  snprintf(want, sizeof want, " %s=", key);
-  klen = strlen(want);
-  text = load_netlink(file, &len);
-  while (pn_next_line(text, len, &pos, &line)) {
-    size_t ll = strlen(label), i;
-    if (line.n <= ll || memcmp(line.p, label, ll) != 0 || line.p[ll] != ' ')
-      continue;
-    for (i = ll; i + klen <= line.n; i++) {
-      if (memcmp(line.p + i, want, klen) != 0) continue;
-      size_t start = i + klen, end = start;
-      while (end < line.n && line.p[end] != ' ') end++;
-      assert_true(end - start < cap);
-      memcpy(out, line.p + start, end - start);
-      out[end - start] = '\0';
-      free(text);
-      return;
-    }
-  }
-  free(text);
-  fail_msg("%s.txt: no %s for %s", name, key, label);
-}
-
-static uint64_t scene_u64(const char *name, const char *label,
-                          const char *key) {
-  char text[256], *end;
-  unsigned long long v;
-  scene_text(name, label, key, text, sizeof text);
-  v = strtoull(text, &end, 10);
-  assert_true(end != text && *end == '\0');
-  return v;
-}
-
-/* A captured dump: its messages, checked to end in a clean DONE. */
-#define MAX_MSGS 32
-typedef struct dump {
-  char *buf;
-  size_t len;
-  size_t n;
-  pn_nlmsg msg[MAX_MSGS];
-} dump;
-
-static void load_dump(const char *name, dump *d) {
-  char file[64];
-  size_t pos = 0;
-  int err = -1;
-  pn_nl_step step;
-  snprintf(file, sizeof file, "%s.bin", name);
-  d->buf = load_netlink(file, &d->len);
-  d->n = 0;
-  while ((step = pn_nl_next(d->buf, d->len, &pos, &d->msg[d->n], &err)) ==
-         PN_NL_MSG) {
-    assert_int_equal(d->msg[d->n].type, SOCK_DIAG_BY_FAMILY);
-    assert_true(d->msg[d->n].flags & NLM_F_MULTI);
-    assert_true(++d->n < MAX_MSGS);
-  }
-  assert_int_equal(step, PN_NL_DONE);
-  assert_int_equal(err, 0);
-  assert_int_equal(pn_nl_next(d->buf, d->len, &pos, &d->msg[d->n], &err),
-                   PN_NL_END);
-  assert_int_equal(pos, d->len);
-}
-
 /* rtnetlink answers RTM_NEWLINK / RTM_NEWADDR, not SOCK_DIAG_BY_FAMILY. */
 static void load_rtnl_dump(const char *name, uint16_t type, dump *d) {
   char file[64];
   size_t pos = 0;
   int err = -1;
   snprintf(file, sizeof file, "%s.bin", name);
-  d->buf = load_netlink(file, &d->len);
+  d->buf = load_nl_reply(file, &d->len);
   d->n = 0;
   while (pn_nl_next(d->buf, d->len, &pos, &d->msg[d->n], &err) == PN_NL_MSG) {
     assert_int_equal(d->msg[d->n].type, type);
-    assert_true(++d->n < MAX_MSGS);
+    assert_true(++d->n < DUMP_MAX_MSGS);
   }
   assert_int_equal(d->msg[d->n].type, NLMSG_DONE);
   assert_int_equal(err, 0);
@@ -548,7 +474,7 @@ static void test_addresses_of_lo(void **state) {
 
 static void test_captured_error(void **state) {
   size_t len, pos = 0;
-  char *buf = load_netlink("error_einval.bin", &len);
+  char *buf = load_nl_reply("error_einval.bin", &len);
   pn_nlmsg m;
   int err = -1;
   (void)state;
@@ -588,6 +514,9 @@ static int parse_inet(const void *p, size_t n, void *o) {
 }
 static int parse_unix(const void *p, size_t n, void *o) {
   return pn_parse_unix_diag(p, n, o);
+}
+static int parse_packet(const void *p, size_t n, void *o) {
+  return pn_parse_packet_diag(p, n, o);
 }
 static int parse_link(const void *p, size_t n, void *o) {
   return pn_parse_ifinfo(p, n, o);
@@ -644,6 +573,8 @@ static void test_every_cut_of_every_message(void **state) {
            sizeof(pn_inet_diag), offsetof(pn_inet_diag, has_shutdown));
   cut_dump("unix", 0, sizeof(struct unix_diag_msg), parse_unix,
            sizeof(pn_unix_diag), offsetof(pn_unix_diag, name));
+  cut_dump("packet", 0, sizeof(struct packet_diag_msg), parse_packet,
+           sizeof(pn_packet_diag), offsetof(pn_packet_diag, has_info));
   cut_dump("rtm_link", RTM_NEWLINK, sizeof(struct ifinfomsg), parse_link,
            sizeof(pn_ifinfo), offsetof(pn_ifinfo, name));
   cut_dump("rtm_addr", RTM_NEWADDR, sizeof(struct ifaddrmsg), parse_addr,
@@ -653,12 +584,12 @@ static void test_every_cut_of_every_message(void **state) {
 /* Every cut of a whole captured datagram: the messages wholly before the
  * cut come out, then END exactly at a message boundary, else BAD. */
 static void test_every_cut_of_a_datagram(void **state) {
-  static const char *const files[] = {"inet_tcp4.bin", "unix.bin",
+  static const char *const files[] = {"inet_tcp4.bin", "unix.bin", "packet.bin",
                                       "rtm_addr.bin", "error_einval.bin"};
   (void)state;
   for (size_t f = 0; f < sizeof files / sizeof *files; f++) {
     size_t len;
-    char *buf = load_netlink(files[f], &len);
+    char *buf = load_nl_reply(files[f], &len);
     for (size_t cut = 0; cut <= len; cut++) {
       char *copy = dup_exact(buf, cut);
       size_t pos = 0, last = 0;
@@ -680,33 +611,6 @@ static void test_every_cut_of_a_datagram(void **state) {
 }
 
 /* ---- hostile input: synthetic messages ----------------------------------- */
-
-/* A message or payload under construction. */
-typedef struct msgbuf {
-  uint8_t b[2048];
-  size_t n;
-} msgbuf;
-
-static void put(msgbuf *m, const void *p, size_t n) {
-  assert_true(m->n + n <= sizeof m->b);
-  memcpy(m->b + m->n, p, n);
-  m->n += n;
-}
-
-static void put_attr_raw(msgbuf *m, uint16_t type, const void *v, size_t n,
-                         int pad) {
-  struct nlattr h;
-  static const uint8_t zeros[4];
-  h.nla_len = (uint16_t)(sizeof h + n);
-  h.nla_type = type;
-  put(m, &h, sizeof h);
-  if (n) put(m, v, n);
-  if (pad) put(m, zeros, (4 - n % 4) % 4);
-}
-
-static void put_attr(msgbuf *m, uint16_t type, const void *v, size_t n) {
-  put_attr_raw(m, type, v, n, 1);
-}
 
 static void put_nlmsg(msgbuf *m, uint32_t len, uint16_t type, uint16_t flags,
                       const void *payload, size_t n) {
@@ -1111,7 +1015,7 @@ static void test_unaligned_buffers(void **state) {
   (void)state;
   for (size_t f = 0; f < sizeof files / sizeof *files; f++) {
     size_t len, pa = 0, pb = 0;
-    char *buf = load_netlink(files[f], &len);
+    char *buf = load_nl_reply(files[f], &len);
     char *odd = malloc(len + 1);
     pn_nlmsg ma, mb;
     int ea, eb, k = 0;
