@@ -9,9 +9,9 @@
 #                       then the one-port questions (lsof -t -i :PORT, lsof
 #                       -i :PORT, ss sport = :PORT, fuser PORT/tcp) against
 #                       lsof and ss (bench/oneport.sh), then the connections
-#                       view against the ss view (bench/connections.sh), then what `procnet record`
-#                       costs (bench/record.sh, mk/history.mk); PASS/MISS per
-#                       target (~15-18 min)
+#                       view against the ss view (bench/connections.sh), then
+#                       what `procnet record` costs (bench/record.sh,
+#                       mk/history.mk); PASS/MISS per target (~15-18 min)
 #   make bench-sockdiag only the sock_diag part
 #   make bench-lsof     only the lsof part
 #   make bench-oneport  only the one-port part

@@ -85,6 +85,15 @@ static const cli_option *takes_next_word(const cli_command *cmd, const char *w) 
   return NULL;
 }
 
+/* The option with an optional argument a word ends with ("-K", "-aK"),
+ * when cmd takes such an argument from the next word (lsof -K i): NULL
+ * otherwise. */
+static const cli_option *may_take_next_word(const cli_command *cmd, const char *w) {
+  if (!cmd || !cmd->next_word_ok || w[0] != '-' || !w[1] || w[1] == '-') return NULL;
+  const cli_option *op = cli_find_option(cmd, (unsigned char)w[strlen(w) - 1]);
+  return op && op->arg == CLI_ARG_OPTIONAL ? op : NULL;
+}
+
 static const char SS_WORDS[] = "state exclude src dst sport dport dev and or not ( )";
 static const char SS_STATES[] =
     "all connected synchronized bucket big established syn-sent syn-recv fin-wait-1"
@@ -107,13 +116,16 @@ int cli_complete(int argc, char **argv) {
   const char *cur = argc ? argv[argc - 1] : "";
   const cli_command *cmd = NULL;
   const cli_option *pending = NULL; /* the option the next word belongs to */
+  const cli_option *maybe = NULL;   /* the option the next word may belong to */
   const char *prev = NULL;
   for (int i = 0; i < argc - 1; i++) {
     const char *w = argv[i];
+    maybe = NULL;
     if (pending) {
       pending = !strcmp(w, "=") ? pending : NULL; /* bash splits --opt=VALUE */
     } else if ((w[0] == '-' || w[0] == '+') && w[1]) {
       pending = takes_next_word(cmd, w);
+      maybe = pending ? NULL : may_take_next_word(cmd, w);
     } else if (!cmd) {
       cmd = cli_find_command(w);
       if (!cmd) return CLI_OK; /* an unknown command: nothing to offer */
@@ -128,6 +140,8 @@ int cli_complete(int argc, char **argv) {
     offer_options(cmd->options, cur);
     offer_options(cli_global_options, cur);
   } else {
+    /* an optional argument, or an operand: both (lsof -K i, lsof -K FILE) */
+    if (maybe && maybe->complete && maybe->complete[0] != '@') offer_words(maybe->complete, cur);
     offer_operands(cmd, prev, cur);
   }
   return CLI_OK;

@@ -275,7 +275,7 @@ static int write_set(watch_out *out, int set, watch_cols *cols, const char *when
   int rc = sql && c ? sqlite3_prepare_v2(out->db, sql, -1, &st, NULL) : SQLITE_NOMEM;
   if (rc == SQLITE_OK) rc = sqlite3_bind_text(st, 1, when, -1, SQLITE_STATIC);
   if (rc == SQLITE_OK) {
-    cli_table_style style = {out->last_set == set, 0};
+    cli_table_style style = {.no_header = out->last_set == set};
     rc = out->format == CLI_JSON ? write_json_lines(st, cols)
                                  : cli_write_rows(st, c, out->format, &style, stdout);
     rc = rc == SQLITE_DONE ? SQLITE_OK : rc;

@@ -78,6 +78,10 @@ static void completes_from_the_table(void **state) {
       {{"lsof", "+d", "", NULL}, "@dir\n", 0},
       /* operands: file names for fuser and lsof, ss's filter words */
       {{"fuser", "-v", "", NULL}, "@file\n", 0},
+      /* lsof's -K takes i as its next word, or the word is a name */
+      {{"lsof", "-K", "", NULL}, "i\n@file\n", 0},
+      {{"lsof", "-aK", "i", NULL}, "i\n@file\n", 0},
+      {{"lsof", "-K", "i", "", NULL}, "@file\n", 0},
       {{"ss", "-t", "s", NULL}, "state\nsrc\nsport\n", 0},
       {{"ss", "state", "list", NULL}, "listening\n", 0},
       {{"nosuchcommand", "", NULL}, "", 0},
@@ -95,19 +99,21 @@ static void completes_from_the_table(void **state) {
 static void bash_completion_script(void **state) {
   (void)state;
   if (access("/bin/bash", X_OK) != 0) skip();
-  char script[2 * PATH_MAX + 512];
+  char script[3 * PATH_MAX + 640];
   snprintf(script, sizeof script,
            "source ext/cli/procnet.bash-completion || exit 3\n"
            "complete -p procnet >/dev/null || exit 4\n"
            "COMP_WORDS=(%s netstat --ti); COMP_CWORD=2; _procnet\n"
            "printf '%%s\\n' \"${COMPREPLY[@]}\"\n"
            "COMP_WORDS=(%s fuser tests/cli/compare.tab); COMP_CWORD=2; _procnet\n"
+           "printf '%%s\\n' \"${COMPREPLY[@]}\"\n"
+           "COMP_WORDS=(%s lsof -K tests/cli/compare.tab); COMP_CWORD=3; _procnet\n"
            "printf '%%s\\n' \"${COMPREPLY[@]}\"\n",
-           procnet_path, procnet_path);
+           procnet_path, procnet_path, procnet_path);
   char *argv[] = {"/bin/bash", "-c", script, NULL};
   run_res r = run_argv(NULL, argv);
   if (r.status != 0) fail_msg("bash: status %d: %s", r.status, r.err);
-  assert_string_equal(r.out, "--timers\ntests/cli/compare.table\n");
+  assert_string_equal(r.out, "--timers\ntests/cli/compare.table\ntests/cli/compare.table\n");
   run_free(&r);
 }
 

@@ -1,15 +1,7 @@
 /*
  * test_sock_diag.c: what sock_diag gives, in every network namespace,
- * checked against ss run inside each namespace (ip netns exec), as root.
- *
- * The scene: two named namespaces (ip netns add), each with a process
- * holding a TCP listener with backlog 77, an IPv6-only listener on [::],
- * a listener bound to the device lo (SO_BINDTODEVICE), an established
- * connection with 1000 unread bytes and keepalive on, a UDP socket with a
- * datagram unread and its connected sender, a unix socketpair, a named
- * unix listener with a client, and a packet socket bound to a veth device
- * of that namespace only (its index is another device's elsewhere) with a
- * TPACKET_V3 receive ring, a fanout group and a BPF filter. Then:
+ * checked against ss run inside each namespace (ip netns exec), as root,
+ * on the scene of diag_scene.h:
  *  - the ss view of each namespace equals `ip netns exec NS ss -tanp` and
  *    `ss -xap` in every column (backlog as Send-Q, %lo, [::], unix peers);
  *  - sock_diag equals the tokens of `ip netns exec NS ss -tanpieom` for
@@ -18,16 +10,10 @@
  *    (rtt and the times since the last packet are only checked present);
  *    and those of `ss -0anpemb` for the packet socket: its device named in
  *    its namespace, version, flags, ring, fanout, filter and skmem;
- *  - with procnet_netlink('self') and ('off'), and for a reader that is
- *    not root, the rows are the same and the sock_diag columns are NULL
- *    where netlink may not go, and no query fails;
- *  - namespaces no process is in are listed: one bind-mounted by ip netns
- *    add (always), one kept alive by a socket alone (with
- *    procnet_netns_scan('descriptors')); namespaces.net_name is the
- *    ip netns name;
  *  - after every test, every thread of this process is in the namespace
  *    it started in.
  */
+#include "diag_scene.h"
 #include "pn_test.h"
 #include "procnet.h"
 
@@ -50,277 +36,6 @@
 #include <linux/filter.h>
 #include <linux/if_packet.h>
 #include <linux/sockios.h>
-
-#define NSCENES 2
-#define PORT_BACKLOG 7001 /* backlog 77; the established pair is on it */
-#define PORT_V6ONLY 7002
-#define PORT_BOUND 7003
-#define PORT_UDP 7004 /* a bound socket with a datagram unread, its sender */
-#define UNREAD 1000
-#define PACKET_PROTO 0x88b5 /* an ethertype nothing sends: Recv-Q stays 0 */
-#define FANOUT_ID(i) (20 + (i))
-
-static struct {
-  int ready;
-  char dir[64];               /* the unix sockets' directory */
-  char name[NSCENES][64];     /* ip netns names */
-  char ifname[NSCENES][16];   /* the packet socket's device in each */
-  long long netns[NSCENES];
-  pid_t pid[NSCENES];
-  long long own_netns;
-} S;
-
-/* ---- small tools ------------------------------------------------------------ */
-
-static long long inode_of(const char *path) {
-  struct stat sb;
-  return stat(path, &sb) == 0 ? (long long)sb.st_ino : -1;
-}
-
-static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int run(const char *fmt, ...) {
-  char cmd[512];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(cmd, sizeof cmd, fmt, ap);
-  va_end(ap);
-  int rc = system(cmd);
-  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
-
-/* The whole output of a command, NUL-terminated (free it). */
-static char *output_of(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *output_of(const char *fmt, ...) {
-  char cmd[512];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(cmd, sizeof cmd, fmt, ap);
-  va_end(ap);
-  FILE *p = popen(cmd, "r");
-  if (!p) fail_msg("popen %s: %s", cmd, strerror(errno));
-  size_t n = 0, cap = 4096;
-  char *s = malloc(cap);
-  size_t got;
-  while (s && (got = fread(s + n, 1, cap - n - 1, p)) > 0) {
-    n += got;
-    if (cap - n < 2) s = realloc(s, cap *= 2);
-  }
-  pclose(p);
-  if (!s) fail_msg("out of memory");
-  s[n] = '\0';
-  return s;
-}
-
-/* Every thread of this process is in namespace ns. */
-static void assert_threads_in(long long ns) {
-  DIR *d = opendir("/proc/self/task");
-  struct dirent *e;
-  assert_non_null(d);
-  int n = 0;
-  while ((e = readdir(d)) != NULL) {
-    if (e->d_name[0] == '.') continue;
-    char path[300];
-    snprintf(path, sizeof path, "/proc/self/task/%s/ns/net", e->d_name);
-    long long ino = inode_of(path);
-    if (ino >= 0 && ino != ns)
-      fail_msg("thread %s is in namespace %lld, not %lld", e->d_name, ino, ns);
-    n++;
-  }
-  closedir(d);
-  assert_true(n >= 1);
-}
-
-/* ---- the scene --------------------------------------------------------------- */
-
-static int must(int v, const char *what) {
-  if (v < 0) {
-    fprintf(stderr, "scene: %s: %s\n", what, strerror(errno));
-    _exit(1);
-  }
-  return v;
-}
-
-static int tcp_listener(int family, int port, int backlog, const char *device,
-                        int v6only) {
-  int fd = must(socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0), "socket");
-  int one = 1;
-  must(setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one), "reuseaddr");
-  if (device)
-    must(setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, device, (socklen_t)strlen(device)),
-         "bindtodevice");
-  if (v6only) must(setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one), "v6only");
-  struct sockaddr_storage ss;
-  memset(&ss, 0, sizeof ss);
-  socklen_t len;
-  if (family == AF_INET6) {
-    struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
-    a->sin6_family = AF_INET6;
-    a->sin6_port = htons((uint16_t)port);
-    a->sin6_addr = in6addr_any;
-    len = sizeof *a;
-  } else {
-    struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-    a->sin_family = AF_INET;
-    a->sin_port = htons((uint16_t)port);
-    a->sin_addr.s_addr = htonl(device ? INADDR_ANY : INADDR_LOOPBACK);
-    len = sizeof *a;
-  }
-  must(bind(fd, (struct sockaddr *)&ss, len), "bind");
-  must(listen(fd, backlog), "listen");
-  return fd;
-}
-
-static void bring_lo_up(void) {
-  int fd = must(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), "socket");
-  struct ifreq ifr;
-  memset(&ifr, 0, sizeof ifr);
-  snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
-  must(ioctl(fd, SIOCGIFFLAGS, &ifr), "SIOCGIFFLAGS");
-  ifr.ifr_flags |= IFF_UP;
-  must(ioctl(fd, SIOCSIFFLAGS, &ifr), "SIOCSIFFLAGS");
-  close(fd);
-}
-
-static void unix_scene(const char *path) {
-  int pair[2];
-  must(socketpair(AF_UNIX, SOCK_STREAM, 0, pair), "socketpair");
-  int l = must(socket(AF_UNIX, SOCK_STREAM, 0), "unix socket");
-  struct sockaddr_un u;
-  memset(&u, 0, sizeof u);
-  u.sun_family = AF_UNIX;
-  if (strlen(path) >= sizeof u.sun_path) _exit(1);
-  memcpy(u.sun_path, path, strlen(path));
-  must(bind(l, (struct sockaddr *)&u, sizeof u), "unix bind");
-  must(listen(l, 3), "unix listen");
-  int c = must(socket(AF_UNIX, SOCK_STREAM, 0), "unix client");
-  must(connect(c, (struct sockaddr *)&u, sizeof u), "unix connect");
-  must(accept(l, NULL, NULL), "unix accept");
-}
-
-/* A packet socket on device ifname (of the caller's namespace): a
- * TPACKET_V3 receive ring, fanout group `fanout` (lb), a classic BPF
- * filter ("ld len; ret #65535"). */
-static void packet_scene(const char *ifname, int fanout) {
-  struct sock_filter prog[] = {{BPF_LD | BPF_W | BPF_LEN, 0, 0, 0},
-                               {BPF_RET | BPF_K, 0, 0, 0xffff}};
-  struct sock_fprog fprog = {2, prog};
-  struct tpacket_req3 ring = {1 << 16, 2, 2048, 64, 60, 0, 0};
-  int v3 = TPACKET_V3, group = fanout | PACKET_FANOUT_LB << 16;
-  struct sockaddr_ll dev = {.sll_family = AF_PACKET, .sll_protocol = htons(PACKET_PROTO),
-                            .sll_ifindex = (int)if_nametoindex(ifname)};
-  int p = must(socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, htons(PACKET_PROTO)), "packet");
-  must(bind(p, (struct sockaddr *)&dev, sizeof dev), "packet bind");
-  must(setsockopt(p, SOL_SOCKET, SO_ATTACH_FILTER, &fprog, sizeof fprog), "filter");
-  must(setsockopt(p, SOL_PACKET, PACKET_VERSION, &v3, sizeof v3), "version");
-  must(setsockopt(p, SOL_PACKET, PACKET_RX_RING, &ring, sizeof ring), "ring");
-  must(setsockopt(p, SOL_PACKET, PACKET_FANOUT, &group, sizeof group), "fanout");
-}
-
-/* The scene's process: enters namespace `name`, makes every socket, says
- * so on `ready` and waits to be killed. */
-static void scene(int i, int ready) {
-  const char *name = S.name[i];
-  char path[128];
-  snprintf(path, sizeof path, "/run/netns/%s", name);
-  int ns = must(open(path, O_RDONLY | O_CLOEXEC), "open netns");
-  must(setns(ns, CLONE_NEWNET), "setns");
-  bring_lo_up();
-  int l = tcp_listener(AF_INET, PORT_BACKLOG, 77, NULL, 0);
-  tcp_listener(AF_INET6, PORT_V6ONLY, 5, NULL, 1);
-  tcp_listener(AF_INET, PORT_BOUND, 5, "lo", 0);
-  int c = must(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), "client");
-  int one = 1;
-  must(setsockopt(c, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one), "keepalive");
-  struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(PORT_BACKLOG)};
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  must(connect(c, (struct sockaddr *)&a, sizeof a), "connect");
-  must(accept(l, NULL, NULL), "accept");
-  char data[UNREAD];
-  memset(data, 'x', sizeof data);
-  must((int)write(c, data, sizeof data), "write");
-  int u = must(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), "udp");
-  struct sockaddr_in ua = {.sin_family = AF_INET, .sin_port = htons(PORT_UDP)};
-  ua.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  must(bind(u, (struct sockaddr *)&ua, sizeof ua), "udp bind");
-  int uc = must(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), "udp client");
-  must(connect(uc, (struct sockaddr *)&ua, sizeof ua), "udp connect");
-  must((int)write(uc, data, 100), "udp write");
-  snprintf(path, sizeof path, "%s/%s.sock", S.dir, name);
-  unix_scene(path);
-  packet_scene(S.ifname[i], FANOUT_ID(i));
-  must((int)write(ready, "OK", 2), "ready");
-  for (;;) pause();
-}
-
-static int setup(void **state) {
-  (void)state;
-  memset(&S, 0, sizeof S);
-  S.own_netns = inode_of("/proc/thread-self/ns/net");
-  if (geteuid() != 0 || run("command -v ip >/dev/null && command -v ss >/dev/null") != 0) {
-    print_message("skipping: needs root, ip and ss\n");
-    return 0;
-  }
-  snprintf(S.dir, sizeof S.dir, "/tmp/pn_sd.XXXXXX");
-  if (!mkdtemp(S.dir)) return -1;
-  for (int i = 0; i < NSCENES; i++) {
-    snprintf(S.name[i], sizeof S.name[i], "pn_sd_%d_%d", (int)getpid(), i);
-    if (run("ip netns add %s", S.name[i]) != 0) {
-      print_message("skipping: ip netns add failed\n");
-      return 0;
-    }
-    char path[128];
-    snprintf(path, sizeof path, "/run/netns/%s", S.name[i]);
-    S.netns[i] = inode_of(path);
-    /* a device of this namespace alone, for the packet socket (lo where
-     * the kernel has no veth) */
-    snprintf(S.ifname[i], sizeof S.ifname[i], "pnsd%d", i);
-    if (run("ip -n %s link add %s type veth peer name pnsdp%d 2>/dev/null", S.name[i],
-            S.ifname[i], i) != 0 ||
-        run("ip -n %s link set %s up", S.name[i], S.ifname[i]) != 0) {
-      print_message("no veth device: the packet socket is on lo\n");
-      snprintf(S.ifname[i], sizeof S.ifname[i], "lo");
-    }
-    int p[2];
-    if (pipe(p) != 0) return -1;
-    S.pid[i] = fork();
-    if (S.pid[i] < 0) return -1;
-    if (S.pid[i] == 0) {
-      close(p[0]);
-      scene(i, p[1]);
-    }
-    close(p[1]);
-    char ok[3] = {0};
-    if (read(p[0], ok, 2) != 2 || strcmp(ok, "OK") != 0) return -1;
-    close(p[0]);
-  }
-  S.ready = 1;
-  return 0;
-}
-
-static int teardown(void **state) {
-  (void)state;
-  for (int i = 0; i < NSCENES; i++) {
-    if (S.pid[i] > 0) {
-      kill(S.pid[i], SIGKILL);
-      waitpid(S.pid[i], NULL, 0);
-    }
-    if (S.name[i][0]) run("ip netns del %s 2>/dev/null", S.name[i]);
-  }
-  if (S.dir[0]) run("rm -rf %s", S.dir);
-  return 0;
-}
-
-/* Each test ends with every thread where it started. */
-static int threads_home(void **state) {
-  (void)state;
-  assert_threads_in(S.own_netns);
-  return 0;
-}
-
-#define NEED_SCENE()                                                          \
-  do {                                                                        \
-    if (!S.ready) skip();                                                     \
-  } while (0)
 
 /* ---- the ss view against ss in the namespace -------------------------------- */
 
@@ -372,9 +87,9 @@ static char *view_text(sqlite3 *db, const char *cols, const char *where, long lo
  * `ss OPTS` prints inside it; the view's text, to free. */
 static char *view_is_ss(sqlite3 *db, int i, const char *opts, const char *cols,
                         const char *where) {
-  char *raw = output_of("ip netns exec %s ss %s", S.name[i], opts);
+  char *raw = pn_ds_output_of("ip netns exec %s ss %s", DS.name[i], opts);
   char *tool = normalized(raw, 1);
-  char *view = view_text(db, cols, where, S.netns[i]);
+  char *view = view_text(db, cols, where, DS.netns[i]);
   if (strcmp(tool, view) != 0)
     fail_msg("ss %s differs\nss:\n%sprocnet:\n%s", opts, tool, view);
   free(raw);
@@ -552,10 +267,10 @@ static void sock_diag_equals_ss_tanpieom(void **state) {
   (void)state;
   NEED_SCENE();
   for (int i = 0; i < NSCENES; i++) {
-    char *out = output_of("ip netns exec %s ss -tanpieom 2>/dev/null", S.name[i]);
+    char *out = pn_ds_output_of("ip netns exec %s ss -tanpieom 2>/dev/null", DS.name[i]);
     sqlite3 *db = pn_open(NULL);
     char *inodes = pn_rows(db, "SELECT inode FROM sock_diag WHERE netns = %lld"
-                               " AND kind = 'tcp' AND inode <> 0", S.netns[i]);
+                               " AND kind = 'tcp' AND inode <> 0", DS.netns[i]);
     int n = 0;
     for (char *save = NULL, *l = strtok_r(inodes, "\n", &save); l;
          l = strtok_r(NULL, "\n", &save), n++) {
@@ -569,14 +284,14 @@ static void sock_diag_equals_ss_tanpieom(void **state) {
     /* the scene's values */
     assert_int_equal(pn_int(db, "SELECT backlog FROM sock_diag WHERE netns = %lld"
                                 " AND local_port = %d AND state = 'LISTEN'",
-                            S.netns[i], PORT_BACKLOG), 77);
+                            DS.netns[i], PORT_BACKLOG), 77);
     assert_int_equal(pn_int(db, "SELECT rx_queue FROM sock_diag WHERE netns = %lld"
                                 " AND local_port = %d AND state = 'ESTABLISHED'",
-                            S.netns[i], PORT_BACKLOG), UNREAD);
+                            DS.netns[i], PORT_BACKLOG), UNREAD);
     assert_rows(db, "lo|1\n", "SELECT interface, ifindex FROM sock_diag"
-                " WHERE netns = %lld AND local_port = %d", S.netns[i], PORT_BOUND);
+                " WHERE netns = %lld AND local_port = %d", DS.netns[i], PORT_BOUND);
     assert_rows(db, "keepalive\n", "SELECT timer FROM sock_diag WHERE netns = %lld"
-                " AND remote_port = %d", S.netns[i], PORT_BACKLOG);
+                " AND remote_port = %d", DS.netns[i], PORT_BACKLOG);
     sqlite3_free(inodes);
     pn_close(db);
     free(out);
@@ -623,17 +338,17 @@ static void packet_sockets_equal_ss_0anpemb(void **state) {
                             "kind = 'packet'");
     char want[64];
     snprintf(want, sizeof want, "p_dgr UNCONN 0 0 [%d]:%s * users:", PACKET_PROTO,
-             S.ifname[i]);
+             DS.ifname[i]);
     assert_non_null(strstr(view, want));
     free(view);
     long long ino = pn_int(db, "SELECT inode FROM sock_diag WHERE kind = 'packet'"
-                               " AND netns = %lld", S.netns[i]);
-    char *out = output_of("ip netns exec %s ss -0anpemb", S.name[i]);
+                               " AND netns = %lld", DS.netns[i]);
+    char *out = pn_ds_output_of("ip netns exec %s ss -0anpemb", DS.name[i]);
     char *rec = ss_record(out, ino);
     if (!rec) fail_msg("ss did not list ino %lld:\n%s", ino, out);
     check_packet(rec, db, ino);
     /* the scene's values */
-    snprintf(want, sizeof want, "%s|2|%d|lb|0x80 0 0 0, 0x06 0 0 65535\n", S.ifname[i],
+    snprintf(want, sizeof want, "%s|2|%d|lb|0x80 0 0 0, 0x06 0 0 65535\n", DS.ifname[i],
              FANOUT_ID(i));
     assert_rows(db, want, "SELECT interface, packet_version, fanout_id, fanout_type,"
                 " bpf_filter FROM sock_diag WHERE inode = %lld", ino);
@@ -655,328 +370,21 @@ static void unix_peers_and_queues_in_each_namespace(void **state) {
     assert_int_equal(pn_int(db, "SELECT count(*) FROM net_unix a JOIN net_unix b"
                                 " ON b.inode = a.peer_inode AND b.peer_inode = a.inode"
                                 " WHERE a.netns = %lld AND b.netns = %lld",
-                            S.netns[i], S.netns[i]), 4);
+                            DS.netns[i], DS.netns[i]), 4);
     assert_rows(db, "LISTEN|0|0|3\n", "SELECT state, rx_queue, tx_queue, backlog"
                 " FROM net_unix WHERE netns = %lld AND path LIKE '%%.sock'"
-                " AND state = 'LISTEN'", S.netns[i]);
+                " AND state = 'LISTEN'", DS.netns[i]);
   }
   pn_close(db);
 }
 
-/* ---- the two sources agree -------------------------------------------------- */
-
-/* The columns both sources have give the same rows through sock_diag (one
- * dump for tcp and tcp6) and through the text files. */
-static void sources_agree(void **state) {
-  (void)state;
-  NEED_SCENE();
-  static const char *const queries[] = {
-      "SELECT family, local_address, local_port, remote_address, remote_port,"
-      " state, tx_queue, rx_queue, timer, uid, inode, protocol, netns"
-      " FROM %s WHERE netns IN (%lld, %lld) ORDER BY inode, local_port",
-      "SELECT inode, path, type, state, flags, netns FROM %s"
-      " WHERE netns IN (%lld, %lld) ORDER BY inode",
-      "SELECT inode, type, protocol, ifindex, running, rx_queue, uid, netns FROM %s"
-      " WHERE netns IN (%lld, %lld) ORDER BY inode"};
-  static const char *const tables[][2] = {
-      {"net_tcp", "net_udp"}, {"net_unix", NULL}, {"net_packet", NULL}};
-  sqlite3 *db = pn_open(NULL);
-  for (int q = 0; q < 3; q++)
-    for (int t = 0; t < 2 && tables[q][t]; t++) {
-      pn_exec(db, "SELECT procnet_netlink('all')");
-      int64_t dumps = pn_stat(db, "netlink_dumps");
-      char *diag = pn_rows(db, queries[q], tables[q][t], S.netns[0], S.netns[1]);
-      assert_true(pn_stat(db, "netlink_dumps") > dumps);
-      pn_exec(db, "SELECT procnet_netlink('off')");
-      char *text = pn_rows(db, queries[q], tables[q][t], S.netns[0], S.netns[1]);
-      if (strcmp(diag, text) != 0)
-        fail_msg("%s: sock_diag\n%sthe text files\n%s", tables[q][t], diag, text);
-      assert_true(strlen(diag) > 0);
-      sqlite3_free(diag);
-      sqlite3_free(text);
-    }
-  pn_close(db);
-}
-
-/* ---- one socket by inode ------------------------------------------------------ */
-
-/* The dumps a read of every namespace's tcp and tcp6 base rows makes. */
-static int64_t base_dumps(void) {
-  sqlite3 *db = pn_open(NULL);
-  pn_int(db, "SELECT count(backlog) FROM net_tcp");
-  int64_t n = pn_stat(db, "netlink_dumps");
-  pn_close(db);
-  return n;
-}
-
-/* A lookup of one socket asks the kernel for that socket: a unix socket by
- * its inode (no dump), an IP socket's TCP internals for it alone (the
- * snapshots without them, one dump per namespace for tcp and tcp6); and
- * gives what the whole table gives for it. */
-static void one_socket_by_inode(void **state) {
-  (void)state;
-  NEED_SCENE();
-  sqlite3 *db = pn_open(NULL);
-  long long tcp = pn_int(db, "SELECT inode FROM net_tcp WHERE netns = %lld AND state ="
-                             " 'ESTABLISHED' AND local_port = %d", S.netns[0], PORT_BACKLOG);
-  long long unx = pn_int(db, "SELECT inode FROM net_unix WHERE netns = %lld AND peer_inode"
-                             " IS NOT NULL LIMIT 1", S.netns[1]);
-  int64_t before = base_dumps();
-  char *whole = pn_rows(db, "SELECT kind, snd_mss, advmss, rcv_space, skmem_rb, netns"
-                            " FROM sock_diag WHERE kind = 'tcp' AND inode = %lld"
-                            " AND inode IN (SELECT inode FROM sock_diag)", tcp);
-  pn_close(db);
-
-  db = pn_open(NULL);
-  char *one = pn_rows(db, "SELECT kind, snd_mss, advmss, rcv_space, skmem_rb, netns"
-                          " FROM sock_diag WHERE kind = 'tcp' AND inode = %lld", tcp);
-  assert_string_equal(one, whole);
-  assert_true(strstr(one, "tcp|") == one);
-  assert_int_equal(pn_stat(db, "netlink_requests"), 1);
-  /* tcp and tcp6 of each namespace in one dump, without the extensions: as
-   * many dumps as a base read of the table makes (measured either side, as
-   * other programs may add or remove namespaces meanwhile) */
-  int64_t dumps = pn_stat(db, "netlink_dumps");
-  int64_t after = base_dumps();
-  assert_true(dumps >= 1);
-  assert_true(dumps <= (before > after ? before : after));
-  pn_close(db);
-
-  db = pn_open(NULL);
-  char expect[64];
-  snprintf(expect, sizeof expect, "%lld|%lld\n", unx, S.netns[1]);
-  assert_rows(db, expect, "SELECT inode, netns FROM net_unix WHERE inode = %lld", unx);
-  /* every namespace is asked (one request each), none dumped; counted in a
-   * fresh connection below, kept to the scene's namespace, as other
-   * programs may make and remove namespaces meanwhile */
-  pn_close(db);
-  db = pn_open(NULL);
-  long long peer = pn_int(db, "SELECT peer_inode FROM net_unix WHERE inode = %lld"
-                              " AND netns = %lld", unx, S.netns[1]);
-  assert_true(peer > 0);
-  /* its peer points back */
-  assert_int_equal(pn_int(db, "SELECT peer_inode FROM net_unix WHERE inode = %lld"
-                              " AND netns = %lld", peer, S.netns[1]), unx);
-  /* two lookups, one request each, no dump */
-  assert_int_equal(pn_stat(db, "netlink_dumps"), 0);
-  assert_int_equal(pn_stat(db, "netlink_requests"), 2);
-  pn_close(db);
-  sqlite3_free(whole);
-  sqlite3_free(one);
-}
-
-/* ---- where netlink may not go ---------------------------------------------- */
-
-/* Counts as one line: the scene's tcp rows, and how many have a backlog
- * and a cookie; its packet sockets, and how many have a cookie and a
- * version. */
-static char *scene_counts(sqlite3 *db) {
-  return pn_rows(db, "SELECT count(*), count(backlog), count(cookie),"
-                     " (SELECT count(*) || '|' || count(cookie) || '|' || count(packet_version)"
-                     "  FROM sock_diag WHERE kind = 'packet' AND netns IN (%lld, %lld))"
-                     " FROM sockets"
-                     " WHERE kind = 'tcp' AND local_port = %d AND netns IN (%lld, %lld)",
-                 S.netns[0], S.netns[1], PORT_BACKLOG, S.netns[0], S.netns[1]);
-}
-
-static void netlink_switch_keeps_rows(void **state) {
-  (void)state;
-  NEED_SCENE();
-  sqlite3 *db = pn_open(NULL);
-  assert_rows(db, "all\n", "SELECT procnet_netlink()");
-  char *all = scene_counts(db);
-  /* listener and accepted end, twice; a packet socket in each */
-  assert_string_equal(all, "4|2|4|2|2|2\n");
-  assert_rows(db, "self\n", "SELECT procnet_netlink('self')");
-  char *self = scene_counts(db);
-  assert_string_equal(self, "4|0|0|2|0|0\n");
-  /* the caller's namespace still has them */
-  assert_int_equal(pn_int(db, "SELECT count(*) = count(cookie) FROM sockets"
-                              " WHERE kind = 'tcp' AND netns = procnet_netns()"), 1);
-  assert_rows(db, "off\n", "SELECT procnet_netlink('off')");
-  char *off = scene_counts(db);
-  assert_string_equal(off, "4|0|0|2|0|0\n");
-  assert_int_equal(pn_int(db, "SELECT count(cookie) FROM sockets"), 0);
-  char *err = pn_error(db, "SELECT procnet_netlink('sometimes')");
-  assert_non_null(strstr(err, "'all', 'self' or 'off'"));
-  sqlite3_free(err);
-  sqlite3_free(all);
-  sqlite3_free(self);
-  sqlite3_free(off);
-  pn_close(db);
-}
-
-/* A reader that is not root: its own namespace through netlink, the
- * scene's only through the text files (it may not enter them, nor read
- * their processes' ns/net links). */
-static void unprivileged_reader(void **state) {
-  (void)state;
-  NEED_SCENE();
-  int host = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  struct sockaddr_in a = {.sin_family = AF_INET};
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  assert_int_equal(bind(host, (struct sockaddr *)&a, sizeof a), 0);
-  assert_int_equal(listen(host, 33), 0);
-  socklen_t len = sizeof a;
-  assert_int_equal(getsockname(host, (struct sockaddr *)&a, &len), 0);
-  int port = ntohs(a.sin_port);
-  int p[2];
-  assert_int_equal(pipe(p), 0);
-  pid_t kid = fork();
-  assert_true(kid >= 0);
-  if (kid == 0) {
-    close(p[0]);
-    if (setresgid(65534, 65534, 65534) != 0 || setresuid(65534, 65534, 65534) != 0)
-      _exit(2);
-    sqlite3 *db;
-    if (sqlite3_open(":memory:", &db) != SQLITE_OK) _exit(3);
-    char *err = NULL;
-    if (procnet_register(db, &err) != SQLITE_OK) _exit(4);
-    char buf[512];
-    sqlite3_stmt *st;
-    snprintf(buf, sizeof buf,
-             "SELECT (SELECT backlog FROM sockets WHERE kind = 'tcp' AND local_port = %d"
-             "        AND netns = procnet_netns()),"
-             "       (SELECT count(*) || ',' || count(backlog) FROM sockets"
-             "        WHERE kind = 'tcp' AND local_port = %d AND state = 'LISTEN'"
-             "        AND ns_pid IN (%d, %d)),"
-             "       (SELECT count(*) FROM sock_diag) > 0",
-             port, PORT_BACKLOG, (int)S.pid[0], (int)S.pid[1]);
-    if (sqlite3_prepare_v2(db, buf, -1, &st, NULL) != SQLITE_OK ||
-        sqlite3_step(st) != SQLITE_ROW)
-      _exit(5);
-    dprintf(p[1], "%s|%s|%s", (const char *)sqlite3_column_text(st, 0),
-            (const char *)sqlite3_column_text(st, 1),
-            (const char *)sqlite3_column_text(st, 2));
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    _exit(0);
-  }
-  close(p[1]);
-  char out[128] = {0};
-  ssize_t n = read(p[0], out, sizeof out - 1);
-  close(p[0]);
-  int status;
-  waitpid(kid, &status, 0);
-  close(host);
-  assert_true(pn_child_ok(status));
-  assert_true(n > 0);
-  /* own namespace: the backlog; the scene's two listeners: rows, no
-   * backlog; sock_diag answered */
-  assert_string_equal(out, "33|2,0|1");
-}
-
-/* ---- namespaces no process is in ----------------------------------------- */
-
-#define PORT_MOUNTED 7011
-#define PORT_STRAY 7012
-
-/* Leaves this process's namespace for `into` (a mount, or a new one when
- * NULL), listens on port there, comes back, and reports the port's
- * namespace inode (SIOCGSKNS) and the listener's fd on fd `rep`. */
-static void listen_elsewhere(const char *into, int port, int rep) {
-  int home = must(open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC), "home");
-  if (into) {
-    int ns = must(open(into, O_RDONLY | O_CLOEXEC), "open netns");
-    must(setns(ns, CLONE_NEWNET), "setns");
-  } else {
-    must(unshare(CLONE_NEWNET), "unshare");
-  }
-  bring_lo_up();
-  int l = tcp_listener(AF_INET, port, 5, NULL, 0);
-  must(setns(home, CLONE_NEWNET), "setns home");
-  int ns = must(ioctl(l, SIOCGSKNS), "SIOCGSKNS");
-  struct stat sb;
-  must(fstat(ns, &sb), "fstat");
-  dprintf(rep, "%lld %d", (long long)sb.st_ino, l);
-  for (;;) pause();
-}
-
-static pid_t start_elsewhere(const char *into, int port, long long *ns, int *fd) {
-  int p[2];
-  assert_int_equal(pipe(p), 0);
-  pid_t kid = fork();
-  assert_true(kid >= 0);
-  if (kid == 0) {
-    close(p[0]);
-    listen_elsewhere(into, port, p[1]);
-  }
-  close(p[1]);
-  char msg[64] = {0};
-  assert_true(read(p[0], msg, sizeof msg - 1) > 0);
-  close(p[0]);
-  assert_int_equal(sscanf(msg, "%lld %d", ns, fd), 2);
-  return kid;
-}
-
-static void unlisted_namespaces(void **state) {
-  (void)state;
-  NEED_SCENE();
-  char name[64], path[128];
-  snprintf(name, sizeof name, "pn_sd_%d_m", (int)getpid());
-  snprintf(path, sizeof path, "/run/netns/%s", name);
-  assert_int_equal(run("ip netns add %s", name), 0);
-  long long mounted, stray;
-  int mfd, sfd;
-  pid_t a = start_elsewhere(path, PORT_MOUNTED, &mounted, &mfd);
-  pid_t b = start_elsewhere(NULL, PORT_STRAY, &stray, &sfd);
-  assert_int_equal(mounted, inode_of(path));
-  sqlite3 *db = pn_open(NULL);
-  /* the mounted one: its sockets, with their holder in another namespace;
-   * its netlink sockets (no sock_diag for them) read from inside it */
-  char expect[128];
-  snprintf(expect, sizeof expect, "%lld|%d|%d\n", mounted, (int)a, mfd);
-  assert_rows(db, expect, "SELECT t.netns, f.pid, f.fd FROM net_tcp t JOIN fds f"
-              " USING (inode) WHERE t.local_port = %d AND t.state = 'LISTEN'",
-              PORT_MOUNTED);
-  assert_true(pn_int(db, "SELECT count(*) FROM net_netlink WHERE netns = %lld", mounted) > 0);
-  /* the stray one: found through the descriptor, on request */
-  assert_rows(db, "processes\n", "SELECT procnet_netns_scan()");
-  assert_int_equal(pn_int(db, "SELECT count(*) FROM net_tcp WHERE local_port = %d",
-                          PORT_STRAY), 0);
-  assert_rows(db, "descriptors\n", "SELECT procnet_netns_scan('descriptors')");
-  snprintf(expect, sizeof expect, "%lld|%d|%d\n", stray, (int)b, sfd);
-  assert_rows(db, expect, "SELECT t.netns, f.pid, f.fd FROM net_tcp t JOIN fds f"
-              " USING (inode) WHERE t.local_port = %d AND t.state = 'LISTEN'",
-              PORT_STRAY);
-  /* with netlink 'self' no thread may enter them: not listed, no error */
-  pn_exec(db, "SELECT procnet_netlink('self')");
-  assert_int_equal(pn_int(db, "SELECT count(*) FROM net_tcp WHERE local_port IN (%d, %d)",
-                          PORT_MOUNTED, PORT_STRAY), 0);
-  pn_close(db);
-  kill(a, SIGKILL);
-  kill(b, SIGKILL);
-  waitpid(a, NULL, 0);
-  waitpid(b, NULL, 0);
-  run("ip netns del %s", name);
-}
-
-static void net_name_is_the_ip_netns_name(void **state) {
-  (void)state;
-  NEED_SCENE();
-  sqlite3 *db = pn_open(NULL);
-  for (int i = 0; i < NSCENES; i++) {
-    char expect[96];
-    snprintf(expect, sizeof expect, "%s|%lld\n", S.name[i], S.netns[i]);
-    assert_rows(db, expect, "SELECT net_name, net FROM namespaces WHERE pid = %d",
-                (int)S.pid[i]);
-  }
-  assert_rows(db, "NULL\n", "SELECT net_name FROM namespaces WHERE pid = %d", (int)getpid());
-  pn_close(db);
-}
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_teardown(ss_view_equals_ss_in_each_namespace, threads_home),
-      cmocka_unit_test_teardown(sock_diag_equals_ss_tanpieom, threads_home),
-      cmocka_unit_test_teardown(packet_sockets_equal_ss_0anpemb, threads_home),
-      cmocka_unit_test_teardown(unix_peers_and_queues_in_each_namespace, threads_home),
-      cmocka_unit_test_teardown(sources_agree, threads_home),
-      cmocka_unit_test_teardown(one_socket_by_inode, threads_home),
-      cmocka_unit_test_teardown(netlink_switch_keeps_rows, threads_home),
-      cmocka_unit_test_teardown(unprivileged_reader, threads_home),
-      cmocka_unit_test_teardown(unlisted_namespaces, threads_home),
-      cmocka_unit_test_teardown(net_name_is_the_ip_netns_name, threads_home),
+      cmocka_unit_test_teardown(ss_view_equals_ss_in_each_namespace, pn_ds_threads_home),
+      cmocka_unit_test_teardown(sock_diag_equals_ss_tanpieom, pn_ds_threads_home),
+      cmocka_unit_test_teardown(packet_sockets_equal_ss_0anpemb, pn_ds_threads_home),
+      cmocka_unit_test_teardown(unix_peers_and_queues_in_each_namespace, pn_ds_threads_home),
   };
-  return cmocka_run_group_tests_name("sock_diag", tests, setup, teardown);
+  return cmocka_run_group_tests_name("sock_diag", tests, pn_ds_setup, pn_ds_teardown);
 }
