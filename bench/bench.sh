@@ -39,11 +39,7 @@ T0=$(date +%s)
 
 . bench/lib.sh
 
-# ---- the procnet query as a user runs it ------------------------------------
-# Every direct command has a time limit (timeout(1)): views and tables are
-# edited while the benchmark runs, and a bad plan must not hang it.
-SQL() { timeout 300 sqlite3 :memory: -cmd ".load $EXT" -cmd ".read $VIEWS" "$@"; }
-
+# ---- the procnet query as a user runs it (SQL: lib.sh) ----------------------
 SS_VIEW_Q="SELECT * FROM ss WHERE netid = 'tcp'"
 SS_FALLBACK_Q="SELECT 'tcp' AS netid, t.state, t.rx_queue AS recv_q,
  t.tx_queue AS send_q,

@@ -25,7 +25,6 @@ mkdir -p "$R"
 T0=$(date +%s)
 . bench/lib.sh
 
-SQL() { timeout 300 sqlite3 :memory: -cmd ".load $EXT" -cmd ".read $VIEWS" "$@"; }
 SS_Q="SELECT * FROM ss WHERE netid = 'tcp'"
 CONN_Q="SELECT * FROM connections"
 

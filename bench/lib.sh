@@ -1,7 +1,12 @@
-# lib.sh: what the benchmark scripts share (sourced by bench/bench.sh and
-# bench/sockdiag.sh): starting and stopping workloads, the timing runner,
-# reading its output, ratios and verdicts. Expects R (the results
-# directory), WORKLOAD and RUNNER to be set.
+# lib.sh: what the benchmark scripts share (sourced by each bench/*.sh):
+# starting and stopping workloads, the timing runner, reading its output,
+# ratios and verdicts, and SQL. Expects R (the results directory),
+# WORKLOAD and RUNNER to be set, and EXT and VIEWS for SQL.
+
+# SQL ARGS...: the sqlite3 shell as a user runs it, with procnet loaded and
+# the views read. A time limit (timeout(1)): views and tables are edited
+# while the benchmark runs, and a bad plan must not hang it.
+SQL() { timeout 300 sqlite3 :memory: -cmd ".load $EXT" -cmd ".read $VIEWS" "$@"; }
 
 # ---- workloads: started in the background, always stopped ------------------
 WL_PIDS=""

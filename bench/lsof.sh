@@ -40,7 +40,6 @@ mkdir -p "$R"
 T0=$(date +%s)
 . bench/lib.sh
 
-SQL() { timeout 300 sqlite3 :memory: -cmd ".load $EXT" -cmd ".read $VIEWS" "$@"; }
 # lines of a command's output, less its header
 body_lines() { awk 'NR > 1' | wc -l; }
 

@@ -47,7 +47,6 @@ drop_namespaces() {
 trap 'cleanup; drop_namespaces' EXIT
 trap 'cleanup; drop_namespaces; exit 130' INT TERM
 
-SQL() { timeout 300 sqlite3 :memory: -cmd ".load $EXT" -cmd ".read $VIEWS" "$@"; }
 
 # What ss -tani prints of each TCP socket, from sock_diag.
 TCPI_Q="SELECT state, rx_queue, tx_queue, local_address, local_port,
