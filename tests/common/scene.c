@@ -505,12 +505,13 @@ int pn_scene_build(pn_scene *s, const char *self) {
   snprintf(s->client_id, sizeof s->client_id, "%056x%08x", 0xb, (unsigned)getpid());
   s->netns_self = inode_of("/proc/self/ns/net");
   if (geteuid() != 0 || run("command -v ip >/dev/null && command -v nft >/dev/null") != 0) {
-    fprintf(stderr, "scene: needs root, ip and nft\n");
+    fprintf(stderr, "scene: needs root, ip and nft; skipping what needs it\n");
     return -1;
   }
   drop_leftovers();
   if (build_network(s) != 0) {
-    fprintf(stderr, "scene: the namespaces, veth pairs or nftables rule failed\n");
+    fprintf(stderr, "scene: the namespaces, veth pairs or nftables rule failed;"
+                    " skipping what needs it\n");
     pn_scene_drop(s);
     return -1;
   }
@@ -521,9 +522,10 @@ int pn_scene_build(pn_scene *s, const char *self) {
                ? 0 : -1;
   if (rc == 0 && s->containers) s->containers = join_cgroups(s) == 0;
   if (rc != 0) {
-    fprintf(stderr, "scene: a process of the scene did not start\n");
+    fprintf(stderr, "scene: a process of the scene did not start; skipping what needs it\n");
     pn_scene_drop(s);
   }
+  s->built = rc == 0;
   return rc;
 }
 
@@ -537,4 +539,5 @@ void pn_scene_drop(pn_scene *s) {
   if (s->cgroup_dir[0]) remove_cgroups(s->cgroup_dir);
   if (s->tag[0]) run("rm -rf /tmp/%s", s->tag);
   memset(s->pid, 0, sizeof s->pid);
+  s->built = 0;
 }

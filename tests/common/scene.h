@@ -60,15 +60,24 @@ typedef struct pn_scene {
   char cgroup_dir[320];      /* the scene's cgroup directory, or "" */
   char host_root[128];
   char web_id[65], client_id[65];
+  int built;                 /* pn_scene_build succeeded */
 } pn_scene;
 
 enum { PN_SC_HOST_NS, PN_SC_WEB_NS, PN_SC_CLIENT_NS };
 
-/* Builds the scene: 0, or -1 when it cannot be (not root, no ip or nft:
- * the reason printed); what was made is then dropped. self: the path the
- * test binary was started with (argv[0]), run again as docker-proxy. */
+/* Builds the scene: 0 (s->built), or -1 when it cannot be (not root, no
+ * ip or nft: the reason printed, and that the tests needing it skip);
+ * what was made is then dropped. self: the path the test binary was
+ * started with (argv[0]), run again as docker-proxy. */
 int pn_scene_build(pn_scene *s, const char *self);
+/* Drops what was made (harmless after a failed build, which dropped its
+ * own). */
 void pn_scene_drop(pn_scene *s);
+/* In a cmocka test: skips it when the scene was not built. */
+#define PN_NEED_SCENE(s)                                                       \
+  do {                                                                         \
+    if (!(s)->built) skip();                                                   \
+  } while (0)
 
 /* Call first in main(): when the binary was started as the scene's
  * docker-proxy, listens on its -host-port, says so and waits to be killed

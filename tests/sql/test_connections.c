@@ -27,26 +27,21 @@
 #include <unistd.h>
 
 static pn_scene S;
-static int built;
 static const char *self;
 
 static int setup(void **state) {
   (void)state;
-  built = pn_scene_build(&S, self) == 0;
-  if (!built) print_message("skipping: the scene could not be built\n");
+  pn_scene_build(&S, self);
   return 0;
 }
 
 static int teardown(void **state) {
   (void)state;
-  if (built) pn_scene_drop(&S);
+  pn_scene_drop(&S);
   return 0;
 }
 
-#define NEED_SCENE()                                                           \
-  do {                                                                         \
-    if (!built) skip();                                                        \
-  } while (0)
+#define NEED_SCENE() PN_NEED_SCENE(&S)
 
 static sqlite3 *open_db(void) {
   sqlite3 *db = pn_open(NULL);
