@@ -146,6 +146,10 @@ typedef int (*cli_on_arg)(void *ctx, const cli_parse_state *st, int code,
  * text and return CLI_DONE (the command then exits 0). A usage error
  * prints the message and the usage line and returns cmd->usage_status. */
 enum { CLI_DONE = -1 };
+/* Nothing found (lsof's search items, fuser's names): the command exits 1,
+ * as those tools do, with nothing said on stderr. Not a failure to a
+ * command that runs the listing again (watch). */
+enum { CLI_NONE = -2 };
 int cli_parse(const cli_command *cmd, cli_opts *o, int argc, char **argv,
               cli_on_arg on_arg, void *ctx);
 

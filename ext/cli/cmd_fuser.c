@@ -349,6 +349,6 @@ int cli_cmd_fuser(cli_opts *o, const cli_command *cmd, int argc, char **argv) {
   for (int i = 0; rc == CLI_OK && i < a.nnames; i++) rc = show_name(db, o, &pr, &a.names[i]);
   if (db) cli_db_close(db);
   free_names(&a);
-  if (rc == CLI_OK && !pr.have_match) rc = CLI_ERR; /* nothing matched */
+  if (rc == CLI_OK && !pr.have_match) rc = CLI_NONE;
   return rc;
 }

@@ -278,6 +278,7 @@ static int run_command(watch *w, int quiet) {
     close(null);
   }
   int rc = w->cmd->run(&inner, w->cmd, w->argc, w->argv);
+  if (rc == CLI_NONE) rc = CLI_OK; /* nothing found this time: what is there now */
   if (quiet) {
     fflush(stdout);
     int back = dup2(saved, STDOUT_FILENO);

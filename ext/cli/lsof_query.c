@@ -367,9 +367,8 @@ int lsof_run(sqlite3 *db, const cli_opts *o, const lsof_sel *s, const lsof_view_
   if (rc == CLI_OK) rc = process_items_missing(db, o, s, &missing);
   for (int i = 0; i < f.nitems; i++) missing |= !f.items[i];
   for (int i = 1; i <= f.nnames; i++) missing |= !f.named[i];
-  /* Watched (o->sink), the listing runs again: nothing found this time is
-   * what is there now, not a failure. */
-  if (rc == CLI_OK && !o->sink && (missing || s->name_errors)) rc = CLI_ERR;
+  if (rc == CLI_OK && s->name_errors) rc = CLI_ERR;
+  else if (rc == CLI_OK && missing) rc = CLI_NONE;
   free(f.items);
   free(f.named);
   sqlite3_free(sql);

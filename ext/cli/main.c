@@ -76,7 +76,7 @@ static int run(int argc, char **argv) {
     return cli_usage_error(cmd, "--netns does not apply to %s; filter with"
                                 " WHERE netns = procnet_netns() or = N", cmd->name);
   rc = cmd->run(&o, cmd, argc - first, argv + first);
-  return rc == CLI_DONE ? CLI_OK : rc;
+  return rc == CLI_DONE ? CLI_OK : rc == CLI_NONE ? CLI_ERR : rc;
 }
 
 /* The command has one connection, used by one thread (the extension's
