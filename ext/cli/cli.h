@@ -285,11 +285,6 @@ typedef struct cli_table_style {
                              it is NULL in every row (lsof's TID, TASKCMD) */
 } cli_table_style;
 
-/* Runs SELECT <cols> FROM <view> [WHERE q] and writes the rows. Prints any
- * error; returns CLI_OK or CLI_ERR. */
-int cli_run_view(sqlite3 *db, const cli_opts *o, const char *view,
-                 const cli_col *cols, int ncols, cli_query *q);
-
 /* Where a command's rows go instead of standard output when o->sink is
  * set (procnet watch compares them from one run to the next): take()
  * steps st to its end and returns the last sqlite3_step code (SQLITE_DONE
@@ -313,12 +308,6 @@ struct cli_row_hooks;
 int cli_run_sql_hooked(sqlite3 *db, const cli_opts *o, const char *sql,
                        const cli_col *cols, const cli_query *q,
                        const cli_table_style *style, const struct cli_row_hooks *hooks);
-
-/* What every view command ends with: opens the database with the views,
- * ANDs the --netns selection (netns_cond, see cli_q_and_netns) into q, runs
- * cli_run_view and closes. q stays the caller's. CLI_OK or CLI_ERR. */
-int cli_show_view(const cli_opts *o, const char *view, const cli_col *cols,
-                  int ncols, cli_query *q, const char *netns_cond);
 
 /* Appends "SELECT <cols exprs>" to sql. */
 void cli_append_select(sqlite3_str *sql, const cli_col *cols, int ncols);

@@ -174,28 +174,3 @@ int cli_run_sql_hooked(sqlite3 *db, const cli_opts *o, const char *sql,
   sqlite3_finalize(st);
   return CLI_OK;
 }
-
-int cli_run_view(sqlite3 *db, const cli_opts *o, const char *view,
-                 const cli_col *cols, int ncols, cli_query *q) {
-  if (!cli_view_exists(db, view))
-    return cli_error("this build has no '%s' view (see sql/views.sql)", view);
-  sqlite3_str *sql = sqlite3_str_new(db);
-  cli_append_select(sql, cols, ncols);
-  sqlite3_str_appendf(sql, " FROM temp.\"%w\"", view);
-  const char *where = q ? cli_q_text_of(q) : "";
-  if (where && *where) sqlite3_str_appendf(sql, " WHERE %s", where);
-  char *text = sqlite3_str_finish(sql);
-  int rc = cli_run_sql(db, o, where ? text : NULL, cols, q, NULL);
-  sqlite3_free(text);
-  return rc;
-}
-
-int cli_show_view(const cli_opts *o, const char *view, const cli_col *cols,
-                  int ncols, cli_query *q, const char *netns_cond) {
-  sqlite3 *db = cli_db_open(o, 1);
-  if (!db) return CLI_ERR;
-  int rc = cli_q_and_netns(db, o, q, netns_cond);
-  if (rc == CLI_OK) rc = cli_run_view(db, o, view, cols, ncols, q);
-  cli_db_close(db);
-  return rc;
-}

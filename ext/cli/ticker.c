@@ -50,10 +50,6 @@ int cli_ticker_start(cli_ticker *t, double interval) {
   return 0;
 }
 
-double cli_ticker_elapsed(const cli_ticker *t) {
-  return (double)(mono_ns() - ns_of(&t->start)) / 1e9;
-}
-
 static int64_t tick_ns(const cli_ticker *t, uint64_t k) {
   return ns_of(&t->start) + (int64_t)llround((double)k * t->interval * 1e9);
 }

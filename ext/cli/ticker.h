@@ -44,9 +44,6 @@ typedef int cli_ticker_ready_fn(void *arg, int i);
 int cli_ticker_wait(cli_ticker *t, const int *fds, int nfds,
                     cli_ticker_ready_fn *ready, void *arg);
 
-/* Seconds from tick 0 to now. */
-double cli_ticker_elapsed(const cli_ticker *t);
-
 /* Closes the signalfd and restores the signal mask. */
 void cli_ticker_stop(cli_ticker *t);
 
