@@ -21,6 +21,7 @@
 #include "vtab_common.h"
 #include "netlink.h"
 #include "netscan.h"
+#include "sockstore.h"
 SQLITE_EXTENSION_INIT1
 
 #include <stdlib.h>
@@ -128,6 +129,28 @@ static void fn_netlink(sqlite3_context *c, int argc, sqlite3_value **argv) {
     ctx->netlink = mode;
   }
   sqlite3_result_text(c, pn_netlink_mode_name(ctx->netlink), -1, SQLITE_STATIC);
+}
+
+/* procnet_hold_sockets(): whether the socket tables keep what they read
+ * from one statement to the next. procnet_hold_sockets(1): the statements
+ * that follow share one read of each socket file and dump, as the tables
+ * of one statement do (they see the same moment, and a second read costs
+ * nothing), until procnet_hold_sockets(0), which lets it go. Off at the
+ * start. */
+static void fn_hold_sockets(sqlite3_context *c, int argc, sqlite3_value **argv) {
+  pn_ctx *ctx = ctx_of(c);
+  if (argc == 1) {
+    sqlite3_int64 on = sqlite3_value_int64(argv[0]);
+    if (sqlite3_value_numeric_type(argv[0]) != SQLITE_INTEGER || (on != 0 && on != 1)) {
+      sqlite3_result_error(c, "procnet_hold_sockets: want 1 or 0", -1);
+      return;
+    }
+    if (pn_sockstore_hold(ctx, (int)on) != SQLITE_OK) {
+      sqlite3_result_error_nomem(c);
+      return;
+    }
+  }
+  sqlite3_result_int(c, ctx->sockhold != NULL);
 }
 
 /* procnet_netns_scan(): where the socket tables look for network
@@ -238,6 +261,8 @@ static const fn_def functions[] = {
     {"procnet_threads", 1, fn_threads, 0},
     {"procnet_netlink", 0, fn_netlink, 0},
     {"procnet_netlink", 1, fn_netlink, 0},
+    {"procnet_hold_sockets", 0, fn_hold_sockets, 0},
+    {"procnet_hold_sockets", 1, fn_hold_sockets, 0},
     {"procnet_netns_scan", 0, fn_netns_scan, 0},
     {"procnet_netns_scan", 1, fn_netns_scan, 0},
     {"procnet_stats", 0, fn_stats, 0},

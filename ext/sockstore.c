@@ -100,6 +100,17 @@ void pn_sockstore_release(pn_ctx *ctx, pn_sockstore *st) {
   ctx->sockstore = NULL;
 }
 
+int pn_sockstore_hold(pn_ctx *ctx, int on) {
+  if (on && !ctx->sockhold) {
+    ctx->sockhold = pn_sockstore_acquire(ctx);
+    if (!ctx->sockhold) return SQLITE_NOMEM;
+  } else if (!on && ctx->sockhold) {
+    pn_sockstore_release(ctx, ctx->sockhold);
+    ctx->sockhold = NULL;
+  }
+  return SQLITE_OK;
+}
+
 const pn_nslist *pn_sockstore_namespaces(pn_sockstore *st, const pn_fs *fs,
                                          pn_buf *scratch) {
   if (!st->ns_built) {

@@ -199,6 +199,9 @@ sqlite3 *cli_db_open(const cli_opts *o, int setup);
 /* Creates the views (again: they are created IF NOT EXISTS). CLI_OK, or
  * CLI_ERR once printed. */
 int cli_db_views(sqlite3 *db);
+/* procnet_hold_sockets(on): a command whose reads must agree (and not dump
+ * the sockets twice) holds them across its statements. */
+int cli_hold_sockets(sqlite3 *db, int on);
 void cli_db_close(sqlite3 *db);
 
 /* The namespace inode --netns asks for (procnet_netns() for self). Returns

@@ -59,6 +59,13 @@ int cli_db_views(sqlite3 *db) {
   return cli_error("%s", sqlite3_errmsg(db));
 }
 
+int cli_hold_sockets(sqlite3 *db, int on) {
+  if (exec1(db, on ? "SELECT procnet_hold_sockets(1)" : "SELECT procnet_hold_sockets(0)",
+            NULL) == SQLITE_OK)
+    return CLI_OK;
+  return cli_error("%s", sqlite3_errmsg(db));
+}
+
 void cli_db_close(sqlite3 *db) { sqlite3_close(db); }
 
 int cli_netns_inode(sqlite3 *db, const cli_opts *o, sqlite3_int64 *ino) {

@@ -351,6 +351,8 @@ static int write_rows(sqlite3 *db, const cli_opts *o, const lsof_view_opts *v, i
 int lsof_run(sqlite3 *db, const cli_opts *o, const lsof_sel *s, const lsof_view_opts *v) {
   cli_query q = {0};
   int hidden = 0;
+  /* the holders' read and the listing see one dump of the sockets */
+  if (cli_hold_sockets(db, 1) != CLI_OK) return CLI_ERR;
   char *sql = lsof_query_sql(db, o, s, v, &q, &hidden);
   found f = {0};
   f.names = s->names;
@@ -362,6 +364,7 @@ int lsof_run(sqlite3 *db, const cli_opts *o, const lsof_sel *s, const lsof_view_
   if (sql && rc != CLI_OK) cli_error("out of memory");
   cli_row_hooks hooks = {hidden, note_row, &f, 1};
   if (rc == CLI_OK) rc = write_rows(db, o, v, lsof_reads_tasks(s), sql, &q, &hooks);
+  if (cli_hold_sockets(db, 0) != CLI_OK) rc = CLI_ERR;
   fflush(stdout);
   int missing = 0;
   if (rc == CLI_OK) rc = process_items_missing(db, o, s, &missing);
