@@ -7,13 +7,6 @@
 #include "sqlite3ext.h"
 SQLITE_EXTENSION_INIT3
 
-static int cmp_entry(const void *a, const void *b) {
-  const pn_ix_entry *x = a, *y = b;
-  if (x->inode != y->inode) return x->inode < y->inode ? -1 : 1;
-  if (x->part != y->part) return x->part < y->part ? -1 : 1;
-  return (x->rec > y->rec) - (x->rec < y->rec);
-}
-
 static size_t count_records(const pn_sockset *const *sets, size_t nsets, int *too_big) {
   size_t n = 0;
   *too_big = nsets > UINT32_MAX;
@@ -31,11 +24,18 @@ int pn_sockindex_build(pn_sockindex *ix, const pn_sockset *const *sets, size_t n
   pn_sockindex_free(ix);
   if (too_big) return -1;
   ix->v = sqlite3_malloc64((n ? n : 1) * sizeof *ix->v);
-  if (!ix->v) return -1;
+  pn_ix_entry *tmp = sqlite3_malloc64((n ? n : 1) * sizeof *tmp);
+  if (!ix->v || !tmp) {
+    sqlite3_free(tmp);
+    pn_sockindex_free(ix);
+    return -1;
+  }
+  /* in the order of part, then rec: the sort keeps it for equal inodes */
   for (size_t i = 0; i < nsets; i++)
     for (size_t r = 0; sets[i] && r < sets[i]->n; r++)
       ix->v[ix->n++] = (pn_ix_entry){sets[i]->v[r].inode, (uint32_t)i, (uint32_t)r};
-  pn_sort(ix->v, ix->n, sizeof *ix->v, cmp_entry);
+  pn_sort_by_key64(ix->v, tmp, ix->n, sizeof *ix->v);
+  sqlite3_free(tmp);
   return 0;
 }
 
