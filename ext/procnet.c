@@ -22,13 +22,12 @@
 #include "netlink.h"
 #include "netscan.h"
 #include "sockstore.h"
+#include "views.h"
 SQLITE_EXTENSION_INIT1
 
 #include <stdlib.h>
 #include <errno.h>
 #include <string.h>
-
-#include "views_sql.h"
 
 /* sqlite3_vtab_in (all-at-once IN) and sqlite3_vtab_rhs_value. */
 #define PN_MIN_SQLITE 3038000
@@ -227,21 +226,22 @@ static void fn_version(sqlite3_context *c, int argc, sqlite3_value **argv) {
 }
 
 /* procnet_create_views(): creates the TEMP views of sql/views.sql, which is
- * compiled in, for users who have only the .so. Returns how many views. */
+ * compiled in, for users who have only the .so; procnet_create_views(tool):
+ * that tool's views only (views.h). Returns how many views. */
 static void fn_create_views(sqlite3_context *c, int argc, sqlite3_value **argv) {
-  (void)argc;
-  (void)argv;
-  sqlite3 *db = sqlite3_context_db_handle(c);
+  const char *family = argc ? (const char *)sqlite3_value_text(argv[0]) : NULL;
+  if (argc && !family) {
+    sqlite3_result_error(c, "procnet_create_views: want a tool's name, as 'lsof'", -1);
+    return;
+  }
   char *err = NULL;
-  if (sqlite3_exec(db, procnet_views_sql, NULL, NULL, &err) != SQLITE_OK) {
+  int made = 0;
+  if (pn_create_views(sqlite3_context_db_handle(c), family, &made, &err) != SQLITE_OK) {
     sqlite3_result_error(c, err ? err : "procnet_create_views failed", -1);
     sqlite3_free(err);
     return;
   }
-  int n = 0;
-  for (const char *p = procnet_views_sql; (p = strstr(p, "CREATE TEMP VIEW")); p++)
-    n++;
-  sqlite3_result_int(c, n);
+  sqlite3_result_int(c, made);
 }
 
 typedef struct fn_def {
@@ -268,6 +268,7 @@ static const fn_def functions[] = {
     {"procnet_stats", 0, fn_stats, 0},
     {"procnet_version", 0, fn_version, 1},
     {"procnet_create_views", 0, fn_create_views, 0},
+    {"procnet_create_views", 1, fn_create_views, 0},
 };
 
 static int register_functions(sqlite3 *db, pn_ctx *ctx) {
