@@ -9,6 +9,7 @@
 #include "parse.h"
 SQLITE_EXTENSION_INIT3
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -45,6 +46,15 @@ static int read_ahead(fds_cursor *c, size_t from) {
   return rc;
 }
 
+/* The listing of a lookup by descriptor (`fd = ?`): that descriptor
+ * alone, without listing the directory; its link tells whether it exists
+ * (next_listed_row). */
+static int list_wanted_fd(fds_cursor *c, int dir) {
+  c->list_res = PN_OK;
+  c->ahead_dir = dir;
+  return pn_fdnums_one(&c->fds, c->want_fd) == 0 ? SQLITE_OK : SQLITE_NOMEM;
+}
+
 /* Lists the descriptors of dir (the process pid's directory, or a thread's)
  * into c->fds unless it already holds pid's. Sets c->list_res: PN_GONE
  * skips it, PN_DENIED gives the error row. */
@@ -55,6 +65,7 @@ static int list_dir(fds_cursor *c, int dir, sqlite3_int64 memo_pid) {
   c->listed_pid = -1;
   c->have_ahead = 0;
   c->links_denied = NULL;
+  if (c->idx & IDX_FD) return list_wanted_fd(c, dir);
   pn_res r = pn_list_fds(&c->pc.fs, dir, &c->fds, &err);
   c->list_res = r;
   c->list_err = err;
@@ -160,6 +171,17 @@ static int row_has_inode(fds_cursor *c) {
   return r->have_stat && (uint64_t)r->st.st_ino == c->want_inode;
 }
 
+/* 1 when the descriptor of a lookup whose link may not be read is there:
+ * where the link is refused (ptrace), the directory may still be searched,
+ * as it may be listed; where it may not be searched, a listing is refused
+ * too and would give the error row alone (fd NULL), which is not the
+ * descriptor looked up. */
+static int wanted_fd_present(fds_cursor *c) {
+  char rel[32];
+  struct stat st;
+  return fstatat(c->env.dir, pn_fd_rel(rel, "fd", c->row.fd), &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
 /* The next row of the listing being walked (the process's or a thread's):
  * 1 with it, 0 at the listing's end. */
 static int next_listed_row(fds_cursor *c, int *rc) {
@@ -175,6 +197,7 @@ static int next_listed_row(fds_cursor *c, int *rc) {
     int exists;
     if ((*rc = read_row_link(c, c->fdat - 1, &exists)) != SQLITE_OK) return 1;
     if (!exists) continue;
+    if ((c->idx & IDX_FD) && c->row.error && !wanted_fd_present(c)) continue;
     if (!(c->idx & IDX_INODE) || row_has_inode(c)) return 1;
   }
   return 0;

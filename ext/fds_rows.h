@@ -19,6 +19,7 @@
 #define IDX_LINK 0x4
 #define IDX_SOCKET_SCAN 0x8
 #define IDX_SOCKETS_ONLY 0x10
+#define IDX_FD 0x20
 
 typedef struct fds_cursor {
   pn_cursor pc;             /* pc.pid, pc.piddir: the process being walked */
@@ -39,6 +40,7 @@ typedef struct fds_cursor {
   int use_index;            /* this call answers from the index */
   int socket_scan;          /* this call lists every socket, in index order */
   int filters;              /* xFilter calls so far */
+  int want_fd;              /* the descriptor a lookup by fd (IDX_FD) reads */
   /* threads (walk plans with tasks = 1) */
   pn_taskwalk tw;
   pn_fdrows saved;          /* the process's rows, for threads sharing them */

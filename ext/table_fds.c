@@ -7,7 +7,8 @@
  * Sources, each read only when a used column needs it (fdrow.h):
  *   PID/fd listing   pid fd
  *   readlink fd/N    target type inode path deleted (decides the row exists)
- *   stat fd/N        type and inode of paths and anon inodes, dev_*, size
+ *   stat fd/N        type and inode of paths and anon inodes, dev_*, size,
+ *                    nlink (the link count, lsof's -F k)
  *   lstat fd/N       mode (the link's permission bits are the open mode)
  *   fdinfo/N         pos flags mnt_id, and eventfd_id pidfd_pid epoll_fds
  *                    (what lsof names eventfds, pidfds and epoll sets by),
@@ -37,10 +38,13 @@
  *         every socket descriptor, from the index, in its order
  *   0x10  with 0x2: `type = 'socket'` too, so the lookup needs no stat of
  *         files and anon inodes (the stat tier)
+ *   0x20  with 0x1 and without 0x2: `fd = ?`, a lookup of that descriptor
+ *         of each process (its link read, its directory not listed)
  *   PN_IDX_PID_LIST  the pid argument is an IN list
  *   PN_IDX_TASKS     `tasks = ?` (then no index plan); PN_IDX_NO_TASKS
  *                    `tid IS NULL`
- * argv order: pid (when 0x1), inode (when 0x2), tasks (when PN_IDX_TASKS).
+ * argv order: pid (when 0x1), inode (when 0x2) or fd (when 0x20), tasks (when
+ * PN_IDX_TASKS).
  *
  * Plans. With pid, the listed processes are walked; the last listing is kept
  * so the inner loop of a join does not list the same directory twice. With
@@ -65,6 +69,7 @@
 #include "parse.h"
 SQLITE_EXTENSION_INIT3
 
+#include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -76,13 +81,13 @@ static const char FDS_SCHEMA[] =
     " rdev_major INTEGER, rdev_minor INTEGER, size INTEGER, error TEXT,"
     " lock TEXT, eventfd_id INTEGER, pidfd_pid INTEGER, epoll_fds TEXT,"
     " tty_index INTEGER, sock_protocol TEXT, tid INTEGER, taskcmd TEXT,"
-    " tasks INTEGER HIDDEN)";
+    " nlink INTEGER, tasks INTEGER HIDDEN)";
 enum {
   COL_PID, COL_FD, COL_TARGET, COL_TYPE, COL_INODE, COL_PATH, COL_DELETED,
   COL_MODE, COL_POS, COL_FLAGS, COL_MNT_ID, COL_DEV_MAJOR, COL_DEV_MINOR,
   COL_RDEV_MAJOR, COL_RDEV_MINOR, COL_SIZE, COL_ERROR, COL_LOCK,
   COL_EVENTFD_ID, COL_PIDFD_PID, COL_EPOLL_FDS, COL_TTY_INDEX,
-  COL_SOCK_PROTOCOL, COL_TID, COL_TASKCMD, COL_TASKS
+  COL_SOCK_PROTOCOL, COL_TID, COL_TASKCMD, COL_NLINK, COL_TASKS
 };
 
 /* 1 when the rows are wanted in ascending inode order (ORDER BY inode, or
@@ -131,6 +136,12 @@ static int fdsXBestIndex(sqlite3_vtab *tab, sqlite3_index_info *info) {
   int idx = pn_plan_pid(info, COL_PID, 20);
   int argc = idx ? 1 : 0;
   if (pn_claim_eq(info, COL_INODE, &argc, 0, NULL)) idx |= IDX_INODE;
+  if ((idx & IDX_PID) && !(idx & IDX_INODE) && pn_claim_eq(info, COL_FD, &argc, 0, NULL)) {
+    /* a lookup: one descriptor of each process, the directory unlisted */
+    idx |= IDX_FD | IDX_LINK;
+    info->estimatedCost /= 20;
+    info->estimatedRows = info->estimatedRows / 20 + 1;
+  }
   idx |= pn_plan_tasks(info, COL_TASKS, COL_TID, &argc);
   const sqlite3_uint64 link_cols =
       (1u << COL_TARGET) | (1u << COL_TYPE) | (1u << COL_INODE) | (1u << COL_PATH) |
@@ -201,6 +212,14 @@ static int inode_arg(sqlite3_value *v, uint64_t *out) {
   return 1;
 }
 
+/* A descriptor number: an integer no process may be past, INT_MAX. */
+static int fd_arg(sqlite3_value *v, int *out) {
+  sqlite3_int64 x;
+  if (!pn_value_int64(v, &x) || x < 0 || x > INT_MAX) return 0;
+  *out = (int)x;
+  return 1;
+}
+
 static int fdsXFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
                       int argc, sqlite3_value **argv) {
   (void)idxStr;
@@ -215,7 +234,11 @@ static int fdsXFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   c->pid_filter = NULL;
   c->replaying = c->saving = c->row_pending_save = 0;
   pn_pidsrc_end(&c->pc.src);
-  int tasks_at = arg + ((idxNum & IDX_INODE) ? 1 : 0);
+  if ((idxNum & IDX_FD) && !fd_arg(argv[arg], &c->want_fd)) {
+    c->pc.eof = 1;
+    return SQLITE_OK;
+  }
+  int tasks_at = arg + ((idxNum & (IDX_INODE | IDX_FD)) ? 1 : 0);
   if (!pn_taskwalk_filter(&c->tw, idxNum, (idxNum & PN_IDX_TASKS) ? argv[tasks_at] : NULL)) {
     c->pc.eof = 1;
     return SQLITE_OK;
@@ -293,6 +316,11 @@ static void result_stat_field(fds_cursor *c, sqlite3_context *ctx, int col) {
     dev_t dev;
     if (pn_fdrow_dev(&c->row, &c->env, &dev))
       sqlite3_result_int64(ctx, col == COL_DEV_MAJOR ? major(dev) : minor(dev));
+    return;
+  }
+  if (col == COL_NLINK) {
+    sqlite3_int64 n;
+    if (pn_fdrow_nlink(&c->row, &c->env, &n)) sqlite3_result_int64(ctx, n);
     return;
   }
   if (pn_fdrow_pseudo(&c->row) >= 0) return; /* no rdev, no size */
