@@ -48,6 +48,8 @@
  *
  * Plans. With pid, the listed processes are walked; the last listing is kept
  * so the inner loop of a join does not list the same directory twice. With
+ * pid and fd, each process's descriptor is read alone, its directory not
+ * listed (the lsof views look each descriptor's flags up so). With
  * inode, an inode -> (pid, fd) index of every descriptor is built once and
  * xFilter calls are lookups; with pid as well, the first call walks the pids
  * and later calls use the index. The index is shared by all fds cursors the
@@ -131,17 +133,22 @@ static void walk_order(sqlite3_index_info *info, int idx) {
     info->orderByConsumed = 1;
 }
 
+/* `fd = ?` beside `pid = ?` (and no inode): a lookup of that descriptor of
+ * each process, whose link tells whether it is there. */
+static int plan_fd_lookup(sqlite3_index_info *info, int idx, int *argc) {
+  if (!(idx & IDX_PID) || (idx & IDX_INODE) || !pn_claim_eq(info, COL_FD, argc, 0, NULL))
+    return 0;
+  info->estimatedCost /= 20;
+  info->estimatedRows = info->estimatedRows / 20 + 1;
+  return IDX_FD | IDX_LINK;
+}
+
 static int fdsXBestIndex(sqlite3_vtab *tab, sqlite3_index_info *info) {
   (void)tab;
   int idx = pn_plan_pid(info, COL_PID, 20);
   int argc = idx ? 1 : 0;
   if (pn_claim_eq(info, COL_INODE, &argc, 0, NULL)) idx |= IDX_INODE;
-  if ((idx & IDX_PID) && !(idx & IDX_INODE) && pn_claim_eq(info, COL_FD, &argc, 0, NULL)) {
-    /* a lookup: one descriptor of each process, the directory unlisted */
-    idx |= IDX_FD | IDX_LINK;
-    info->estimatedCost /= 20;
-    info->estimatedRows = info->estimatedRows / 20 + 1;
-  }
+  idx |= plan_fd_lookup(info, idx, &argc);
   idx |= pn_plan_tasks(info, COL_TASKS, COL_TID, &argc);
   const sqlite3_uint64 link_cols =
       (1u << COL_TARGET) | (1u << COL_TYPE) | (1u << COL_INODE) | (1u << COL_PATH) |
