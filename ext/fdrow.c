@@ -74,7 +74,9 @@ int pn_fdrow_take_link(pn_fdrow *r, pn_res res, int err, const char *text, size_
  *  - neither has a file position that moves (no llseek; reads and writes
  *    leave f_pos alone): pos is 0;
  *  - each kind lives on one kernel-internal filesystem (sockfs, pipefs),
- *    whose device is that of every socket (pipe): one stat per cursor. */
+ *    whose device is that of every socket (pipe): one stat per cursor;
+ *  - each is an inode made for it alone and linked into no directory
+ *    (new_inode_pseudo): its link count is 1. */
 int pn_fdrow_pseudo(const pn_fdrow *r) {
   if (!r->have_link) return -1;
   return r->parsed.kind == PN_FD_SOCKET ? 0 : r->parsed.kind == PN_FD_PIPE ? 1 : -1;
@@ -87,6 +89,16 @@ void pn_fdrow_load_stat(pn_fdrow *r, const pn_fdenv *e) {
   r->done |= FDROW_STAT;
   if (e->dir < 0) return;
   r->have_stat = pn_stat_at(e->fs, e->dir, pn_fd_rel(rel, "fd", r->fd), &r->st, &err) == PN_OK;
+}
+
+int pn_fdrow_nlink(pn_fdrow *r, const pn_fdenv *e, sqlite3_int64 *n) {
+  if (pn_fdrow_pseudo(r) >= 0) {
+    *n = 1;
+    return 1;
+  }
+  pn_fdrow_load_stat(r, e);
+  if (r->have_stat) *n = (sqlite3_int64)r->st.st_nlink;
+  return r->have_stat;
 }
 
 char pn_fdrow_mode(pn_fdrow *r, const pn_fdenv *e) {

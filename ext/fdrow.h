@@ -76,6 +76,8 @@ int pn_fdrow_take_link(pn_fdrow *r, pn_res res, int err, const char *text, size_
 int pn_fdrow_pseudo(const pn_fdrow *r);
 
 void pn_fdrow_load_stat(pn_fdrow *r, const pn_fdenv *e);
+/* The file's link count into *n: 1 when told, 0 when it cannot be. */
+int pn_fdrow_nlink(pn_fdrow *r, const pn_fdenv *e, sqlite3_int64 *n);
 /* The open mode, from the link's permission bits (lr-x, l-wx, lrwx). */
 char pn_fdrow_mode(pn_fdrow *r, const pn_fdenv *e);
 /* The device of the file (a socket's or pipe's: its filesystem's). 0

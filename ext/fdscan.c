@@ -26,6 +26,11 @@ static int push_fd(pn_fdnums *l, int fd) {
   return 0;
 }
 
+int pn_fdnums_one(pn_fdnums *l, int fd) {
+  l->n = 0;
+  return push_fd(l, fd);
+}
+
 static int cmp_int(const void *a, const void *b) {
   int x = *(const int *)a, y = *(const int *)b;
   return (x > y) - (x < y);

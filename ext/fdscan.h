@@ -16,6 +16,9 @@ typedef struct pn_fdnums {
   size_t n, cap;
 } pn_fdnums;
 void pn_fdnums_free(pn_fdnums *l);
+/* Makes l the listing of fd alone (a lookup of one descriptor lists
+ * nothing). 0, or -1 when out of memory. */
+int pn_fdnums_one(pn_fdnums *l, int fd);
 
 /* Lists piddir/fd into l. PN_OK, or the verdict of the listing (PN_FAIL
  * with *err ENOMEM when out of memory). */

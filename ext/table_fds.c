@@ -1,10 +1,14 @@
 /*
- * table_fds.c: the `fds` table, one row per open file descriptor.
+ * table_fds.c: the `fds` table, one row per open file descriptor: its
+ * schema, its plans (xBestIndex, xFilter) and its columns. The rows the
+ * plans make, by walking processes or from the inode index, come from
+ * fds_rows.c; each row's parts are read by fdrow.c when a column needs them.
  *
  * Sources, each read only when a used column needs it (fdrow.h):
  *   PID/fd listing   pid fd
  *   readlink fd/N    target type inode path deleted (decides the row exists)
- *   stat fd/N        type and inode of paths and anon inodes, dev_*, size
+ *   stat fd/N        type and inode of paths and anon inodes, dev_*, size,
+ *                    nlink (the link count, lsof's -F k)
  *   lstat fd/N       mode (the link's permission bits are the open mode)
  *   fdinfo/N         pos flags mnt_id, and eventfd_id pidfd_pid epoll_fds
  *                    (what lsof names eventfds, pidfds and epoll sets by),
@@ -34,13 +38,18 @@
  *         every socket descriptor, from the index, in its order
  *   0x10  with 0x2: `type = 'socket'` too, so the lookup needs no stat of
  *         files and anon inodes (the stat tier)
+ *   0x20  with 0x1 and without 0x2: `fd = ?`, a lookup of that descriptor
+ *         of each process (its link read, its directory not listed)
  *   PN_IDX_PID_LIST  the pid argument is an IN list
  *   PN_IDX_TASKS     `tasks = ?` (then no index plan); PN_IDX_NO_TASKS
  *                    `tid IS NULL`
- * argv order: pid (when 0x1), inode (when 0x2), tasks (when PN_IDX_TASKS).
+ * argv order: pid (when 0x1), inode (when 0x2) or fd (when 0x20), tasks (when
+ * PN_IDX_TASKS).
  *
  * Plans. With pid, the listed processes are walked; the last listing is kept
  * so the inner loop of a join does not list the same directory twice. With
+ * pid and fd, each process's descriptor is read alone, its directory not
+ * listed (the lsof views look each descriptor's flags up so). With
  * inode, an inode -> (pid, fd) index of every descriptor is built once and
  * xFilter calls are lookups; with pid as well, the first call walks the pids
  * and later calls use the index. The index is shared by all fds cursors the
@@ -58,21 +67,14 @@
  * fd DESC.
  */
 #include "tables.h"
-#include "fd_share.h"
-#include "fdrow.h"
-#include "fdscan.h"
+#include "fds_rows.h"
 #include "parse.h"
-#include "tasks.h"
-#include "vtab_common.h"
 SQLITE_EXTENSION_INIT3
 
-#include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <unistd.h>
 
 static const char FDS_SCHEMA[] =
     "CREATE TABLE x(pid INTEGER, fd INTEGER, target TEXT, type TEXT,"
@@ -81,55 +83,14 @@ static const char FDS_SCHEMA[] =
     " rdev_major INTEGER, rdev_minor INTEGER, size INTEGER, error TEXT,"
     " lock TEXT, eventfd_id INTEGER, pidfd_pid INTEGER, epoll_fds TEXT,"
     " tty_index INTEGER, sock_protocol TEXT, tid INTEGER, taskcmd TEXT,"
-    " tasks INTEGER HIDDEN)";
+    " nlink INTEGER, tasks INTEGER HIDDEN)";
 enum {
   COL_PID, COL_FD, COL_TARGET, COL_TYPE, COL_INODE, COL_PATH, COL_DELETED,
   COL_MODE, COL_POS, COL_FLAGS, COL_MNT_ID, COL_DEV_MAJOR, COL_DEV_MINOR,
   COL_RDEV_MAJOR, COL_RDEV_MINOR, COL_SIZE, COL_ERROR, COL_LOCK,
   COL_EVENTFD_ID, COL_PIDFD_PID, COL_EPOLL_FDS, COL_TTY_INDEX,
-  COL_SOCK_PROTOCOL, COL_TID, COL_TASKCMD, COL_TASKS
+  COL_SOCK_PROTOCOL, COL_TID, COL_TASKCMD, COL_NLINK, COL_TASKS
 };
-
-#define IDX_PID PN_IDX_PID
-#define IDX_INODE 0x2
-#define IDX_LINK 0x4
-#define IDX_SOCKET_SCAN 0x8
-#define IDX_SOCKETS_ONLY 0x10
-
-typedef struct fds_cursor {
-  pn_cursor pc;             /* pc.pid, pc.piddir: the process being walked */
-  int idx;
-  pn_fdnums fds;            /* its descriptor numbers (a listing) */
-  size_t fdat;              /* the next of them */
-  sqlite3_int64 listed_pid; /* whose listing fds holds, or -1 */
-  pn_res list_res;          /* how that listing went */
-  int list_err;
-  const char *links_denied; /* a link of that listing could not be read:
-                               why (then none can: see read_row_link) */
-  /* inode plan */
-  pn_fd_share *sh;          /* the connection's index (fd_share.h) */
-  uint64_t want_inode;
-  pn_fd_span spans[2];      /* the index entries this call visits */
-  size_t ref_at[2];         /* the next of each */
-  const pn_i64list *pid_filter; /* index lookups with a pid constraint too */
-  int use_index;            /* this call answers from the index */
-  int socket_scan;          /* this call lists every socket, in index order */
-  int filters;              /* xFilter calls so far */
-  /* threads (walk plans with tasks = 1) */
-  pn_taskwalk tw;
-  pn_fdrows saved;          /* the process's rows, for threads sharing them */
-  int saving;               /* the rows of this process are being saved */
-  int replaying;            /* this thread's rows are the saved ones */
-  size_t replay_at;         /* the next of them */
-  int row_pending_save;     /* the current row is to be saved when left */
-  pn_fdlinks ahead;         /* links of a big listing read ahead: those */
-  int have_ahead;           /* of fds.v[ahead_from...] */
-  size_t ahead_from;
-  int ahead_dir;            /* the directory listed, where they are read */
-  /* the current row */
-  pn_fdenv env;
-  pn_fdrow row;
-} fds_cursor;
 
 /* 1 when the rows are wanted in ascending inode order (ORDER BY inode, or
  * GROUP BY inode, which SQLite may reuse for an ORDER BY inode DESC: so a
@@ -172,11 +133,22 @@ static void walk_order(sqlite3_index_info *info, int idx) {
     info->orderByConsumed = 1;
 }
 
+/* `fd = ?` beside `pid = ?` (and no inode): a lookup of that descriptor of
+ * each process, whose link tells whether it is there. */
+static int plan_fd_lookup(sqlite3_index_info *info, int idx, int *argc) {
+  if (!(idx & IDX_PID) || (idx & IDX_INODE) || !pn_claim_eq(info, COL_FD, argc, 0, NULL))
+    return 0;
+  info->estimatedCost /= 20;
+  info->estimatedRows = info->estimatedRows / 20 + 1;
+  return IDX_FD | IDX_LINK;
+}
+
 static int fdsXBestIndex(sqlite3_vtab *tab, sqlite3_index_info *info) {
   (void)tab;
   int idx = pn_plan_pid(info, COL_PID, 20);
   int argc = idx ? 1 : 0;
   if (pn_claim_eq(info, COL_INODE, &argc, 0, NULL)) idx |= IDX_INODE;
+  idx |= plan_fd_lookup(info, idx, &argc);
   idx |= pn_plan_tasks(info, COL_TASKS, COL_TID, &argc);
   const sqlite3_uint64 link_cols =
       (1u << COL_TARGET) | (1u << COL_TYPE) | (1u << COL_INODE) | (1u << COL_PATH) |
@@ -225,19 +197,6 @@ static int fdsXOpen(sqlite3_vtab *tab, sqlite3_vtab_cursor **out) {
   return rc;
 }
 
-/* The directory rows read their parts from: the current process's (opened
- * when a row needs it: index rows open it only for what their link does
- * not give), or the thread's being listed. 0: gone. */
-static int ensure_dir(fds_cursor *c) {
-  if (c->tw.task && !c->replaying) {
-    c->env.dir = pn_taskwalk_dir(&c->tw, &c->pc.fs, c->pc.piddir) ? c->tw.dir : -1;
-    return c->env.dir >= 0;
-  }
-  int ok = pn_cursor_open_piddir(&c->pc);
-  c->env.dir = c->pc.piddir;
-  return ok;
-}
-
 static int fdsXClose(sqlite3_vtab_cursor *cur) {
   fds_cursor *c = (fds_cursor *)cur;
   pn_fdnums_free(&c->fds);
@@ -251,296 +210,20 @@ static int fdsXClose(sqlite3_vtab_cursor *cur) {
   return SQLITE_OK;
 }
 
-/* ---- listing one process's descriptors ------------------------------------ */
-
-/* Reads the links of a listing of thousands of descriptors ahead, a window
- * at a time from `from` on, shared out to the connection's threads (a busy
- * server's sockets). */
-static int read_ahead(fds_cursor *c, size_t from) {
-  int threads = ((pn_vtab *)c->pc.base.pVtab)->ctx->threads;
-  c->have_ahead = 0;
-  if (!(c->idx & IDX_LINK) || threads < 2 || c->fds.n < 2 * PN_FDLINKS_SLICE ||
-      from >= c->fds.n)
-    return SQLITE_OK;
-  size_t n = c->fds.n - from;
-  if (n > PN_FDLINKS_WINDOW) n = PN_FDLINKS_WINDOW;
-  int rc = pn_fdlinks_read(&c->ahead, &c->pc.fs, c->ahead_dir, c->fds.v + from, n, threads);
-  c->have_ahead = rc == SQLITE_OK;
-  c->ahead_from = from;
-  return rc;
-}
-
-/* Lists the descriptors of dir (the process pid's directory, or a thread's)
- * into c->fds unless it already holds pid's. Sets c->list_res: PN_GONE
- * skips it, PN_DENIED gives the error row. */
-static int list_dir(fds_cursor *c, int dir, sqlite3_int64 memo_pid) {
-  int err;
-  c->fdat = 0;
-  if (memo_pid >= 0 && c->listed_pid == memo_pid) return SQLITE_OK; /* memo */
-  c->listed_pid = -1;
-  c->have_ahead = 0;
-  c->links_denied = NULL;
-  pn_res r = pn_list_fds(&c->pc.fs, dir, &c->fds, &err);
-  c->list_res = r;
-  c->list_err = err;
-  if (r != PN_OK) return pn_is_nomem(r, err) ? SQLITE_NOMEM : SQLITE_OK;
-  c->listed_pid = memo_pid;
-  c->ahead_dir = dir;
-  return read_ahead(c, 0);
-}
-
-/* Opens PID's directory and lists its descriptors; with task rows, lists
- * its threads too (the process's rows are saved for those that share). */
-static int list_process(fds_cursor *c, sqlite3_int64 pid) {
-  int err;
-  pn_cursor_close_piddir(&c->pc);
-  pn_taskwalk_reset(&c->tw);
-  c->pc.pid = pid;
-  c->replaying = c->saving = 0;
-  pn_res r = pn_open_pid(&c->pc.fs, pid, &c->pc.piddir, &err);
-  c->env.dir = c->pc.piddir;
-  c->env.pid = pid;
-  c->fdat = c->fds.n;
-  if (r != PN_OK) {
-    c->list_res = r == PN_DENIED ? PN_DENIED : PN_GONE;
-    c->list_err = err;
-    c->listed_pid = -1;
-    return pn_is_nomem(r, err) ? SQLITE_NOMEM : SQLITE_OK;
-  }
-  int rc = list_dir(c, c->pc.piddir, pid);
-  if (rc == SQLITE_OK && c->tw.on)
-    rc = pn_taskwalk_start(&c->tw, &c->pc.fs, c->pc.piddir, pid, &c->env.scratch);
-  pn_fdrows_clear(&c->saved);
-  c->saving = pn_taskwalk_has_threads(&c->tw);
-  return rc;
-}
-
-/* Moves to the next thread of the process: its rows are the saved ones if
- * it shares the process's descriptor table, else its own listing. 0 when
- * there is none left. */
-static int next_thread(fds_cursor *c, int *rc) {
-  *rc = SQLITE_OK;
-  c->saving = 0;
-  if (!pn_taskwalk_next(&c->tw)) return 0;
-  c->replaying = pn_taskwalk_shares(&c->tw, &c->pc.fs, c->pc.pid, PN_SHARE_FILES);
-  c->replay_at = 0;
-  c->env.dir = c->pc.piddir;
-  if (c->replaying) return 1;
-  if (!pn_taskwalk_dir(&c->tw, &c->pc.fs, c->pc.piddir)) {
-    c->list_res = PN_GONE;
-    c->fdat = c->fds.n = 0;
-    return 1;
-  }
-  c->env.dir = c->tw.dir;
-  *rc = list_dir(c, c->tw.dir, -1);
-  return 1;
-}
-
-/* ---- the current row -------------------------------------------------------- */
-
-static void row_reset(fds_cursor *c, int fd) { pn_fdrow_reset(&c->row, fd); }
-
-/* Saves the row just left, when the process's rows are being saved. */
-static int save_left_row(fds_cursor *c) {
-  if (!c->row_pending_save) return SQLITE_OK;
-  c->row_pending_save = 0;
-  return pn_fdrows_save(&c->saved, &c->row);
-}
-
-/* Reads the link of the current row (the walk's row `at` of the listing,
- * or -1), from the links read ahead when there are. */
-static int read_row_link(fds_cursor *c, size_t at, int *exists) {
-  if (c->have_ahead && at != (size_t)-1 && at >= c->ahead_from + c->ahead.n) {
-    int rc = read_ahead(c, at); /* the next window */
-    if (rc != SQLITE_OK) return rc;
-  }
-  if (c->have_ahead && at != (size_t)-1 && at >= c->ahead_from &&
-      at - c->ahead_from < c->ahead.n) {
-    size_t i = at - c->ahead_from;
-    const pn_fdlink_read *a = &c->ahead.v[i];
-    return pn_fdrow_take_link(&c->row, a->res, a->err, pn_fdlinks_text(&c->ahead, i),
-                              a->n, exists);
-  }
-  /* Whether a process's links may be read is decided for the process
-   * (ptrace's read access to its task), never link by link: once one is
-   * denied, the others of the listing are denied without asking. A thread
-   * whose descriptor table cannot be compared with its process's (kcmp is
-   * denied too) is listed whole: without this, a link refused per
-   * descriptor per thread (18 threads of 282 descriptors: 5,000 calls). */
-  if (c->links_denied) return pn_fdrow_deny(&c->row, c->links_denied, exists);
-  int rc = pn_fdrow_read_link(&c->row, &c->env, exists);
-  c->links_denied = c->row.error;
-  return rc;
-}
-
-/* ---- walking: pid plan and full scan ------------------------------------ */
-
-/* 1 when the current row has the wanted inode (pid and inode plan). */
-static int row_has_inode(fds_cursor *c) {
-  const pn_fdrow *r = &c->row;
-  if (!r->have_link) return 0; /* no link, no inode to match */
-  if (r->parsed.has_inode) return r->parsed.inode == c->want_inode;
-  if (r->parsed.kind != PN_FD_PATH && r->parsed.kind != PN_FD_ANON) return 0;
-  pn_fdrow_load_stat(&c->row, &c->env);
-  return r->have_stat && (uint64_t)r->st.st_ino == c->want_inode;
-}
-
-/* The next row of the listing being walked (the process's or a thread's):
- * 1 with it, 0 at the listing's end. */
-static int next_listed_row(fds_cursor *c, int *rc) {
-  *rc = SQLITE_OK;
-  if (c->replaying) {
-    if (c->replay_at >= c->saved.n) return 0;
-    *rc = pn_fdrows_restore(&c->saved, c->replay_at++, &c->row);
-    return 1;
-  }
-  while (c->fdat < c->fds.n) {
-    row_reset(c, c->fds.v[c->fdat++]);
-    if (!(c->idx & IDX_LINK)) return 1;
-    int exists;
-    if ((*rc = read_row_link(c, c->fdat - 1, &exists)) != SQLITE_OK) return 1;
-    if (!exists) continue;
-    if (!(c->idx & IDX_INODE) || row_has_inode(c)) return 1;
-  }
-  return 0;
-}
-
-/* The error row of a listing that may not be read (lsof's NOFD), once. */
-static int denied_row(fds_cursor *c) {
-  if (c->list_res != PN_DENIED || (c->idx & IDX_INODE)) return 0;
-  c->list_res = PN_GONE; /* given */
-  row_reset(c, -1);
-  c->row.error = pn_res_text(PN_DENIED, c->list_err);
-  return 1;
-}
-
-/* Moves to the next row of the walk over processes (and their threads). */
-static int next_walk_row(fds_cursor *c) {
-  int rc = save_left_row(c);
-  if (rc != SQLITE_OK) return rc;
-  for (;;) {
-    if (c->pc.pid >= 0 && (next_listed_row(c, &rc) || denied_row(c))) {
-      c->row_pending_save = c->saving;
-      return rc;
-    }
-    if (rc != SQLITE_OK) return rc;
-    if (c->pc.pid >= 0 && next_thread(c, &rc)) continue;
-    if (rc != SQLITE_OK) return rc;
-    sqlite3_int64 pid;
-    if (!pn_pidsrc_next(&c->pc.src, &pid)) {
-      c->pc.eof = 1;
-      return SQLITE_OK;
-    }
-    if ((rc = list_process(c, pid)) != SQLITE_OK) return rc;
-  }
-}
-
-/* ---- the inode index -------------------------------------------------------- */
-
-static const char *const REF_PREFIX[] = {
-    [PN_FD_SOCKET] = "socket", [PN_FD_PIPE] = "pipe", [PN_FD_NET] = "net",
-    [PN_FD_PIDFD] = "pidfd"};
-
-/* The link of an indexed socket, pipe or namespace descriptor is
- * "kind:[inode]": the row is made from the index without reading it again
- * (the index is this statement's snapshot, as ss's and lsof's are theirs),
- * and the text only if `target` is asked for. 0 for other kinds. */
-static int link_from_ref(fds_cursor *c, const pn_fd_ref *ref) {
-  if (ref->kind < 0 || ref->kind > PN_FD_PIDFD || !REF_PREFIX[ref->kind]) return 0;
-  pn_fdrow *r = &c->row;
-  memset(&r->parsed, 0, sizeof r->parsed);
-  r->parsed.kind = (pn_fd_kind)ref->kind;
-  r->parsed.has_inode = 1;
-  r->parsed.inode = ref->inode;
-  r->have_link = r->link_pending = 1;
-  return 1;
-}
-
-/* Makes the text of a link taken from the index. */
-static int make_pending_link(fds_cursor *c) {
-  char text[48];
-  pn_fdrow *r = &c->row;
-  int n = snprintf(text, sizeof text, "%s:[%llu]", REF_PREFIX[r->parsed.kind],
-                   (unsigned long long)r->parsed.inode);
-  if (n < 0 || pn_buf_set(&r->link, text, (size_t)n) != 0) return SQLITE_NOMEM;
-  r->link_pending = 0;
-  return SQLITE_OK;
-}
-
-/* The next entry of the two spans, merged in the index's own order (pid,
- * then fd, descending), or NULL after the last. */
-static const pn_fd_ref *next_ref(fds_cursor *c) {
-  int from = -1;
-  for (int i = 0; i < 2; i++) {
-    if (c->ref_at[i] >= c->spans[i].n) continue;
-    const pn_fd_ref *r = &c->spans[i].v[c->ref_at[i]];
-    if (from < 0) {
-      from = i;
-      continue;
-    }
-    const pn_fd_ref *best = &c->spans[from].v[c->ref_at[from]];
-    if (r->pid > best->pid || (r->pid == best->pid && r->fd > best->fd)) from = i;
-  }
-  return from < 0 ? NULL : &c->spans[from].v[c->ref_at[from]++];
-}
-
-/* Moves to the next descriptor of the index that this call wants: those
- * with the wanted inode, or every socket (socket scan). Links not made from
- * the index are read again, and a descriptor closed or reused since the
- * index was built is skipped. */
-static int next_index_row(fds_cursor *c) {
-  const pn_fd_ref *next;
-  while ((next = next_ref(c)) != NULL) {
-    pn_fd_ref ref = *next;
-    int rc, exists;
-    if (c->socket_scan && ref.kind != PN_FD_SOCKET) continue;
-    if (c->pid_filter && !pn_i64list_has(c->pid_filter, ref.pid)) continue;
-    if (ref.pid != c->pc.pid) {
-      pn_cursor_close_piddir(&c->pc);
-      c->pc.pid = ref.pid;
-      c->env.pid = ref.pid;
-      c->env.dir = -1;
-    }
-    row_reset(c, ref.fd);
-    if (link_from_ref(c, &ref)) return SQLITE_OK;
-    if (!ensure_dir(c)) continue;
-    if ((rc = read_row_link(c, (size_t)-1, &exists)) != SQLITE_OK) return rc;
-    if (!exists || !c->row.have_link) continue;
-    if (row_has_inode(c)) return SQLITE_OK;
-  }
-  c->pc.eof = 1;
-  return SQLITE_OK;
-}
-
-static int start_socket_scan(fds_cursor *c) {
-  int rc;
-  if ((rc = pn_fd_share_build(c->sh, &c->pc)) != SQLITE_OK) return rc;
-  pn_fd_span all = {c->sh->index.v, c->sh->index.n}, none = {NULL, 0};
-  c->spans[0] = all;
-  c->spans[1] = none;
-  c->ref_at[0] = c->ref_at[1] = 0;
-  return next_index_row(c);
-}
-
-static int start_index_lookup(fds_cursor *c) {
-  int rc;
-  pn_fd_span none = {NULL, 0};
-  c->spans[0] = c->spans[1] = none;
-  c->ref_at[0] = c->ref_at[1] = 0;
-  if ((rc = pn_fd_share_build(c->sh, &c->pc)) != SQLITE_OK) return rc;
-  if (!(c->idx & IDX_SOCKETS_ONLY) && !c->sh->index.stat_tier_done &&
-      (rc = pn_fd_index_add_stat_tier(&c->sh->index, &c->pc.fs)) != SQLITE_OK)
-    return rc;
-  pn_fd_index_find(&c->sh->index, c->want_inode, c->spans);
-  return next_index_row(c);
-}
-
 /* ---- xFilter and friends -------------------------------------------------- */
 
 static int inode_arg(sqlite3_value *v, uint64_t *out) {
   sqlite3_int64 x;
   if (!pn_value_int64(v, &x)) return 0;
   *out = (uint64_t)x;
+  return 1;
+}
+
+/* A descriptor number: an integer no process may be past, INT_MAX. */
+static int fd_arg(sqlite3_value *v, int *out) {
+  sqlite3_int64 x;
+  if (!pn_value_int64(v, &x) || x < 0 || x > INT_MAX) return 0;
+  *out = (int)x;
   return 1;
 }
 
@@ -558,12 +241,16 @@ static int fdsXFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   c->pid_filter = NULL;
   c->replaying = c->saving = c->row_pending_save = 0;
   pn_pidsrc_end(&c->pc.src);
-  int tasks_at = arg + ((idxNum & IDX_INODE) ? 1 : 0);
+  if ((idxNum & IDX_FD) && !fd_arg(argv[arg], &c->want_fd)) {
+    c->pc.eof = 1;
+    return SQLITE_OK;
+  }
+  int tasks_at = arg + ((idxNum & (IDX_INODE | IDX_FD)) ? 1 : 0);
   if (!pn_taskwalk_filter(&c->tw, idxNum, (idxNum & PN_IDX_TASKS) ? argv[tasks_at] : NULL)) {
     c->pc.eof = 1;
     return SQLITE_OK;
   }
-  if (c->socket_scan) return start_socket_scan(c);
+  if (c->socket_scan) return fds_start_socket_scan(c);
   if ((idxNum & IDX_INODE) && !inode_arg(argv[arg], &c->want_inode)) {
     c->pc.eof = 1;
     return SQLITE_OK;
@@ -580,21 +267,21 @@ static int fdsXFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
      * pid narrows the search. */
     c->use_index = !list || c->filters++ > 0;
     c->pid_filter = list;
-    if (c->use_index) return start_index_lookup(c);
+    if (c->use_index) return fds_start_index_lookup(c);
   } else {
     c->use_index = 0;
   }
   int rc = pn_cursor_walk(&c->pc, idxNum, argv, NULL);
   c->pc.pid = -1;
   if (rc != SQLITE_OK) return rc;
-  return next_walk_row(c);
+  return fds_next_walk_row(c);
 }
 
 static int fdsXNext(sqlite3_vtab_cursor *cur) {
   fds_cursor *c = (fds_cursor *)cur;
   if (c->socket_scan || ((c->idx & IDX_INODE) && c->use_index))
-    return next_index_row(c);
-  return next_walk_row(c);
+    return fds_next_index_row(c);
+  return fds_next_walk_row(c);
 }
 
 static int fdsXRowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid) {
@@ -636,6 +323,11 @@ static void result_stat_field(fds_cursor *c, sqlite3_context *ctx, int col) {
     dev_t dev;
     if (pn_fdrow_dev(&c->row, &c->env, &dev))
       sqlite3_result_int64(ctx, col == COL_DEV_MAJOR ? major(dev) : minor(dev));
+    return;
+  }
+  if (col == COL_NLINK) {
+    sqlite3_int64 n;
+    if (pn_fdrow_nlink(&c->row, &c->env, &n)) sqlite3_result_int64(ctx, n);
     return;
   }
   if (pn_fdrow_pseudo(&c->row) >= 0) return; /* no rdev, no size */
@@ -746,14 +438,14 @@ static int fdsXColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col) {
   if (col >= COL_MODE) {
     /* a link we may not read: neither may the rest be read */
     if (r->error) return SQLITE_OK;
-    ensure_dir(c); /* where the parts not read yet are read from */
+    fds_ensure_dir(c); /* where the parts not read yet are read from */
     return result_part(c, ctx, col);
   }
   if (!r->have_link) return SQLITE_OK;
   const pn_fdlink *l = &r->parsed;
   switch (col) {
   case COL_TARGET:
-    if (r->link_pending && make_pending_link(c) != SQLITE_OK) return SQLITE_NOMEM;
+    if (r->link_pending && fds_make_pending_link(c) != SQLITE_OK) return SQLITE_NOMEM;
     pn_result_text(ctx, r->link.p, r->link.n);
     break;
   case COL_TYPE: sqlite3_result_text(ctx, type_text(c), -1, SQLITE_STATIC); break;

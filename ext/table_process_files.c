@@ -4,7 +4,7 @@
  * row each (what lsof prints as cwd, rtd and txt).
  *
  * Columns come from readlink (path, deleted) and stat (type, device, size,
- * inode) of /proc/PID/cwd, root and exe; stat runs only when one of its
+ * inode, nlink: the link count) of /proc/PID/cwd, root and exe; stat runs only when one of its
  * columns is used, /proc/locks only for `lock`. A link we may not read
  * (another user's process without privileges) gives a row with `error`
  * set; a kernel thread, which has no executable, gives a txt row whose
@@ -47,11 +47,11 @@ static const char PROCESS_FILES_SCHEMA[] =
     "CREATE TABLE x(pid INTEGER, kind TEXT, path TEXT, deleted INTEGER,"
     " type TEXT, dev_major INTEGER, dev_minor INTEGER, size INTEGER,"
     " inode INTEGER, error TEXT, tid INTEGER, taskcmd TEXT, lock TEXT,"
-    " tasks INTEGER HIDDEN)";
+    " nlink INTEGER, tasks INTEGER HIDDEN)";
 enum {
   COL_PID, COL_KIND, COL_PATH, COL_DELETED, COL_TYPE, COL_DEV_MAJOR,
   COL_DEV_MINOR, COL_SIZE, COL_INODE, COL_ERROR, COL_TID, COL_TASKCMD,
-  COL_LOCK, COL_TASKS
+  COL_LOCK, COL_NLINK, COL_TASKS
 };
 
 #define IDX_STAT 0x2
@@ -99,7 +99,8 @@ static int pfXBestIndex(sqlite3_vtab *tab, sqlite3_index_info *info) {
   }
   for (int col = COL_TYPE; col <= COL_INODE; col++)
     if (info->colUsed & ((sqlite3_uint64)1 << col)) idx |= IDX_STAT;
-  if (info->colUsed & ((sqlite3_uint64)1 << COL_LOCK)) idx |= IDX_STAT;
+  if (info->colUsed & (((sqlite3_uint64)1 << COL_LOCK) | ((sqlite3_uint64)1 << COL_NLINK)))
+    idx |= IDX_STAT;
   static const int order[] = {COL_PID, COL_TID, COL_KIND};
   if (pn_order_consumed(info, order, 3, pn_plan_may_list_tasks(idx) ? 0 : 2u))
     info->orderByConsumed = 1;
@@ -247,6 +248,7 @@ static void result_stat(const pf_file *f, sqlite3_context *ctx, int col) {
   case COL_DEV_MINOR: sqlite3_result_int64(ctx, minor(st->st_dev)); break;
   case COL_SIZE: sqlite3_result_int64(ctx, (sqlite3_int64)st->st_size); break;
   case COL_INODE: sqlite3_result_int64(ctx, (sqlite3_int64)st->st_ino); break;
+  case COL_NLINK: sqlite3_result_int64(ctx, (sqlite3_int64)st->st_nlink); break;
   }
 }
 

@@ -15,7 +15,7 @@
  *                  file (device and inode 0): lsof lists a file once
  *   exe            1 when the file is the process's executable (the device
  *                  and inode of a stat of PID/exe), which lsof lists as txt
- *   file_type, file_size, file_rdev_major, file_rdev_minor
+ *   file_type, file_size, file_rdev_major, file_rdev_minor, file_nlink
  *                  a stat of the mapped file itself, through
  *                  PID/map_files/START-END: once per file (device and
  *                  inode) for the statement, whichever process maps it.
@@ -62,13 +62,14 @@ static const char MAPS_SCHEMA[] =
     " dev_minor INTEGER, inode INTEGER, path TEXT, deleted INTEGER,"
     " first_mapping INTEGER, exe INTEGER, file_type TEXT, file_size INTEGER,"
     " file_rdev_major INTEGER, file_rdev_minor INTEGER, file_error TEXT,"
-    " lock TEXT, tid INTEGER, taskcmd TEXT, tasks INTEGER HIDDEN)";
+    " lock TEXT, tid INTEGER, taskcmd TEXT, file_nlink INTEGER,"
+    " tasks INTEGER HIDDEN)";
 enum {
   COL_PID, COL_START, COL_END, COL_SIZE, COL_PERMS, COL_OFFSET, COL_DEV,
   COL_DEV_MAJOR, COL_DEV_MINOR, COL_INODE, COL_PATH, COL_DELETED,
   COL_FIRST_MAPPING, COL_EXE, COL_FILE_TYPE, COL_FILE_SIZE,
   COL_FILE_RDEV_MAJOR, COL_FILE_RDEV_MINOR, COL_FILE_ERROR, COL_LOCK,
-  COL_TID, COL_TASKCMD, COL_TASKS
+  COL_TID, COL_TASKCMD, COL_FILE_NLINK, COL_TASKS
 };
 
 #define NEED_FIRST 0x100
@@ -129,7 +130,7 @@ static int need_for_column(int col) {
   case COL_FIRST_MAPPING: return NEED_FIRST;
   case COL_EXE: return NEED_EXE;
   case COL_FILE_TYPE: case COL_FILE_SIZE: case COL_FILE_RDEV_MAJOR:
-  case COL_FILE_RDEV_MINOR: case COL_FILE_ERROR: return NEED_STAT;
+  case COL_FILE_RDEV_MINOR: case COL_FILE_ERROR: case COL_FILE_NLINK: return NEED_STAT;
   case COL_LOCK: return NEED_LOCK;
   default: return 0;
   }
@@ -453,6 +454,9 @@ static int result_file(maps_cursor *c, sqlite3_context *ctx, int col) {
     break;
   case COL_FILE_RDEV_MINOR:
     if (dev_like) sqlite3_result_int64(ctx, minor(st->st_rdev));
+    break;
+  case COL_FILE_NLINK:
+    if (st) sqlite3_result_int64(ctx, (sqlite3_int64)st->st_nlink);
     break;
   case COL_FILE_ERROR:
     if (c->note[0]) sqlite3_result_text(ctx, c->note, -1, SQLITE_TRANSIENT);

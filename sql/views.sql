@@ -70,7 +70,12 @@ FROM socket_holders sh CROSS JOIN processes p ON p.pid = sh.pid;
 -- inode of the file (a socket's inode for sockets), path (a file's path,
 -- without " (deleted)"), and for sockets kind (tcp, udp, unix, ...),
 -- family, local_address, local_port, remote_address, remote_port, state
--- (the kernel's names, which lsof's -s uses) and netns.
+-- (the kernel's names, which lsof's -s uses) and netns; last, nlink (the
+-- link count: lsof's -F k, which lsof gives every file but a socket and a
+-- mapped file it could not stat). A descriptor's open flags (lsof's -F G)
+-- are not here: they cost a read of its fdinfo, which every row of the
+-- view would pay; fds.flags has them (JOIN fds USING (pid, fd), with fd
+-- the view's fdnum).
 -- The three arms (directories and executable; mapped files; descriptors)
 -- each come ordered from their table, which SQLite merges without a sort:
 -- rows stream out as they are read.
@@ -78,7 +83,7 @@ CREATE TEMP VIEW IF NOT EXISTS lsof_tasks(
   command, pid, tid, taskcmd, user, fd, type, device, size_off, node, name,
   ppid, pgid, uid, fdnum, ftype, dev_major, dev_minor, inode, path,
   kind, family, local_address, local_port, remote_address, remote_port,
-  state, netns) AS
+  state, netns, nlink) AS
 -- A descriptor's socket is looked up in `sockets` by inode: one binary
 -- search in an index of every namespace's sockets that the table builds
 -- once per statement, so that only the sockets listed are made into
@@ -89,7 +94,7 @@ lsof_users AS MATERIALIZED (SELECT uid, name, min(rowid) FROM users GROUP BY uid
 SELECT command, pid, tid, taskcmd, user, fd, type, device, size_off, node,
        name, ppid, pgid, uid, fdnum, ftype, dev_major, dev_minor, inode, path,
        kind, family, local_address, local_port, remote_address, remote_port,
-       state, netns FROM (
+       state, netns, nlink FROM (
   -- cwd, rtd, txt: the links of /proc/PID (of /proc/PID/task/TID for a
   -- thread), from process_files (readlink and stat of each link). A link
   -- we may not read is TYPE unknown with the link and the error as NAME; a
@@ -116,7 +121,7 @@ SELECT command, pid, tid, taskcmd, user, fd, type, device, size_off, node,
          f.type AS ftype, f.dev_major AS dev_major, f.dev_minor AS dev_minor,
          f.inode AS inode, f.path AS path, NULL AS kind, NULL AS family,
          NULL AS local_address, NULL AS local_port, NULL AS remote_address,
-         NULL AS remote_port, NULL AS state, NULL AS netns
+         NULL AS remote_port, NULL AS state, NULL AS netns, f.nlink AS nlink
   FROM process_files f
   CROSS JOIN processes p ON p.pid = f.pid
   LEFT JOIN lsof_users un ON un.uid = p.euid
@@ -143,7 +148,8 @@ SELECT command, pid, tid, taskcmd, user, fd, type, device, size_off, node,
          m.inode,
          CASE WHEN m.deleted THEN substr(m.path, 1, length(m.path) - 10)
               ELSE m.path END,
-         NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+         NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+         CASE WHEN m.deleted THEN NULL ELSE m.file_nlink END
   FROM process_maps m
   CROSS JOIN processes p ON p.pid = m.pid
   LEFT JOIN lsof_users un ON un.uid = p.euid
@@ -250,7 +256,8 @@ SELECT command, pid, tid, taskcmd, user, fd, type, device, size_off, node,
          END,
          p.ppid, p.pgrp, p.euid, f.fd, f.type, f.dev_major, f.dev_minor, f.inode,
          f.path, s.kind, s.family, s.local_address, s.local_port,
-         s.remote_address, s.remote_port, s.state, s.netns
+         s.remote_address, s.remote_port, s.state, s.netns,
+         CASE WHEN f.type IN ('socket', 'socket_file') THEN NULL ELSE f.nlink END
   FROM fds f
   CROSS JOIN processes p ON p.pid = f.pid
   LEFT JOIN lsof_users un ON un.uid = p.euid
@@ -266,11 +273,11 @@ CREATE TEMP VIEW IF NOT EXISTS lsof(
   command, pid, user, fd, type, device, size_off, node, name,
   ppid, pgid, uid, fdnum, ftype, dev_major, dev_minor, inode, path,
   kind, family, local_address, local_port, remote_address, remote_port,
-  state, netns) AS
+  state, netns, nlink) AS
 SELECT command, pid, user, fd, type, device, size_off, node, name,
        ppid, pgid, uid, fdnum, ftype, dev_major, dev_minor, inode, path,
        kind, family, local_address, local_port, remote_address, remote_port,
-       state, netns
+       state, netns, nlink
 FROM lsof_tasks WHERE tid IS NULL;
 
 -- lsof -i -n -P +c0: the Internet sockets of lsof.

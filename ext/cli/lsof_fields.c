@@ -5,7 +5,7 @@
  * also ends with a newline). A process set (p, then K M g R c u L as
  * selected) opens each process and each of its tasks (K, its TID, and M,
  * its TASKCMD whole, only there); a file set per file follows, its fields
- * in lsof's order: f a l t d|D s|o i|P n T. -F alone (or -F0) selects
+ * in lsof's order: f a l t G d|D s|o i k P n T. -F alone (or -F0) selects
  * every field. p is always written, f only when selected (lsof 4.95).
  *
  * From the lsof view's columns: f is the descriptor without its mode, a
@@ -14,21 +14,26 @@
  * lsof prints dev_t (0x...), s or o the SIZE/OFF column (offsets are
  * 0t... or 0x...), i or P the NODE column (an inode or a protocol), n the
  * NAME without the TCP or unix state, T that state (ST=) and the socket
- * queues (QR= QS=, from the sockets table). The file flags (G) and link
- * counts (k) are not in the view: they are not written.
+ * queues (QR= QS=, from the sockets table), G a descriptor's open flags
+ * (fds.flags, looked up per descriptor) as lsof prints them with -F, in
+ * hex and followed by
+ * ";0x0" (lsof's second list, the per-process file flags, which Linux does
+ * not have), k the link count (the view's nlink: lsof gives none for
+ * sockets). Each of the last two is read only when selected: flags cost a
+ * read of the descriptor's fdinfo.
  */
 #include "lsof.h"
 
-#include <ctype.h>
 #include <string.h>
 #include <sys/sysmacros.h>
 
 static const char LETTERS[] = "acCdDfFgGikKlLmMnNopPrRsStTuzZ0123456789";
 /* What -F alone selects, of what procnet can write. */
-static const char ALL[] = "pKMgRcuLfaltdDsoiPnT";
+static const char ALL[] = "pKMgRcuLfaltGdDsoikPnT";
 
 enum { C_PID, C_TID, C_TASKCMD, C_PGID, C_PPID, C_CMD, C_UID, C_USER, C_FD, C_FDNUM, C_TYPE,
-       C_DEVICE, C_DEV_MAJOR, C_DEV_MINOR, C_SIZE_OFF, C_NODE, C_NAME, C_KIND, C_QUEUES };
+       C_DEVICE, C_DEV_MAJOR, C_DEV_MINOR, C_SIZE_OFF, C_NODE, C_NAME, C_KIND, C_QUEUES,
+       C_NLINK, C_FLAGS };
 
 int lsof_fields_valid(const char *letters) {
   for (const char *p = letters; *p; p++)
@@ -68,6 +73,15 @@ void lsof_fields_select(sqlite3_str *sql, const char *letters, int tasks, const 
                                          " WHERE s.inode = l.inode AND s.kind = l.kind"
                                          " AND l.kind IN ('tcp', 'udp', 'udplite') LIMIT 1)"
                                        : "NULL");
+  sqlite3_str_appendall(sql, f.on['k'] ? ", l.nlink" : ", NULL");
+  /* G: a lookup per descriptor of its own fdinfo (in the select list: a
+   * join would let SQLite drop the view's order) */
+  if (f.on['G'])
+    sqlite3_str_appendf(sql, ", CASE WHEN l.fdnum IS NOT NULL THEN (SELECT x.flags FROM fds x"
+                             " WHERE x.pid = %s AND x.fd = l.fdnum) END",
+                        tasks ? "coalesce(l.tid, l.pid)" : "l.pid");
+  else
+    sqlite3_str_appendall(sql, ", NULL");
 }
 
 /* ---- writing ------------------------------------------------------------------- */
@@ -105,11 +119,11 @@ static char access_mode(sqlite3_stmt *st) {
   return numbered && n && strchr("rwu", fd[n - 1]) ? fd[n - 1] : ' ';
 }
 
-static int all_digits(const char *s) {
-  if (!*s) return 0;
-  for (; *s; s++)
-    if (!isdigit((unsigned char)*s)) return 0;
-  return 1;
+/* NODE is a protocol (P) for Internet and packet sockets, even one that
+ * is a number (a packet socket's unnamed ethertype), else an inode (i). */
+static int node_is_protocol(sqlite3_stmt *st) {
+  const char *type = text(st, C_TYPE);
+  return !strcmp(type, "IPv4") || !strcmp(type, "IPv6") || !strcmp(type, "pack");
 }
 
 /* d (a socket's DEVICE text) or D (major,minor as lsof prints a dev_t). */
@@ -158,6 +172,14 @@ static void tcp_info(const fields *f, sqlite3_stmt *st, const char *state, FILE 
   field(f, 'T', buf, out);
 }
 
+/* G: the open flags as lsof -F prints them, hex, then its second list. */
+static void flags_field(const fields *f, sqlite3_stmt *st, FILE *out) {
+  if (sqlite3_column_type(st, C_FLAGS) == SQLITE_NULL) return;
+  char hex[40];
+  snprintf(hex, sizeof hex, "0x%llx;0x0", (unsigned long long)sqlite3_column_int64(st, C_FLAGS));
+  field(f, 'G', hex, out);
+}
+
 static void file_set(const fields *f, sqlite3_stmt *st, FILE *out) {
   const char *fd = sqlite3_column_type(st, C_FDNUM) != SQLITE_NULL ? text(st, C_FDNUM)
                                                                    : text(st, C_FD);
@@ -166,11 +188,15 @@ static void file_set(const fields *f, sqlite3_stmt *st, FILE *out) {
   field(f, 'a', mode, out);
   field(f, 'l', " ", out);
   if (*text(st, C_TYPE)) field(f, 't', text(st, C_TYPE), out);
+  flags_field(f, st, out);
   device_field(f, st, out);
   const char *so = text(st, C_SIZE_OFF);
   if (*so) field(f, !strncmp(so, "0t", 2) || !strncmp(so, "0x", 2) ? 'o' : 's', so, out);
   const char *node = text(st, C_NODE);
-  if (*node) field(f, all_digits(node) ? 'i' : 'P', node, out);
+  int inode = !node_is_protocol(st);
+  if (*node && inode) field(f, 'i', node, out);
+  if (sqlite3_column_type(st, C_NLINK) != SQLITE_NULL) field(f, 'k', text(st, C_NLINK), out);
+  if (*node && !inode) field(f, 'P', node, out);
   char name[8192];
   const char *state;
   name_and_state(st, name, sizeof name, &state);

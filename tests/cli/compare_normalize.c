@@ -111,7 +111,7 @@ typedef struct exception_def {
 
 enum {
   EX_SOCK_DIAG_ROWS, EX_SUMMARY_TOTAL, EX_SS_MOVING, EX_UNIX_BLANK,
-  EX_TIMER_MOMENT, EX_USAGE_TEXT, EX_LSOF_UNIX_BLANK, EX_LSOF_MEM_SIZE, EX_LSOF_FIELDS,
+  EX_TIMER_MOMENT, EX_USAGE_TEXT, EX_LSOF_UNIX_BLANK, EX_LSOF_MEM_SIZE,
   EX_LSOF_OWN_ROWS, EX_LSOF_ENDS_C0, EX_COUNT
 };
 
@@ -149,9 +149,6 @@ static exception_def exceptions[EX_COUNT] = {
                           " in its own mount namespace, so gives none for a process of"
                           " another one; procnet stats the mapping itself"
                           " (/proc/PID/map_files); dropped on both sides", 0},
-    [EX_LSOF_FIELDS] = {"lsof-fields-k-G", "the tables lack data",
-                        "-F's k (link count) and G (file flags): the lsof view has neither;"
-                        " dropped from lsof's field output", 0},
     [EX_LSOF_OWN_ROWS] = {"lsof-own-rows", "the tools' own work",
                           "a line that selects no process lists the tool too (lsof and the"
                           " child it forks, or procnet): their rows are dropped on both"
@@ -362,18 +359,6 @@ static void drop_tool_rows(cmp_lines *l, int *seen) {
   }
 }
 
-/* -F's k and G fields. */
-static void drop_fields_k_g(cmp_lines *l, int *seen) {
-  for (int i = 0; i < l->n; i++) {
-    char **w = l->words[i];
-    if ((field_line(w, 'k') && isdigit((unsigned char)w[0][1])) ||
-        (field_line(w, 'G') && !strncmp(w[0], "G0x", 3))) {
-      drop_line(l, i--);
-      applied(EX_LSOF_FIELDS, seen);
-    }
-  }
-}
-
 /* Whether the command line has +c 0 (or +c0) and +E or -E. */
 static int ends_whole_commands(char *const *argv) {
   int c0 = 0, ends = 0;
@@ -430,10 +415,7 @@ void cmp_normalize(char *const *argv, cmp_side side, cmp_lines *l) {
     if (side == CMP_PROCNET && ends_whole_commands(argv)) drop_end_commands(l, seen);
     drop_mem_sizes(l, seen);
     drop_tool_rows(l, seen);
-    if (side == CMP_REAL) {
-      drop_fields_k_g(l, seen);
-      if (names_files(argv)) drop_lsof_stale_unix(l, seen);
-    }
+    if (side == CMP_REAL && names_files(argv)) drop_lsof_stale_unix(l, seen);
   }
 }
 

@@ -9,7 +9,7 @@
  *   - the one-port question prints what the whole listing would: -i :PORT
  *     alone and ORed with a command that matches nothing (no fast path);
  *   - output: no header without rows, -R/-g columns, -F fields with NL or
- *     NUL ends, CSV/JSON with the view's columns only, COMMAND cut to 9
+ *     NUL ends, -F's G (open flags) and k (link count), CSV/JSON with the view's columns only, COMMAND cut to 9
  *     (+c 0: whole);
  *   - names, live: a file this test holds open (by device and inode,
  *     whatever the path), +d and +D over a directory of its own, a file
@@ -134,6 +134,15 @@ static void output_forms(void **state) {
    * the state and queues of a TCP socket. */
   r = fixture("-F0ptnT -i :22");
   assert_string_equal(r.out, "p1^@\ntIPv4^@n*:22^@TST=LISTEN^@TQR=0^@TQS=0^@\n");
+  run_free(&r);
+  /* G, a descriptor's open flags (hex, then lsof's ";0x0"), after t; k,
+   * the link count, after i: where a stat gives one (the fixture's cwd
+   * leads nowhere), 1 for a pipe, never for a socket. */
+  r = fixture("-F pfGkn0 -p 100");
+  assert_contains(r.out, "p100^@\nfcwd^@n/srv/app^@\n");
+  assert_contains(r.out, "\nf0^@G0x8000;0x0^@k1^@n/dev/null^@\n");
+  assert_contains(r.out, "\nf1^@G0x1;0x0^@k1^@npipe^@\n");
+  assert_contains(r.out, "\nf3^@G0x80002;0x0^@n127.0.0.1:8080^@\n");
   run_free(&r);
   /* CSV: the view's columns, none of the hidden ones. */
   r = fixture("--format csv -i :22");

@@ -76,4 +76,13 @@ int pn_retry_again(pn_retry *r);
     sqlite3_free(got_);                                                       \
   } while (0)
 
+/* Asserts rows against an expected text built with sqlite3_mprintf, which
+ * it frees. */
+#define assert_rows_fmt(db, expected_owned, ...)                              \
+  do {                                                                        \
+    char *exp_ = (expected_owned);                                            \
+    assert_rows((db), exp_, __VA_ARGS__);                                     \
+    sqlite3_free(exp_);                                                       \
+  } while (0)
+
 #endif

@@ -41,14 +41,6 @@
 
 static sqlite3 *open_fixture(void) { return pn_open(pn_fixture("proc")); }
 
-/* Asserts rows against an expected text built with sqlite3_mprintf. */
-#define assert_rows_fmt(db, expected_owned, ...)                              \
-  do {                                                                        \
-    char *exp_ = (expected_owned);                                            \
-    assert_rows((db), exp_, __VA_ARGS__);                                     \
-    sqlite3_free(exp_);                                                       \
-  } while (0)
-
 static long clk_tck(void) { return sysconf(_SC_CLK_TCK); }
 static long page_size(void) { return sysconf(_SC_PAGESIZE); }
 
@@ -237,6 +229,46 @@ static void fds_every_kind_of_link(void **state) {
   pn_close(db);
 }
 
+/* The link count: a stat's, and 1 for sockets and pipes without one (the
+ * fixture's pipe links lead nowhere); none where the stat fails. */
+static void fds_nlink(void **state) {
+  (void)state;
+  sqlite3 *db = open_fixture();
+  struct stat null_st;
+  assert_int_equal(stat("/dev/null", &null_st), 0);
+  assert_rows_fmt(db, sqlite3_mprintf("0|%lld\n1|1\n3|1\n5|NULL\n7|NULL\n14|NULL\n",
+                                      (long long)null_st.st_nlink),
+                  "SELECT fd, nlink FROM fds WHERE pid = 100 AND fd IN (0, 1, 3, 5, 7, 14)"
+                  " ORDER BY fd");
+  pn_close(db);
+}
+
+/* pid and fd: that descriptor alone, its link read, no directory listed;
+ * one that is not there has no row. */
+static void fds_lookup_by_fd(void **state) {
+  (void)state;
+  sqlite3 *db = open_fixture();
+  int64_t fd0 = pn_stat(db, "fd_dirs_listed"), l0 = pn_stat(db, "links_read");
+  assert_rows(db, "100|7|/tmp/app cache (deleted)|32770\n",
+              "SELECT pid, fd, target, flags FROM fds WHERE pid = 100 AND fd = 7");
+  assert_int_equal(pn_stat(db, "fd_dirs_listed") - fd0, 0);
+  assert_int_equal(pn_stat(db, "links_read") - l0, 1);
+  assert_rows(db, "", "SELECT fd FROM fds WHERE pid = 100 AND fd = 13");
+  assert_rows(db, "", "SELECT fd FROM fds WHERE pid = 2 AND fd = 0");
+  assert_rows(db, "", "SELECT fd FROM fds WHERE pid = 100 AND fd = -1");
+  assert_rows(db, "", "SELECT fd FROM fds WHERE pid = 100 AND fd = 'x'");
+  assert_rows(db, "", "SELECT fd FROM fds WHERE pid = 100 AND fd = 4294967296");
+  assert_rows(db, "100|2\n", "SELECT pid, fd FROM fds WHERE pid = 100 AND fd = '2'");
+  assert_rows(db, "100|0\n100|6\n200|0\n200|6\n",
+              "SELECT pid, fd FROM fds WHERE pid IN (100, 200, 301) AND fd IN (0, 6)"
+              " ORDER BY pid, fd");
+  /* procnet lsof -F G looks each descriptor's flags up so */
+  assert_rows(db, "0|32768\n5|526338\n",
+              "SELECT fdnum, (SELECT x.flags FROM fds x WHERE x.pid = f.pid AND x.fd = f.fdnum)"
+              " FROM (SELECT 100 AS pid, 0 AS fdnum UNION ALL SELECT 100, 5) AS f");
+  pn_close(db);
+}
+
 static void fds_by_inode(void **state) {
   (void)state;
   sqlite3 *db = open_fixture();
@@ -275,6 +307,8 @@ int main(void) {
       cmocka_unit_test(fds_pid_list_lists_only_those),
       cmocka_unit_test(fds_every_kind_of_link),
       cmocka_unit_test(fds_by_inode),
+      cmocka_unit_test(fds_nlink),
+      cmocka_unit_test(fds_lookup_by_fd),
   };
   return cmocka_run_group_tests_name("fixture", tests, NULL, NULL);
 }

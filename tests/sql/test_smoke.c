@@ -4,9 +4,13 @@
  */
 #include "pn_test.h"
 
+#include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -49,6 +53,64 @@ static void process_files_of_itself(void **state) {
                                 " AND kind = 'txt'", getpid()), est.st_size);
   sqlite3_free(want);
   pn_close(db);
+}
+
+/* fdinfo's flags of one of this process's descriptors (octal there). */
+static long fdinfo_flags(int fd) {
+  char path[64], line[128];
+  long flags = -1;
+  snprintf(path, sizeof path, "/proc/self/fdinfo/%d", fd);
+  FILE *f = fopen(path, "r");
+  assert_non_null(f);
+  while (fgets(line, sizeof line, f))
+    if (strncmp(line, "flags:", 6) == 0) flags = strtol(line + 6, NULL, 8);
+  fclose(f);
+  return flags;
+}
+
+/* Link counts (fds, process_maps, process_files and the lsof view, none
+ * for a socket there) and open flags (fds, looked up from the lsof view), of a file
+ * this test links twice, opens and maps, and of a socket. */
+static void link_counts_and_flags_of_itself(void **state) {
+  (void)state;
+  char dir[] = "/tmp/pn-nlink-XXXXXX", file[64], twin[64];
+  assert_non_null(mkdtemp(dir));
+  snprintf(file, sizeof file, "%s/file", dir);
+  snprintf(twin, sizeof twin, "%s/twin", dir);
+  int fd = open(file, O_RDWR | O_CREAT | O_APPEND, 0600);
+  assert_true(fd >= 0);
+  assert_int_equal(write(fd, "x", 1), 1);
+  assert_int_equal(link(file, twin), 0);
+  void *map = mmap(NULL, 1, PROT_READ, MAP_SHARED, fd, 0);
+  assert_true(map != MAP_FAILED);
+  int sock = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  assert_true(sock >= 0);
+  sqlite3 *db = pn_open(NULL);
+  pn_exec(db, "SELECT procnet_create_views()");
+  int pid = getpid();
+  assert_rows_fmt(db, sqlite3_mprintf("2|%ld\n", fdinfo_flags(fd)),
+                    "SELECT nlink, flags FROM fds WHERE pid = %d AND fd = %d", pid, fd);
+  assert_rows(db, "2\n", "SELECT DISTINCT file_nlink FROM process_maps WHERE pid = %d"
+                         " AND path = '%q'", pid, file);
+  /* the flags as procnet lsof -F G looks them up */
+  assert_rows_fmt(db, sqlite3_mprintf("2|%ld\nNULL|%ld\n", fdinfo_flags(fd), fdinfo_flags(sock)),
+                    "SELECT l.nlink, (SELECT x.flags FROM fds x WHERE x.pid = l.pid"
+                    " AND x.fd = l.fdnum) FROM lsof l"
+                    " WHERE l.pid = %d AND l.fdnum IN (%d, %d) ORDER BY l.fdnum", pid, fd, sock);
+  assert_rows(db, "1\n", "SELECT nlink FROM fds WHERE pid = %d AND fd = %d", pid, sock);
+  assert_rows(db, "mem|2\n", "SELECT fd, nlink FROM lsof WHERE pid = %d"
+                             " AND path = '%q' AND fdnum IS NULL", pid, file);
+  struct stat st;
+  assert_int_equal(stat(".", &st), 0);
+  assert_int_equal(pn_int(db, "SELECT nlink FROM process_files WHERE pid = %d AND kind = 'cwd'",
+                          pid), st.st_nlink);
+  pn_close(db);
+  close(sock);
+  munmap(map, 1);
+  close(fd);
+  assert_int_equal(unlink(twin), 0);
+  assert_int_equal(unlink(file), 0);
+  assert_int_equal(rmdir(dir), 0);
 }
 
 /* Links process_files reads for `WHERE pid = self AND <kinds>`, and the
@@ -134,6 +196,7 @@ int main(void) {
       cmocka_unit_test(finds_itself),
       cmocka_unit_test(process_files_of_itself),
       cmocka_unit_test(process_files_reads_only_the_kind_asked),
+      cmocka_unit_test(link_counts_and_flags_of_itself),
       cmocka_unit_test(users_by_uid),
       cmocka_unit_test(tables_are_read_only),
       cmocka_unit_test(bad_root_names_the_path),

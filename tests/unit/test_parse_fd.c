@@ -404,6 +404,25 @@ static void test_fdinfo_synthetic(void **state) {
   assert_int_equal(fi.have_flags, 1);
   assert_int_equal(fi.have_pos, 0);
   assert_int_equal(fi.have_ino, 0);
+  /* the widest octal number that fits 64 bits */
+  assert_int_equal(PARSE_FDINFO("flags:\t01777777777777777777777\n", &fi), 0);
+  assert_true(fi.flags == UINT64_MAX);
+}
+
+/* Open flags as this kernel prints them: O_PATH | O_CLOEXEC (captured
+ * from a socket's file opened by path, which lsof shows as G0x280000), and
+ * O_RDONLY alone (inotify: 0, which lsof still prints). */
+static void test_fdinfo_captured_flags(void **state) {
+  pn_fdinfo fi;
+  (void)state;
+  parse_fdinfo_fixture("fdinfo_opath", &fi);
+  assert_int_equal(fi.have_flags, 1);
+  assert_int_equal(fi.flags, 0x280000);
+  assert_int_equal(PARSE_FDINFO("pos:\t0\nflags:\t00\nmnt_id:\t16\nino:\t26\n"
+                                "inotify wd:1 ino:2 sdev:fe00001 mask:fff ignored_mask:0\n",
+                                &fi), 0);
+  assert_int_equal(fi.have_flags, 1);
+  assert_int_equal(fi.flags, 0);
 }
 
 /* Several watched descriptors, in the kernel's order; a tfd line whose
@@ -444,6 +463,10 @@ static void test_fdinfo_rejects(void **state) {
   assert_int_equal(pn_parse_fdinfo(NULL, 0, &fi), -1);
   assert_int_equal(PARSE_FDINFO("flags:\t08\n", &fi), -1);
   assert_int_equal(PARSE_FDINFO("flags:\t\n", &fi), -1);
+  assert_int_equal(PARSE_FDINFO("flags:\t02000000000000000000000\n", &fi), -1);
+  assert_int_equal(PARSE_FDINFO("flags:\t-1\n", &fi), -1);
+  assert_int_equal(PARSE_FDINFO("flags:\t0x10\n", &fi), -1);
+  assert_int_equal(PARSE_FDINFO("flags:\t02 1\n", &fi), -1);
   assert_int_equal(PARSE_FDINFO("pos:\t99999999999999999999\n", &fi), -1);
   assert_int_equal(PARSE_FDINFO("ino:\t18446744073709551616\n", &fi), -1);
   assert_int_equal(PARSE_FDINFO("ino:\t-1\n", &fi), -1);
@@ -491,6 +514,7 @@ int main(void) {
     cmocka_unit_test(test_fdinfo_captured_extra_lines),
     cmocka_unit_test(test_fdinfo_captured_lsof_names),
     cmocka_unit_test(test_fdinfo_synthetic),
+    cmocka_unit_test(test_fdinfo_captured_flags),
     cmocka_unit_test(test_fdinfo_epoll_lines),
     cmocka_unit_test(test_fdinfo_rejects),
     cmocka_unit_test(test_fdinfo_every_prefix),
