@@ -25,6 +25,7 @@
 #define PROCNET_SOCKREC_H
 
 #include "parse_diag.h"
+#include "prefault.h"
 #include "procfs.h"
 
 #include <stddef.h>
@@ -197,13 +198,12 @@ const char *pn_timer_name(int timer);
  * What a source fills: the records of one file of one kind in one
  * namespace, their strings and their extras. Memory from sqlite3_malloc. */
 typedef struct pn_sockset {
-  pn_sock *v;
-  size_t n, cap;
+  pn_sock *v;               /* the records, in vmem */
+  size_t n;
   pn_buf strings;           /* unix paths and addresses, packet filters */
-  pn_sockx *x;
-  size_t nx, xcap;
-  size_t v_ready, x_ready;  /* bytes of v and x whose pages are in
-                               (prefault.h) */
+  pn_sockx *x;              /* the extras, in xmem */
+  size_t nx;
+  pn_big vmem, xmem;        /* megabytes at 10,000 sockets (prefault.h) */
 } pn_sockset;
 
 /* Appends a copy of *s; returns it, or NULL when out of memory. */
