@@ -81,6 +81,7 @@ static int big_realloc(pn_big *b, size_t need) {
 }
 
 static int big_grow(pn_big *b, size_t used, size_t need) {
+  if (b->pinned) return -1;
   if (!b->mapped && need <= PN_BIG_MAP_FROM) return big_realloc(b, need);
   if (big_map(b, used, need) == 0) return 0;
   /* a mapping refused (address space limits): SQLite's memory, as it
@@ -92,6 +93,13 @@ int pn_big_room(pn_big *b, size_t used, size_t need) {
   if (need > SIZE_MAX / 4) return -1;
   if (need > b->cap && big_grow(b, used, need) != 0) return -1;
   pn_prefault_ahead(b->p, need, b->cap, &b->ready);
+  return 0;
+}
+
+int pn_big_pin(pn_big *b, size_t used, size_t size) {
+  if (b->cap < size && (b->pinned || big_map(b, used, size) != 0)) return -1;
+  if (!b->mapped) return -1; /* a large sqlite3_malloc'd array: it could move */
+  b->pinned = 1;
   return 0;
 }
 

@@ -50,6 +50,7 @@ typedef struct pn_big {
   size_t cap;               /* bytes usable at p */
   size_t ready;             /* bytes whose pages are in (pn_prefault_ahead) */
   size_t mapped;            /* bytes of p's own mapping; 0: sqlite3_malloc */
+  int pinned;               /* never moves: growth past the mapping fails */
 } pn_big;
 
 /* Room for `need` bytes at b->p, keeping the `used` bytes there (which
@@ -57,5 +58,10 @@ typedef struct pn_big {
  * `need` are brought in ahead. 0, or -1 when out of memory (b unchanged). */
 int pn_big_room(pn_big *b, size_t used, size_t need);
 void pn_big_free(pn_big *b);
+/* Moves the `used` bytes of b into a mapping of its own of `size` bytes or
+ * more, never to move again (what another thread reads while this one
+ * writes: sockstream.h): 0, or -1 when no such mapping can be had (b
+ * unchanged). */
+int pn_big_pin(pn_big *b, size_t used, size_t size);
 
 #endif

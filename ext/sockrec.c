@@ -10,6 +10,7 @@
 SQLITE_EXTENSION_INIT3
 
 #include <netinet/in.h>
+#include <stdint.h>
 #include <string.h>
 
 /* ---- the kinds of socket ------------------------------------------------- */
@@ -122,6 +123,22 @@ pn_sockx *pn_sockset_extras(pn_sockset *set, size_t i) {
   memset(&set->x[set->nx], 0, size);
   set->v[i].x = (uint32_t)++set->nx;
   return &set->x[set->nx - 1];
+}
+
+int pn_sockset_pin(pn_sockset *set, size_t max) {
+  if (max > SIZE_MAX / sizeof *set->x) return -1;
+  if (pn_big_pin(&set->vmem, set->n * sizeof *set->v, max * sizeof *set->v) != 0 ||
+      pn_big_pin(&set->xmem, set->nx * sizeof *set->x, max * sizeof *set->x) != 0)
+    return -1;
+  set->v = set->vmem.p;
+  set->x = set->xmem.p;
+  return 0;
+}
+
+void pn_sockset_pop(pn_sockset *set) {
+  if (!set->n) return;
+  const pn_sock *s = &set->v[--set->n];
+  if (s->x && s->x == set->nx) set->nx--;
 }
 
 void pn_sockset_clear(pn_sockset *set) {

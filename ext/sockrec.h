@@ -222,6 +222,13 @@ static inline const pn_sockx *pn_sockset_x(const pn_sockset *set,
                                            const pn_sock *s) {
   return s->x ? &set->x[s->x - 1] : NULL;
 }
+/* Makes the records and extras of the set stay where they are from now
+ * on, room reserved (not committed) for `max` of each; growing past it
+ * fails. For a set read while it is filled (sockstream.h). 0, or -1 (the
+ * set unchanged but for what was pinned). */
+int pn_sockset_pin(pn_sockset *set, size_t max);
+/* Drops the last record, and its extras when they are the last ones. */
+void pn_sockset_pop(pn_sockset *set);
 /* Empties the set, keeping its memory. */
 void pn_sockset_clear(pn_sockset *set);
 void pn_sockset_free(pn_sockset *set);

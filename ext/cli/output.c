@@ -287,7 +287,7 @@ static int write_table(sqlite3_stmt *st, const cli_col *cols,
   int ncols = shown_columns(st, h), rc;
   int header = !(style && style->no_header);
   col_fmt *f = calloc((size_t)ncols, sizeof *f);
-  cell_buf b = {NULL, 0, 0, {NULL, 0, 0, 0}};
+  cell_buf b = {NULL, 0, 0, {NULL, 0, 0, 0, 0}};
   if (!f) return SQLITE_NOMEM;
   for (int i = 0; i < ncols; i++) {
     f[i].label = cols ? cols[i].label : sqlite3_column_name(st, i);
