@@ -1,6 +1,7 @@
 /*
- * func_lsof.c: the NAME lsof prints for an Internet socket, as SQL
- * functions for the lsof views (sql/views.sql):
+ * func_lsof.c: what lsof prints of a socket and a file type that SQL would
+ * spell as long CASE chains, as SQL functions for the lsof views
+ * (sql/views.sql):
  *
  *   procnet_lsof_inet_name(kind, family, local_address, local_port,
  *                          remote_address, remote_port, state)
@@ -22,6 +23,17 @@
  *     of an address as the kernel prints it (in this machine's byte order),
  *     ports in hex, and " st=" with the state's number unless state is
  *     NULL (ping sockets).
+ *   procnet_lsof_sock_type(kind, family)
+ *     lsof's TYPE for a socket of the sockets table: IPv4 or IPv6 (tcp,
+ *     udp, udplite), raw or raw6, icmp (an IPv4 ping socket), unix,
+ *     netlink, pack (packet); sock for what lsof knows only by its
+ *     protocol's name (an IPv6 ping socket, a socket in no table: NULL).
+ *   procnet_lsof_ethertype(protocol)
+ *     a packet socket's NODE: the name lsof gives its ethertype (IP, ARP,
+ *     ALL, ...), else the number.
+ *   procnet_lsof_netlink_name(protocol)
+ *     a netlink socket's NAME: ROUTE, KOBJECT_UEVENT, ..., or "unknown
+ *     protocol: N".
  *
  * The values are each read once per call: in SQL the same text took a
  * dozen reads of each address, every one a call into the socket table.
@@ -170,6 +182,90 @@ static void fn_type(sqlite3_context *c, int argc, sqlite3_value **argv) {
     }
 }
 
+static void fn_sock_type(sqlite3_context *c, int argc, sqlite3_value **argv) {
+  (void)argc;
+  const char *kind = text_arg(argv[0]), *family = text_arg(argv[1]);
+  const char *t = "sock";
+  int v6 = family && strcmp(family, "IPv6") == 0;
+  if (!kind) {
+    /* a socket in no table */
+  } else if (!strcmp(kind, "tcp") || !strcmp(kind, "udp") || !strcmp(kind, "udplite"))
+    t = family ? family : "sock";
+  else if (!strcmp(kind, "raw")) t = v6 ? "raw6" : "raw";
+  else if (!strcmp(kind, "icmp")) t = family && !strcmp(family, "IPv4") ? "icmp" : "sock";
+  else if (!strcmp(kind, "unix")) t = "unix";
+  else if (!strcmp(kind, "netlink")) t = "netlink";
+  else if (!strcmp(kind, "packet")) t = "pack";
+  sqlite3_result_text(c, t, -1, SQLITE_STATIC);
+}
+
+/* A number's name in a table of (number, name), or NULL. */
+typedef struct named {
+  int n;
+  const char *name;
+} named;
+
+static const char *name_of(const named *t, size_t len, sqlite3_int64 n) {
+  for (size_t i = 0; i < len; i++)
+    if (t[i].n == n) return t[i].name;
+  return NULL;
+}
+
+/* The names lsof gives a packet socket's protocol (its ethertype, as
+ * <linux/if_ether.h> numbers them). */
+static const named ethertypes[] = {
+    {96, "LOOP"},        {512, "PUP"},       {513, "PUPAT"},     {2048, "IP"},
+    {2053, "X25"},       {2054, "ARP"},      {2303, "BPQ"},      {2560, "I3EPUP"},
+    {2561, "I3EPUPA"},   {24576, "DEC"},     {24577, "DNA_DL"},  {24578, "DNA_RC"},
+    {24579, "DNA_RT"},   {24580, "LAT"},     {24581, "DIAG"},    {24582, "CUST"},
+    {24583, "SCA"},      {32821, "RARP"},    {32923, "ATALK"},   {33011, "AARP"},
+    {33024, "8021Q"},    {33079, "IPX"},     {34525, "IPV6"},    {34825, "SLOW"},
+    {34878, "WCCP"},     {34915, "PPP_DIS"}, {34916, "PPP_SES"}, {34887, "MPLS_UC"},
+    {34892, "ATMMPOA"},  {34888, "MPLS_MC"}, {34948, "ATMFATE"}, {34978, "AOE"},
+    {35018, "TIPC"},     {1, "802.3"},       {2, "AX25"},        {3, "ALL"},
+    {4, "802.2"},        {5, "SNAP"},        {6, "DDCMP"},       {7, "WAN_PPP"},
+    {8, "PPP MP"},       {9, "LCLTALK"},     {16, "PPPTALK"},    {17, "802.2"},
+    {21, "MOBITEX"},     {22, "CONTROL"},    {23, "IRDA"},       {24, "ECONET"},
+    {25, "HDLC"},        {26, "ARCNET"}};
+
+static void fn_ethertype(sqlite3_context *c, int argc, sqlite3_value **argv) {
+  (void)argc;
+  if (sqlite3_value_type(argv[0]) == SQLITE_NULL) return;
+  sqlite3_int64 p = sqlite3_value_int64(argv[0]);
+  const char *name = name_of(ethertypes, sizeof ethertypes / sizeof *ethertypes, p);
+  if (name) {
+    sqlite3_result_text(c, name, -1, SQLITE_STATIC);
+    return;
+  }
+  char out[24];
+  int n = snprintf(out, sizeof out, "%lld", (long long)p);
+  sqlite3_result_text(c, out, n, SQLITE_TRANSIENT);
+}
+
+/* The names lsof gives netlink protocols (<linux/netlink.h>'s NETLINK_*). */
+static const named netlink_protocols[] = {
+    {0, "ROUTE"},      {1, "UNUSED"},     {2, "USERSOCK"},        {3, "FIREWALL"},
+    {4, "INET_DIAG"},  {5, "NFLOG"},      {6, "XFRM"},            {7, "SELINUX"},
+    {8, "ISCSI"},      {9, "AUDIT"},      {10, "FIB_LOOKUP"},     {11, "CONNECTOR"},
+    {12, "NETFILTER"}, {13, "IP6_FW"},    {14, "DNRTMSG"},        {15, "KOBJECT_UEVENT"},
+    {16, "GENERIC"},   {18, "SCSITRANSPORT"}, {19, "ECRYPTFS"},   {20, "RDMA"},
+    {21, "CRYPTO"},    {22, "SMC"}};
+
+static void fn_netlink_name(sqlite3_context *c, int argc, sqlite3_value **argv) {
+  (void)argc;
+  if (sqlite3_value_type(argv[0]) == SQLITE_NULL) return;
+  sqlite3_int64 p = sqlite3_value_int64(argv[0]);
+  const char *name =
+      name_of(netlink_protocols, sizeof netlink_protocols / sizeof *netlink_protocols, p);
+  if (name) {
+    sqlite3_result_text(c, name, -1, SQLITE_STATIC);
+    return;
+  }
+  char out[48];
+  int n = snprintf(out, sizeof out, "unknown protocol: %lld", (long long)p);
+  sqlite3_result_text(c, out, n, SQLITE_TRANSIENT);
+}
+
 int pn_register_lsof_functions(sqlite3 *db) {
   static const struct {
     const char *name;
@@ -177,7 +273,10 @@ int pn_register_lsof_functions(sqlite3 *db) {
     void (*fn)(sqlite3_context *, int, sqlite3_value **);
   } fns[] = {{"procnet_lsof_inet_name", 7, fn_inet_name},
              {"procnet_lsof_raw_name", 6, fn_raw_name},
-             {"procnet_lsof_type", 1, fn_type}};
+             {"procnet_lsof_type", 1, fn_type},
+             {"procnet_lsof_sock_type", 2, fn_sock_type},
+             {"procnet_lsof_ethertype", 1, fn_ethertype},
+             {"procnet_lsof_netlink_name", 1, fn_netlink_name}};
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     int rc = sqlite3_create_function_v2(
         db, fns[i].name, fns[i].nargs,

@@ -33,6 +33,7 @@ SQLITE_EXTENSION_INIT3
 #define BY_ONE 2
 
 #include "sock_diag.h"
+#include "sockindex.h"
 #include <unistd.h>
 
 /* One stop of the scan: a file of a kind in a namespace, with the
@@ -90,6 +91,12 @@ typedef struct pn_netcur {
                                answer while the scan is there */
   pn_i64list lports, rports; /* ports asked for, when IDX_*PORT */
   int has_lports, has_rports;
+  /* The inner loop of a join over several targets looks inodes up in one
+   * index of all their records (sockindex.h), built once per plan. */
+  pn_sockindex ix;          /* part: the target */
+  int ix_built;
+  int indexed;              /* this lookup iterates ix from mi */
+  size_t mi;
 } pn_netcur;
 
 static const pn_nettable *desc_of(sqlite3_vtab *tab) {
@@ -218,6 +225,7 @@ static int netXClose(sqlite3_vtab_cursor *cur) {
   sqlite3_free(c->targets);
   pn_sockset_free(&c->probe.set);
   sqlite3_free(c->probe.by_inode);
+  pn_sockindex_free(&c->ix);
   pn_i64list_free(&c->lports);
   pn_i64list_free(&c->rports);
   pn_cursor_free(&c->pc);
@@ -526,6 +534,49 @@ static int settle(pn_netcur *c) {
   return SQLITE_OK;
 }
 
+/* settle() for a lookup through the index: the next entry of the inode
+ * from mi on that passes the port tests. */
+static int settle_indexed(pn_netcur *c) {
+  for (; c->mi < c->ix.n && c->ix.v[c->mi].inode == c->want_inode; c->mi++) {
+    c->ti = (int)c->ix.v[c->mi].part;
+    c->ri = c->ix.v[c->mi].rec;
+    if (row_ports_match(c)) return at_row(c);
+  }
+  c->pc.eof = 1;
+  return SQLITE_OK;
+}
+
+/* Whether this lookup goes through the index of every target's records:
+ * a lookup that follows others of the same plan (the probes are behind
+ * it) over more than one target, with every snapshot wanted at once. */
+static int lookup_indexed(const pn_netcur *c) {
+  return c->by_inode && !c->probing && !c->lazy && c->ntargets > 1;
+}
+
+/* Reads every target's snapshot and indexes their records, once a plan. */
+static int build_index(pn_netcur *c) {
+  if (c->ix_built) return SQLITE_OK;
+  int rc = ready_snaps(c, 0);
+  if (rc != SQLITE_OK) return rc;
+  const pn_sockset **sets = sqlite3_malloc64((size_t)c->ntargets * sizeof *sets);
+  if (!sets) return SQLITE_NOMEM;
+  for (int i = 0; i < c->ntargets; i++)
+    sets[i] = &pn_snap_at(c->st, c->targets[i].snap)->set;
+  rc = pn_sockindex_build(&c->ix, sets, (size_t)c->ntargets) ? SQLITE_NOMEM : SQLITE_OK;
+  sqlite3_free(sets);
+  c->ix_built = rc == SQLITE_OK;
+  return rc;
+}
+
+static int start_indexed(pn_netcur *c) {
+  int rc = build_index(c);
+  if (rc != SQLITE_OK) return rc;
+  c->indexed = 1;
+  c->by_inode = 0; /* ri is a record of the target, not a position */
+  c->mi = pn_sockindex_find(&c->ix, c->want_inode);
+  return settle_indexed(c);
+}
+
 /* The kinds the kind arguments (argv[first] to the end) allow. */
 static int wanted_kinds(const pn_nettable *t, int idxNum, int argc, sqlite3_value **argv,
                         int first, unsigned *mask) {
@@ -588,6 +639,7 @@ static int plan_scan(pn_netcur *c, int idxNum, sqlite3_value **argv, int *arg,
     return SQLITE_OK;
   }
   c->ntargets = 0;
+  c->ix_built = 0;
   c->kinds = kinds;
   c->inet_files = inet_files;
   c->used = used;
@@ -610,6 +662,7 @@ static int netXFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   c->ti = 0;
   c->pc.eof = 0;
   c->by_inode = 0;
+  c->indexed = 0;
   c->lazy = (idxNum & IDX_LAZY) != 0;
   if (idxNum & IDX_KIND) {
     /* the last arguments; the others are read in order below */
@@ -640,6 +693,7 @@ static int netXFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
     c->probing = c->lookups++ < PN_PROBE_LOOKUPS;
   }
   rc = take_ports(c, idxNum, argv, &arg);
+  if (rc == SQLITE_OK && lookup_indexed(c)) return start_indexed(c);
   if (rc == SQLITE_OK && c->ntargets) rc = enter_target(c);
   if (rc == SQLITE_OK) rc = settle(c);
   return rc;
@@ -647,6 +701,10 @@ static int netXFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
 
 static int netXNext(sqlite3_vtab_cursor *cur) {
   pn_netcur *c = (pn_netcur *)cur;
+  if (c->indexed) {
+    c->mi++;
+    return settle_indexed(c);
+  }
   c->ri++;
   return settle(c);
 }

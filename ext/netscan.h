@@ -14,8 +14,10 @@
  *    each kind, from the columns the query uses, so that a query that
  *    uses no field of sock_diag never waits for it and one that uses no
  *    field of the text files may read sock_diag alone;
- *  - `inode = ?` lookups through each snapshot's sorted index, and
- *    `local_port` / `remote_port` tests made while scanning;
+ *  - `inode = ?` lookups: the first few through each snapshot's sorted
+ *    index (or one request to the kernel), the rest (the inner loop of a
+ *    join) through one index of every snapshot of the plan (sockindex.h);
+ *  - `local_port` / `remote_port` tests made while scanning;
  *  - the `netns` column (NULL where the namespace could not be identified)
  *    and the hidden `ns_pid` column: the X of `ns_pid = X`, NULL otherwise.
  *

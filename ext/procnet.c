@@ -21,13 +21,13 @@
 #include "vtab_common.h"
 #include "netlink.h"
 #include "netscan.h"
+#include "sockstore.h"
+#include "views.h"
 SQLITE_EXTENSION_INIT1
 
 #include <stdlib.h>
 #include <errno.h>
 #include <string.h>
-
-#include "views_sql.h"
 
 /* sqlite3_vtab_in (all-at-once IN) and sqlite3_vtab_rhs_value. */
 #define PN_MIN_SQLITE 3038000
@@ -130,6 +130,28 @@ static void fn_netlink(sqlite3_context *c, int argc, sqlite3_value **argv) {
   sqlite3_result_text(c, pn_netlink_mode_name(ctx->netlink), -1, SQLITE_STATIC);
 }
 
+/* procnet_hold_sockets(): whether the socket tables keep what they read
+ * from one statement to the next. procnet_hold_sockets(1): the statements
+ * that follow share one read of each socket file and dump, as the tables
+ * of one statement do (they see the same moment, and a second read costs
+ * nothing), until procnet_hold_sockets(0), which lets it go. Off at the
+ * start. */
+static void fn_hold_sockets(sqlite3_context *c, int argc, sqlite3_value **argv) {
+  pn_ctx *ctx = ctx_of(c);
+  if (argc == 1) {
+    sqlite3_int64 on = sqlite3_value_int64(argv[0]);
+    if (sqlite3_value_numeric_type(argv[0]) != SQLITE_INTEGER || (on != 0 && on != 1)) {
+      sqlite3_result_error(c, "procnet_hold_sockets: want 1 or 0", -1);
+      return;
+    }
+    if (pn_sockstore_hold(ctx, (int)on) != SQLITE_OK) {
+      sqlite3_result_error_nomem(c);
+      return;
+    }
+  }
+  sqlite3_result_int(c, ctx->sockhold != NULL);
+}
+
 /* procnet_netns_scan(): where the socket tables look for network
  * namespaces: 'processes' (the default: the namespaces of every process,
  * and those bind-mounted, as by ip netns add) or 'descriptors' (also
@@ -204,21 +226,22 @@ static void fn_version(sqlite3_context *c, int argc, sqlite3_value **argv) {
 }
 
 /* procnet_create_views(): creates the TEMP views of sql/views.sql, which is
- * compiled in, for users who have only the .so. Returns how many views. */
+ * compiled in, for users who have only the .so; procnet_create_views(tool):
+ * that tool's views only (views.h). Returns how many views. */
 static void fn_create_views(sqlite3_context *c, int argc, sqlite3_value **argv) {
-  (void)argc;
-  (void)argv;
-  sqlite3 *db = sqlite3_context_db_handle(c);
+  const char *family = argc ? (const char *)sqlite3_value_text(argv[0]) : NULL;
+  if (argc && !family) {
+    sqlite3_result_error(c, "procnet_create_views: want a tool's name, as 'lsof'", -1);
+    return;
+  }
   char *err = NULL;
-  if (sqlite3_exec(db, procnet_views_sql, NULL, NULL, &err) != SQLITE_OK) {
+  int made = 0;
+  if (pn_create_views(sqlite3_context_db_handle(c), family, &made, &err) != SQLITE_OK) {
     sqlite3_result_error(c, err ? err : "procnet_create_views failed", -1);
     sqlite3_free(err);
     return;
   }
-  int n = 0;
-  for (const char *p = procnet_views_sql; (p = strstr(p, "CREATE TEMP VIEW")); p++)
-    n++;
-  sqlite3_result_int(c, n);
+  sqlite3_result_int(c, made);
 }
 
 typedef struct fn_def {
@@ -238,11 +261,14 @@ static const fn_def functions[] = {
     {"procnet_threads", 1, fn_threads, 0},
     {"procnet_netlink", 0, fn_netlink, 0},
     {"procnet_netlink", 1, fn_netlink, 0},
+    {"procnet_hold_sockets", 0, fn_hold_sockets, 0},
+    {"procnet_hold_sockets", 1, fn_hold_sockets, 0},
     {"procnet_netns_scan", 0, fn_netns_scan, 0},
     {"procnet_netns_scan", 1, fn_netns_scan, 0},
     {"procnet_stats", 0, fn_stats, 0},
     {"procnet_version", 0, fn_version, 1},
     {"procnet_create_views", 0, fn_create_views, 0},
+    {"procnet_create_views", 1, fn_create_views, 0},
 };
 
 static int register_functions(sqlite3 *db, pn_ctx *ctx) {

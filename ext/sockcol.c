@@ -26,8 +26,9 @@ unsigned pn_field_want(pn_field f, const pn_sockkind *k) {
   case PN_F_REFCOUNT:
   case PN_F_RETRANSMITS:
   case PN_F_TIMEOUT:
-  case PN_F_ADDRESS:
     return PN_WANT_TEXT;
+  case PN_F_ADDRESS: /* a unix socket's; the other kinds have none to show */
+    return k->fmt == PN_FMT_UNIX ? PN_WANT_TEXT : 0;
   case PN_F_DROPS: /* inet's sock_diag has drops only with the memory
                     * extension; packet_diag's memory is always there */
     return k->fmt == PN_FMT_INET ? PN_WANT_TEXT : packet ? PN_WANT_DIAG : 0;

@@ -61,6 +61,17 @@ void pn_sockstore_release(pn_ctx *ctx, pn_sockstore *st) {
   ctx->sockstore = NULL;
 }
 
+int pn_sockstore_hold(pn_ctx *ctx, int on) {
+  if (on && !ctx->sockhold) {
+    ctx->sockhold = pn_sockstore_acquire(ctx);
+    if (!ctx->sockhold) return SQLITE_NOMEM;
+  } else if (!on && ctx->sockhold) {
+    pn_sockstore_release(ctx, ctx->sockhold);
+    ctx->sockhold = NULL;
+  }
+  return SQLITE_OK;
+}
+
 const pn_nslist *pn_sockstore_namespaces(pn_sockstore *st, const pn_fs *fs,
                                          pn_buf *scratch) {
   if (!st->ns_built) {
@@ -306,21 +317,22 @@ int pn_sockstore_ifname(pn_sockstore *st, const pn_fs *fs, const pn_snapkey *k,
 
 /* ---- inode lookups ------------------------------------------------------------ */
 
-static int cmp_inode_ix(const void *a, const void *b) {
-  const pn_inode_ix *x = a, *y = b;
-  if (x->inode != y->inode) return x->inode < y->inode ? -1 : 1;
-  return (x->rec > y->rec) - (x->rec < y->rec);
-}
-
 static int build_by_inode(pn_snap *s) {
   size_t n = s->set.n;
   s->by_inode = sqlite3_malloc64((n ? n : 1) * sizeof *s->by_inode);
-  if (!s->by_inode) return SQLITE_NOMEM;
+  pn_inode_ix *tmp = sqlite3_malloc64((n ? n : 1) * sizeof *tmp);
+  if (!s->by_inode || !tmp) {
+    sqlite3_free(tmp);
+    sqlite3_free(s->by_inode);
+    s->by_inode = NULL;
+    return SQLITE_NOMEM;
+  }
   for (size_t i = 0; i < n; i++) {
     s->by_inode[i].inode = s->set.v[i].inode;
     s->by_inode[i].rec = i;
   }
-  pn_sort(s->by_inode, n, sizeof *s->by_inode, cmp_inode_ix);
+  pn_sort_by_key64(s->by_inode, tmp, n, sizeof *s->by_inode);
+  sqlite3_free(tmp);
   return SQLITE_OK;
 }
 

@@ -8,7 +8,7 @@
  * same time (a statement, its subqueries, a view scanning two tables) and
  * dropped when the last one closes: one statement reads each file once,
  * however often a table is the inner loop of a join; the next statement
- * reads afresh. Snapshots are found by key (a hash), never by a search.
+ * reads afresh, unless the connection holds the store (pn_sockstore_hold). Snapshots are found by key (a hash), never by a search.
  */
 #ifndef PROCNET_SOCKSTORE_H
 #define PROCNET_SOCKSTORE_H
@@ -59,6 +59,10 @@ typedef struct pn_sockstore pn_sockstore;
  * last one lets go. NULL when out of memory. */
 pn_sockstore *pn_sockstore_acquire(pn_ctx *ctx);
 void pn_sockstore_release(pn_ctx *ctx, pn_sockstore *st);
+/* Keeps (on) or lets go of (off) a reference of the connection's own to
+ * its store (ctx->sockhold): while kept, what one statement read serves
+ * the next ones too (procnet_hold_sockets()). SQLITE_OK or SQLITE_NOMEM. */
+int pn_sockstore_hold(pn_ctx *ctx, int on);
 
 /* The namespaces of every process under fs's root, listed once per store.
  * NULL when out of memory. */

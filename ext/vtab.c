@@ -3,6 +3,8 @@
  * registration and result helpers; see vtab.h.
  */
 #include "vtab.h"
+
+#include "sockstore.h"
 SQLITE_EXTENSION_INIT3
 
 #include <stdarg.h>
@@ -30,6 +32,7 @@ void pn_ctx_ref(pn_ctx *ctx) { ctx->refs++; }
 void pn_ctx_unref(void *p) {
   pn_ctx *ctx = p;
   if (!ctx || --ctx->refs > 0) return;
+  pn_sockstore_hold(ctx, 0);
   sqlite3_free(ctx->root);
   sqlite3_free(ctx->host_root);
   sqlite3_free(ctx);

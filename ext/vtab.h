@@ -29,6 +29,10 @@ typedef struct pn_ctx {
   struct pn_sockstore *sockstore;
   void *fdshare;
   void *taskshare;
+  /* a reference to sockstore that procnet_hold_sockets(1) keeps
+   * (pn_sockstore_hold), so that the statements until
+   * procnet_hold_sockets(0) share what they read */
+  struct pn_sockstore *sockhold;
 } pn_ctx;
 
 pn_ctx *pn_ctx_new(const char *root);

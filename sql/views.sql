@@ -79,92 +79,11 @@ CREATE TEMP VIEW IF NOT EXISTS lsof_tasks(
   ppid, pgid, uid, fdnum, ftype, dev_major, dev_minor, inode, path,
   kind, family, local_address, local_port, remote_address, remote_port,
   state, netns) AS
--- Every socket once, with lsof's TYPE, DEVICE, NODE and most NAMEs made
--- once per socket, indexed by inode (SQLite's automatic index): a lookup of the
--- socket tables by inode per descriptor costs far more than one scan when
--- a process holds thousands. Unix sockets' kernel addresses (their DEVICE)
--- are in net_unix only.
-WITH lsof_unix AS MATERIALIZED (
-  SELECT inode, address FROM net_unix WHERE inode <> 0),
-lsof_sockets AS MATERIALIZED (
-  SELECT inode, kind, family, local_address, local_port, remote_address,
-         remote_port, state, netns, ltype,
-         CASE ltype
-           WHEN 'IPv4' THEN CAST(inode AS TEXT) WHEN 'IPv6' THEN CAST(inode AS TEXT)
-           WHEN 'pack' THEN CAST(inode AS TEXT)
-           -- unix: the socket's kernel address, as /proc/net/unix prints
-           -- it (Num)
-           WHEN 'unix' THEN '0x' || (SELECT address FROM lsof_unix u
-                                      WHERE u.inode = x.inode) END AS device,
-         CASE ltype
-           WHEN 'IPv4' THEN upper(kind) WHEN 'IPv6' THEN upper(kind)
-           WHEN 'pack' THEN
-             CASE protocol
-               WHEN 96 THEN 'LOOP' WHEN 512 THEN 'PUP' WHEN 513 THEN 'PUPAT'
-               WHEN 2048 THEN 'IP' WHEN 2053 THEN 'X25' WHEN 2054 THEN 'ARP'
-               WHEN 2303 THEN 'BPQ' WHEN 2560 THEN 'I3EPUP'
-               WHEN 2561 THEN 'I3EPUPA' WHEN 24576 THEN 'DEC'
-               WHEN 24577 THEN 'DNA_DL' WHEN 24578 THEN 'DNA_RC'
-               WHEN 24579 THEN 'DNA_RT' WHEN 24580 THEN 'LAT'
-               WHEN 24581 THEN 'DIAG' WHEN 24582 THEN 'CUST'
-               WHEN 24583 THEN 'SCA' WHEN 32821 THEN 'RARP'
-               WHEN 32923 THEN 'ATALK' WHEN 33011 THEN 'AARP'
-               WHEN 33024 THEN '8021Q' WHEN 33079 THEN 'IPX'
-               WHEN 34525 THEN 'IPV6' WHEN 34825 THEN 'SLOW'
-               WHEN 34878 THEN 'WCCP' WHEN 34915 THEN 'PPP_DIS'
-               WHEN 34916 THEN 'PPP_SES' WHEN 34887 THEN 'MPLS_UC'
-               WHEN 34892 THEN 'ATMMPOA' WHEN 34888 THEN 'MPLS_MC'
-               WHEN 34948 THEN 'ATMFATE' WHEN 34978 THEN 'AOE'
-               WHEN 35018 THEN 'TIPC' WHEN 1 THEN '802.3' WHEN 2 THEN 'AX25'
-               WHEN 3 THEN 'ALL' WHEN 4 THEN '802.2' WHEN 5 THEN 'SNAP'
-               WHEN 6 THEN 'DDCMP' WHEN 7 THEN 'WAN_PPP' WHEN 8 THEN 'PPP MP'
-               WHEN 9 THEN 'LCLTALK' WHEN 16 THEN 'PPPTALK'
-               WHEN 17 THEN '802.2' WHEN 21 THEN 'MOBITEX'
-               WHEN 22 THEN 'CONTROL' WHEN 23 THEN 'IRDA'
-               WHEN 24 THEN 'ECONET' WHEN 25 THEN 'HDLC' WHEN 26 THEN 'ARCNET'
-               ELSE CAST(protocol AS TEXT) END
-           ELSE CAST(inode AS TEXT) END AS node,
-         -- (an Internet socket's NAME is made per row from the columns
-         -- kept anyway: kept here, it would be a third copy of its
-         -- addresses)
-         CASE ltype
-           WHEN 'unix' THEN
-             coalesce(path || ' ', '') || 'type=' || coalesce(type, 'unknown')
-             || ' (' || coalesce(state, 'UNKNOWN') || ')'
-           WHEN 'netlink' THEN
-             CASE protocol
-               WHEN 0 THEN 'ROUTE' WHEN 1 THEN 'UNUSED' WHEN 2 THEN 'USERSOCK'
-               WHEN 3 THEN 'FIREWALL' WHEN 4 THEN 'INET_DIAG' WHEN 5 THEN 'NFLOG'
-               WHEN 6 THEN 'XFRM' WHEN 7 THEN 'SELINUX' WHEN 8 THEN 'ISCSI'
-               WHEN 9 THEN 'AUDIT' WHEN 10 THEN 'FIB_LOOKUP'
-               WHEN 11 THEN 'CONNECTOR' WHEN 12 THEN 'NETFILTER'
-               WHEN 13 THEN 'IP6_FW' WHEN 14 THEN 'DNRTMSG'
-               WHEN 15 THEN 'KOBJECT_UEVENT' WHEN 16 THEN 'GENERIC'
-               WHEN 18 THEN 'SCSITRANSPORT' WHEN 19 THEN 'ECRYPTFS'
-               WHEN 20 THEN 'RDMA' WHEN 21 THEN 'CRYPTO' WHEN 22 THEN 'SMC'
-               ELSE 'unknown protocol: ' || protocol END
-           WHEN 'pack' THEN 'type=SOCK_' || coalesce(type, 'unknown')
-           -- raw and ping sockets: lsof prints the kernel's hex fields
-           -- and, for raw, the state
-           WHEN 'raw' THEN procnet_lsof_raw_name(family, local_address, local_port,
-                             remote_address, remote_port, state)
-           WHEN 'raw6' THEN procnet_lsof_raw_name(family, local_address, local_port,
-                              remote_address, remote_port, state)
-           WHEN 'icmp' THEN procnet_lsof_raw_name(family, local_address, local_port,
-                              remote_address, remote_port, NULL)
-           END AS name
-  FROM (SELECT *,
-               -- lsof's TYPE; 'sock' where lsof knows the socket only by its
-               -- protocol's name (a ping socket of IPv6)
-               CASE kind
-                 WHEN 'tcp' THEN family WHEN 'udp' THEN family
-                 WHEN 'udplite' THEN family
-                 WHEN 'raw' THEN CASE family WHEN 'IPv6' THEN 'raw6' ELSE 'raw' END
-                 WHEN 'icmp' THEN CASE family WHEN 'IPv4' THEN 'icmp' ELSE 'sock' END
-                 WHEN 'unix' THEN 'unix' WHEN 'netlink' THEN 'netlink'
-                 WHEN 'packet' THEN 'pack'
-                 ELSE 'sock' END AS ltype
-        FROM sockets WHERE inode <> 0) AS x),
+-- A descriptor's socket is looked up in `sockets` by inode: one binary
+-- search in an index of every namespace's sockets that the table builds
+-- once per statement, so that only the sockets listed are made into
+-- lsof's TYPE, DEVICE, NODE and NAME.
+WITH
 -- USER: the first name of each uid in the passwd file
 lsof_users AS MATERIALIZED (SELECT uid, name, min(rowid) FROM users GROUP BY uid)
 SELECT command, pid, tid, taskcmd, user, fd, type, device, size_off, node,
@@ -232,8 +151,7 @@ SELECT command, pid, tid, taskcmd, user, fd, type, device, size_off, node,
     AND (p.state IS NOT 'Z' OR m.tid IS NOT NULL)
 
   UNION ALL
-  -- numbered descriptors: a socket's TYPE, DEVICE, NODE and NAME are
-  -- lsof_sockets'; each other column is one CASE on the descriptor's type
+  -- numbered descriptors: each column one CASE on the descriptor's type
   SELECT f.pid, f.tid, 4, f.fd, p.name, f.taskcmd,
          coalesce(un.name, CAST(p.euid AS TEXT)),
          CASE WHEN f.fd IS NULL THEN 'NOFD'
@@ -245,14 +163,19 @@ SELECT command, pid, tid, taskcmd, user, fd, type, device, size_off, node,
                    || coalesce(f.lock, '') END,
          -- TYPE
          CASE WHEN f.fd IS NULL THEN NULL WHEN f.error IS NOT NULL THEN 'unknown'
-              WHEN f.type = 'socket' THEN coalesce(s.ltype, 'sock')
+              WHEN f.type = 'socket' THEN procnet_lsof_sock_type(s.kind, s.family)
               ELSE coalesce(procnet_lsof_type(f.type), 'unknown') END,
-         -- DEVICE
+         -- DEVICE: an Internet or packet socket's inode, a unix socket's
+         -- kernel address as /proc/net/unix prints it (Num)
          CASE WHEN f.error IS NOT NULL THEN NULL ELSE
            CASE f.type
              WHEN 'socket' THEN
-               CASE coalesce(s.ltype, 'sock') WHEN 'sock' THEN f.dev_major || ',' || f.dev_minor
-                                              ELSE s.device END
+               CASE procnet_lsof_sock_type(s.kind, s.family)
+                 WHEN 'sock' THEN f.dev_major || ',' || f.dev_minor
+                 WHEN 'IPv4' THEN CAST(s.inode AS TEXT)
+                 WHEN 'IPv6' THEN CAST(s.inode AS TEXT)
+                 WHEN 'pack' THEN CAST(s.inode AS TEXT)
+                 WHEN 'unix' THEN '0x' || s.address END
              WHEN 'char' THEN f.rdev_major || ',' || f.rdev_minor
              WHEN 'block' THEN f.rdev_major || ',' || f.rdev_minor
              ELSE f.dev_major || ',' || f.dev_minor END END,
@@ -271,9 +194,15 @@ SELECT command, pid, tid, taskcmd, user, fd, type, device, size_off, node,
              WHEN 'socket_file' THEN CASE WHEN f.pos < 100000000 THEN '0t' || f.pos
                                           ELSE printf('0x%x', f.pos) END
              ELSE CAST(f.size AS TEXT) END END,
-         -- NODE
+         -- NODE: an Internet socket's protocol (TCP, UDP), a packet
+         -- socket's ethertype
          CASE WHEN f.error IS NOT NULL THEN NULL
-              ELSE coalesce(s.node, CAST(f.inode AS TEXT)) END,
+              WHEN f.type = 'socket' THEN
+                CASE procnet_lsof_sock_type(s.kind, s.family)
+                  WHEN 'IPv4' THEN upper(s.kind) WHEN 'IPv6' THEN upper(s.kind)
+                  WHEN 'pack' THEN procnet_lsof_ethertype(s.protocol)
+                  ELSE CAST(f.inode AS TEXT) END
+              ELSE CAST(f.inode AS TEXT) END,
          -- NAME
          CASE
            -- lsof's error texts are strerror's: 'Permission denied'
@@ -286,12 +215,25 @@ SELECT command, pid, tid, taskcmd, user, fd, type, device, size_off, node,
            ELSE CASE f.type
              -- a socket in no table: its protocol, as the kernel names it
              WHEN 'socket' THEN
-               CASE s.ltype
+               CASE procnet_lsof_sock_type(s.kind, s.family)
                  WHEN 'IPv4' THEN procnet_lsof_inet_name(s.kind, s.family,
                    s.local_address, s.local_port, s.remote_address, s.remote_port, s.state)
                  WHEN 'IPv6' THEN procnet_lsof_inet_name(s.kind, s.family,
                    s.local_address, s.local_port, s.remote_address, s.remote_port, s.state)
-                 ELSE coalesce(s.name, 'protocol: ' || f.sock_protocol) END
+                 WHEN 'unix' THEN
+                   coalesce(s.path || ' ', '') || 'type=' || coalesce(s.type, 'unknown')
+                   || ' (' || coalesce(s.state, 'UNKNOWN') || ')'
+                 WHEN 'netlink' THEN procnet_lsof_netlink_name(s.protocol)
+                 WHEN 'pack' THEN 'type=SOCK_' || coalesce(s.type, 'unknown')
+                 -- raw and ping sockets: lsof prints the kernel's hex
+                 -- fields and, for raw, the state
+                 WHEN 'raw' THEN procnet_lsof_raw_name(s.family, s.local_address,
+                   s.local_port, s.remote_address, s.remote_port, s.state)
+                 WHEN 'raw6' THEN procnet_lsof_raw_name(s.family, s.local_address,
+                   s.local_port, s.remote_address, s.remote_port, s.state)
+                 WHEN 'icmp' THEN procnet_lsof_raw_name(s.family, s.local_address,
+                   s.local_port, s.remote_address, s.remote_port, NULL)
+                 ELSE 'protocol: ' || f.sock_protocol END
              -- lsof names eventfds, pidfds and epoll sets by fdinfo
              WHEN 'anon_inode' THEN
                CASE f.target
@@ -312,7 +254,7 @@ SELECT command, pid, tid, taskcmd, user, fd, type, device, size_off, node,
   FROM fds f
   CROSS JOIN processes p ON p.pid = f.pid
   LEFT JOIN lsof_users un ON un.uid = p.euid
-  LEFT JOIN lsof_sockets s ON f.type = 'socket' AND s.inode = f.inode
+  LEFT JOIN sockets s ON f.type = 'socket' AND s.inode = f.inode
   WHERE f.tasks = 1 AND (p.state IS NOT 'Z' OR f.tid IS NOT NULL)
   ORDER BY pid, tid, k1, k2
 );

@@ -196,9 +196,14 @@ enum { CLI_DB_BARE = 0, CLI_DB_VIEWS = 1, CLI_DB_ROOT = 2 };
 /* Opens an in-memory database with procnet registered, set up as `setup`
  * says. On failure prints the reason and returns NULL. */
 sqlite3 *cli_db_open(const cli_opts *o, int setup);
-/* Creates the views (again: they are created IF NOT EXISTS). CLI_OK, or
- * CLI_ERR once printed. */
-int cli_db_views(sqlite3 *db);
+/* Creates the views (again: they are created IF NOT EXISTS): every one,
+ * or only one tool's when tool is not NULL ("lsof", "netstat": parsing
+ * them all is a fifth of a one-port question's work). CLI_OK, or CLI_ERR
+ * once printed. */
+int cli_db_views(sqlite3 *db, const char *tool);
+/* procnet_hold_sockets(on): a command whose reads must agree (and not dump
+ * the sockets twice) holds them across its statements. */
+int cli_hold_sockets(sqlite3 *db, int on);
 void cli_db_close(sqlite3 *db);
 
 /* The namespace inode --netns asks for (procnet_netns() for self). Returns

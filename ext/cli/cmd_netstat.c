@@ -198,8 +198,12 @@ int cli_cmd_netstat(cli_opts *o, const cli_command *cmd, int argc, char **argv) 
   int rc = cli_parse(cmd, o, argc, argv, on_arg, &a);
   if (rc != CLI_OK) return rc;
   netstat_defaults(&a);
-  sqlite3 *db = cli_db_open(o, 1);
+  sqlite3 *db = cli_db_open(o, CLI_DB_ROOT);
   if (!db) return CLI_ERR;
+  if (cli_db_views(db, "netstat") != CLI_OK) {
+    cli_db_close(db);
+    return CLI_ERR;
+  }
   if (a.tcp || a.udp || a.udplite || a.raw) rc = show_inet(db, o, &a);
   if (rc == CLI_OK && a.unx) rc = show_unix(db, o, &a);
   cli_db_close(db);

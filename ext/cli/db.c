@@ -43,7 +43,7 @@ sqlite3 *cli_db_open(const cli_opts *o, int setup) {
   if (o->root && exec1(db, "SELECT procnet_root(?)", o->root) != SQLITE_OK) goto fail;
   if (o->host_root && exec1(db, "SELECT procnet_host_root(?)", o->host_root) != SQLITE_OK)
     goto fail;
-  if (setup == CLI_DB_VIEWS && cli_db_views(db) != CLI_OK) {
+  if (setup == CLI_DB_VIEWS && cli_db_views(db, NULL) != CLI_OK) {
     sqlite3_close(db);
     return NULL;
   }
@@ -54,8 +54,16 @@ fail:
   return NULL;
 }
 
-int cli_db_views(sqlite3 *db) {
-  if (exec1(db, "SELECT procnet_create_views()", NULL) == SQLITE_OK) return CLI_OK;
+int cli_db_views(sqlite3 *db, const char *tool) {
+  int rc = tool ? exec1(db, "SELECT procnet_create_views(?)", tool)
+                : exec1(db, "SELECT procnet_create_views()", NULL);
+  return rc == SQLITE_OK ? CLI_OK : cli_error("%s", sqlite3_errmsg(db));
+}
+
+int cli_hold_sockets(sqlite3 *db, int on) {
+  if (exec1(db, on ? "SELECT procnet_hold_sockets(1)" : "SELECT procnet_hold_sockets(0)",
+            NULL) == SQLITE_OK)
+    return CLI_OK;
   return cli_error("%s", sqlite3_errmsg(db));
 }
 

@@ -167,7 +167,7 @@ static void port_read(sqlite3_str *sql, cli_query *q, int remote, const char *ki
 
 /* The lsof views, made on first need: -t's one-port reads do without. */
 static int need_view(sqlite3 *db) {
-  if (cli_db_views(db) != CLI_OK) return CLI_ERR;
+  if (cli_db_views(db, "lsof") != CLI_OK) return CLI_ERR;
   if (cli_view_exists(db, "lsof_tasks")) return CLI_OK;
   return cli_error("this build has no 'lsof_tasks' view (see sql/views.sql)");
 }
@@ -235,7 +235,11 @@ static int from_clause(sqlite3 *db, const cli_opts *o, sqlite3_str *sql, cli_que
     if (npids) {
       cli_query in = {0};
       cli_q_and_in_ints(&in, "l.pid", pids, npids);
-      sqlite3_str_appendf(sql, "%s AND ", cli_q_text_of(&in));
+      /* every row of the one-port question is an Internet socket: a
+       * comparison on its port says so to SQLite (the selection's IN list
+       * and OR do not), which then joins the sockets as an inner join and
+       * hands them the -i kinds: the lookups read those kinds alone */
+      sqlite3_str_appendf(sql, "%s AND l.local_port >= 0 AND ", cli_q_text_of(&in));
       cli_q_copy_params(q, &in);
       if (in.oom) q->oom = 1;
       cli_q_free(&in);
@@ -351,6 +355,8 @@ static int write_rows(sqlite3 *db, const cli_opts *o, const lsof_view_opts *v, i
 int lsof_run(sqlite3 *db, const cli_opts *o, const lsof_sel *s, const lsof_view_opts *v) {
   cli_query q = {0};
   int hidden = 0;
+  /* the holders' read and the listing see one dump of the sockets */
+  if (cli_hold_sockets(db, 1) != CLI_OK) return CLI_ERR;
   char *sql = lsof_query_sql(db, o, s, v, &q, &hidden);
   found f = {0};
   f.names = s->names;
@@ -362,6 +368,7 @@ int lsof_run(sqlite3 *db, const cli_opts *o, const lsof_sel *s, const lsof_view_
   if (sql && rc != CLI_OK) cli_error("out of memory");
   cli_row_hooks hooks = {hidden, note_row, &f, 1};
   if (rc == CLI_OK) rc = write_rows(db, o, v, lsof_reads_tasks(s), sql, &q, &hooks);
+  if (cli_hold_sockets(db, 0) != CLI_OK) rc = CLI_ERR;
   fflush(stdout);
   int missing = 0;
   if (rc == CLI_OK) rc = process_items_missing(db, o, s, &missing);

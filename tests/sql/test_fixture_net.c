@@ -297,6 +297,70 @@ static void three_namespaces_read_once(void **state) {
   pn_close(db);
 }
 
+/* A lookup by inode after inode (the inner loop of a join, past the first
+ * few, which may ask the kernel for one socket) goes through one index of
+ * every namespace's records: the same rows as SQLite's own equality test
+ * on a scan, each namespace's files read once, and a unix socket's kernel
+ * address (lsof's DEVICE) there too. */
+static void sockets_inode_lookups_match_a_scan(void **state) {
+  (void)state;
+  sqlite3 *db = open_fixture();
+  static const char WANTED[] =
+      "WITH w(inode) AS (VALUES (5010), (5001), (6001), (4294967302), (5040), (5041),"
+      " (16), (6002), (5003), (0), (77), (5010))";
+  char *looked_up = pn_rows(db,
+                            "%s SELECT w.inode, s.kind, s.local_port, s.path, s.address, s.netns"
+                            " FROM w CROSS JOIN sockets s ON s.inode = w.inode",
+                            WANTED);
+  char *scanned = pn_rows(db,
+                          "%s SELECT w.inode, s.kind, s.local_port, s.path, s.address, s.netns"
+                          " FROM w CROSS JOIN sockets s ON s.inode + 0 = w.inode",
+                          WANTED);
+  assert_string_equal(looked_up, scanned);
+  /* 0 is the TIME-WAIT socket's; 77 is no socket's */
+  assert_non_null(strstr(looked_up, "5010|unix|NULL|/run/app server.sock|"));
+  assert_null(strstr(looked_up, "\n77|"));
+  sqlite3_free(looked_up);
+  sqlite3_free(scanned);
+  int64_t n0 = pn_stat(db, "net_files_read");
+  assert_int_equal(pn_int(db, "%s SELECT count(*) FROM w CROSS JOIN sockets s"
+                              " ON s.inode = w.inode", WANTED),
+                   11);
+  /* 13 files a namespace at most, each read once: not once per lookup */
+  assert_true(pn_stat(db, "net_files_read") - n0 <= 26);
+  pn_close(db);
+}
+
+/* procnet_hold_sockets(1): the next statements answer from what the first
+ * read; procnet_hold_sockets(0) lets it go, and the next one reads again. */
+static void held_sockets_are_read_once(void **state) {
+  (void)state;
+  sqlite3 *db = open_fixture();
+  assert_int_equal(pn_int(db, "SELECT procnet_hold_sockets()"), 0);
+  assert_int_equal(pn_int(db, "SELECT procnet_hold_sockets(1)"), 1);
+  int64_t n0 = pn_stat(db, "net_files_read");
+  assert_int_equal(pn_int(db, "SELECT count(*) FROM net_tcp"), 11);
+  int64_t n1 = pn_stat(db, "net_files_read");
+  assert_true(n1 > n0);
+  assert_int_equal(pn_int(db, "SELECT count(*) FROM sockets WHERE kind = 'tcp'"), 11);
+  assert_int_equal(pn_int(db, "SELECT count(*) FROM net_tcp WHERE inode = 5001"), 1);
+  assert_int_equal(pn_stat(db, "net_files_read"), n1);
+  assert_int_equal(pn_int(db, "SELECT procnet_hold_sockets(0)"), 0);
+  assert_int_equal(pn_int(db, "SELECT count(*) FROM net_tcp"), 11);
+  assert_true(pn_stat(db, "net_files_read") > n1);
+  static const char *const BAD[] = {"SELECT procnet_hold_sockets(2)",
+                                     "SELECT procnet_hold_sockets('yes')"};
+  for (size_t i = 0; i < 2; i++) {
+    char *e = pn_error(db, "%s", BAD[i]);
+    assert_non_null(strstr(e, "want 1 or 0"));
+    sqlite3_free(e);
+  }
+  /* held when the connection closes: let go with it (valgrind, ASan) */
+  assert_int_equal(pn_int(db, "SELECT procnet_hold_sockets(1)"), 1);
+  assert_int_equal(pn_int(db, "SELECT count(*) FROM net_unix"), 7);
+  pn_close(db);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(net_tcp_rows),
@@ -309,6 +373,8 @@ int main(void) {
       cmocka_unit_test(sockets_rows),
       cmocka_unit_test(sockets_kind_reads_only_its_files),
       cmocka_unit_test(three_namespaces_read_once),
+      cmocka_unit_test(sockets_inode_lookups_match_a_scan),
+      cmocka_unit_test(held_sockets_are_read_once),
   };
   return cmocka_run_group_tests_name("fixture_net", tests, NULL, NULL);
 }

@@ -113,6 +113,15 @@ static const char LSOF_SQL[] =
     " remote_address, remote_port, state), 0, 0, 0 FROM sockets"
     " WHERE kind IN ('tcp', 'raw')";
 
+/* Each descriptor's socket looked up by inode (the index of every
+ * namespace's records) with lsof's names, the sockets held for the next
+ * statement and let go when the connection closes. */
+static const char LOOKUP_SQL[] =
+    "SELECT procnet_hold_sockets(1), f.pid, f.fd, s.kind, s.address,"
+    " procnet_lsof_sock_type(s.kind, s.family), procnet_lsof_netlink_name(s.protocol),"
+    " procnet_lsof_ethertype(s.protocol)"
+    " FROM fds f LEFT JOIN sockets s ON s.inode = f.inode ORDER BY 2, 3";
+
 /* A thread of this process that shares its descriptors: its rows are the
  * process's, saved and given again. */
 static const char SELF_TASKS_SQL[] =
@@ -219,6 +228,11 @@ static void oom_in_lsof_tasks(void **state) {
   every_allocation_fails_cleanly(LSOF_SQL);
 }
 
+static void oom_in_socket_lookups(void **state) {
+  (void)state;
+  every_allocation_fails_cleanly(LOOKUP_SQL);
+}
+
 static void *sleep_forever(void *arg) {
   (void)arg;
   for (;;) pause();
@@ -243,6 +257,7 @@ int main(void) {
       cmocka_unit_test(oom_in_name_constraints),
       cmocka_unit_test(oom_in_holder_lookups),
       cmocka_unit_test(oom_in_lsof_tasks),
+      cmocka_unit_test(oom_in_socket_lookups),
       cmocka_unit_test(oom_in_shared_thread_rows),
   };
   return cmocka_run_group_tests_name("oom", tests, install_allocator, NULL);

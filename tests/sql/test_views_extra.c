@@ -132,6 +132,47 @@ static void create_views_function_matches_the_file(void **state) {
   pn_close(db);
 }
 
+/* procnet_create_views(tool): that tool's views and their helpers, each
+ * of which works alone on a fresh connection (no view of another tool
+ * behind it); the tools together are every view but the reports' helper. */
+static void create_views_of_one_tool(void **state) {
+  (void)state;
+  static const struct {
+    const char *tool, *views;
+  } tools[] = {
+      {"lsof", "lsof\nlsof_e\nlsof_endpoints\nlsof_i\nlsof_tasks\nlsof_u\n"},
+      {"ss", "procnet_ss_sockets\nss\n"},
+      {"netstat", "netstat\n"},
+      {"listening", "listening\n"},
+      {"connections", "connections\n"},
+      {"exposure", "exposure\n"},
+      {"nothing", ""},
+  };
+  int total = 0;
+  for (size_t i = 0; i < sizeof tools / sizeof *tools; i++) {
+    sqlite3 *db = pn_open(NULL);
+    total += (int)pn_int(db, "SELECT procnet_create_views(%Q)", tools[i].tool);
+    char *made = pn_rows(db, "SELECT name FROM sqlite_temp_schema ORDER BY name");
+    assert_string_equal(made, tools[i].views);
+    sqlite3_free(made);
+    sqlite3_stmt *st = NULL;
+    for (const char *v = tools[i].views; *v; v = strchr(v, '\n') + 1) {
+      char *sql = sqlite3_mprintf("SELECT * FROM %.*s LIMIT 0", (int)strcspn(v, "\n"), v);
+      if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        fail_msg("%s alone: %s", sql, sqlite3_errmsg(db));
+      sqlite3_finalize(st);
+      sqlite3_free(sql);
+    }
+    pn_close(db);
+  }
+  sqlite3 *db = pn_open(NULL);
+  assert_int_equal(total + 1, pn_int(db, "SELECT procnet_create_views()"));
+  char *e = pn_error(db, "SELECT procnet_create_views(NULL)");
+  assert_non_null(strstr(e, "want a tool's name"));
+  sqlite3_free(e);
+  pn_close(db);
+}
+
 /* ---- a small workload in this process ---------------------------------------- */
 
 static int listen_any(int family) {
@@ -407,6 +448,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(views_sql_holds_only_temp_views),
       cmocka_unit_test(create_views_function_matches_the_file),
+      cmocka_unit_test(create_views_of_one_tool),
       cmocka_unit_test(reports_answer_their_questions),
       cmocka_unit_test(other_namespace_is_resolved),
       cmocka_unit_test(socket_views_scan_once),
