@@ -8,6 +8,7 @@
 #include "sockstore.h"
 SQLITE_EXTENSION_INIT3
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,7 @@ SQLITE_EXTENSION_INIT3
 #define IDX_KIND 0x10
 #define IDX_LPORT 0x20
 #define IDX_RPORT 0x40
+#define IDX_FAMILY 0x80
 #define IDX_LPORT_LIST 0x10000000
 #define IDX_RPORT_LIST 0x20000000
 
@@ -27,6 +29,8 @@ SQLITE_EXTENSION_INIT3
  * reads the snapshots after those, once. */
 #define PN_PROBE_LOOKUPS 4
 #define PROBE_SNAP -2           /* target.snap: answered in the cursor's probe */
+#define BY_SORTED 1
+#define BY_ONE 2
 
 #include "sock_diag.h"
 #include "sockindex.h"
@@ -52,6 +56,7 @@ typedef struct plan_key {
   int idx;                  /* idxNum's bits that choose namespaces */
   sqlite3_int64 netns;      /* the netns = ? argument (IDX_NETNS) */
   unsigned kinds;
+  unsigned inet_files;      /* bit f: an IP kind's file f may hold rows */
   sqlite3_uint64 used;
 } plan_key;
 
@@ -69,9 +74,15 @@ typedef struct pn_netcur {
                                snapshots must hold for `used` */
   int ti;                   /* current target */
   size_t ri;                /* record, or position in by_inode */
-  int by_inode;             /* iterating an inode lookup */
+  int by_inode;             /* iterating an inode lookup: BY_SORTED
+                               (positions in by_inode) or BY_ONE (the
+                               record `one`, found in a snapshot being
+                               streamed: ri 0 is it) */
+  size_t one;               /* BY_ONE: the record, SIZE_MAX: none */
   int lazy;                 /* read each snapshot only when reached */
   unsigned kinds;           /* bit k: t->kinds[k] is wanted */
+  unsigned inet_files;      /* bit f: an IP kind's file f is read (file 0
+                               holds IPv4 sockets, 1 IPv6: `family = ?`) */
   sqlite3_uint64 used;      /* the columns the query uses */
   uint64_t want_inode;
   int lookups;              /* inode lookups made (xFilter calls) */
@@ -114,6 +125,19 @@ static unsigned kind_want(const pn_nettable *t, const pn_sockkind *k,
   return want;
 }
 
+/* `family = ?`: which file of an IP kind to read (SQLite still tests the
+ * rows: the other kinds are not told apart by file). */
+static int claim_family(sqlite3_index_info *info, int col, int *argc) {
+  for (int i = 0; col >= 0 && i < info->nConstraint; i++) {
+    const struct sqlite3_index_constraint *k = &info->aConstraint[i];
+    if (!k->usable || k->iColumn != col || k->op != SQLITE_INDEX_CONSTRAINT_EQ) continue;
+    info->aConstraintUsage[i].argvIndex = ++*argc;
+    info->aConstraintUsage[i].omit = 0;
+    return 1;
+  }
+  return 0;
+}
+
 static int netXBestIndex(sqlite3_vtab *tab, sqlite3_index_info *info) {
   const pn_nettable *t = desc_of(tab);
   int argc = 0, n_in = 0, idx = 0;
@@ -127,6 +151,7 @@ static int netXBestIndex(sqlite3_vtab *tab, sqlite3_index_info *info) {
   n_in = 0;
   if (pn_claim_eq(info, column_of(t, PN_F_REMOTE_PORT), &argc, 1, &n_in)) idx |= IDX_RPORT;
   if (n_in) idx |= IDX_RPORT_LIST;
+  if (claim_family(info, column_of(t, PN_F_FAMILY), &argc)) idx |= IDX_FAMILY;
   int col_kind = column_of(t, PN_F_KIND);
   if (col_kind >= 0) idx |= pn_claim_names(info, col_kind, &argc, IDX_KIND);
   for (int i = 0; i < info->nConstraint; i++)
@@ -214,6 +239,7 @@ static int add_targets(pn_netcur *c, uint64_t key, int known,
     const pn_sockkind *kind = c->t->kinds[k];
     if (!(c->kinds & (1u << k))) continue;
     for (int f = 0; f < 2 && kind->files[f]; f++) {
+      if (kind->fmt == PN_FMT_INET && !(c->inet_files >> f & 1)) continue;
       target *v = pn_array_room(c->targets, (size_t)c->ntargets, &c->tcap, sizeof *v, 16);
       if (!v) return SQLITE_NOMEM;
       c->targets = v;
@@ -283,6 +309,7 @@ static pn_snap *cur_snap(const pn_netcur *c) {
 }
 
 static size_t cur_record(const pn_netcur *c) {
+  if (c->by_inode == BY_ONE) return c->one;
   return c->by_inode ? cur_snap(c)->by_inode[c->ri].rec : c->ri;
 }
 
@@ -303,7 +330,11 @@ static int ready_snaps(pn_netcur *c, int from) {
     jobs[n++] = (pn_snapjob){t->snap, t->pids, t->npids, t->nsfd};
   }
   pn_ctx *ctx = ((pn_vtab *)c->pc.base.pVtab)->ctx;
-  int rc = pn_snaps_read(c->st, &c->pc.fs, ctx->threads, jobs, n);
+  /* a whole scan (not one socket's lookup) of snapshots whose processes
+   * the store holds (not the cursor's ns_pid list): read ahead, while
+   * the rows are made */
+  int ahead = !c->lazy && !c->probing && !(c->planned.idx & IDX_PID);
+  int rc = pn_snaps_read_ahead(c->st, &c->pc.fs, ctx->threads, jobs, n, ahead);
   sqlite3_free(jobs);
   return rc;
 }
@@ -407,6 +438,19 @@ static int probe_target(pn_netcur *c, target *t, int *done) {
   return rc;
 }
 
+/* Positions ri at the first record of the current snapshot whose inode
+ * is the one looked up. In a snapshot still being streamed, a socket's
+ * inode (not 0) is looked up among the records come so far, waiting for
+ * more only while it has not come: a socket is listed once. */
+static int find_inode(pn_netcur *c) {
+  pn_snap *s = cur_snap(c);
+  c->by_inode = BY_SORTED;
+  if (!s->fill || c->want_inode == 0)
+    return pn_snap_find_inode(s, c->want_inode, &c->ri);
+  c->by_inode = BY_ONE;
+  return pn_snap_find_one(s, c->want_inode, &c->one);
+}
+
 /* Reads target ti's snapshot if needed (or asks for its one socket) and
  * positions ri at its first candidate row. */
 static int enter_target(pn_netcur *c) {
@@ -414,13 +458,16 @@ static int enter_target(pn_netcur *c) {
   c->ri = 0;
   int probed = 0, rc = SQLITE_OK;
   if (t->snap == -1 && (rc = probe_target(c, t, &probed)) != SQLITE_OK) return rc;
-  if (probed) return pn_snap_find_inode(&c->probe, c->want_inode, &c->ri);
+  if (probed) {
+    c->by_inode = BY_SORTED;
+    return pn_snap_find_inode(&c->probe, c->want_inode, &c->ri);
+  }
   if (t->snap < 0 || !pn_snap_at(c->st, t->snap)->read) {
     rc = ready_snaps(c, c->ti);
     if (rc != SQLITE_OK) return rc;
   }
   if (!c->by_inode) return SQLITE_OK;
-  return pn_snap_find_inode(cur_snap(c), c->want_inode, &c->ri);
+  return find_inode(c);
 }
 
 /* The port of a record as the socket tables show it: an IP socket's, and
@@ -441,10 +488,13 @@ static int port_wanted(const pn_i64list *l, int has, const pn_sockkind *k,
   return record_port(k, s, local, &port) && pn_i64list_has(l, port);
 }
 
-/* 1 when ri is a row of the scan. */
-static int row_is_valid(const pn_netcur *c) {
-  const pn_snap *s = cur_snap(c);
-  if (c->ri >= s->set.n) return 0;
+/* 1 when ri is a row of the scan, 0 when not, -1 when the stream filling
+ * the snapshot failed (*rc). */
+static int row_is_valid(const pn_netcur *c, int *rc) {
+  pn_snap *s = cur_snap(c);
+  if (c->by_inode == BY_ONE) return c->ri == 0 && c->one != SIZE_MAX;
+  int has = pn_snap_has_row(s, c->ri, rc);
+  if (has <= 0) return has;
   if (c->by_inode && s->by_inode[c->ri].inode != c->want_inode) return 0;
   return 1;
 }
@@ -471,15 +521,14 @@ static int at_row(pn_netcur *c) {
  * skipping to the next target until one is found or all are done. */
 static int settle(pn_netcur *c) {
   while (c->ti < c->ntargets) {
-    if (row_is_valid(c)) {
+    int rc = SQLITE_OK, valid = row_is_valid(c, &rc);
+    if (valid < 0) return rc;
+    if (valid) {
       if (row_ports_match(c)) return at_row(c);
       c->ri++;
       continue;
     }
-    if (++c->ti < c->ntargets) {
-      int rc = enter_target(c);
-      if (rc != SQLITE_OK) return rc;
-    }
+    if (++c->ti < c->ntargets && (rc = enter_target(c)) != SQLITE_OK) return rc;
   }
   c->pc.eof = 1;
   return SQLITE_OK;
@@ -553,7 +602,16 @@ static int take_ports(pn_netcur *c, int idxNum, sqlite3_value **argv, int *arg) 
 
 static int same_plan(const plan_key *a, const plan_key *b) {
   return a->valid && b->valid && a->idx == b->idx && a->netns == b->netns &&
-         a->kinds == b->kinds && a->used == b->used;
+         a->kinds == b->kinds && a->inet_files == b->inet_files && a->used == b->used;
+}
+
+/* The files of IP kinds that `family = v` lets hold rows. */
+static unsigned inet_files_of(sqlite3_value *v) {
+  const unsigned char *f = v ? sqlite3_value_text(v) : NULL;
+  if (!v) return 3;
+  if (f && !strcmp((const char *)f, "IPv4")) return 1;
+  if (f && !strcmp((const char *)f, "IPv6")) return 2;
+  return 0;
 }
 
 /* The targets kept from the last xFilter look again where a probe
@@ -569,10 +627,11 @@ static void forget_probes(pn_netcur *c) {
  * again (the processes may have moved). argv[*arg] on: the ns_pid and
  * netns arguments (as idxNum has them), which it takes. */
 static int plan_scan(pn_netcur *c, int idxNum, sqlite3_value **argv, int *arg,
-                     sqlite3_uint64 used, unsigned kinds) {
+                     sqlite3_uint64 used, unsigned kinds, unsigned inet_files) {
   int rc = SQLITE_OK;
   sqlite3_value *netns = (idxNum & IDX_NETNS) ? argv[*arg + !!(idxNum & IDX_PID)] : NULL;
-  plan_key key = {!(idxNum & IDX_PID), idxNum & (IDX_PID | IDX_NETNS), -1, kinds, used};
+  plan_key key = {!(idxNum & IDX_PID), idxNum & (IDX_PID | IDX_NETNS), -1, kinds,
+                  inet_files, used};
   if (netns && !pn_value_int64(netns, &key.netns)) key.valid = 0; /* matches nothing */
   if (same_plan(&c->planned, &key)) {
     forget_probes(c);
@@ -582,6 +641,7 @@ static int plan_scan(pn_netcur *c, int idxNum, sqlite3_value **argv, int *arg,
   c->ntargets = 0;
   c->ix_built = 0;
   c->kinds = kinds;
+  c->inet_files = inet_files;
   c->used = used;
   plan_wants(c);
   if ((rc = expect_wants(c, kinds)) != SQLITE_OK) return rc;
@@ -607,12 +667,17 @@ static int netXFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   if (idxNum & IDX_KIND) {
     /* the last arguments; the others are read in order below */
     int at = !!(idxNum & IDX_PID) + !!(idxNum & IDX_NETNS) + !!(idxNum & IDX_INODE) +
-             !!(idxNum & IDX_LPORT) + !!(idxNum & IDX_RPORT);
+             !!(idxNum & IDX_LPORT) + !!(idxNum & IDX_RPORT) + !!(idxNum & IDX_FAMILY);
     rc = wanted_kinds(c->t, idxNum, argc, argv, at, &kinds);
     if (rc != SQLITE_OK) return rc;
   }
   sqlite3_uint64 used = idxStr ? strtoull(idxStr, NULL, 16) : ~(sqlite3_uint64)0;
-  if (kinds == 0 || (rc = plan_scan(c, idxNum, argv, &arg, used, kinds)) != SQLITE_OK) {
+  /* the family's argument follows the inode's and the ports' */
+  int fam_at = !!(idxNum & IDX_PID) + !!(idxNum & IDX_NETNS) + !!(idxNum & IDX_INODE) +
+               !!(idxNum & IDX_LPORT) + !!(idxNum & IDX_RPORT);
+  unsigned files = inet_files_of((idxNum & IDX_FAMILY) ? argv[fam_at] : NULL);
+  if (kinds == 0 ||
+      (rc = plan_scan(c, idxNum, argv, &arg, used, kinds, files)) != SQLITE_OK) {
     c->pc.eof = 1; /* no such kind: nothing to read */
     return rc;
   }
@@ -624,7 +689,7 @@ static int netXFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
       return SQLITE_OK;
     }
     c->want_inode = (uint64_t)inode;
-    c->by_inode = 1;
+    c->by_inode = BY_SORTED;
     c->probing = c->lookups++ < PN_PROBE_LOOKUPS;
   }
   rc = take_ports(c, idxNum, argv, &arg);

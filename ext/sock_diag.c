@@ -344,6 +344,7 @@ typedef struct reader {
   pn_sockset *set6;         /* both families at once: the IPv6 records */
   by_inode *ix;             /* a merge: the records to add fields to */
   size_t nix;
+  const pn_diag_hook *hook; /* or NULL */
 } reader;
 
 /* The record to add to: a new one (a read), or the text record of the
@@ -420,14 +421,26 @@ static int take_packet(reader *r, const pn_nlmsg *m) {
   return x ? packet_extras(&d, r->set, x) : ENOMEM;
 }
 
-static int take_message(void *arg, const pn_nlmsg *m) {
-  reader *r = arg;
-  if (m->type != SOCK_DIAG_BY_FAMILY && m->type != TCPDIAG_GETSOCK) return 0;
+static int take_one(reader *r, const pn_nlmsg *m) {
   switch (r->k->fmt) {
   case PN_FMT_UNIX: return take_unix(r, m);
   case PN_FMT_PACKET: return take_packet(r, m);
   default: return take_inet(r, m);
   }
+}
+
+/* The set a record of message m went to (the hook is told which). */
+static pn_sockset *set_of(const reader *r, const pn_nlmsg *m) {
+  if (!r->set6 || m->payload.n < 1) return r->set;
+  return m->payload.p[0] == AF_INET6 ? r->set6 : r->set;
+}
+
+static int take_message(void *arg, const pn_nlmsg *m) {
+  reader *r = arg;
+  if (m->type != SOCK_DIAG_BY_FAMILY && m->type != TCPDIAG_GETSOCK) return 0;
+  int rc = take_one(r, m);
+  if (rc == 0 && r->hook) rc = r->hook->added(r->hook->arg, set_of(r, m));
+  return rc;
 }
 
 static pn_res run_dump(int fd, reader *r, int file, int *err) {
@@ -438,7 +451,7 @@ static pn_res run_dump(int fd, reader *r, int file, int *err) {
 
 pn_res pn_diag_read(int fd, const pn_sockkind *k, int file, unsigned want,
                     pn_sockset *set, int *err) {
-  reader r = {k, want, set, NULL, NULL, 0};
+  reader r = {k, want, set, NULL, NULL, 0, NULL};
   pn_sockset_clear(set);
   pn_res res = run_dump(fd, &r, file, err);
   if (res != PN_OK) pn_sockset_clear(set);
@@ -459,7 +472,7 @@ pn_res pn_diag_merge(int fd, const pn_sockkind *k, int file, unsigned want,
   }
   for (size_t i = 0; i < set->n; i++) ix[i] = (by_inode){set->v[i].inode, i};
   pn_sort(ix, set->n, sizeof *ix, cmp_by_inode);
-  reader r = {k, want, set, NULL, ix, set->n};
+  reader r = {k, want, set, NULL, ix, set->n, NULL};
   pn_res res = run_dump(fd, &r, file, err);
   sqlite3_free(ix);
   return res;
@@ -467,7 +480,7 @@ pn_res pn_diag_merge(int fd, const pn_sockkind *k, int file, unsigned want,
 
 pn_res pn_diag_read_tcp(int fd, unsigned want, pn_sockset *set4,
                         pn_sockset *set6, int *err) {
-  reader r = {&pn_kind_tcp, want, set4, set6, NULL, 0};
+  reader r = {&pn_kind_tcp, want, set4, set6, NULL, 0, NULL};
   request q;
   size_t len = make_tcp_both_request(want, &q);
   pn_sockset_clear(set4);
@@ -478,6 +491,15 @@ pn_res pn_diag_read_tcp(int fd, unsigned want, pn_sockset *set4,
     pn_sockset_clear(set6);
   }
   return res;
+}
+
+pn_res pn_diag_stream(int fd, const pn_sockkind *k, int file, unsigned want,
+                      pn_sockset *set, pn_sockset *set6, const pn_diag_hook *hook,
+                      int *err) {
+  reader r = {k, want, set, set6, NULL, 0, hook};
+  request q;
+  size_t len = set6 ? make_tcp_both_request(want, &q) : make_request(k, file, want, &q);
+  return pn_netlink_dump(fd, &q, len, take_message, &r, err);
 }
 
 /* ---- one socket ------------------------------------------------------------------ */
@@ -500,7 +522,7 @@ static pn_res exact_outcome(pn_res res, int *err) {
 
 pn_res pn_diag_read_unix_one(int fd, uint64_t inode, unsigned want,
                              pn_sockset *set, int *err) {
-  reader r = {&pn_kind_unix, want, set, NULL, NULL, 0};
+  reader r = {&pn_kind_unix, want, set, NULL, NULL, 0, NULL};
   request q;
   size_t len = make_request(&pn_kind_unix, 0, want, &q);
   make_exact(&q.unx.h);
@@ -532,6 +554,6 @@ pn_res pn_diag_add_extras(int fd, const pn_sockkind *k, size_t i, unsigned want,
   id->idiag_cookie[1] = (uint32_t)(s->cookie >> 32);
   /* the answer is merged into record i alone */
   by_inode one = {s->inode, i};
-  reader r = {k, want, set, NULL, &one, 1};
+  reader r = {k, want, set, NULL, &one, 1, NULL};
   return exact_outcome(pn_netlink_dump(fd, &q, len, take_message, &r, err), err);
 }

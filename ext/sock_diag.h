@@ -39,6 +39,22 @@ pn_res pn_diag_merge(int fd, const pn_sockkind *k, int file, unsigned want,
 pn_res pn_diag_read_tcp(int fd, unsigned want, pn_sockset *set4,
                         pn_sockset *set6, int *err);
 
+/* Told after every record a dump adds (with its extras): nonzero stops
+ * the dump, with that error. What reads the records while the dump runs
+ * (sockstream.h) publishes them here. */
+typedef struct pn_diag_hook {
+  int (*added)(void *arg, pn_sockset *set);
+  void *arg;
+} pn_diag_hook;
+
+/* The dump of pn_diag_read (set6 NULL) or pn_diag_read_tcp (set6 the IPv6
+ * records), appending to what the sets hold and telling hook after each
+ * record. A failure leaves the records read so far: they may have been
+ * read already. */
+pn_res pn_diag_stream(int fd, const pn_sockkind *k, int file, unsigned want,
+                      pn_sockset *set, pn_sockset *set6, const pn_diag_hook *hook,
+                      int *err);
+
 /* One unix socket by inode (the kernel can name it): its record, or none
  * when the namespace has no such socket, into set. */
 pn_res pn_diag_read_unix_one(int fd, uint64_t inode, unsigned want,

@@ -10,6 +10,7 @@
 SQLITE_EXTENSION_INIT3
 
 #include <netinet/in.h>
+#include <stdint.h>
 #include <string.h>
 
 /* ---- the kinds of socket ------------------------------------------------- */
@@ -97,12 +98,11 @@ const char *pn_timer_name(int timer) {
 #define PN_SET_STRINGS_MAX ((size_t)1 << 30)
 
 pn_sock *pn_sockset_push(pn_sockset *set, const pn_sock *s) {
-  pn_sock *v = pn_array_room(set->v, set->n, &set->cap, sizeof *v, 256);
-  if (!v) return NULL;
-  set->v = v;
-  pn_prefault_ahead(v, (set->n + 1) * sizeof *v, set->cap * sizeof *v, &set->v_ready);
-  v[set->n] = *s;
-  return &v[set->n++];
+  if (pn_big_room(&set->vmem, set->n * sizeof *s, (set->n + 1) * sizeof *s) != 0)
+    return NULL;
+  set->v = set->vmem.p;
+  set->v[set->n] = *s;
+  return &set->v[set->n++];
 }
 
 int pn_sockset_string(pn_sockset *set, const char *p, size_t n, uint32_t *off) {
@@ -117,13 +117,28 @@ int pn_sockset_string(pn_sockset *set, const char *p, size_t n, uint32_t *off) {
 }
 
 pn_sockx *pn_sockset_extras(pn_sockset *set, size_t i) {
-  pn_sockx *x = pn_array_room(set->x, set->nx, &set->xcap, sizeof *x, 64);
-  if (!x) return NULL;
-  set->x = x;
-  pn_prefault_ahead(x, (set->nx + 1) * sizeof *x, set->xcap * sizeof *x, &set->x_ready);
-  memset(&x[set->nx], 0, sizeof *x);
+  size_t size = sizeof *set->x;
+  if (pn_big_room(&set->xmem, set->nx * size, (set->nx + 1) * size) != 0) return NULL;
+  set->x = set->xmem.p;
+  memset(&set->x[set->nx], 0, size);
   set->v[i].x = (uint32_t)++set->nx;
-  return &x[set->nx - 1];
+  return &set->x[set->nx - 1];
+}
+
+int pn_sockset_pin(pn_sockset *set, size_t max) {
+  if (max > SIZE_MAX / sizeof *set->x) return -1;
+  if (pn_big_pin(&set->vmem, set->n * sizeof *set->v, max * sizeof *set->v) != 0 ||
+      pn_big_pin(&set->xmem, set->nx * sizeof *set->x, max * sizeof *set->x) != 0)
+    return -1;
+  set->v = set->vmem.p;
+  set->x = set->xmem.p;
+  return 0;
+}
+
+void pn_sockset_pop(pn_sockset *set) {
+  if (!set->n) return;
+  const pn_sock *s = &set->v[--set->n];
+  if (s->x && s->x == set->nx) set->nx--;
 }
 
 void pn_sockset_clear(pn_sockset *set) {
@@ -132,8 +147,8 @@ void pn_sockset_clear(pn_sockset *set) {
 }
 
 void pn_sockset_free(pn_sockset *set) {
-  sqlite3_free(set->v);
-  sqlite3_free(set->x);
+  pn_big_free(&set->vmem);
+  pn_big_free(&set->xmem);
   pn_buf_free(&set->strings);
   memset(set, 0, sizeof *set);
 }

@@ -25,6 +25,7 @@
 #define PROCNET_SOCKREC_H
 
 #include "parse_diag.h"
+#include "prefault.h"
 #include "procfs.h"
 
 #include <stddef.h>
@@ -197,13 +198,12 @@ const char *pn_timer_name(int timer);
  * What a source fills: the records of one file of one kind in one
  * namespace, their strings and their extras. Memory from sqlite3_malloc. */
 typedef struct pn_sockset {
-  pn_sock *v;
-  size_t n, cap;
+  pn_sock *v;               /* the records, in vmem */
+  size_t n;
   pn_buf strings;           /* unix paths and addresses, packet filters */
-  pn_sockx *x;
-  size_t nx, xcap;
-  size_t v_ready, x_ready;  /* bytes of v and x whose pages are in
-                               (prefault.h) */
+  pn_sockx *x;              /* the extras, in xmem */
+  size_t nx;
+  pn_big vmem, xmem;        /* megabytes at 10,000 sockets (prefault.h) */
 } pn_sockset;
 
 /* Appends a copy of *s; returns it, or NULL when out of memory. */
@@ -222,6 +222,13 @@ static inline const pn_sockx *pn_sockset_x(const pn_sockset *set,
                                            const pn_sock *s) {
   return s->x ? &set->x[s->x - 1] : NULL;
 }
+/* Makes the records and extras of the set stay where they are from now
+ * on, room reserved (not committed) for `max` of each; growing past it
+ * fails. For a set read while it is filled (sockstream.h). 0, or -1 (the
+ * set unchanged but for what was pinned). */
+int pn_sockset_pin(pn_sockset *set, size_t max);
+/* Drops the last record, and its extras when they are the last ones. */
+void pn_sockset_pop(pn_sockset *set);
 /* Empties the set, keeping its memory. */
 void pn_sockset_clear(pn_sockset *set);
 void pn_sockset_free(pn_sockset *set);

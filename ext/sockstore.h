@@ -37,12 +37,20 @@ typedef struct pn_inode_ix {
   size_t rec;
 } pn_inode_ix;
 
+struct pn_fill;
+
 typedef struct pn_snap {
   pn_snapkey k;
   pn_sockset set;
   pn_inode_ix *by_inode;    /* built on the first inode lookup */
-  int read;                 /* set is filled */
+  int read;                 /* set is filled, or being filled by a stream */
   int next;                 /* another snapshot of the same file, or -1 */
+  struct pn_fill *fill;     /* while a stream fills set: how far it is
+                               (sockstream.h); NULL once it is done */
+  size_t *hash;             /* inode lookups in a streamed snapshot: open
+                               addressing over the records indexed so
+                               far, 1 + record, 0 empty */
+  size_t nhash, hashed;     /* slots; records indexed */
 } pn_snap;
 
 typedef struct pn_sockstore pn_sockstore;
@@ -97,15 +105,36 @@ typedef struct pn_snapjob {
 } pn_snapjob;
 
 /* Reads the snapshots of jobs that are not read yet (each once, however
- * often it is listed), shared out to `threads` threads. The reads are
+ * often it is listed), shared out to `threads` threads, after any stream
+ * filling one of them has ended. The reads are
  * counted in fs's counters. SQLITE_OK, or SQLITE_NOMEM (what failed is
  * left unread, to be tried again). */
 int pn_snaps_read(pn_sockstore *st, const pn_fs *fs, int threads,
                   const pn_snapjob *jobs, int njobs);
 
+/* As pn_snaps_read for a reader that sees records only through
+ * pn_snap_has_row, pn_snap_find_one and pn_snap_find_inode: snapshots a
+ * stream fills are left to it, and with `stream` set the first job's
+ * snapshot (a TCP or UDP one read through sock_diag alone), and its
+ * pair, may be filled by a helper thread while the caller reads it
+ * (sockstream.h), the other jobs read after it there. */
+int pn_snaps_read_ahead(pn_sockstore *st, const pn_fs *fs, int threads,
+                        const pn_snapjob *jobs, int njobs, int stream);
+
+/* Whether record i of s exists, waiting for a stream filling s: 1, 0 (s
+ * has fewer records), or -1 with *rc the error the stream met. */
+int pn_snap_has_row(pn_snap *s, size_t i, int *rc);
+
+/* The record of s whose inode is `inode` (not 0: a socket the kernel
+ * lists once), waiting for a stream filling s only as long as the record
+ * has not come: *rec, or SIZE_MAX when s has none. SQLITE_OK, or the
+ * error (SQLITE_NOMEM, the stream's). */
+int pn_snap_find_one(pn_snap *s, uint64_t inode, size_t *rec);
+
 /* The first position in s->by_inode whose inode is `inode` (or the
  * position where it would be: check it), building the index on the first
- * call. SQLITE_OK or SQLITE_NOMEM. */
+ * call (after a stream filling s has ended). SQLITE_OK, SQLITE_NOMEM, or
+ * the stream's error. */
 int pn_snap_find_inode(pn_snap *s, uint64_t inode, size_t *pos);
 
 /* The name of interface `index` in the namespace of k (pids: its

@@ -25,10 +25,10 @@
  * of where each starts: at lsof's 20,000 rows of a process that was as
  * much memory again as the text. */
 typedef struct cell_buf {
-  char *text;        /* the cells, row by row, each NUL-terminated */
-  size_t len, cap;
-  size_t ready;      /* bytes of text whose pages are in */
+  char *text;        /* the cells, row by row, each NUL-terminated (in mem) */
+  size_t len;
   size_t n;          /* cells */
+  pn_big mem;
 } cell_buf;
 
 /* The cell after the one at s. */
@@ -99,16 +99,9 @@ static size_t escape_to(char *p, const unsigned char *s, int n, int keep, int pl
 
 /* Room for `more` bytes of text; 0, or -1. */
 static int cell_room(cell_buf *b, size_t more) {
-  if (more > SIZE_MAX / 4 - b->len) return -1;
-  if (b->len + more > b->cap) {
-    size_t cap = b->cap ? b->cap : 4096;
-    while (cap < b->len + more) cap *= 2;
-    char *p = realloc(b->text, cap);
-    if (!p) return -1;
-    b->text = p;
-    b->cap = cap;
-  }
-  pn_prefault_ahead(b->text, b->len + more, b->cap, &b->ready);
+  if (more > SIZE_MAX / 4 - b->len || pn_big_room(&b->mem, b->len, b->len + more) != 0)
+    return -1;
+  b->text = b->mem.p;
   return 0;
 }
 
@@ -294,7 +287,7 @@ static int write_table(sqlite3_stmt *st, const cli_col *cols,
   int ncols = shown_columns(st, h), rc;
   int header = !(style && style->no_header);
   col_fmt *f = calloc((size_t)ncols, sizeof *f);
-  cell_buf b = {NULL, 0, 0, 0, 0};
+  cell_buf b = {NULL, 0, 0, {NULL, 0, 0, 0, 0}};
   if (!f) return SQLITE_NOMEM;
   for (int i = 0; i < ncols; i++) {
     f[i].label = cols ? cols[i].label : sqlite3_column_name(st, i);
@@ -360,7 +353,7 @@ static int write_table(sqlite3_stmt *st, const cli_col *cols,
   flush_lines(line);
   free(line);
 done:
-  free(b.text);
+  pn_big_free(&b.mem);
   free(f);
   return rc;
 }

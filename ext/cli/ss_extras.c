@@ -58,10 +58,12 @@ void cli_ss_extras_join(sqlite3_str *sql) {
    * each socket up in every namespace of the machine, and read them all),
    * and a socket of a namespace that could not be named (netns NULL) has
    * no sock_diag row with extras to join anyway (sock_diag needs the
-   * namespace's identity) */
+   * namespace's identity); the family picks the one file of an IP kind
+   * to look in (the one being read, while it is still being read) */
   sqlite3_str_appendall(sql,
                         " LEFT JOIN sock_diag AS d ON d.kind = ss.kind"
-                        " AND d.netns = ss.netns AND d.inode = ss.inode"
+                        " AND d.netns = ss.netns AND d.family = ss.family"
+                        " AND d.inode = ss.inode"
                         " AND (ss.inode <> 0 OR (d.local_port = ss.local_port"
                         " AND d.remote_port = ss.remote_port"
                         " AND d.local_address = ss.local_address"
