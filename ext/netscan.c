@@ -560,8 +560,15 @@ static int build_index(pn_netcur *c) {
   if (rc != SQLITE_OK) return rc;
   const pn_sockset **sets = sqlite3_malloc64((size_t)c->ntargets * sizeof *sets);
   if (!sets) return SQLITE_NOMEM;
-  for (int i = 0; i < c->ntargets; i++)
-    sets[i] = &pn_snap_at(c->st, c->targets[i].snap)->set;
+  for (int i = 0; rc == SQLITE_OK && i < c->ntargets; i++) {
+    pn_snap *s = pn_snap_at(c->st, c->targets[i].snap);
+    rc = pn_snap_complete(s); /* a stream may still be filling it */
+    sets[i] = &s->set;
+  }
+  if (rc != SQLITE_OK) {
+    sqlite3_free(sets);
+    return rc;
+  }
   rc = pn_sockindex_build(&c->ix, sets, (size_t)c->ntargets) ? SQLITE_NOMEM : SQLITE_OK;
   sqlite3_free(sets);
   c->ix_built = rc == SQLITE_OK;

@@ -336,8 +336,10 @@ static int build_by_inode(pn_snap *s) {
   return SQLITE_OK;
 }
 
+int pn_snap_complete(pn_snap *s) { return s->fill ? pn_fill_wait(s->fill) : SQLITE_OK; }
+
 int pn_snap_find_inode(pn_snap *s, uint64_t inode, size_t *pos) {
-  int rc = s->fill ? pn_fill_wait(s->fill) : SQLITE_OK;
+  int rc = pn_snap_complete(s);
   if (rc != SQLITE_OK) return rc;
   if (!s->by_inode && build_by_inode(s) != SQLITE_OK) return SQLITE_NOMEM;
   *pos = pn_lower_bound_u64(s->by_inode, s->set.n, sizeof *s->by_inode, inode);

@@ -121,6 +121,10 @@ int pn_snaps_read(pn_sockstore *st, const pn_fs *fs, int threads,
 int pn_snaps_read_ahead(pn_sockstore *st, const pn_fs *fs, int threads,
                         const pn_snapjob *jobs, int njobs, int stream);
 
+/* Waits until a stream filling s (if one is) has ended: SQLITE_OK, or the
+ * error the stream met. s's records may then be read as a whole. */
+int pn_snap_complete(pn_snap *s);
+
 /* Whether record i of s exists, waiting for a stream filling s: 1, 0 (s
  * has fewer records), or -1 with *rc the error the stream met. */
 int pn_snap_has_row(pn_snap *s, size_t i, int *rc);
