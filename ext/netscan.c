@@ -1,103 +1,16 @@
 /*
  * netscan.c: the module of every socket table; see netscan.h for what it
- * does and the idxNum bits.
+ * does and the idxNum bits, netcur.h for its cursor, and netlookup.c for
+ * its lookups by inode.
  */
-#include "netscan.h"
+#include "netcur.h"
 
 #include "sockcol.h"
-#include "sockstore.h"
 SQLITE_EXTENSION_INIT3
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define IDX_PID 0x1
-#define IDX_NETNS 0x2
-#define IDX_INODE 0x4
-#define IDX_LAZY 0x8
-#define IDX_KIND 0x10
-#define IDX_LPORT 0x20
-#define IDX_RPORT 0x40
-#define IDX_FAMILY 0x80
-#define IDX_LPORT_LIST 0x10000000
-#define IDX_RPORT_LIST 0x20000000
-
-/* The first inode lookups of a cursor (a query about one socket) ask the
- * kernel for that one socket where it can name it, instead of reading the
- * snapshot of every namespace; a cursor that is the inner loop of a join
- * reads the snapshots after those, once. */
-#define PN_PROBE_LOOKUPS 4
-#define PROBE_SNAP -2           /* target.snap: answered in the cursor's probe */
-#define BY_SORTED 1
-#define BY_ONE 2
-
-#include "sock_diag.h"
-#include "sockindex.h"
-#include <unistd.h>
-
-/* One stop of the scan: a file of a kind in a namespace, with the
- * processes to read it through. */
-typedef struct target {
-  pn_snapkey k;
-  const int64_t *pids;      /* into the store's namespaces or the pid list */
-  int npids;
-  int nsfd;                 /* the namespace's mount when no process is in
-                               it (the store's), else -1 */
-  int64_t pid;              /* the ns_pid the rows report, or -1 */
-  int snap;                 /* -1 until the scan gets there, or PROBE_SNAP */
-} target;
-
-/* What the targets of an xFilter were planned from: when the next xFilter
- * asks the same (the inner loop of a join, looking up one inode after
- * another), its targets and their snapshots are kept, not planned again. */
-typedef struct plan_key {
-  int valid;
-  int idx;                  /* idxNum's bits that choose namespaces */
-  sqlite3_int64 netns;      /* the netns = ? argument (IDX_NETNS) */
-  unsigned kinds;
-  unsigned inet_files;      /* bit f: an IP kind's file f may hold rows */
-  sqlite3_uint64 used;
-} plan_key;
-
-typedef struct pn_netcur {
-  pn_cursor pc;             /* pc.pids: the ns_pid values */
-  const pn_nettable *t;
-  pn_sockstore *st;
-  target *targets;
-  int ntargets;
-  size_t tcap;
-  plan_key planned;         /* what targets were planned for */
-  pn_sockrow row;           /* the row the scan is at, for xColumn */
-  const pn_snap *row_snap;  /* and its snapshot */
-  unsigned want[32];        /* for each kind of the table (< 32), what its
-                               snapshots must hold for `used` */
-  int ti;                   /* current target */
-  size_t ri;                /* record, or position in by_inode */
-  int by_inode;             /* iterating an inode lookup: BY_SORTED
-                               (positions in by_inode) or BY_ONE (the
-                               record `one`, found in a snapshot being
-                               streamed: ri 0 is it) */
-  size_t one;               /* BY_ONE: the record, SIZE_MAX: none */
-  int lazy;                 /* read each snapshot only when reached */
-  unsigned kinds;           /* bit k: t->kinds[k] is wanted */
-  unsigned inet_files;      /* bit f: an IP kind's file f is read (file 0
-                               holds IPv4 sockets, 1 IPv6: `family = ?`) */
-  sqlite3_uint64 used;      /* the columns the query uses */
-  uint64_t want_inode;
-  int lookups;              /* inode lookups made (xFilter calls) */
-  int probing;              /* this lookup may ask for one socket */
-  pn_snap probe;            /* what was asked for one socket: its target's
-                               answer while the scan is there */
-  pn_i64list lports, rports; /* ports asked for, when IDX_*PORT */
-  int has_lports, has_rports;
-  /* The inner loop of a join over several targets looks inodes up in one
-   * index of all their records (sockindex.h), built once per plan. */
-  pn_sockindex ix;          /* part: the target */
-  int ix_built;
-  int indexed;              /* this lookup iterates ix from mi */
-  size_t mi;
-} pn_netcur;
 
 static const pn_nettable *desc_of(sqlite3_vtab *tab) {
   return ((pn_vtab *)tab)->desc;
@@ -303,20 +216,10 @@ static void keep_netns(pn_netcur *c, sqlite3_value *v) {
 
 /* ---- reading and iterating ------------------------------------------------- */
 
-static pn_snap *cur_snap(const pn_netcur *c) {
-  int snap = c->targets[c->ti].snap;
-  return snap == PROBE_SNAP ? (pn_snap *)&c->probe : pn_snap_at(c->st, snap);
-}
-
-static size_t cur_record(const pn_netcur *c) {
-  if (c->by_inode == BY_ONE) return c->one;
-  return c->by_inode ? cur_snap(c)->by_inode[c->ri].rec : c->ri;
-}
-
 /* Gives every target from `from` on its snapshot and reads those not yet
  * read: only target `from`'s when the scan is lazy, else all of them at
  * once. */
-static int ready_snaps(pn_netcur *c, int from) {
+int pn_netcur_ready(pn_netcur *c, int from) {
   int last = c->lazy || c->probing ? from + 1 : c->ntargets;
   pn_snapjob *jobs = sqlite3_malloc64((size_t)(last - from) * sizeof *jobs);
   if (!jobs) return SQLITE_NOMEM;
@@ -339,135 +242,23 @@ static int ready_snaps(pn_netcur *c, int from) {
   return rc;
 }
 
-/* ---- one socket ---------------------------------------------------------------- */
-
-/* The one socket of an inode lookup, from the kernel: a unix socket by its
- * inode; an IP socket found in its namespace's snapshot without the
- * extensions, which are then asked for that socket alone. *done: the probe
- * holds the target's answer. */
-/* The snapshot of t's file without the extensions, read with its
- * sibling file (tcp with tcp6: one dump for both); its index or -1. */
-static int base_snapshot(pn_netcur *c, const target *t, int *rc) {
-  pn_snapkey base = t->k;
-  pn_snapjob jobs[2];
-  int n = 0, mine = -1;
-  base.want &= ~(unsigned)(PN_WANT_INFO | PN_WANT_MEM);
-  for (int f = 0; f < 2 && t->k.kind->files[f]; f++) {
-    base.file = f;
-    int i = pn_snap_of(c->st, &base, c);
-    if (i < 0) {
-      *rc = SQLITE_NOMEM;
-      return -1;
-    }
-    if (f == t->k.file) mine = i;
-    jobs[n++] = (pn_snapjob){i, t->pids, t->npids, t->nsfd};
-  }
-  pn_ctx *ctx = ((pn_vtab *)c->pc.base.pVtab)->ctx;
-  *rc = pn_snaps_read(c->st, &c->pc.fs, ctx->threads, jobs, n);
-  return *rc == SQLITE_OK ? mine : -1;
-}
-
-/* An IP socket: found in the snapshot without extensions, which are then
- * asked for it alone. */
-static pn_res probe_inet(pn_netcur *c, target *t, int fd, int *rc, int *err) {
-  size_t at;
-  int i = base_snapshot(c, t, rc);
-  if (i < 0) return PN_FAIL;
-  pn_snap *s = pn_snap_at(c->st, i);
-  if ((*rc = pn_snap_find_inode(s, c->want_inode, &at)) != SQLITE_OK) return PN_FAIL;
-  if (at >= s->set.n || s->by_inode[at].inode != c->want_inode) return PN_OK;
-  if (!pn_sockset_push(&c->probe.set, &s->set.v[s->by_inode[at].rec])) {
-    *rc = SQLITE_NOMEM;
-    return PN_FAIL;
-  }
-  c->probe.set.v[0].x = 0;
-  if (c->pc.fs.cnt) c->pc.fs.cnt->netlink_requests++;
-  pn_res r = pn_diag_add_extras(fd, t->k.kind, 0, t->k.want, &c->probe.set, err);
-  /* not found so (gone since, or a lookup the kernel cannot make): the
-   * snapshot will tell */
-  return r == PN_OK && !c->probe.set.v[0].x ? PN_GONE : r;
-}
-
-/* The one socket of an inode lookup, from the kernel: a unix socket by its
- * inode; an IP socket found in its namespace's snapshot without the
- * extensions, which are then asked for that socket alone. *done: the probe
- * holds the target's answer. */
-static int probe_with(pn_netcur *c, target *t, int fd, int *done) {
-  pn_snap *p = &c->probe;
-  pn_res r;
-  int err = 0, rc = SQLITE_OK;
-  pn_sockset_clear(&p->set);
-  if (t->k.kind->fmt == PN_FMT_UNIX) {
-    if (c->pc.fs.cnt) c->pc.fs.cnt->netlink_requests++;
-    r = pn_diag_read_unix_one(fd, c->want_inode, t->k.want, &p->set, &err);
-  } else {
-    r = probe_inet(c, t, fd, &rc, &err);
-    if (rc != SQLITE_OK) return rc;
-  }
-  if (r == PN_FAIL && err == ENOMEM) return SQLITE_NOMEM;
-  if (r != PN_OK) return SQLITE_OK; /* the snapshot will do */
-  sqlite3_free(p->by_inode);
-  p->by_inode = NULL;
-  p->k = t->k;
-  p->read = 1;
-  t->snap = PROBE_SNAP;
-  *done = 1;
-  return SQLITE_OK;
-}
-
-/* Whether target t's lookup is worth a request of its own: the answer
- * needs nothing from the text files, no reader of this connection has
- * already made the snapshot, and the kernel can name the socket (unix),
- * or the lookup wants an IP socket's extensions (which a snapshot would
- * ask for every socket). */
-static int worth_probing(pn_netcur *c, const target *t) {
-  if (!c->probing || c->want_inode == 0 || (t->k.want & PN_WANT_TEXT)) return 0;
-  if (pn_snap_find(c->st, &t->k) >= 0) return 0;
-  if (t->k.kind->fmt == PN_FMT_UNIX) return 1;
-  return t->k.kind->fmt == PN_FMT_INET && (t->k.want & (PN_WANT_INFO | PN_WANT_MEM));
-}
-
-static int probe_target(pn_netcur *c, target *t, int *done) {
-  *done = 0;
-  if (!worth_probing(c, t)) return SQLITE_OK;
-  pn_snapjob job = {-1, t->pids, t->npids, t->nsfd};
-  int fd = pn_sockstore_diag_socket(c->st, &c->pc.fs, &t->k, &job);
-  if (fd < 0) return SQLITE_OK;
-  int rc = probe_with(c, t, fd, done);
-  close(fd);
-  return rc;
-}
-
-/* Positions ri at the first record of the current snapshot whose inode
- * is the one looked up. In a snapshot still being streamed, a socket's
- * inode (not 0) is looked up among the records come so far, waiting for
- * more only while it has not come: a socket is listed once. */
-static int find_inode(pn_netcur *c) {
-  pn_snap *s = cur_snap(c);
-  c->by_inode = BY_SORTED;
-  if (!s->fill || c->want_inode == 0)
-    return pn_snap_find_inode(s, c->want_inode, &c->ri);
-  c->by_inode = BY_ONE;
-  return pn_snap_find_one(s, c->want_inode, &c->one);
-}
-
 /* Reads target ti's snapshot if needed (or asks for its one socket) and
  * positions ri at its first candidate row. */
 static int enter_target(pn_netcur *c) {
   target *t = &c->targets[c->ti];
   c->ri = 0;
   int probed = 0, rc = SQLITE_OK;
-  if (t->snap == -1 && (rc = probe_target(c, t, &probed)) != SQLITE_OK) return rc;
+  if (t->snap == -1 && (rc = pn_netcur_probe(c, t, &probed)) != SQLITE_OK) return rc;
   if (probed) {
     c->by_inode = BY_SORTED;
     return pn_snap_find_inode(&c->probe, c->want_inode, &c->ri);
   }
   if (t->snap < 0 || !pn_snap_at(c->st, t->snap)->read) {
-    rc = ready_snaps(c, c->ti);
+    rc = pn_netcur_ready(c, c->ti);
     if (rc != SQLITE_OK) return rc;
   }
   if (!c->by_inode) return SQLITE_OK;
-  return find_inode(c);
+  return pn_netcur_find_inode(c);
 }
 
 /* The port of a record as the socket tables show it: an IP socket's, and
@@ -491,7 +282,7 @@ static int port_wanted(const pn_i64list *l, int has, const pn_sockkind *k,
 /* 1 when ri is a row of the scan, 0 when not, -1 when the stream filling
  * the snapshot failed (*rc). */
 static int row_is_valid(const pn_netcur *c, int *rc) {
-  pn_snap *s = cur_snap(c);
+  pn_snap *s = pn_netcur_snap(c);
   if (c->by_inode == BY_ONE) return c->ri == 0 && c->one != SIZE_MAX;
   int has = pn_snap_has_row(s, c->ri, rc);
   if (has <= 0) return has;
@@ -500,20 +291,20 @@ static int row_is_valid(const pn_netcur *c, int *rc) {
 }
 
 /* 1 when the record at ri passes the port tests. */
-static int row_ports_match(const pn_netcur *c) {
+int pn_netcur_ports_match(const pn_netcur *c) {
   if (!c->has_lports && !c->has_rports) return 1;
-  const pn_snap *s = cur_snap(c);
-  const pn_sock *r = &s->set.v[cur_record(c)];
+  const pn_snap *s = pn_netcur_snap(c);
+  const pn_sock *r = &s->set.v[pn_netcur_record(c)];
   return port_wanted(&c->lports, c->has_lports, s->k.kind, r, 1) &&
          port_wanted(&c->rports, c->has_rports, s->k.kind, r, 0);
 }
 
 /* The scan is at a row: what xColumn reads, found once for the row's
  * columns (the snapshot stays where it is, sockstore.h). */
-static int at_row(pn_netcur *c) {
-  const pn_snap *s = cur_snap(c);
+int pn_netcur_at_row(pn_netcur *c) {
+  const pn_snap *s = pn_netcur_snap(c);
   c->row_snap = s;
-  c->row = (pn_sockrow){s->k.kind, &s->set.v[cur_record(c)], &s->set, c};
+  c->row = (pn_sockrow){s->k.kind, &s->set.v[pn_netcur_record(c)], &s->set, c};
   return SQLITE_OK;
 }
 
@@ -524,7 +315,7 @@ static int settle(pn_netcur *c) {
     int rc = SQLITE_OK, valid = row_is_valid(c, &rc);
     if (valid < 0) return rc;
     if (valid) {
-      if (row_ports_match(c)) return at_row(c);
+      if (pn_netcur_ports_match(c)) return pn_netcur_at_row(c);
       c->ri++;
       continue;
     }
@@ -532,56 +323,6 @@ static int settle(pn_netcur *c) {
   }
   c->pc.eof = 1;
   return SQLITE_OK;
-}
-
-/* settle() for a lookup through the index: the next entry of the inode
- * from mi on that passes the port tests. */
-static int settle_indexed(pn_netcur *c) {
-  for (; c->mi < c->ix.n && c->ix.v[c->mi].inode == c->want_inode; c->mi++) {
-    c->ti = (int)c->ix.v[c->mi].part;
-    c->ri = c->ix.v[c->mi].rec;
-    if (row_ports_match(c)) return at_row(c);
-  }
-  c->pc.eof = 1;
-  return SQLITE_OK;
-}
-
-/* Whether this lookup goes through the index of every target's records:
- * a lookup that follows others of the same plan (the probes are behind
- * it) over more than one target, with every snapshot wanted at once. */
-static int lookup_indexed(const pn_netcur *c) {
-  return c->by_inode && !c->probing && !c->lazy && c->ntargets > 1;
-}
-
-/* Reads every target's snapshot and indexes their records, once a plan. */
-static int build_index(pn_netcur *c) {
-  if (c->ix_built) return SQLITE_OK;
-  int rc = ready_snaps(c, 0);
-  if (rc != SQLITE_OK) return rc;
-  const pn_sockset **sets = sqlite3_malloc64((size_t)c->ntargets * sizeof *sets);
-  if (!sets) return SQLITE_NOMEM;
-  for (int i = 0; rc == SQLITE_OK && i < c->ntargets; i++) {
-    pn_snap *s = pn_snap_at(c->st, c->targets[i].snap);
-    rc = pn_snap_complete(s); /* a stream may still be filling it */
-    sets[i] = &s->set;
-  }
-  if (rc != SQLITE_OK) {
-    sqlite3_free(sets);
-    return rc;
-  }
-  rc = pn_sockindex_build(&c->ix, sets, (size_t)c->ntargets) ? SQLITE_NOMEM : SQLITE_OK;
-  sqlite3_free(sets);
-  c->ix_built = rc == SQLITE_OK;
-  return rc;
-}
-
-static int start_indexed(pn_netcur *c) {
-  int rc = build_index(c);
-  if (rc != SQLITE_OK) return rc;
-  c->indexed = 1;
-  c->by_inode = 0; /* ri is a record of the target, not a position */
-  c->mi = pn_sockindex_find(&c->ix, c->want_inode);
-  return settle_indexed(c);
 }
 
 /* The kinds the kind arguments (argv[first] to the end) allow. */
@@ -700,7 +441,7 @@ static int netXFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
     c->probing = c->lookups++ < PN_PROBE_LOOKUPS;
   }
   rc = take_ports(c, idxNum, argv, &arg);
-  if (rc == SQLITE_OK && lookup_indexed(c)) return start_indexed(c);
+  if (rc == SQLITE_OK && pn_netcur_lookup_indexed(c)) return pn_netcur_start_indexed(c);
   if (rc == SQLITE_OK && c->ntargets) rc = enter_target(c);
   if (rc == SQLITE_OK) rc = settle(c);
   return rc;
@@ -710,7 +451,7 @@ static int netXNext(sqlite3_vtab_cursor *cur) {
   pn_netcur *c = (pn_netcur *)cur;
   if (c->indexed) {
     c->mi++;
-    return settle_indexed(c);
+    return pn_netcur_settle_indexed(c);
   }
   c->ri++;
   return settle(c);
@@ -719,7 +460,7 @@ static int netXNext(sqlite3_vtab_cursor *cur) {
 static int netXRowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid) {
   pn_netcur *c = (pn_netcur *)cur;
   *rowid = ((sqlite3_int64)c->targets[c->ti].snap << 32) |
-           (sqlite3_int64)cur_record(c);
+           (sqlite3_int64)pn_netcur_record(c);
   return SQLITE_OK;
 }
 
@@ -757,7 +498,7 @@ const sqlite3_module pn_net_module = {
 int pn_sockrow_ifname(const pn_sockrow *r, uint32_t ifindex, char out[16]) {
   const pn_netcur *c = r->cur;
   const target *t = &c->targets[c->ti];
-  int n = pn_sockstore_ifname(c->st, &c->pc.fs, &cur_snap(c)->k, t->pids,
+  int n = pn_sockstore_ifname(c->st, &c->pc.fs, &pn_netcur_snap(c)->k, t->pids,
                               t->npids, t->nsfd, ifindex, out);
   return n < 0 ? 0 : n;
 }
