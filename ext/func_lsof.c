@@ -228,18 +228,25 @@ static const named ethertypes[] = {
     {21, "MOBITEX"},     {22, "CONTROL"},    {23, "IRDA"},       {24, "ECONET"},
     {25, "HDLC"},        {26, "ARCNET"}};
 
-static void fn_ethertype(sqlite3_context *c, int argc, sqlite3_value **argv) {
-  (void)argc;
-  if (sqlite3_value_type(argv[0]) == SQLITE_NULL) return;
-  sqlite3_int64 p = sqlite3_value_int64(argv[0]);
-  const char *name = name_of(ethertypes, sizeof ethertypes / sizeof *ethertypes, p);
+/* The name of argv[0] in table t, else `unknown` followed by the number;
+ * NULL for NULL. */
+static void result_named(sqlite3_context *c, sqlite3_value *v, const named *t, size_t len,
+                         const char *unknown) {
+  if (sqlite3_value_type(v) == SQLITE_NULL) return;
+  sqlite3_int64 p = sqlite3_value_int64(v);
+  const char *name = name_of(t, len, p);
   if (name) {
     sqlite3_result_text(c, name, -1, SQLITE_STATIC);
     return;
   }
-  char out[24];
-  int n = snprintf(out, sizeof out, "%lld", (long long)p);
+  char out[48];
+  int n = snprintf(out, sizeof out, "%s%lld", unknown, (long long)p);
   sqlite3_result_text(c, out, n, SQLITE_TRANSIENT);
+}
+
+static void fn_ethertype(sqlite3_context *c, int argc, sqlite3_value **argv) {
+  (void)argc;
+  result_named(c, argv[0], ethertypes, sizeof ethertypes / sizeof *ethertypes, "");
 }
 
 /* The names lsof gives netlink protocols (<linux/netlink.h>'s NETLINK_*). */
@@ -253,17 +260,8 @@ static const named netlink_protocols[] = {
 
 static void fn_netlink_name(sqlite3_context *c, int argc, sqlite3_value **argv) {
   (void)argc;
-  if (sqlite3_value_type(argv[0]) == SQLITE_NULL) return;
-  sqlite3_int64 p = sqlite3_value_int64(argv[0]);
-  const char *name =
-      name_of(netlink_protocols, sizeof netlink_protocols / sizeof *netlink_protocols, p);
-  if (name) {
-    sqlite3_result_text(c, name, -1, SQLITE_STATIC);
-    return;
-  }
-  char out[48];
-  int n = snprintf(out, sizeof out, "unknown protocol: %lld", (long long)p);
-  sqlite3_result_text(c, out, n, SQLITE_TRANSIENT);
+  result_named(c, argv[0], netlink_protocols, sizeof netlink_protocols / sizeof *netlink_protocols,
+               "unknown protocol: ");
 }
 
 int pn_register_lsof_functions(sqlite3 *db) {
