@@ -103,6 +103,21 @@ int pn_big_pin(pn_big *b, size_t used, size_t size) {
   return 0;
 }
 
+void pn_big_trim(pn_big *b, size_t used) {
+  if (!b->mapped) return;
+  size_t page = (size_t)sysconf(_SC_PAGESIZE);
+  size_t from = (used + page - 1) / page * page;
+  /* what may be in: the pages brought ahead, and the rest of the huge
+   * page the last byte is on */
+  size_t to = (used + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+  if (to < b->ready) to = b->ready;
+  if (to > b->mapped) to = b->mapped;
+  if (to <= from) return;
+  /* refused, the pages stay: nothing is lost but memory */
+  if (madvise((char *)b->p + from, to - from, MADV_DONTNEED) == 0 && b->ready > from)
+    b->ready = from;
+}
+
 void pn_big_free(pn_big *b) {
   if (b->mapped)
     (void)munmap(b->p, b->mapped);

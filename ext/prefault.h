@@ -58,6 +58,11 @@ typedef struct pn_big {
  * `need` are brought in ahead. 0, or -1 when out of memory (b unchanged). */
 int pn_big_room(pn_big *b, size_t used, size_t need);
 void pn_big_free(pn_big *b);
+/* The array has stopped growing at `used` bytes: the pages of its mapping
+ * past them (up to a huge page's worth, brought in ahead or by the last
+ * huge page) are given back, so that arrays done with do not each hold
+ * an unused part of a 2 MB page. Nothing for a small array. */
+void pn_big_trim(pn_big *b, size_t used);
 /* Moves the `used` bytes of b into a mapping of its own of `size` bytes or
  * more, never to move again (what another thread reads while this one
  * writes: sockstream.h): 0, or -1 when no such mapping can be had (b

@@ -100,9 +100,11 @@ static int read_one(const pn_fs *fs, readjob *rj) {
   int rc = read_snapshot(fs, rj);
   s->read = rc == SQLITE_OK; /* after a failure the next scan tries again */
   if (!s->read) pn_sockset_clear(&s->set);
+  pn_sockset_trim(&s->set);
   if (rj->pair) {
     rj->pair->read = s->read;
     if (!s->read) pn_sockset_clear(&rj->pair->set);
+    pn_sockset_trim(&rj->pair->set);
   }
   return rc;
 }
@@ -378,9 +380,11 @@ static void finish_job(pn_stream_batch *b, int i, int rc) {
   readjob *rj = &b->todo[i];
   pn_fill *f = &b->fills[2 * i];
   if (rc == SQLITE_OK) pn_fill_publish(f, rj->s->set.n);
+  pn_sockset_trim(&rj->s->set); /* past what readers may see */
   pn_fill_finish(f, rc);
   if (!rj->pair) return;
   if (rc == SQLITE_OK) pn_fill_publish(f + 1, rj->pair->set.n);
+  pn_sockset_trim(&rj->pair->set);
   pn_fill_finish(f + 1, rc);
 }
 

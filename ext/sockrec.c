@@ -146,6 +146,11 @@ void pn_sockset_clear(pn_sockset *set) {
   set->strings.n = 0;
 }
 
+void pn_sockset_trim(pn_sockset *set) {
+  pn_big_trim(&set->vmem, set->n * sizeof *set->v);
+  pn_big_trim(&set->xmem, set->nx * sizeof *set->x);
+}
+
 void pn_sockset_free(pn_sockset *set) {
   pn_big_free(&set->vmem);
   pn_big_free(&set->xmem);

@@ -231,6 +231,9 @@ int pn_sockset_pin(pn_sockset *set, size_t max);
 void pn_sockset_pop(pn_sockset *set);
 /* Empties the set, keeping its memory. */
 void pn_sockset_clear(pn_sockset *set);
+/* The set is complete: the memory of its arrays past its records is given
+ * back (pn_big_trim). */
+void pn_sockset_trim(pn_sockset *set);
 void pn_sockset_free(pn_sockset *set);
 
 /* unix St values (socket states, as /proc/net/unix prints them). */
