@@ -15,15 +15,11 @@ SQLITE_EXTENSION_INIT3
 
 /* tcp_info's plain number fields: where each is and how wide, by field
  * (a lookup per column of every row: no search). */
-typedef struct tcpi_field {
-  unsigned char size;       /* 1, 4 or 8; 0: not a plain number */
-  unsigned short off;
-} tcpi_field;
 
 #define TCPI(field, member)                                                   \
   [field - PN_F_CA_STATE] = {sizeof(((struct tcp_info *)0)->member),          \
                              offsetof(struct tcp_info, member)}
-static const tcpi_field TCPI_FIELDS[PN_F_SKMEM_R - PN_F_CA_STATE] = {
+static const pn_tcpi_place TCPI_FIELDS[PN_F_SKMEM_R - PN_F_CA_STATE] = {
     TCPI(PN_F_CA_STATE, tcpi_ca_state),
     TCPI(PN_F_TCPI_RETRANSMITS, tcpi_retransmits),
     TCPI(PN_F_PROBES, tcpi_probes),
@@ -74,30 +70,26 @@ static const tcpi_field TCPI_FIELDS[PN_F_SKMEM_R - PN_F_CA_STATE] = {
     TCPI(PN_F_SND_WND, tcpi_snd_wnd),
 };
 
-/* The place of field f in tcp_info, or NULL when it is no plain number
- * there. */
-static const tcpi_field *tcpi_number(pn_field f) {
+const pn_tcpi_place *pn_tcpi_place_of(pn_field f) {
   if (f < PN_F_CA_STATE || f >= PN_F_SKMEM_R) return NULL;
-  const tcpi_field *t = &TCPI_FIELDS[f - PN_F_CA_STATE];
+  const pn_tcpi_place *t = &TCPI_FIELDS[f - PN_F_CA_STATE];
   return t->size ? t : NULL;
 }
 
 /* One number of tcp_info, when the kernel sent that far. */
 static void value_tcpi_number(const pn_sockx *x, pn_value *v,
-                               const tcpi_field *t) {
+                              const pn_tcpi_place *t) {
   if (x->tcp_info_len < (size_t)t->off + t->size) return;
-  const unsigned char *p = (const unsigned char *)&x->tcp_info + t->off;
-  uint64_t n = 0;
-  if (t->size == 1) {
-    n = *p;
-  } else if (t->size == 4) {
-    uint32_t w;
-    memcpy(&w, p, 4);
-    n = w;
-  } else {
-    memcpy(&n, p, 8);
-  }
-  pn_value_u64(v, n);
+  pn_value_u64(v, pn_tcpi_read((const unsigned char *)&x->tcp_info, t));
+}
+
+const unsigned char *pn_sock_tcp_info(const pn_sockrow *r, size_t *len) {
+  const pn_sockx *x = pn_sockset_x(r->set, r->s);
+  /* as pn_sockx_value: a packet socket's extras are no tcp_info, and
+   * its first 8 bytes are in every version of it */
+  if (!x || r->kind->fmt == PN_FMT_PACKET || x->tcp_info_len < 8) return NULL;
+  *len = x->tcp_info_len;
+  return (const unsigned char *)&x->tcp_info;
 }
 
 /* Appends word to text[n], after a blank unless first; the new length. */
@@ -311,7 +303,7 @@ int pn_sockx_value(const pn_sockrow *r, pn_field f, pn_value *v) {
   int packet_field = f >= PN_F_PACKET_VERSION;
   if (packet_field != (r->kind->fmt == PN_FMT_PACKET)) return SQLITE_OK;
   if (packet_field) return value_packet(r, x, v, f);
-  const tcpi_field *t = tcpi_number(f);
+  const pn_tcpi_place *t = pn_tcpi_place_of(f);
   if (t) { /* most of the columns, first */
     if (x->tcp_info_len >= 8) value_tcpi_number(x, v, t);
     return SQLITE_OK;

@@ -40,6 +40,15 @@ pn_value *ssx_field(row *r, int a) {
   pn_value *v = &r->v[a];
   if (r->got[a]) return v;
   r->got[a] = 1;
+  const pn_tcpi_place *t = r->places[a];
+  if (t) { /* most of -i's fields: read in place */
+    v->type = SQLITE_NULL;
+    if (r->tcpi && r->tcpi_len >= (size_t)t->off + t->size) {
+      v->type = SQLITE_INTEGER;
+      v->i = (sqlite3_int64)pn_tcpi_read(r->tcpi, t);
+    }
+    return v;
+  }
   if (pn_sock_value(r->rec, (pn_field)FIELDS[a], v) != SQLITE_OK) r->out.oom = 1;
   if (v->type == SQLITE_TEXT && v->life == PN_TEXT_OWNED) r->owned = 1;
   return v;
@@ -221,11 +230,18 @@ static void cg_walk(cg_map *m) {
   free(root);
 }
 
-static void cg_map_free(void *p) {
-  cg_map *m = p;
-  for (size_t i = 0; i < m->n; i++) free(m->v[i].path);
-  free(m->v);
-  free(m);
+/* The function's own data, one per connection. */
+typedef struct fn_data {
+  cg_map cg;
+  const pn_tcpi_place *places[A_COUNT]; /* each field's place in
+                                           tcp_info, NULL: none */
+} fn_data;
+
+static void fn_data_free(void *p) {
+  fn_data *d = p;
+  for (size_t i = 0; i < d->cg.n; i++) free(d->cg.v[i].path);
+  free(d->cg.v);
+  free(d);
 }
 
 static void out_cgroup(row *r, unsigned long long id) {
@@ -358,7 +374,10 @@ static void fn_ss_extras(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   r.out.n = r.out.cap = 0;
   r.out.oom = 0;
   (void)out_room(&r.out, 1024); /* a failure is kept in r.out.oom */
-  r.cg = sqlite3_user_data(ctx);
+  fn_data *d = sqlite3_user_data(ctx);
+  r.cg = &d->cg;
+  r.places = d->places;
+  r.tcpi = rec ? pn_sock_tcp_info(rec, &r.tcpi_len) : NULL;
   if (rec) socket_extras(&r, (unsigned)sqlite3_value_int(argv[0]));
   for (int a = 0; r.owned && a < A_COUNT; a++)
     if (r.got[a]) pn_value_clear(&r.v[a]);
@@ -372,9 +391,10 @@ static void fn_ss_extras(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 }
 
 int cli_ss_extras_register(sqlite3 *db) {
-  cg_map *m = calloc(1, sizeof *m);
-  if (!m) return SQLITE_NOMEM;
+  fn_data *d = calloc(1, sizeof *d);
+  if (!d) return SQLITE_NOMEM;
+  for (int a = 0; a < A_COUNT; a++) d->places[a] = pn_tcpi_place_of((pn_field)FIELDS[a]);
   /* not deterministic: cgroups come and go while it runs */
-  return sqlite3_create_function_v2(db, "procnet_ss_extras", 2, SQLITE_UTF8, m,
-                                    fn_ss_extras, NULL, NULL, cg_map_free);
+  return sqlite3_create_function_v2(db, "procnet_ss_extras", 2, SQLITE_UTF8, d,
+                                    fn_ss_extras, NULL, NULL, fn_data_free);
 }

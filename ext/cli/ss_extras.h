@@ -97,6 +97,9 @@ typedef struct text_out {
 struct cg_map;
 typedef struct row {
   const pn_sockrow *rec;    /* the socket's sock_diag row (sockcol.h) */
+  const unsigned char *tcpi; /* its tcp_info, or NULL (pn_sock_tcp_info) */
+  size_t tcpi_len;
+  const pn_tcpi_place *const *places; /* where each field is in it */
   pn_value v[A_COUNT];      /* each field, read on first use */
   unsigned char got[A_COUNT];
   int owned;                /* some value owns its text (to free) */
