@@ -36,9 +36,8 @@ static const unsigned char FIELDS[A_COUNT] = {
     SS_ARGS_MEMORY(AS_FIELD) SS_ARGS_INFO(AS_FIELD) SS_ARGS_PACKET(AS_FIELD)
     SS_ARGS_BPF(AS_FIELD)};
 
-pn_value *ssx_field(row *r, int a) {
+pn_value *ssx_read_field(row *r, int a) {
   pn_value *v = &r->v[a];
-  if (r->got[a]) return v;
   r->got[a] = 1;
   const pn_tcpi_place *t = r->places[a];
   if (t) { /* most of -i's fields: read in place */
@@ -124,15 +123,20 @@ void ssx_putf(row *r, const char *fmt, ...) {
   sqlite3_free(s);
 }
 
+/* Both write in place: a number or a label after most fields of -i. */
 void ssx_put_u64(row *r, unsigned long long v) {
-  char b[SS_U64_LEN];
-  ssx_put(r, b, ss_fmt_u64(b, v));
+  if (out_room(&r->out, SS_U64_LEN) != 0) return;
+  r->out.n += ss_fmt_u64(r->out.p + r->out.n, v);
 }
 
 void ssx_put_label(row *r, const char *name) {
-  ssx_put(r, " ", 1);
-  ssx_put_text(r, name);
-  ssx_put(r, ":", 1);
+  size_t n = strlen(name);
+  if (out_room(&r->out, n + 2) != 0) return;
+  char *at = r->out.p + r->out.n;
+  at[0] = ' ';
+  memcpy(at + 1, name, n);
+  at[n + 1] = ':';
+  r->out.n += n + 2;
 }
 
 void ssx_out_nonzero(row *r, const char *name, int a) {

@@ -109,7 +109,10 @@ typedef struct row {
 
 /* Field a of the row: read once, then kept for the row's other uses (a
  * text stays where it is until the row is done). */
-pn_value *ssx_field(row *r, int a);
+pn_value *ssx_read_field(row *r, int a);
+static inline pn_value *ssx_field(row *r, int a) {
+  return r->got[a] ? &r->v[a] : ssx_read_field(r, a);
+}
 
 static inline int has(row *r, int a) { return ssx_field(r, a)->type != SQLITE_NULL; }
 static inline sqlite3_int64 num(row *r, int a) {
