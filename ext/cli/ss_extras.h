@@ -20,59 +20,59 @@
 
 /* What the function reads of the socket's record, in groups: what every
  * socket needs, then what each option needs. */
-#define SS_ARGS_ROW(X)                                                        \
-  X(KIND, PN_F_KIND) X(FAMILY, PN_F_FAMILY) X(INODE, PN_F_INODE)              \
+#define SS_ARGS_ROW(X)                                                            \
+  X(KIND, PN_F_KIND) X(FAMILY, PN_F_FAMILY) X(INODE, PN_F_INODE)                  \
   X(STATE, PN_F_STATE) X(COOKIE, PN_F_COOKIE)
-#define SS_ARGS_TIMERS(X)                                                     \
+#define SS_ARGS_TIMERS(X)                                                         \
   X(TIMER, PN_F_TIMER) X(EXPIRES, PN_F_TIMER_EXPIRES) X(TRETRANS, PN_F_TIMER_RETRANS)
-#define SS_ARGS_DETAILS(X)                                                    \
-  X(UID, PN_F_UID) X(MARK, PN_F_MARK) X(CGROUP, PN_F_CGROUP_ID)                  \
-  X(V6ONLY, PN_F_V6ONLY) X(SHUTDOWN, PN_F_SHUTDOWN) X(VFS_INODE, PN_F_VFS_INODE) \
-  X(VFS_MAJOR, PN_F_VFS_DEV_MAJOR) X(VFS_MINOR, PN_F_VFS_DEV_MINOR)             \
+#define SS_ARGS_DETAILS(X)                                                        \
+  X(UID, PN_F_UID) X(MARK, PN_F_MARK) X(CGROUP, PN_F_CGROUP_ID)                   \
+  X(V6ONLY, PN_F_V6ONLY) X(SHUTDOWN, PN_F_SHUTDOWN) X(VFS_INODE, PN_F_VFS_INODE)  \
+  X(VFS_MAJOR, PN_F_VFS_DEV_MAJOR) X(VFS_MINOR, PN_F_VFS_DEV_MINOR)               \
   X(PENDING, PN_F_PENDING)
-#define SS_ARGS_MEMORY(X)                                                     \
-  X(SKMEM_R, PN_F_SKMEM_R) X(SKMEM_RB, PN_F_SKMEM_RB)                           \
-  X(SKMEM_T, PN_F_SKMEM_T) X(SKMEM_TB, PN_F_SKMEM_TB) X(SKMEM_F, PN_F_SKMEM_F)   \
-  X(SKMEM_W, PN_F_SKMEM_W) X(SKMEM_O, PN_F_SKMEM_O) X(SKMEM_BL, PN_F_SKMEM_BL)   \
+#define SS_ARGS_MEMORY(X)                                                         \
+  X(SKMEM_R, PN_F_SKMEM_R) X(SKMEM_RB, PN_F_SKMEM_RB)                             \
+  X(SKMEM_T, PN_F_SKMEM_T) X(SKMEM_TB, PN_F_SKMEM_TB) X(SKMEM_F, PN_F_SKMEM_F)    \
+  X(SKMEM_W, PN_F_SKMEM_W) X(SKMEM_O, PN_F_SKMEM_O) X(SKMEM_BL, PN_F_SKMEM_BL)    \
   X(SKMEM_D, PN_F_SKMEM_D)
-#define SS_ARGS_INFO(X)                                                       \
-  X(OPTIONS, PN_F_OPTIONS) X(CONG, PN_F_CONGESTION)                             \
-  X(SND_WSCALE, PN_F_SND_WSCALE) X(RCV_WSCALE, PN_F_RCV_WSCALE)                 \
-  X(RTO, PN_F_RTO_US) X(BACKOFF, PN_F_BACKOFF) X(RTT, PN_F_RTT_US)               \
-  X(RTTVAR, PN_F_RTTVAR_US) X(ATO, PN_F_ATO_US) X(MSS, PN_F_SND_MSS)             \
-  X(PMTU, PN_F_PMTU) X(RCV_MSS, PN_F_RCV_MSS) X(ADVMSS, PN_F_ADVMSS)             \
-  X(CWND, PN_F_CWND) X(SSTHRESH, PN_F_SSTHRESH) X(BYTES_SENT, PN_F_BYTES_SENT)   \
-  X(BYTES_RETRANS, PN_F_BYTES_RETRANS) X(BYTES_ACKED, PN_F_BYTES_ACKED)         \
-  X(BYTES_RECEIVED, PN_F_BYTES_RECEIVED) X(SEGS_OUT, PN_F_SEGS_OUT)             \
-  X(SEGS_IN, PN_F_SEGS_IN) X(DATA_SEGS_OUT, PN_F_DATA_SEGS_OUT)                 \
-  X(DATA_SEGS_IN, PN_F_DATA_SEGS_IN) X(BBR_BW, PN_F_BBR_BW)                     \
-  X(BBR_MRTT, PN_F_BBR_MIN_RTT_US) X(BBR_PGAIN, PN_F_BBR_PACING_GAIN)           \
-  X(BBR_CGAIN, PN_F_BBR_CWND_GAIN) X(LASTSND, PN_F_LAST_SEND_MS)                \
-  X(LASTRCV, PN_F_LAST_RECV_MS) X(LASTACK, PN_F_LAST_ACK_MS)                    \
-  X(PACING, PN_F_PACING_RATE) X(MAX_PACING, PN_F_MAX_PACING_RATE)               \
-  X(DELIVERY, PN_F_DELIVERY_RATE) X(DELIVERED, PN_F_DELIVERED)                  \
-  X(DELIVERED_CE, PN_F_DELIVERED_CE) X(APP_LIMITED, PN_F_APP_LIMITED)           \
-  X(BUSY, PN_F_BUSY_US) X(RWND_LIMITED, PN_F_RWND_LIMITED_US)                   \
-  X(SNDBUF_LIMITED, PN_F_SNDBUF_LIMITED_US) X(UNACKED, PN_F_UNACKED)            \
-  X(RETRANS, PN_F_RETRANS) X(TOTAL_RETRANS, PN_F_TOTAL_RETRANS)                 \
-  X(LOST, PN_F_LOST) X(SACKED, PN_F_SACKED) X(DSACK_DUPS, PN_F_DSACK_DUPS)       \
-  X(REORDERING, PN_F_REORDERING) X(REORD_SEEN, PN_F_REORD_SEEN)                 \
-  X(RCV_RTT, PN_F_RCV_RTT_US) X(RCV_SPACE, PN_F_RCV_SPACE)                      \
-  X(RCV_SSTHRESH, PN_F_RCV_SSTHRESH) X(NOTSENT, PN_F_NOTSENT_BYTES)             \
-  X(MIN_RTT, PN_F_MIN_RTT_US) X(RCV_OOOPACK, PN_F_RCV_OOOPACK)                  \
+#define SS_ARGS_INFO(X)                                                           \
+  X(OPTIONS, PN_F_OPTIONS) X(CONG, PN_F_CONGESTION)                               \
+  X(SND_WSCALE, PN_F_SND_WSCALE) X(RCV_WSCALE, PN_F_RCV_WSCALE)                   \
+  X(RTO, PN_F_RTO_US) X(BACKOFF, PN_F_BACKOFF) X(RTT, PN_F_RTT_US)                \
+  X(RTTVAR, PN_F_RTTVAR_US) X(ATO, PN_F_ATO_US) X(MSS, PN_F_SND_MSS)              \
+  X(PMTU, PN_F_PMTU) X(RCV_MSS, PN_F_RCV_MSS) X(ADVMSS, PN_F_ADVMSS)              \
+  X(CWND, PN_F_CWND) X(SSTHRESH, PN_F_SSTHRESH) X(BYTES_SENT, PN_F_BYTES_SENT)    \
+  X(BYTES_RETRANS, PN_F_BYTES_RETRANS) X(BYTES_ACKED, PN_F_BYTES_ACKED)           \
+  X(BYTES_RECEIVED, PN_F_BYTES_RECEIVED) X(SEGS_OUT, PN_F_SEGS_OUT)               \
+  X(SEGS_IN, PN_F_SEGS_IN) X(DATA_SEGS_OUT, PN_F_DATA_SEGS_OUT)                   \
+  X(DATA_SEGS_IN, PN_F_DATA_SEGS_IN) X(BBR_BW, PN_F_BBR_BW)                       \
+  X(BBR_MRTT, PN_F_BBR_MIN_RTT_US) X(BBR_PGAIN, PN_F_BBR_PACING_GAIN)             \
+  X(BBR_CGAIN, PN_F_BBR_CWND_GAIN) X(LASTSND, PN_F_LAST_SEND_MS)                  \
+  X(LASTRCV, PN_F_LAST_RECV_MS) X(LASTACK, PN_F_LAST_ACK_MS)                      \
+  X(PACING, PN_F_PACING_RATE) X(MAX_PACING, PN_F_MAX_PACING_RATE)                 \
+  X(DELIVERY, PN_F_DELIVERY_RATE) X(DELIVERED, PN_F_DELIVERED)                    \
+  X(DELIVERED_CE, PN_F_DELIVERED_CE) X(APP_LIMITED, PN_F_APP_LIMITED)             \
+  X(BUSY, PN_F_BUSY_US) X(RWND_LIMITED, PN_F_RWND_LIMITED_US)                     \
+  X(SNDBUF_LIMITED, PN_F_SNDBUF_LIMITED_US) X(UNACKED, PN_F_UNACKED)              \
+  X(RETRANS, PN_F_RETRANS) X(TOTAL_RETRANS, PN_F_TOTAL_RETRANS)                   \
+  X(LOST, PN_F_LOST) X(SACKED, PN_F_SACKED) X(DSACK_DUPS, PN_F_DSACK_DUPS)        \
+  X(REORDERING, PN_F_REORDERING) X(REORD_SEEN, PN_F_REORD_SEEN)                   \
+  X(RCV_RTT, PN_F_RCV_RTT_US) X(RCV_SPACE, PN_F_RCV_SPACE)                        \
+  X(RCV_SSTHRESH, PN_F_RCV_SSTHRESH) X(NOTSENT, PN_F_NOTSENT_BYTES)               \
+  X(MIN_RTT, PN_F_MIN_RTT_US) X(RCV_OOOPACK, PN_F_RCV_OOOPACK)                    \
   X(SND_WND, PN_F_SND_WND)
 
 /* A packet socket's details (-e), its rings' fields in the same order
  * for rx and tx, and its filter (-b). */
-#define SS_ARGS_PACKET(X)                                                     \
-  X(PK_VERSION, PN_F_PACKET_VERSION) X(PK_COPY_THRESH, PN_F_PACKET_COPY_THRESH) \
-  X(PK_FLAGS, PN_F_PACKET_FLAGS) X(RX_BLOCK_SIZE, PN_F_RX_RING_BLOCK_SIZE)      \
+#define SS_ARGS_PACKET(X)                                                         \
+  X(PK_VERSION, PN_F_PACKET_VERSION) X(PK_COPY_THRESH, PN_F_PACKET_COPY_THRESH)   \
+  X(PK_FLAGS, PN_F_PACKET_FLAGS) X(RX_BLOCK_SIZE, PN_F_RX_RING_BLOCK_SIZE)        \
   X(RX_BLOCK_NR, PN_F_RX_RING_BLOCK_NR) X(RX_FRAME_SIZE, PN_F_RX_RING_FRAME_SIZE) \
-  X(RX_FRAME_NR, PN_F_RX_RING_FRAME_NR) X(RX_TMO, PN_F_RX_RING_RETIRE_TMO_MS)    \
+  X(RX_FRAME_NR, PN_F_RX_RING_FRAME_NR) X(RX_TMO, PN_F_RX_RING_RETIRE_TMO_MS)     \
   X(RX_FEATURES, PN_F_RX_RING_FEATURES) X(TX_BLOCK_SIZE, PN_F_TX_RING_BLOCK_SIZE) \
   X(TX_BLOCK_NR, PN_F_TX_RING_BLOCK_NR) X(TX_FRAME_SIZE, PN_F_TX_RING_FRAME_SIZE) \
-  X(TX_FRAME_NR, PN_F_TX_RING_FRAME_NR) X(TX_TMO, PN_F_TX_RING_RETIRE_TMO_MS)    \
-  X(TX_FEATURES, PN_F_TX_RING_FEATURES) X(FANOUT_ID, PN_F_FANOUT_ID)            \
+  X(TX_FRAME_NR, PN_F_TX_RING_FRAME_NR) X(TX_TMO, PN_F_TX_RING_RETIRE_TMO_MS)     \
+  X(TX_FEATURES, PN_F_TX_RING_FEATURES) X(FANOUT_ID, PN_F_FANOUT_ID)              \
   X(FANOUT_TYPE, PN_F_FANOUT_TYPE)
 #define SS_ARGS_BPF(X) X(BPF, PN_F_BPF_FILTER)
 
