@@ -15,6 +15,9 @@
  * not a real /proc), the rows still come, from the text files, with the
  * sock_diag columns NULL. tcp_info columns are NULL for other kinds, the
  * packet ones for other kinds than packet; skmem is there for every kind.
+ *
+ * The hidden `record` column is the row itself for C functions
+ * (PN_SOCKROW_POINTER, sockcol.h): procnet ss's extras read it.
  */
 #include "tables.h"
 #include "sockcol.h"
@@ -60,7 +63,7 @@ static const char SOCK_DIAG_SCHEMA[] =
     " skmem_r INTEGER, skmem_rb INTEGER,"
     " skmem_t INTEGER, skmem_tb INTEGER, skmem_f INTEGER, skmem_w INTEGER,"
     " skmem_o INTEGER, skmem_bl INTEGER, skmem_d INTEGER, netns INTEGER,"
-    " ns_pid INTEGER HIDDEN)";
+    " ns_pid INTEGER HIDDEN, record HIDDEN)";
 static const unsigned char SOCK_DIAG_FIELDS[] = {
     PN_F_KIND, PN_F_FAMILY, PN_F_LOCAL_ADDRESS, PN_F_LOCAL_PORT,
     PN_F_REMOTE_ADDRESS, PN_F_REMOTE_PORT, PN_F_PATH, PN_F_STATE,
@@ -92,7 +95,7 @@ static const unsigned char SOCK_DIAG_FIELDS[] = {
     PN_F_TX_RING_SIZEOF_PRIV, PN_F_TX_RING_FEATURES, PN_F_FANOUT_ID,
     PN_F_FANOUT_TYPE, PN_F_BPF_FILTER, PN_F_SKMEM_R, PN_F_SKMEM_RB, PN_F_SKMEM_T,
     PN_F_SKMEM_TB, PN_F_SKMEM_F, PN_F_SKMEM_W, PN_F_SKMEM_O, PN_F_SKMEM_BL,
-    PN_F_SKMEM_D, PN_F_NETNS, PN_F_NS_PID};
+    PN_F_SKMEM_D, PN_F_NETNS, PN_F_NS_PID, PN_F_RECORD};
 
 static const pn_sockkind *const diag_kinds[] = {
     &pn_kind_tcp, &pn_kind_udp, &pn_kind_udplite, &pn_kind_raw, &pn_kind_unix,

@@ -32,7 +32,7 @@ SQL_REPORTS := $(wildcard sql/reports/*.sql)
 .PHONY: install
 all: $(B)/procnet
 
-$(B)/cli/%.o: ext/cli/%.c $(CLI_HDR) include/procnet.h | $(B)/cli
+$(B)/cli/%.o: ext/cli/%.c $(CLI_HDR) include/procnet.h ext/sockfield.h | $(B)/cli
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -c $< -o $@
 
 $(CLI_LIB): $(CLI_LIB_OBJ)
@@ -75,8 +75,9 @@ $(B)/tests/test_compare: $(CMP_SRC) tests/cli/compare.h tests/cli/cli_run.h \
 	  $(LDFLAGS) $(THREADS) $(LDLIBS_TEST)
 
 # Unit tests of the command's parts: the option parser, the ss filter
-# compiler, ss's numbers (tests/cli/test_<part>.c).
-CLI_UNIT := $(B)/tests/test_options $(B)/tests/test_ssfilter $(B)/tests/test_ss_number $(B)/tests/test_lsof_plan
+# compiler, ss's numbers, ss's extras (tests/cli/test_<part>.c).
+CLI_UNIT := $(B)/tests/test_options $(B)/tests/test_ssfilter $(B)/tests/test_ss_number $(B)/tests/test_lsof_plan \
+            $(B)/tests/test_ss_extras
 $(CLI_UNIT): $(B)/tests/test_%: tests/cli/test_%.c $(CLI_LIB) $(B)/libprocnet.a | $(B)/tests
 	$(CC) $(CPPFLAGS) -Iext/cli $(WARN) $(CFLAGS) -o $@ $< $(CLI_LIB) $(B)/libprocnet.a \
 	  $(LDFLAGS) $(THREADS) $(LDLIBS_SQLITE) $(LDLIBS_TEST) -lm

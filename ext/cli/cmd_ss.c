@@ -111,6 +111,15 @@ static char *extras_expr(unsigned flags, int trim) {
   return sqlite3_str_finish(s);
 }
 
+/* The same for the table's Process cell, where none is '': the text as
+ * the function gives it (nullif, then coalesce, copied it again, a few
+ * hundred bytes a row with -i). */
+static char *extras_cell_expr(unsigned flags) {
+  sqlite3_str *s = sqlite3_str_new(NULL);
+  cli_ss_extras_call(s, flags);
+  return sqlite3_str_finish(s);
+}
+
 /* The extras the options ask for: in a table, the process and one text of
  * everything else, laid out by ss's rules (ss_extras.c); in CSV and JSON,
  * one column each. Returns how many. */
@@ -129,7 +138,7 @@ static int ss_extras(const ss_args *a, ss_extra out[6]) {
                           sqlite3_mprintf("CASE WHEN ss.kind <> 'netlink' THEN ss.process END")};
   if (!(flags & ~SS_X_ONELINE)) return n;
   if (a->o->format == CLI_TABLE) {
-    out[n++] = (ss_extra){"extras", extras_expr(flags, 0)};
+    out[n++] = (ss_extra){"extras", extras_cell_expr(flags)};
     return n;
   }
   for (size_t i = 0; i < sizeof each / sizeof each[0]; i++)
@@ -139,13 +148,14 @@ static int ss_extras(const ss_args *a, ss_extra out[6]) {
 }
 
 /* The table's Process cell: the process after a blank, then the extras as
- * procnet_ss_extras() lays them out (each after its own blank). */
+ * procnet_ss_extras() lays them out (each after its own blank; never
+ * NULL). */
 static char *process_cell(const ss_extra *x, int n) {
   sqlite3_str *s = sqlite3_str_new(NULL);
   if (!n) sqlite3_str_appendall(s, "''");
   /* no '' || first: each || copies the text, hundreds of bytes with -i */
   for (int i = 0; i < n; i++)
-    sqlite3_str_appendf(s, strcmp(x[i].name, "process") ? "%scoalesce((%s), '')"
+    sqlite3_str_appendf(s, strcmp(x[i].name, "process") ? "%s%s"
                                                         : "%scoalesce(' ' || (%s), '')",
                         i ? " || " : "", x[i].expr);
   return sqlite3_str_finish(s);

@@ -1,18 +1,20 @@
 /*
  * ss_extras.c: what `ss -o`, `-e`, `-m`, `-i` and `-b` print after a
  * socket's addresses and process, formatted as ss (iproute2 6.1) formats
- * it, from the ss view's row and the socket's sock_diag row.
+ * it, from the socket's sock_diag row.
  *
- * The formatting is one SQL function, procnet_ss_extras(FLAGS, ...), whose
- * arguments are the columns of ARGS below, in that order: the SQL that
- * calls it is written from the same table, so the two cannot drift. One
- * function, because ss's order depends on the kind of socket (a unix
- * socket's memory comes before its details and on the same line; an IP
- * socket's after a line break, with its TCP internals; a packet socket's
- * after its details' lines) and on what the kernel told (a TIME-WAIT
- * socket has no attributes at all). The columns are listed in
- * ss_extras.h; -i is ss_tcp_info.c's, a packet socket's details
- * ss_packet.c's.
+ * The formatting is one SQL function, procnet_ss_extras(FLAGS, d.record):
+ * d is the sock_diag row the ss view's row joins, and its hidden record
+ * column hands the function the row itself (a pointer, sockcol.h), whose
+ * fields it reads as it needs them: no column is made into an SQLite
+ * value, a tenth of what `procnet ss -tani` cost when each of the ~57
+ * fields was an argument. One function, because ss's order depends on
+ * the kind of socket (a unix socket's memory comes before its details and
+ * on the same line; an IP socket's after a line break, with its TCP
+ * internals; a packet socket's after its details' lines) and on what the
+ * kernel told (a TIME-WAIT socket has no attributes at all). The fields
+ * are listed in ss_extras.h; -i is ss_tcp_info.c's, a packet socket's
+ * details ss_packet.c's.
  */
 #include "ss_extras.h"
 
@@ -26,30 +28,43 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
-/* ---- the arguments ------------------------------------------------------- */
+/* ---- the fields --------------------------------------------------------- */
 
-/* Each argument's column and the options that read it (0: always). */
-typedef struct arg_col {
-  const char *col;
-  unsigned need;
-} arg_col;
-#define AS_ROW(name, col) {col, 0},
-#define AS_TIMERS(name, col) {col, SS_X_TIMERS},
-#define AS_DETAILS(name, col) {col, SS_X_DETAILS},
-#define AS_MEMORY(name, col) {col, SS_X_MEMORY},
-#define AS_INFO(name, col) {col, SS_X_INFO},
-#define AS_BPF(name, col) {col, SS_X_BPF},
-static const arg_col ARGS[] = {
-    SS_ARGS_ROW(AS_ROW) SS_ARGS_TIMERS(AS_TIMERS) SS_ARGS_DETAILS(AS_DETAILS)
-    SS_ARGS_MEMORY(AS_MEMORY) SS_ARGS_INFO(AS_INFO) SS_ARGS_PACKET(AS_DETAILS)
-    SS_ARGS_BPF(AS_BPF)};
+#define AS_FIELD(name, field) field,
+static const unsigned char FIELDS[A_COUNT] = {
+    SS_ARGS_ROW(AS_FIELD) SS_ARGS_TIMERS(AS_FIELD) SS_ARGS_DETAILS(AS_FIELD)
+    SS_ARGS_MEMORY(AS_FIELD) SS_ARGS_INFO(AS_FIELD) SS_ARGS_PACKET(AS_FIELD)
+    SS_ARGS_BPF(AS_FIELD)};
+
+pn_value *ssx_read_field(row *r, int a) {
+  pn_value *v = &r->v[a];
+  r->got[a] = 1;
+  const pn_tcpi_place *t = r->places[a];
+  if (t) { /* most of -i's fields: read in place */
+    v->type = SQLITE_NULL;
+    if (r->tcpi && r->tcpi_len >= (size_t)t->off + t->size) {
+      v->type = SQLITE_INTEGER;
+      v->i = (sqlite3_int64)pn_tcpi_read(r->tcpi, t);
+    }
+    return v;
+  }
+  if (pn_sock_value(r->rec, (pn_field)FIELDS[a], v) != SQLITE_OK) r->out.oom = 1;
+  if (v->type == SQLITE_TEXT && v->life == PN_TEXT_OWNED) r->owned = 1;
+  return v;
+}
+
+const char *ssx_text(row *r, int a) {
+  pn_value *v = ssx_field(r, a);
+  if (v->type != SQLITE_TEXT) return "";
+  const char *t = pn_value_cstr(v);
+  if (v->life == PN_TEXT_OWNED) r->owned = 1;
+  if (t) return t;
+  r->out.oom = 1;
+  return "";
+}
 
 void cli_ss_extras_call(sqlite3_str *sql, unsigned flags) {
-  sqlite3_str_appendf(sql, "procnet_ss_extras(%u", flags);
-  for (size_t i = 0; i < sizeof ARGS / sizeof ARGS[0]; i++)
-    sqlite3_str_appendf(sql, ", %s",
-                        !ARGS[i].need || (ARGS[i].need & flags) ? ARGS[i].col : "NULL");
-  sqlite3_str_appendall(sql, ")");
+  sqlite3_str_appendf(sql, "procnet_ss_extras(%u, d.record)", flags);
 }
 
 void cli_ss_extras_join(sqlite3_str *sql) {
@@ -108,15 +123,20 @@ void ssx_putf(row *r, const char *fmt, ...) {
   sqlite3_free(s);
 }
 
+/* Both write in place: a number or a label after most fields of -i. */
 void ssx_put_u64(row *r, unsigned long long v) {
-  char b[SS_U64_LEN];
-  ssx_put(r, b, ss_fmt_u64(b, v));
+  if (out_room(&r->out, SS_U64_LEN) != 0) return;
+  r->out.n += ss_fmt_u64(r->out.p + r->out.n, v);
 }
 
 void ssx_put_label(row *r, const char *name) {
-  ssx_put(r, " ", 1);
-  ssx_put_text(r, name);
-  ssx_put(r, ":", 1);
+  size_t n = strlen(name);
+  if (out_room(&r->out, n + 2) != 0) return;
+  char *at = r->out.p + r->out.n;
+  at[0] = ' ';
+  memcpy(at + 1, name, n);
+  at[n + 1] = ':';
+  r->out.n += n + 2;
 }
 
 void ssx_out_nonzero(row *r, const char *name, int a) {
@@ -151,7 +171,7 @@ static void out_timer(row *r) {
   if (!has(r, A_TIMER) || !strcmp(t, "off")) return;
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
     if (!strcmp(t, names[i][0])) name = names[i][1];
-  double s = sqlite3_value_double(r->v[A_EXPIRES]);
+  double s = dnum(r, A_EXPIRES);
   unsigned ms = s > 0 ? (unsigned)(s * 1000 + 0.5) : 0;
   ssx_putf(r, " timer:(%s,", name);
   out_ms_timer(r, ms);
@@ -214,11 +234,18 @@ static void cg_walk(cg_map *m) {
   free(root);
 }
 
-static void cg_map_free(void *p) {
-  cg_map *m = p;
-  for (size_t i = 0; i < m->n; i++) free(m->v[i].path);
-  free(m->v);
-  free(m);
+/* The function's own data, one per connection. */
+typedef struct fn_data {
+  cg_map cg;
+  const pn_tcpi_place *places[A_COUNT]; /* each field's place in
+                                           tcp_info, NULL: none */
+} fn_data;
+
+static void fn_data_free(void *p) {
+  fn_data *d = p;
+  for (size_t i = 0; i < d->cg.n; i++) free(d->cg.v[i].path);
+  free(d->cg.v);
+  free(d);
 }
 
 static void out_cgroup(row *r, unsigned long long id) {
@@ -311,30 +338,53 @@ static void packet_extras(row *r, unsigned flags) {
   if (flags & SS_X_MEMORY) out_skmem(r);
 }
 
+/* The socket's extras into r->out, by its kind. */
+static void socket_extras(row *r, unsigned flags) {
+  /* A socket procnet read from the text files (no cookie: raw sockets on
+   * a kernel without raw_diag) is one ss reads there too, and ss prints
+   * none of these for it. */
+  if (!has(r, A_COOKIE))
+    ;
+  else if (is(r, A_FAMILY, "IPv4") || is(r, A_FAMILY, "IPv6"))
+    inet_extras(r, flags);
+  else if (is(r, A_KIND, "unix"))
+    unix_extras(r, flags);
+  else if (is(r, A_KIND, "packet"))
+    packet_extras(r, flags);
+}
+
+/* The record argument: NULL when the join found no sock_diag row (a
+ * pointer of another type reads as NULL too); an error for any other
+ * value, which no caller of the record column can pass. */
+static int record_arg(sqlite3_context *ctx, sqlite3_value *arg, const pn_sockrow **rec) {
+  *rec = sqlite3_value_pointer(arg, PN_SOCKROW_POINTER);
+  if (*rec || sqlite3_value_type(arg) == SQLITE_NULL) return 0;
+  sqlite3_result_error(ctx, "procnet_ss_extras: the second argument must be sock_diag's record column", -1);
+  return -1;
+}
+
 static void fn_ss_extras(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
-  if (argc != A_COUNT) {
-    sqlite3_result_error(ctx, "procnet_ss_extras: wrong number of arguments", -1);
+  const pn_sockrow *rec;
+  if (argc != 2 || sqlite3_value_type(argv[0]) != SQLITE_INTEGER) {
+    sqlite3_result_error(ctx, "procnet_ss_extras(FLAGS, d.record): FLAGS must be an integer", -1);
     return;
   }
+  if (record_arg(ctx, argv[1], &rec) != 0) return;
   row r;
-  r.v = argv;
+  r.rec = rec;
+  memset(r.got, 0, sizeof r.got);
+  r.owned = 0;
   r.out.p = NULL;
   r.out.n = r.out.cap = 0;
   r.out.oom = 0;
   (void)out_room(&r.out, 1024); /* a failure is kept in r.out.oom */
-  r.cg = sqlite3_user_data(ctx);
-  unsigned flags = (unsigned)sqlite3_value_int(argv[A_FLAGS]);
-  /* A socket procnet read from the text files (no cookie: raw sockets on
-   * a kernel without raw_diag) is one ss reads there too, and ss prints
-   * none of these for it. */
-  if (!has(&r, A_COOKIE))
-    ;
-  else if (is(&r, A_FAMILY, "IPv4") || is(&r, A_FAMILY, "IPv6"))
-    inet_extras(&r, flags);
-  else if (is(&r, A_KIND, "unix"))
-    unix_extras(&r, flags);
-  else if (is(&r, A_KIND, "packet"))
-    packet_extras(&r, flags);
+  fn_data *d = sqlite3_user_data(ctx);
+  r.cg = &d->cg;
+  r.places = d->places;
+  r.tcpi = rec ? pn_sock_tcp_info(rec, &r.tcpi_len) : NULL;
+  if (rec) socket_extras(&r, (unsigned)sqlite3_value_int(argv[0]));
+  for (int a = 0; r.owned && a < A_COUNT; a++)
+    if (r.got[a]) pn_value_clear(&r.v[a]);
   if (r.out.oom || r.out.n > INT_MAX) {
     sqlite3_free(r.out.p);
     sqlite3_result_error_nomem(ctx);
@@ -345,9 +395,10 @@ static void fn_ss_extras(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 }
 
 int cli_ss_extras_register(sqlite3 *db) {
-  cg_map *m = calloc(1, sizeof *m);
-  if (!m) return SQLITE_NOMEM;
+  fn_data *d = calloc(1, sizeof *d);
+  if (!d) return SQLITE_NOMEM;
+  for (int a = 0; a < A_COUNT; a++) d->places[a] = pn_tcpi_place_of((pn_field)FIELDS[a]);
   /* not deterministic: cgroups come and go while it runs */
-  return sqlite3_create_function_v2(db, "procnet_ss_extras", A_COUNT, SQLITE_UTF8, m,
-                                    fn_ss_extras, NULL, NULL, cg_map_free);
+  return sqlite3_create_function_v2(db, "procnet_ss_extras", 2, SQLITE_UTF8, d,
+                                    fn_ss_extras, NULL, NULL, fn_data_free);
 }

@@ -9,15 +9,30 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
+
+/* Two digits a division: -i writes forty numbers a socket. */
+static const char PAIRS[] = "00010203040506070809101112131415161718192021222324"
+                            "25262728293031323334353637383940414243444546474849"
+                            "50515253545556575859606162636465666768697071727374"
+                            "75767778798081828384858687888990919293949596979899";
 
 size_t ss_fmt_u64(char *out, unsigned long long v) {
   char tmp[SS_U64_LEN];
-  size_t n = 0;
-  do {
-    tmp[n++] = (char)('0' + v % 10);
-    v /= 10;
-  } while (v);
-  for (size_t i = 0; i < n; i++) out[i] = tmp[n - 1 - i];
+  char *p = tmp + sizeof tmp;
+  while (v >= 100) {
+    p -= 2;
+    memcpy(p, PAIRS + 2 * (v % 100), 2);
+    v /= 100;
+  }
+  if (v >= 10) {
+    p -= 2;
+    memcpy(p, PAIRS + 2 * v, 2);
+  } else {
+    *--p = (char)('0' + v);
+  }
+  size_t n = (size_t)(tmp + sizeof tmp - p);
+  memcpy(out, p, n);
   out[n] = '\0';
   return n;
 }
