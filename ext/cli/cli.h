@@ -197,9 +197,9 @@ enum { CLI_DB_BARE = 0, CLI_DB_VIEWS = 1, CLI_DB_ROOT = 2 };
  * says. On failure prints the reason and returns NULL. */
 sqlite3 *cli_db_open(const cli_opts *o, int setup);
 /* Creates the views (again: they are created IF NOT EXISTS): every one,
- * or only one tool's when tool is not NULL ("lsof", "netstat": parsing
- * them all is a fifth of a one-port question's work). CLI_OK, or CLI_ERR
- * once printed. */
+ * or only one tool's when tool is not NULL ("lsof", "ss", "netstat":
+ * parsing them all is a fifth of a one-port question's work). CLI_OK, or
+ * CLI_ERR once printed. */
 int cli_db_views(sqlite3 *db, const char *tool);
 /* procnet_hold_sockets(on): a command whose reads must agree (and not dump
  * the sockets twice) holds them across its statements. */

@@ -294,7 +294,8 @@ int cli_cmd_ss(cli_opts *o, const cli_command *cmd, int argc, char **argv) {
   sqlite3 *db = NULL;
   ssf_result f;
   memset(&f, 0, sizeof f);
-  if (rc == CLI_OK && !(db = cli_db_open(o, 1))) rc = CLI_ERR;
+  if (rc == CLI_OK && !(db = cli_db_open(o, CLI_DB_ROOT))) rc = CLI_ERR;
+  if (rc == CLI_OK) rc = cli_db_views(db, "ss");
   if (rc == CLI_OK && cli_ss_extras_register(db) != SQLITE_OK)
     rc = cli_error("%s", sqlite3_errmsg(db));
   /* ss prints the summary first, and only it when nothing else was asked. */
