@@ -75,6 +75,46 @@ static int list_dir(fds_cursor *c, int dir, sqlite3_int64 memo_pid) {
   return read_ahead(c, 0);
 }
 
+int fds_start_read_ahead(fds_cursor *c) {
+  const pn_i64list *l = c->pc.src.list;
+  if (!(c->idx & IDX_LINK) || (c->idx & (IDX_INODE | IDX_FD)) || !l || l->n < 2 ||
+      ((pn_vtab *)c->pc.base.pVtab)->ctx->threads < 2)
+    return SQLITE_OK;
+  int rc = pn_fdahead_start(&c->pre, &c->pc.fs, l->v, (size_t)l->n);
+  return rc == SQLITE_NOMEM ? rc : SQLITE_OK; /* no thread: read here */
+}
+
+void fds_stop_read_ahead(fds_cursor *c) {
+  pn_fdahead_stop(c->pre, c->pc.fs.cnt);
+  c->pre = NULL;
+}
+
+/* The listing of the walk's current process from the helper: its buffers
+ * become the cursor's (and the cursor's go back to the helper). */
+static int take_listing_ahead(fds_cursor *c, sqlite3_int64 pid) {
+  pn_fdahead_item *it = pn_fdahead_get(c->pre, (size_t)c->pc.src.at - 1);
+  if (it->pid != pid) return list_dir(c, c->pc.piddir, pid); /* never: same list */
+  if (it->nomem) return SQLITE_NOMEM;
+  c->fdat = 0;
+  c->have_ahead = 0;
+  c->links_denied = NULL;
+  c->list_res = it->res;
+  c->list_err = it->err;
+  c->listed_pid = -1;
+  if (it->res != PN_OK) return SQLITE_OK;
+  pn_fdnums fds = c->fds;
+  c->fds = it->fds;
+  it->fds = fds;
+  pn_fdlinks links = c->ahead;
+  c->ahead = it->links;
+  it->links = links;
+  c->listed_pid = pid;
+  c->ahead_dir = c->pc.piddir;
+  c->ahead_from = 0;
+  c->have_ahead = 1;
+  return SQLITE_OK;
+}
+
 /* Opens PID's directory and lists its descriptors; with task rows, lists
  * its threads too (the process's rows are saved for those that share). */
 static int list_process(fds_cursor *c, sqlite3_int64 pid) {
@@ -93,7 +133,7 @@ static int list_process(fds_cursor *c, sqlite3_int64 pid) {
     c->listed_pid = -1;
     return pn_is_nomem(r, err) ? SQLITE_NOMEM : SQLITE_OK;
   }
-  int rc = list_dir(c, c->pc.piddir, pid);
+  int rc = c->pre ? take_listing_ahead(c, pid) : list_dir(c, c->pc.piddir, pid);
   if (rc == SQLITE_OK && c->tw.on)
     rc = pn_taskwalk_start(&c->tw, &c->pc.fs, c->pc.piddir, pid, &c->env.scratch);
   pn_fdrows_clear(&c->saved);

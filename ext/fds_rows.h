@@ -8,6 +8,7 @@
 #define PROCNET_FDS_ROWS_H
 
 #include "fd_share.h"
+#include "fdahead.h"
 #include "fdrow.h"
 #include "fdscan.h"
 #include "tasks.h"
@@ -52,6 +53,8 @@ typedef struct fds_cursor {
   int have_ahead;           /* of fds.v[ahead_from...] */
   size_t ahead_from;
   int ahead_dir;            /* the directory listed, where they are read */
+  pn_fdahead *pre;          /* a walk over many processes: their listings
+                               and links, read by a helper (fdahead.h) */
   /* the current row */
   pn_fdenv env;
   pn_fdrow row;
@@ -60,6 +63,11 @@ typedef struct fds_cursor {
 /* The directory the current row reads its parts from (c->env.dir), opened
  * when needed. 0: gone. */
 int fds_ensure_dir(fds_cursor *c);
+
+/* The walk plans: starts the helper that reads the listings ahead when the
+ * walk visits several processes and wants their links; stops it. */
+int fds_start_read_ahead(fds_cursor *c);
+void fds_stop_read_ahead(fds_cursor *c);
 
 /* The walk plans: moves to the next row of the walk over the processes
  * (and their threads) of c->pc's pid source. */

@@ -94,6 +94,7 @@ typedef struct slice_job {
   size_t n;
   pn_buf link;              /* this thread's readlink buffer */
   int nomem;
+  int denied, denied_err;   /* a link was refused, and why */
 } slice_job;
 
 /* pn_item_fn: reads the links of slice `item` into its text buffer. */
@@ -105,9 +106,18 @@ static void read_slice(void *state, size_t item) {
   if (to > j->n) to = j->n;
   for (size_t i = from; i < to && !j->nomem; i++) {
     pn_fdlink_read *r = &j->out->v[i];
-    r->res = pn_read_link(&j->fs, j->dir, pn_fd_rel(rel, "fd", j->fds[i]), &j->link, &r->err);
     r->at = text->n;
     r->n = 0;
+    if (j->denied) { /* decided for the process: see pn_fdlinks_read */
+      r->res = PN_DENIED;
+      r->err = j->denied_err;
+      continue;
+    }
+    r->res = pn_read_link(&j->fs, j->dir, pn_fd_rel(rel, "fd", j->fds[i]), &j->link, &r->err);
+    if (r->res == PN_DENIED) {
+      j->denied = 1;
+      j->denied_err = r->err;
+    }
     if (pn_is_nomem(r->res, r->err) || (r->res == PN_OK && pn_buf_grow(text, j->link.n))) {
       j->nomem = 1;
       break;

@@ -56,7 +56,10 @@ typedef struct pn_fdlinks {
 } pn_fdlinks;
 
 /* Reads the link of every descriptor fds[0..n) in dir, with at most
- * `threads` threads. SQLITE_OK or SQLITE_NOMEM (out is then empty). */
+ * `threads` threads. SQLITE_OK or SQLITE_NOMEM (out is then empty). Whether
+ * a process's links may be read is decided for the process (ptrace's read
+ * access to it): once a thread is refused one, the rest of its share are
+ * refused for the same reason without asking. */
 int pn_fdlinks_read(pn_fdlinks *out, const pn_fs *fs, int dir, const int *fds, size_t n,
                     int threads);
 /* The text of entry i (res PN_OK), which stays valid until the next read. */

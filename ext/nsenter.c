@@ -3,12 +3,12 @@
  * nsenter.h.
  */
 #include "nsenter.h"
+#include "parallel.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
-#include <signal.h>
 #include <unistd.h>
 
 typedef struct visit {
@@ -45,13 +45,8 @@ static void *visit_all(void *arg) {
 
 int pn_in_netns(const int *nsfds, int n, pn_in_netns_fn *fn, void *arg, int *errs) {
   visit v = {nsfds, n, fn, arg, errs};
-  sigset_t all, old;
   pthread_t tid;
-  sigfillset(&all);
-  int rc = pthread_sigmask(SIG_SETMASK, &all, &old);
-  if (rc != 0) return rc;
-  rc = pthread_create(&tid, NULL, visit_all, &v);
-  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  int rc = pn_thread_start(&tid, visit_all, &v);
   if (rc != 0) return rc;
   pthread_join(tid, NULL);
   return 0;

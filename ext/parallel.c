@@ -30,6 +30,16 @@ static void *run_worker(void *arg) {
   return NULL;
 }
 
+int pn_thread_start(pthread_t *thread, void *(*fn)(void *), void *arg) {
+  sigset_t all, old;
+  sigfillset(&all);
+  int rc = pthread_sigmask(SIG_SETMASK, &all, &old);
+  if (rc != 0) return rc;
+  rc = pthread_create(thread, NULL, fn, arg);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  return rc;
+}
+
 void pn_parallel_for(size_t n, int threads, pn_item_fn *fn, void *states,
                      size_t state_size) {
   loop l;
@@ -45,16 +55,10 @@ void pn_parallel_for(size_t n, int threads, pn_item_fn *fn, void *states,
     w[t].l = &l;
     w[t].state = (char *)states + (size_t)t * state_size;
   }
-  /* Helpers start with every signal blocked: the host's signals go to its
-   * own threads, never to a thread it does not know about. */
-  sigset_t all, old;
-  sigfillset(&all);
-  int masked = threads > 1 && pthread_sigmask(SIG_SETMASK, &all, &old) == 0;
-  for (int t = 1; t < threads && masked; t++) {
-    if (pthread_create(&tid[t], NULL, run_worker, &w[t]) != 0) break;
+  for (int t = 1; t < threads; t++) {
+    if (pn_thread_start(&tid[t], run_worker, &w[t]) != 0) break;
     started = t;
   }
-  if (masked) pthread_sigmask(SIG_SETMASK, &old, NULL);
   run_worker(&w[0]);
   for (int t = 1; t <= started; t++) pthread_join(tid[t], NULL);
 }

@@ -6,11 +6,14 @@
  * CPUs the big reads of a statement are shared out: the fds index build
  * (fd_index.c) and the socket files a scan needs (netscan.c). The calling
  * thread works too; helpers are started for the loop and joined before it
- * returns, so no thread outlives a call into the extension.
+ * returns. The few helpers that outlive a call (a dump streamed while it is
+ * read, descriptor listings read ahead) are joined when their cursor
+ * closes.
  */
 #ifndef PROCNET_PARALLEL_H
 #define PROCNET_PARALLEL_H
 
+#include <pthread.h>
 #include <stddef.h>
 
 #define PN_MAX_THREADS 4
@@ -24,6 +27,11 @@ typedef void pn_item_fn(void *state, size_t item);
  * states + t * state_size. Items are done in no set order. */
 void pn_parallel_for(size_t n, int threads, pn_item_fn *fn, void *states,
                      size_t state_size);
+
+/* Starts a thread running fn(arg) with every signal blocked: the host's
+ * signals go to its own threads, never to one it does not know about.
+ * 0, or the error of pthread_sigmask or pthread_create. */
+int pn_thread_start(pthread_t *thread, void *(*fn)(void *), void *arg);
 
 /* 1 when helpers may call SQLite's allocator: SQLite is built with threads.
  * Its multi-thread and serialized modes keep the allocator's mutex (the

@@ -10,12 +10,12 @@
  * it (under the mutex, which the reader holds until it sleeps).
  */
 #include "sockstream.h"
+#include "parallel.h"
 
 #include "sqlite3ext.h"
 SQLITE_EXTENSION_INIT3
 
 #include <pthread.h>
-#include <signal.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -36,15 +36,8 @@ static void *run_helper(void *p) {
   return NULL;
 }
 
-/* The helper starts with every signal blocked: the host's signals go to
- * its own threads, never to one it does not know about. */
 static int start_thread(pn_stream *s) {
-  sigset_t all, old;
-  sigfillset(&all);
-  if (pthread_sigmask(SIG_SETMASK, &all, &old) != 0) return -1;
-  int rc = pthread_create(&s->thread, NULL, run_helper, s);
-  pthread_sigmask(SIG_SETMASK, &old, NULL);
-  return rc == 0 ? 0 : -1;
+  return pn_thread_start(&s->thread, run_helper, s) == 0 ? 0 : -1;
 }
 
 int pn_stream_new(pn_stream **out, pn_stream_fn *run, void *arg) {

@@ -203,6 +203,7 @@ static int fdsXClose(sqlite3_vtab_cursor *cur) {
   pn_fd_share_close(((pn_vtab *)cur->pVtab)->ctx, c->sh);
   pn_fdrow_free(&c->row);
   pn_fdrows_free(&c->saved);
+  fds_stop_read_ahead(c);
   pn_fdlinks_free(&c->ahead);
   pn_fdenv_free(&c->env);
   pn_taskwalk_free(&c->tw);
@@ -240,6 +241,7 @@ static int fdsXFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   c->socket_scan = (idxNum & IDX_SOCKET_SCAN) != 0;
   c->pid_filter = NULL;
   c->replaying = c->saving = c->row_pending_save = 0;
+  fds_stop_read_ahead(c);
   pn_pidsrc_end(&c->pc.src);
   if ((idxNum & IDX_FD) && !fd_arg(argv[arg], &c->want_fd)) {
     c->pc.eof = 1;
@@ -273,6 +275,7 @@ static int fdsXFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   }
   int rc = pn_cursor_walk(&c->pc, idxNum, argv, NULL);
   c->pc.pid = -1;
+  if (rc == SQLITE_OK) rc = fds_start_read_ahead(c);
   if (rc != SQLITE_OK) return rc;
   return fds_next_walk_row(c);
 }

@@ -389,15 +389,17 @@ static void lookup_finds_a_file_and_a_socket_of_one_number(void **state) {
   rmdir(root);
 }
 
-/* The index build and the socket files are shared out to helper threads
+/* The index build, the socket files and the walk's descriptor listings
+ * (read ahead of the rows) are shared out to helper threads
  * (procnet_threads()); whatever the number, every answer and every count
- * of what was read is the same. */
+ * of what was read is the same, and a walk stopped early (LIMIT) ends its
+ * helper. */
 static void threads_give_the_same_answers(void **state) {
   (void)state;
   sqlite3 *db = open_fixture();
   pn_exec(db, "SELECT procnet_create_views()");
   char *first = NULL;
-  int64_t reads[4][3];
+  int64_t reads[4][3], walk_links[4];
   for (int t = 1; t <= 4; t++) {
     assert_int_equal(pn_int(db, "SELECT procnet_threads(%d)", t), t);
     assert_int_equal(pn_int(db, "SELECT procnet_threads()"), t);
@@ -408,12 +410,21 @@ static void threads_give_the_same_answers(void **state) {
     reads[t - 1][1] = pn_stat(db, "fd_dirs_listed") - d0;
     reads[t - 1][2] = pn_stat(db, "net_files_read") - n0;
     assert_rows(db, JOIN_ROWS, SELECT_ON "net_tcp n, fds f, processes p" WHERE_ON);
+    int64_t walk0 = pn_stat(db, "links_read");
+    char *more = pn_rows(db, "SELECT * FROM fds");
+    rows = sqlite3_mprintf("%z%z", rows, more);
+    more = pn_rows(db, "SELECT * FROM lsof_tasks");
+    rows = sqlite3_mprintf("%z%z", rows, more);
+    assert_non_null(rows);
+    walk_links[t - 1] = pn_stat(db, "links_read") - walk0;
+    assert_int_equal(walk_links[t - 1], walk_links[0]);
     if (!first) first = rows;
     else {
       assert_string_equal(rows, first);
       sqlite3_free(rows);
     }
     assert_memory_equal(reads[t - 1], reads[0], sizeof reads[0]);
+    assert_int_equal(pn_int(db, "SELECT count(*) FROM (SELECT * FROM fds LIMIT 1)"), 1);
   }
   assert_true(strlen(first) > 0 && reads[0][1] == NPROC && reads[0][2] > 0);
   sqlite3_free(first);
