@@ -18,11 +18,13 @@
  * argv order: pid (when 0x1).
  *
  * As the inner loop of a join xFilter runs once per outer row. Rows already
- * loaded are kept in a per-cursor cache keyed by pid, and the pids of a
- * completed full listing are remembered, so a process's files are read at
- * most once per statement whatever the plan.
+ * loaded are kept in a cache keyed by pid that every processes cursor of the
+ * statement shares (proc_cache.h), and each cursor remembers the pids of a
+ * completed full listing, so a process's files are read at most once per
+ * statement whatever the plan and however many times the table is joined.
  */
 #include "tables.h"
+#include "proc_cache.h"
 #include "parse.h"
 #include "vtab_common.h"
 SQLITE_EXTENSION_INIT3
@@ -57,28 +59,15 @@ enum {
 #define NEED_NETNS 0x4000
 #define NEED_BTIME 0x8000
 
-/* One loaded process. Strings are owned (sqlite3_malloc). */
-typedef struct proc_row {
-  sqlite3_int64 pid;
-  int present;              /* cache: 0 when the process was not there */
-  int have_stat;
-  pn_stat st;               /* st.comm points at name */
-  char *name;
-  int have_status;
-  pn_status status;
-  char *cmdline;            /* NULL: unreadable; "": kernel thread/zombie */
-  char *argv0;              /* the first argument, blanks kept */
-  char *exe, *cwd, *root;
-  int have_netns;
-  uint64_t netns;
-} proc_row;
+/* With the NEED_* bits in proc_row.loaded: the process's directory was
+ * opened (whether it is there is known). */
+#define SEEN 0x10000
 
 typedef struct proc_cursor {
   pn_cursor pc;
   int need;
   proc_row *row;            /* the current row, owned by the cache */
-  proc_row *cache;          /* loaded rows: open addressing by pid */
-  int cache_cap, cache_n;
+  pn_proc_cache *cache;     /* the connection's loaded rows (proc_cache.h) */
   pn_i64list listed;        /* the pids of the root listing, in order */
   int recording;            /* a full scan is filling `listed` */
   int listed_complete;      /* `listed` holds a whole listing */
@@ -122,31 +111,17 @@ static int procXOpen(sqlite3_vtab *tab, sqlite3_vtab_cursor **out) {
   c->page_size = sysconf(_SC_PAGESIZE);
   if (c->clk_tck <= 0) c->clk_tck = 100;
   if (c->page_size <= 0) c->page_size = 4096;
-  return SQLITE_OK;
-}
-
-static void row_clear(proc_row *r) {
-  sqlite3_free(r->name);
-  sqlite3_free(r->cmdline);
-  sqlite3_free(r->argv0);
-  sqlite3_free(r->exe);
-  sqlite3_free(r->cwd);
-  sqlite3_free(r->root);
-  memset(r, 0, sizeof *r);
-}
-
-static void cache_clear(proc_cursor *c) {
-  for (int i = 0; i < c->cache_cap; i++)
-    if (c->cache[i].pid) row_clear(&c->cache[i]);
-  sqlite3_free(c->cache);
-  c->cache = NULL;
-  c->cache_cap = c->cache_n = 0;
+  if ((rc = pn_proc_cache_open(((pn_vtab *)tab)->ctx, &c->cache)) != SQLITE_OK) {
+    pn_cursor_free(&c->pc);
+    *out = NULL;
+  }
+  return rc;
 }
 
 static int procXClose(sqlite3_vtab_cursor *cur) {
   proc_cursor *c = (proc_cursor *)cur;
   pn_i64list_free(&c->listed);
-  cache_clear(c);
+  pn_proc_cache_close(((pn_vtab *)cur->pVtab)->ctx, c->cache);
   pn_cursor_free(&c->pc);
   return SQLITE_OK;
 }
@@ -183,12 +158,12 @@ static int load_link(proc_cursor *c, int dir, const char *rel, char **out) {
   return *out ? SQLITE_OK : SQLITE_NOMEM;
 }
 
-static int load_stat(proc_cursor *c, int dir, proc_row *r, int *gone) {
+static int load_stat(proc_cursor *c, int dir, proc_row *r) {
   int err;
   pn_res res = pn_read_file(&c->pc.fs, dir, "stat", &c->pc.buf, &err);
   if (pn_is_nomem(res, err)) return SQLITE_NOMEM;
   if (res != PN_OK || pn_parse_stat(c->pc.buf.p, c->pc.buf.n, &r->st) != 0) {
-    *gone = 1;
+    r->present = 0;
     return SQLITE_OK;
   }
   r->name = sqlite3_malloc64(r->st.comm.n + 1);
@@ -214,6 +189,8 @@ static int load_cmdline(proc_cursor *c, int dir, proc_row *r) {
   pn_res res = pn_read_file(&c->pc.fs, dir, "cmdline", &c->pc.buf, &err);
   if (pn_is_nomem(res, err)) return SQLITE_NOMEM;
   if (res != PN_OK) return SQLITE_OK;
+  sqlite3_free(r->cmdline); /* what an earlier try out of memory left */
+  sqlite3_free(r->argv0);
   r->cmdline = join_cmdline(&c->pc.buf);
   /* argv[0] alone: netstat names a program by it, and it may hold blanks
    * ("sshd: root@pts/0") that the joined cmdline cannot tell apart. */
@@ -221,32 +198,38 @@ static int load_cmdline(proc_cursor *c, int dir, proc_row *r) {
   return r->cmdline && r->argv0 ? SQLITE_OK : SQLITE_NOMEM;
 }
 
-/* Loads the sources named in c->need for pid into r. Sets *gone when the
- * process is not there (the row is then skipped). */
-static int load_process(proc_cursor *c, sqlite3_int64 pid, proc_row *r,
-                        int *gone) {
-  int dir, err, rc = SQLITE_OK;
-  *gone = 0;
-  r->pid = pid;
-  pn_res res = pn_open_pid(&c->pc.fs, pid, &dir, &err);
-  if (res != PN_OK) {
-    *gone = 1;
-    return pn_is_nomem(res, err) ? SQLITE_NOMEM : SQLITE_OK;
+static int load_source(proc_cursor *c, int dir, proc_row *r, int source) {
+  int err;
+  switch (source) {
+  case NEED_STAT: return load_stat(c, dir, r);
+  case NEED_STATUS: return load_status(c, dir, r);
+  case NEED_CMDLINE: return load_cmdline(c, dir, r);
+  case NEED_EXE: return load_link(c, dir, "exe", &r->exe);
+  case NEED_CWD: return load_link(c, dir, "cwd", &r->cwd);
+  case NEED_ROOT: return load_link(c, dir, "root", &r->root);
+  case NEED_NETNS:
+    r->have_netns = pn_read_ns(&c->pc.fs, dir, "net", &r->netns, &c->pc.buf, &err) == PN_OK;
+    return SQLITE_OK;
   }
-  if (c->need & NEED_STAT) rc = load_stat(c, dir, r, gone);
-  if (rc == SQLITE_OK && !*gone && (c->need & NEED_STATUS))
-    rc = load_status(c, dir, r);
-  if (rc == SQLITE_OK && !*gone && (c->need & NEED_CMDLINE))
-    rc = load_cmdline(c, dir, r);
-  if (rc == SQLITE_OK && !*gone && (c->need & NEED_EXE))
-    rc = load_link(c, dir, "exe", &r->exe);
-  if (rc == SQLITE_OK && !*gone && (c->need & NEED_CWD))
-    rc = load_link(c, dir, "cwd", &r->cwd);
-  if (rc == SQLITE_OK && !*gone && (c->need & NEED_ROOT))
-    rc = load_link(c, dir, "root", &r->root);
-  if (rc == SQLITE_OK && !*gone && (c->need & NEED_NETNS)) {
-    res = pn_read_ns(&c->pc.fs, dir, "net", &r->netns, &c->pc.buf, &err);
-    r->have_netns = res == PN_OK;
+  return SQLITE_OK;
+}
+
+/* Reads the sources in `want` that r lacks (another cursor may have read
+ * the rest). r->present goes to 0 when the process is not there; the row
+ * is then skipped. */
+static int load_process(proc_cursor *c, proc_row *r, int want) {
+  int dir, err, rc = SQLITE_OK;
+  pn_res res = pn_open_pid(&c->pc.fs, r->pid, &dir, &err);
+  if (res != PN_OK) {
+    if (pn_is_nomem(res, err)) return SQLITE_NOMEM;
+    r->present = 0;
+    return SQLITE_OK;
+  }
+  r->loaded |= SEEN;
+  for (int source = NEED_STAT; source <= NEED_NETNS && r->present; source <<= 1) {
+    if (!(want & source & ~r->loaded)) continue;
+    if ((rc = load_source(c, dir, r, source)) != SQLITE_OK) break;
+    r->loaded |= source;
   }
   close(dir);
   return rc;
@@ -274,50 +257,24 @@ static void result_start_time(sqlite3_context *ctx, const proc_cursor *c,
   sqlite3_result_int64(ctx, c->btime + (sqlite3_int64)since_boot);
 }
 
-/* ---- the pid cache (constrained scans) ------------------------------------ */
-
-static proc_row *cache_slot(proc_cursor *c, sqlite3_int64 pid) {
-  unsigned mask = (unsigned)c->cache_cap - 1;
-  for (unsigned i = (unsigned)pid * 2654435761u & mask;; i = (i + 1) & mask)
-    if (c->cache[i].pid == pid || c->cache[i].pid == 0) return &c->cache[i];
-}
-
-static int cache_grow(proc_cursor *c) {
-  int old_cap = c->cache_cap;
-  proc_row *old = c->cache;
-  int cap = old_cap ? old_cap * 2 : 64;
-  c->cache = sqlite3_malloc64((sqlite3_uint64)cap * sizeof *c->cache);
-  if (!c->cache) {
-    c->cache = old;
-    return SQLITE_NOMEM;
-  }
-  memset(c->cache, 0, (size_t)cap * sizeof *c->cache);
-  c->cache_cap = cap;
-  for (int i = 0; i < old_cap; i++)
-    if (old[i].pid) *cache_slot(c, old[i].pid) = old[i];
-  sqlite3_free(old);
-  return SQLITE_OK;
-}
+/* ---- the cache ---------------------------------------------------------- */
 
 /* Finds or loads pid; *out is NULL when the process is not there (absence
- * is cached too). A pid of 0 or below never exists and is never cached: 0
- * marks a free slot. */
+ * is cached too). A pid of 0 or below never exists and is never cached. */
 static int cached_process(proc_cursor *c, sqlite3_int64 pid, proc_row **out) {
   *out = NULL;
   if (pid <= 0) return SQLITE_OK;
-  if ((c->cache_n + 1) * 2 > c->cache_cap && cache_grow(c) != SQLITE_OK)
-    return SQLITE_NOMEM;
-  proc_row *slot = cache_slot(c, pid);
-  if (slot->pid != pid) {
-    int gone, rc = load_process(c, pid, slot, &gone);
-    if (rc != SQLITE_OK) {
-      row_clear(slot); /* frees the slot again */
-      return rc;
-    }
-    slot->present = !gone;
-    c->cache_n++;
+  proc_row *r = pn_proc_cache_find(c->cache, pid);
+  if (!r) {
+    if (!(r = pn_proc_cache_add(c->cache, pid))) return SQLITE_NOMEM;
+    r->present = 1;
   }
-  if (slot->present) *out = slot;
+  int want = (c->need & ~NEED_BTIME) | SEEN;
+  if (r->present && (want & ~r->loaded)) {
+    int rc = load_process(c, r, want);
+    if (rc != SQLITE_OK) return rc;
+  }
+  if (r->present) *out = r;
   return SQLITE_OK;
 }
 
@@ -348,12 +305,7 @@ static int procXFilter(sqlite3_vtab_cursor *cur, int idxNum,
   int rc;
   c->pc.eof = 0;
   c->row = NULL;
-  int need = idxNum & ~(IDX_PID | PN_IDX_PID_LIST);
-  if (c->need != need) { /* another plan: cached rows lack columns */
-    cache_clear(c);
-    c->listed_complete = 0;
-  }
-  c->need = need;
+  c->need = idxNum & ~(IDX_PID | PN_IDX_PID_LIST);
   c->recording = 0;
   if ((c->need & NEED_BTIME) && !c->have_btime && (rc = load_btime(c)))
     return rc;

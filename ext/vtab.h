@@ -24,11 +24,13 @@ typedef struct pn_ctx {
                                (procnet_netns_scan('descriptors')) */
   pn_counters cnt;
   /* What open cursors share, owned by sockstore.c (socket snapshots),
-   * fd_share.c (the descriptor index) and tasks.c (processes' threads),
-   * and freed when their last cursor closes. */
+   * fd_share.c (the descriptor index), tasks.c (processes' threads) and
+   * proc_cache.c (the processes loaded), and freed when their last cursor
+   * closes. */
   struct pn_sockstore *sockstore;
   void *fdshare;
   void *taskshare;
+  void *proccache;
   /* a reference to sockstore that procnet_hold_sockets(1) keeps
    * (pn_sockstore_hold), so that the statements until
    * procnet_hold_sockets(0) share what they read */
