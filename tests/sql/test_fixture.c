@@ -173,6 +173,24 @@ static void processes_reads_only_what_is_used(void **state) {
   pn_close(db);
 }
 
+/* The cursors of one statement share what they loaded: joined three times,
+ * each process's stat is read once, and a cursor that wants more reads
+ * only that (status); the next statement reads afresh. */
+static void processes_joined_read_once(void **state) {
+  (void)state;
+  sqlite3 *db = open_fixture();
+  const char *sql =
+      "SELECT a.pid, a.name, b.ppid, c.uid FROM processes a"
+      " CROSS JOIN processes b ON b.pid = a.pid"
+      " CROSS JOIN processes c ON c.pid = a.pid WHERE a.pid IN (100, 200)";
+  for (int round = 0; round < 2; round++) {
+    int64_t f0 = pn_stat(db, "files_read");
+    assert_rows(db, "100|a) (b|1|1000\n200|nginx|1|0\n", sql);
+    assert_int_equal(pn_stat(db, "files_read") - f0, 2 * 2);
+  }
+  pn_close(db);
+}
+
 static void fds_pid_list_lists_only_those(void **state) {
   (void)state;
   sqlite3 *db = open_fixture();
@@ -304,6 +322,7 @@ int main(void) {
       cmocka_unit_test(processes_full_scan),
       cmocka_unit_test(processes_order_by_pid),
       cmocka_unit_test(processes_reads_only_what_is_used),
+      cmocka_unit_test(processes_joined_read_once),
       cmocka_unit_test(fds_pid_list_lists_only_those),
       cmocka_unit_test(fds_every_kind_of_link),
       cmocka_unit_test(fds_by_inode),
