@@ -96,7 +96,19 @@ void pn_cursor_close_piddir(pn_cursor *c) {
 
 int pn_cursor_open_piddir(pn_cursor *c) {
   int err;
-  return c->piddir >= 0 || pn_open_pid(&c->fs, c->pid, &c->piddir, &err) == PN_OK;
+  if (c->piddir >= 0) return 1;
+  if (pn_open_pid(&c->fs, c->pid, &c->piddir, &err) != PN_OK) return 0;
+  c->dirpid = c->pid;
+  return 1;
+}
+
+pn_res pn_cursor_enter_pid(pn_cursor *c, sqlite3_int64 pid, int *err) {
+  c->pid = pid;
+  if (c->piddir >= 0 && c->dirpid == pid) return PN_OK;
+  pn_cursor_close_piddir(c);
+  pn_res r = pn_open_pid(&c->fs, pid, &c->piddir, err);
+  if (r == PN_OK) c->dirpid = pid;
+  return r;
 }
 
 int pn_cursor_next_process(pn_cursor *c) {
@@ -104,7 +116,10 @@ int pn_cursor_next_process(pn_cursor *c) {
   while (pn_pidsrc_next(&c->src, &c->pid)) {
     int err;
     pn_res r = pn_open_pid(&c->fs, c->pid, &c->piddir, &err);
-    if (r == PN_OK) return SQLITE_ROW;
+    if (r == PN_OK) {
+      c->dirpid = c->pid;
+      return SQLITE_ROW;
+    }
     if (pn_is_nomem(r, err)) return SQLITE_NOMEM;
   }
   return SQLITE_DONE;

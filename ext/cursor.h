@@ -36,6 +36,7 @@ typedef struct pn_cursor {
   pn_pidsrc src;            /* the walk over processes */
   sqlite3_int64 pid;        /* the process the walk is at */
   int piddir;               /* its directory, or -1 */
+  sqlite3_int64 dirpid;     /* whose directory piddir is */
   int eof;
 } pn_cursor;
 /* xOpen for every table: `size` zeroed bytes of a struct that starts with
@@ -57,5 +58,10 @@ int pn_cursor_next_process(pn_cursor *c);
  * the process is gone. For cursors that move to a pid of their own. */
 int pn_cursor_open_piddir(pn_cursor *c);
 void pn_cursor_close_piddir(pn_cursor *c);
+/* Makes pid the cursor's process with its directory in c->piddir, kept
+ * when it is already pid's (an inner loop that looks a process's
+ * descriptors up one by one opens its directory once). PN_OK, or the
+ * verdict of opening it (piddir is then -1). */
+pn_res pn_cursor_enter_pid(pn_cursor *c, sqlite3_int64 pid, int *err);
 
 #endif

@@ -160,19 +160,45 @@ static int format_epoll(pn_fdrow *r, const pn_buf *text) {
   return rc;
 }
 
-int pn_fdrow_load_fdinfo(pn_fdrow *r, pn_fdenv *e) {
+/* Reads r->fd's fdinfo into r->info (zero when it cannot be read); *res:
+ * how the read went. */
+static int read_fdinfo(pn_fdrow *r, pn_fdenv *e, pn_res *res) {
   char rel[32];
   int err;
-  if (r->done & FDROW_FDINFO) return SQLITE_OK;
   r->done |= FDROW_FDINFO;
-  if (e->dir < 0) return SQLITE_OK;
-  pn_res res = pn_read_file(e->fs, e->dir, pn_fd_rel(rel, "fdinfo", r->fd), &e->scratch, &err);
-  if (pn_is_nomem(res, err)) return SQLITE_NOMEM;
-  if (res != PN_OK || pn_parse_fdinfo(e->scratch.p, e->scratch.n, &r->info) != 0) {
+  *res = pn_read_file(e->fs, e->dir, pn_fd_rel(rel, "fdinfo", r->fd), &e->scratch, &err);
+  if (pn_is_nomem(*res, err)) return SQLITE_NOMEM;
+  if (*res != PN_OK || pn_parse_fdinfo(e->scratch.p, e->scratch.n, &r->info) != 0) {
     memset(&r->info, 0, sizeof r->info);
     return SQLITE_OK;
   }
   return r->info.epoll_tfds ? format_epoll(r, &e->scratch) : SQLITE_OK;
+}
+
+int pn_fdrow_load_fdinfo(pn_fdrow *r, pn_fdenv *e) {
+  pn_res res;
+  if (r->done & FDROW_FDINFO) return SQLITE_OK;
+  if (e->dir < 0) {
+    r->done |= FDROW_FDINFO;
+    return SQLITE_OK;
+  }
+  return read_fdinfo(r, e, &res);
+}
+
+int pn_fdrow_probe(pn_fdrow *r, pn_fdenv *e, int *exists) {
+  char rel[32];
+  struct stat st;
+  pn_res res;
+  *exists = 0;
+  if (e->dir < 0) return SQLITE_OK;
+  int rc = read_fdinfo(r, e, &res);
+  if (rc != SQLITE_OK || res == PN_OK || res == PN_GONE) {
+    *exists = res == PN_OK;
+    return rc;
+  }
+  /* refused: whether the descriptor is there, as its directory says */
+  *exists = fstatat(e->dir, pn_fd_rel(rel, "fd", r->fd), &st, AT_SYMLINK_NOFOLLOW) == 0;
+  return SQLITE_OK;
 }
 
 const char *pn_fdrow_proto(pn_fdrow *r, const pn_fdenv *e) {

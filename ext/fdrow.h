@@ -85,6 +85,11 @@ char pn_fdrow_mode(pn_fdrow *r, const pn_fdenv *e);
 int pn_fdrow_dev(pn_fdrow *r, pn_fdenv *e, dev_t *dev);
 /* Reads fdinfo, and the epoll set's descriptors when it is one. */
 int pn_fdrow_load_fdinfo(pn_fdrow *r, pn_fdenv *e);
+/* Whether r->fd is there, for a lookup that reads no link: its fdinfo is
+ * read (and kept for the columns, which want it most); where that is
+ * refused, the descriptor's entry is looked at. SQLITE_OK or
+ * SQLITE_NOMEM. */
+int pn_fdrow_probe(pn_fdrow *r, pn_fdenv *e, int *exists);
 /* The socket's protocol name ("TCP", "UDPv6", ...), "" when not a socket
  * or not told. */
 const char *pn_fdrow_proto(pn_fdrow *r, const pn_fdenv *e);

@@ -119,11 +119,9 @@ static int take_listing_ahead(fds_cursor *c, sqlite3_int64 pid) {
  * its threads too (the process's rows are saved for those that share). */
 static int list_process(fds_cursor *c, sqlite3_int64 pid) {
   int err;
-  pn_cursor_close_piddir(&c->pc);
   pn_taskwalk_reset(&c->tw);
-  c->pc.pid = pid;
   c->replaying = c->saving = 0;
-  pn_res r = pn_open_pid(&c->pc.fs, pid, &c->pc.piddir, &err);
+  pn_res r = pn_cursor_enter_pid(&c->pc, pid, &err);
   c->env.dir = c->pc.piddir;
   c->env.pid = pid;
   c->fdat = c->fds.n;
@@ -233,8 +231,12 @@ static int next_listed_row(fds_cursor *c, int *rc) {
   }
   while (c->fdat < c->fds.n) {
     row_reset(c, c->fds.v[c->fdat++]);
-    if (!(c->idx & IDX_LINK)) return 1;
     int exists;
+    if (!(c->idx & IDX_LINK)) {
+      if (!(c->idx & IDX_FD)) return 1; /* listed: there */
+      if ((*rc = pn_fdrow_probe(&c->row, &c->env, &exists)) != SQLITE_OK || exists) return 1;
+      continue;
+    }
     if ((*rc = read_row_link(c, c->fdat - 1, &exists)) != SQLITE_OK) return 1;
     if (!exists) continue;
     if ((c->idx & IDX_FD) && c->row.error && !wanted_fd_present(c)) continue;

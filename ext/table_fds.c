@@ -39,7 +39,9 @@
  *   0x10  with 0x2: `type = 'socket'` too, so the lookup needs no stat of
  *         files and anon inodes (the stat tier)
  *   0x20  with 0x1 and without 0x2: `fd = ?`, a lookup of that descriptor
- *         of each process (its link read, its directory not listed)
+ *         of each process (its directory not listed): its link read, or
+ *         without 0x4 (only fdinfo's columns used) its fdinfo, tells
+ *         whether it is there
  *   PN_IDX_PID_LIST  the pid argument is an IN list
  *   PN_IDX_TASKS     `tasks = ?` (then no index plan); PN_IDX_NO_TASKS
  *                    `tid IS NULL`
@@ -49,7 +51,8 @@
  * Plans. With pid, the listed processes are walked; the last listing is kept
  * so the inner loop of a join does not list the same directory twice. With
  * pid and fd, each process's descriptor is read alone, its directory not
- * listed (the lsof views look each descriptor's flags up so). With
+ * listed and kept open from one lookup of the process to the next (lsof
+ * -F G looks each descriptor's flags up so: one fdinfo read a row). With
  * inode, an inode -> (pid, fd) index of every descriptor is built once and
  * xFilter calls are lookups; with pid as well, the first call walks the pids
  * and later calls use the index. The index is shared by all fds cursors the
@@ -133,14 +136,27 @@ static void walk_order(sqlite3_index_info *info, int idx) {
     info->orderByConsumed = 1;
 }
 
+/* 1 when a lookup's columns all come from fdinfo (or need nothing read):
+ * then reading fdinfo tells whether the descriptor is there, and its link
+ * need not be read. The others may want the link (a socket's or pipe's
+ * device, size and link count are known from it alone). */
+static int uses_fdinfo_only(const sqlite3_index_info *info) {
+  const sqlite3_uint64 cols =
+      (1u << COL_PID) | (1u << COL_FD) | (1u << COL_POS) | (1u << COL_FLAGS) |
+      (1u << COL_MNT_ID) | (1u << COL_EVENTFD_ID) | (1u << COL_PIDFD_PID) |
+      (1u << COL_EPOLL_FDS) | (1u << COL_TTY_INDEX) | (1u << COL_TID) |
+      (1u << COL_TASKCMD) | (1u << COL_TASKS);
+  return (info->colUsed & ~cols) == 0;
+}
+
 /* `fd = ?` beside `pid = ?` (and no inode): a lookup of that descriptor of
- * each process, whose link tells whether it is there. */
+ * each process, whose link, or fdinfo, tells whether it is there. */
 static int plan_fd_lookup(sqlite3_index_info *info, int idx, int *argc) {
   if (!(idx & IDX_PID) || (idx & IDX_INODE) || !pn_claim_eq(info, COL_FD, argc, 0, NULL))
     return 0;
   info->estimatedCost /= 20;
   info->estimatedRows = info->estimatedRows / 20 + 1;
-  return IDX_FD | IDX_LINK;
+  return IDX_FD | (uses_fdinfo_only(info) ? 0 : IDX_LINK);
 }
 
 static int fdsXBestIndex(sqlite3_vtab *tab, sqlite3_index_info *info) {

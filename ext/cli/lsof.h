@@ -180,8 +180,15 @@ int lsof_run(sqlite3 *db, const cli_opts *o, const lsof_sel *s, const lsof_view_
 /* Whether every letter is one of lsof's field letters. */
 int lsof_fields_valid(const char *letters);
 /* The columns -F reads, as SQL over the lsof view (alias l); tasks: the
- * view is lsof_tasks (K and M have values); name: NAME's expression. */
+ * view is lsof_tasks (K and M have values); name: NAME's expression. The
+ * open flags (G) are fds' (alias x): see lsof_fields_join. */
 void lsof_fields_select(sqlite3_str *sql, const char *letters, int tasks, const char *name);
+/* 1 when the letters select the open flags (G), which the query then
+ * reads by joining each row to its descriptor in fds. */
+int lsof_fields_want_flags(const char *letters);
+/* What follows the listing's FROM ... WHERE ... when G is selected: the
+ * listing is a subquery (l), each row joined to its descriptor (x). */
+void lsof_fields_join(sqlite3_str *sql, int tasks);
 /* Writes the rows of st (the columns of lsof_fields_select, then hidden
  * ones) as lsof -F does. SQLITE_DONE or the error. */
 int lsof_fields_write(sqlite3_stmt *st, const char *letters, const cli_row_hooks *hooks,

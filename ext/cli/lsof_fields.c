@@ -15,7 +15,7 @@
  * 0t... or 0x...), i or P the NODE column (an inode or a protocol), n the
  * NAME without the TCP or unix state, T that state (ST=) and the socket
  * queues (QR= QS=, from the sockets table), G a descriptor's open flags
- * (fds.flags, looked up per descriptor) as lsof prints them with -F, in
+ * (fds.flags, each row joined to its descriptor) as lsof prints them with -F, in
  * hex and followed by
  * ";0x0" (lsof's second list, the per-process file flags, which Linux does
  * not have), k the link count (the view's nlink: lsof gives none for
@@ -74,14 +74,23 @@ void lsof_fields_select(sqlite3_str *sql, const char *letters, int tasks, const 
                                          " AND l.kind IN ('tcp', 'udp', 'udplite') LIMIT 1)"
                                        : "NULL");
   sqlite3_str_appendall(sql, f.on['k'] ? ", l.nlink" : ", NULL");
-  /* G: a lookup per descriptor of its own fdinfo (in the select list: a
-   * join would let SQLite drop the view's order) */
-  if (f.on['G'])
-    sqlite3_str_appendf(sql, ", CASE WHEN l.fdnum IS NOT NULL THEN (SELECT x.flags FROM fds x"
-                             " WHERE x.pid = %s AND x.fd = l.fdnum) END",
-                        tasks ? "coalesce(l.tid, l.pid)" : "l.pid");
-  else
-    sqlite3_str_appendall(sql, ", NULL");
+  sqlite3_str_appendall(sql, f.on['G'] ? ", x.flags" : ", NULL");
+}
+
+int lsof_fields_want_flags(const char *letters) {
+  fields f;
+  read_letters(letters, &f);
+  return f.on['G'];
+}
+
+/* G: each row's descriptor looked up in fds by pid (a thread's own for its
+ * task rows) and number. The listing becomes a subquery with LIMIT -1:
+ * SQLite keeps a subquery's order in a join only then, and its conditions
+ * stay inside, where they reach the tables. One fds cursor serves every
+ * row, keeping a process's directory open from one to the next. */
+void lsof_fields_join(sqlite3_str *sql, int tasks) {
+  sqlite3_str_appendf(sql, " LIMIT -1) AS l LEFT JOIN fds AS x ON x.pid = %s AND x.fd = l.fdnum",
+                      tasks ? "coalesce(l.tid, l.pid)" : "l.pid");
 }
 
 /* ---- writing ------------------------------------------------------------------- */

@@ -259,7 +259,10 @@ char *lsof_query_sql(sqlite3 *db, const cli_opts *o, const lsof_sel *s,
   lsof_ends_with(sql, v, q);
   select_list(sql, v, lsof_reads_tasks(s), q);
   *hidden = hidden_list(sql, s, v, q);
+  int flags = v->out == LSOF_OUT_FIELDS && lsof_fields_want_flags(v->fields);
+  if (flags) sqlite3_str_appendall(sql, " FROM (SELECT *");
   if (rc == CLI_OK) rc = from_clause(db, o, sql, q, s, v, &where);
+  if (flags) lsof_fields_join(sql, lsof_reads_tasks(s));
   if (v->out == LSOF_OUT_TERSE) sqlite3_str_appendall(sql, " GROUP BY l.pid ORDER BY l.pid");
   if (where.oom) q->oom = 1;
   cli_q_free(&where);

@@ -261,8 +261,8 @@ static void fds_nlink(void **state) {
   pn_close(db);
 }
 
-/* pid and fd: that descriptor alone, its link read, no directory listed;
- * one that is not there has no row. */
+/* pid and fd: that descriptor alone, its link read (or its fdinfo), no
+ * directory listed; one that is not there has no row. */
 static void fds_lookup_by_fd(void **state) {
   (void)state;
   sqlite3 *db = open_fixture();
@@ -280,10 +280,18 @@ static void fds_lookup_by_fd(void **state) {
   assert_rows(db, "100|0\n100|6\n200|0\n200|6\n",
               "SELECT pid, fd FROM fds WHERE pid IN (100, 200, 301) AND fd IN (0, 6)"
               " ORDER BY pid, fd");
-  /* procnet lsof -F G looks each descriptor's flags up so */
   assert_rows(db, "0|32768\n5|526338\n",
               "SELECT fdnum, (SELECT x.flags FROM fds x WHERE x.pid = f.pid AND x.fd = f.fdnum)"
               " FROM (SELECT 100 AS pid, 0 AS fdnum UNION ALL SELECT 100, 5) AS f");
+  /* Only fdinfo's columns (procnet lsof -F G joins each row so): fdinfo
+   * alone tells whether the descriptor is there, no link is read. */
+  l0 = pn_stat(db, "links_read");
+  assert_rows(db, "0|32768\n5|526338\n13|NULL\n0|NULL\n",
+              "SELECT l.fdnum, x.flags FROM (SELECT 100 AS pid, 0 AS fdnum UNION ALL"
+              " SELECT 100, 5 UNION ALL SELECT 100, 13 UNION ALL SELECT 2, 0) AS l"
+              " LEFT JOIN fds x ON x.pid = l.pid AND x.fd = l.fdnum");
+  assert_rows(db, "", "SELECT flags FROM fds WHERE pid = 100 AND fd = 13");
+  assert_int_equal(pn_stat(db, "links_read") - l0, 0);
   pn_close(db);
 }
 
