@@ -74,6 +74,7 @@ int cli_lsof_next_word_ok(int code, const char *s) {
   case 's': return strchr(s, ':') != NULL && s[0] != '/';
   case 'F': return *s && s[0] != '-' && s[0] != '+' && lsof_fields_valid(s);
   case 'K': return !strcmp(s, "i");
+  case CLI_PLUS('L'): return *s && all_of(s, "0123456789");
   default: return 0;
   }
 }
@@ -128,6 +129,13 @@ static int on_arg(void *ctx, const cli_parse_state *st, int code, const char *v)
   case 't': a->view.out = LSOF_OUT_TERSE; return CLI_OK;
   case 'F': return fields(a, v ? v : "");
   case 'R': a->view.ppid = 1; return CLI_OK;
+  case CLI_PLUS('L'):
+    a->view.nlink = 1;
+    return v ? lsof_add_nlink(&a->sel, v) : CLI_OK;
+  case 'L':
+    if (v) return cli_usage_error(a->cmd, "no number may follow -L");
+    a->view.nlink = 0;
+    return CLI_OK;
   case 'l': a->view.uid_numbers = 1; return CLI_OK;
   case 'K': return tasks(a, v);
   case 'E': a->view.endpoints = LSOF_ENDS_NAMES; return CLI_OK;

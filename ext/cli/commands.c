@@ -53,7 +53,7 @@ static const cli_option lsof_options[] = {
     FLAG('a', NULL, "AND the selections (they are ORed otherwise)"),
     FLAG('t', NULL, "the pids alone, one a line"),
     {'F', NULL, CLI_ARG_OPTIONAL, "[FIELDS]", NULL, NULL,
-     "lsof's output for programs: fields p K M c u f t n g R L a l d D s o i P T, 0 (NUL)"},
+     "lsof's output for programs: fields p K M c u f t n g R L a l G d D s o i k P T, 0 (NUL)"},
     FLAG('R', NULL, "the PPID column"),
     FLAG('l', NULL, "uids instead of user names"),
     {CLI_PLUS('c'), NULL, CLI_ARG_REQUIRED, "W", "a width", NULL,
@@ -65,6 +65,9 @@ static const cli_option lsof_options[] = {
     FLAG('E', NULL, "the ends of pipes, ptys, eventfds, unix and local TCP/UDP sockets"
                     " in NAME (PID,cmd,FDmode)"),
     FLAG(CLI_PLUS('E'), NULL, "-E, and the ends' files listed too"),
+    {CLI_PLUS('L'), NULL, CLI_ARG_OPTIONAL, "[N]", NULL, NULL,
+     "the NLINK column; with N, the files linked fewer than N times (+L1: unlinked)"},
+    {'L', NULL, CLI_ARG_OPTIONAL, "", NULL, NULL, "no NLINK column (the default)"},
     {'K', NULL, CLI_ARG_OPTIONAL, "[i]", NULL, "i",
      "task (thread) rows, a selection of their own; -K i: none (without -K: when"
      " nothing is selected)"},
@@ -166,7 +169,7 @@ static const cli_option no_options[] = {END_OPTIONS};
 
 const cli_command cli_commands[] = {
     {"lsof", cli_cmd_lsof, lsof_options,
-     "[-aUtRlnPwbE] [+E] [-K [i]] [-p PID,...] [-g [PGID,...]] [-u USER,...] [-c NAME]"
+     "[-aUtRlnPwbEL] [+E] [+L [N]] [-K [i]] [-p PID,...] [-g [PGID,...]] [-u USER,...] [-c NAME]"
      " [-i [46][PROTO][@HOST][:PORT]] [-s TCP:STATE,...] [-F [FIELDS]] [+c W]"
      " [+d DIR] [+D DIR] [NAME...]",
      "open files, as `lsof -n -P` prints them (a thread's files too, TID and\n"

@@ -74,6 +74,8 @@ typedef struct lsof_sel {
   int name_errors;            /* names that could not be read */
   int and_all;                /* -a */
   lsof_tasks tasks;           /* -K */
+  int by_nlink;               /* +L N: files linked fewer than N times */
+  sqlite3_int64 nlink_below;
 } lsof_sel;
 
 /* ---- lsof_select.c -------------------------------------------------------- */
@@ -95,6 +97,8 @@ int lsof_add_command(lsof_sel *s, const char *name);
 int lsof_add_states(lsof_sel *s, const char *spec);
 /* -i: v NULL (every Internet file), "4", "6", or an address. */
 int lsof_add_inet(lsof_sel *s, const char *v);
+/* +L N: the files linked fewer than N times (+L1: those unlinked). */
+int lsof_add_nlink(lsof_sel *s, const char *n);
 
 /* Whether the rows listed include task rows: the lsof_tasks view is read
  * (else the lsof view, which has no tid or taskcmd column). */
@@ -159,6 +163,7 @@ typedef struct lsof_view_opts {
   int ppid, pgid;         /* -R, -g: the PPID and PGID columns */
   int uid_numbers;        /* -l */
   int size_only;          /* -s without p:s: SIZE instead of SIZE/OFF */
+  int nlink;              /* +L: the NLINK column (-L: none) */
   int cmd_width;          /* +c W: 0 the whole name; default 9 */
   const char *fields;     /* -F: the field letters ("" = all) */
   lsof_ends endpoints;    /* -E, +E */

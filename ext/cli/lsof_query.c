@@ -35,12 +35,12 @@
 /* More ports than this (ranges counted whole) read the whole listing. */
 #define DRIVE_MAX_PORTS 1024
 /* The most columns of lsof's table. */
-#define TABLE_COLS 14
+#define TABLE_COLS 15
 
 /* ---- the printed columns ------------------------------------------------------ */
 
 /* lsof's table: COMMAND PID [TID TASKCMD] [PPID] [PGID] USER FD TYPE DEVICE
- * SIZE/OFF NODE NAME. COMMAND and TASKCMD are cut to +c's width by a
+ * SIZE/OFF [NLINK] NODE NAME. COMMAND and TASKCMD are cut to +c's width by a
  * parameter each. TID and TASKCMD (columns TID_COL and TID_COL + 1) are
  * left out when no task row is printed, as lsof leaves them out. */
 #define TID_COL 2
@@ -68,6 +68,7 @@ static int table_cols(const lsof_view_opts *v, int tasks, cli_col cols[TABLE_COL
                               "CASE WHEN l.size_off LIKE '0t%' OR l.size_off LIKE '0x%'"
                               " THEN NULL ELSE l.size_off END"}
                   : (cli_col)CLI_COL("size_off", "SIZE/OFF", CLI_RIGHT);
+  if (v->nlink) cols[n++] = (cli_col)CLI_COL("nlink", "NLINK", CLI_RIGHT);
   cols[n++] = (cli_col)CLI_COL("node", "NODE", CLI_RIGHT);
   cols[n++] = v->endpoints ? (cli_col){"name", "NAME", CLI_LEFT, 0, lsof_ends_name(v)}
                            : (cli_col)CLI_COL("name", "NAME", CLI_LEFT);
@@ -119,7 +120,7 @@ static int one_port_question(const lsof_sel *s, const lsof_view_opts *v) {
   int terse = v->out == LSOF_OUT_TERSE;
   int others = s->pids[0].n || s->pgids[0].n || s->uids[0].n || s->cmds[0].n ||
                s->net != LSOF_NET_NONE || s->unix_sockets || s->names ||
-               s->tasks == LSOF_TASKS_SELECT;
+               s->tasks == LSOF_TASKS_SELECT || s->by_nlink;
   if (terse && s->tasks == LSOF_TASKS_SELECT) return 0;
   /* +E lists the ends' files too, in processes the ports do not name */
   if (v->endpoints == LSOF_ENDS_FILES) return 0;

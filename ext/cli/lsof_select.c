@@ -18,6 +18,7 @@
  */
 #include "lsof.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,6 +193,17 @@ int lsof_add_inet(lsof_sel *s, const char *v) {
   return CLI_OK;
 }
 
+int lsof_add_nlink(lsof_sel *s, const char *n) {
+  char *end;
+  errno = 0;
+  long long v = strtoll(n, &end, 10);
+  if (!*n || *end || errno || v < 0)
+    return cli_usage_error(s->cmd, "+L: not a link count: %s", n);
+  s->by_nlink = 1;
+  s->nlink_below = v;
+  return CLI_OK;
+}
+
 static int in_words(const lsof_words *w, const char *s) {
   for (int i = 0; i < w->n; i++)
     if (!strcmp(w->v[i], s)) return 1;
@@ -270,12 +282,12 @@ static void net_cond(const lsof_sel *s, sqlite3_str *sql) {
 
 /* lsof's selection sets, in the order their conditions are written. */
 enum { SET_PID, SET_PGID, SET_UID, SET_CMD, SET_NET, SET_ADDR, SET_UNIX, SET_NAME, SET_TASK,
-       NSETS };
+       SET_NLINK, NSETS };
 
 /* Whether a set other than -K's is given. */
 static int selects(const lsof_sel *s) {
   return s->pids[0].n || s->pgids[0].n || s->uids[0].n || s->cmds[0].n ||
-         s->net != LSOF_NET_NONE || s->ninet || s->unix_sockets || s->names;
+         s->net != LSOF_NET_NONE || s->ninet || s->unix_sockets || s->names || s->by_nlink;
 }
 
 int lsof_reads_tasks(const lsof_sel *s) {
@@ -319,6 +331,12 @@ static int set_cond(const lsof_sel *s, int set, sqlite3_str *sql, cli_query *q) 
   case SET_UNIX: if (!s->unix_sockets) return 0; sqlite3_str_appendall(sql, "l.kind = 'unix'"); break;
   case SET_NAME: if (!s->names) return 0; name_cond(s, sql); break;
   case SET_TASK: if (s->tasks != LSOF_TASKS_SELECT) return 0; task_cond(s, sql); break;
+  case SET_NLINK:
+    /* a file without a link count (a socket) is not one of them */
+    if (!s->by_nlink) return 0;
+    sqlite3_str_appendall(sql, "l.nlink < ?");
+    cli_q_int(q, s->nlink_below);
+    break;
   default: return 0;
   }
   return 1;

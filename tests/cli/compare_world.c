@@ -14,14 +14,16 @@
  *   unix  a stream listener at "DIR/un sock" (a blank in the path) with a
  *         connection, a datagram socket at DIR/dg, an abstract listener
  *         @pn-cmp-PID;  netlink  a NETLINK_ROUTE socket;
- *   files DIR/data.log open for writing, DIR/ro.txt for reading,
+ *   files DIR/data.log open for writing, DIR/ro.txt for reading (linked
+ *         twice: ro.txt and ro-link.txt),
  *         DIR/mapped.bin mapped (DIR/unused.txt exists, open nowhere);
  *   tree  DIR/tree and DIR/tree/deep open, tree/a.txt, tree/deep/b.txt
  *         open, a unix socket bound at tree/s.sock;
  *   a thread named CMP_THREAD_NAME, parked, sharing all of that: lsof's
  *         task rows (TID, TASKCMD) repeat A's rows for it.
- * Process B, A's child, holds the 41001 listener too (two holders) and a
- * file on the tmpfs mounted at DIR/mnt, its cwd.
+ * Process B, A's child, holds the 41001 listener too (two holders) and
+ * files on the tmpfs mounted at DIR/mnt, its cwd: held.txt, and gone.log,
+ * unlinked (lsof +L1).
  * Process C, A's child too, holds the other ends of what A holds for
  * lsof's +E and -E (tests/common/ends_scene.h): a pipe, a pty, an eventfd,
  * a socketpair, a unix connection to DIR/ends.sock and a TCP one to
@@ -232,6 +234,9 @@ static int files(const char *dir) {
   snprintf(path, sizeof path, "%s/ro.txt", dir);
   int ro = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (ro < 0 || close(ro) != 0 || open(path, O_RDONLY) < 0) return -1;
+  char link_path[128];
+  snprintf(link_path, sizeof link_path, "%s/ro-link.txt", dir);
+  if (link(path, link_path) != 0) return -1;
   snprintf(path, sizeof path, "%s/mapped.bin", dir);
   int m = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
   if (m < 0 || ftruncate(m, 4096) != 0 ||
@@ -247,7 +252,9 @@ static void second_holder(const char *dir, int l4, int ready) {
   const int keep[] = {l4, ready};
   snprintf(path, sizeof path, "%s/mnt", dir);
   pn_close_all_but(keep, 2);
-  if (chdir(path) != 0 || open("held.txt", O_RDWR | O_CREAT, 0644) < 0) _exit(3);
+  if (chdir(path) != 0 || open("held.txt", O_RDWR | O_CREAT, 0644) < 0 ||
+      open("gone.log", O_WRONLY | O_CREAT, 0644) < 0 || unlink("gone.log") != 0)
+    _exit(3);
   if (write(ready, "b", 1) != 1) _exit(4);
   close(ready);
   for (;;) pause();

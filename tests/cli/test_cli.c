@@ -158,7 +158,7 @@ static void help_and_version(void **state) {
   run_res r = run_cli("--help", NULL);
   assert_int_equal(r.status, 0);
   assert_contains(r.out, "usage: procnet");
-  assert_contains(r.out, "lsof [-aUtRlnPwbE] [+E] [-K [i]] [-p PID,...]");
+  assert_contains(r.out, "lsof [-aUtRlnPwbEL] [+E] [+L [N]] [-K [i]] [-p PID,...]");
   assert_contains(r.out, "ss [-tuwx0l4a6npeoimbsHO] [-f FAMILY] [-N NAME] [FILTER]");
   assert_contains(r.out, "netstat [-tuUwx46lanpeo]");
   assert_contains(r.out, "fuser [-vmusa46] [-n file|tcp|udp] NAME...");

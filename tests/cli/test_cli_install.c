@@ -73,7 +73,7 @@ static void completes_from_the_table(void **state) {
       {{"netstat", "--format", "=", "j", NULL}, "json\n", 0}, /* bash splits --format=j */
       {{"--root", "", NULL}, "@dir\n", 0},
       /* lsof's + options, and +d's directory */
-      {{"lsof", "+", NULL}, "+c\n+d\n+D\n+E\n+w\n", 0},
+      {{"lsof", "+", NULL}, "+c\n+d\n+D\n+E\n+L\n+w\n", 0},
       {{"lsof", "-", NULL}, "\n-E\n", 1},
       {{"lsof", "+d", "", NULL}, "@dir\n", 0},
       /* operands: file names for fuser and lsof, ss's filter words */
