@@ -10,7 +10,9 @@
  *    thread): sockets joined with sock_diag as procnet ss joins them, the
  *    TIME-WAIT socket (inode 0) included;
  *  - statements that stop early (LIMIT 1, a finalize after one row) end
- *    the stream whatever it was doing: ASan and valgrind see no leak.
+ *    the stream whatever it was doing: ASan and valgrind see no leak;
+ *  - a held store (procnet_hold_sockets) serves the statements after one
+ *    stopped early from its dump, whole.
  */
 #include "pn_test.h"
 #include "procnet.h"
@@ -267,6 +269,49 @@ static void a_statement_stopped_early_ends_the_stream(void **state) {
   pn_close(db);
 }
 
+/* ---- a held store ----------------------------------------------------------------- */
+
+/* procnet_hold_sockets(1) keeps what a statement read for the statements
+ * after it, a streamed snapshot too. After one stopped early (LIMIT 1),
+ * its helper perhaps still dumping, the whole query gets every row (a dump
+ * cut short is not kept as if whole); the same query again reads no dump
+ * of its own, and lookups by inode find every socket; letting go reads
+ * afresh. */
+static void a_held_stream_serves_the_next_statements(void **state) {
+  (void)state;
+  NEED_SCENE();
+  char *want = joined_rows(1);
+  sqlite3 *db = pn_open(NULL);
+  pn_exec(db, "SELECT procnet_threads(2)");
+  assert_int_equal(pn_int(db, "SELECT procnet_hold_sockets(1)"), 1);
+  char q[1024];
+  snprintf(q, sizeof q, "%s LIMIT 1", JOINED);
+  char *one = pn_rows(db, q, (int)getpid());
+  assert_true(strchr(one, '\n') == one + strlen(one) - 1); /* one row */
+  sqlite3_free(one);
+  char *held = pn_rows(db, JOINED, (int)getpid());
+  assert_string_equal(held, want);
+  sqlite3_free(held);
+  int64_t dumps = pn_stat(db, "netlink_dumps");
+  held = pn_rows(db, JOINED, (int)getpid());
+  assert_string_equal(held, want);
+  assert_int_equal(pn_stat(db, "netlink_dumps"), dumps); /* no dump of its own */
+  snprintf(q, sizeof q,
+           "SELECT count(*) = count(b.inode) FROM sockets a LEFT JOIN sock_diag b"
+           " ON b.kind = 'tcp' AND b.inode = a.inode WHERE a.kind = 'tcp' AND a.inode <> 0"
+           " AND a.netns = (SELECT net FROM namespaces WHERE pid = %d)",
+           (int)getpid());
+  assert_int_equal(pn_int(db, q), 1);
+  assert_int_equal(pn_int(db, "SELECT procnet_hold_sockets(0)"), 0);
+  char *again = pn_rows(db, JOINED, (int)getpid());
+  assert_string_equal(again, want);
+  assert_true(pn_stat(db, "netlink_dumps") > dumps);
+  sqlite3_free(want);
+  sqlite3_free(held);
+  sqlite3_free(again);
+  pn_close(db);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(rows_come_as_published),
@@ -275,6 +320,7 @@ int main(void) {
       cmocka_unit_test(read_ahead_equals_read_at_once),
       cmocka_unit_test(family_picks_the_file),
       cmocka_unit_test(a_statement_stopped_early_ends_the_stream),
+      cmocka_unit_test(a_held_stream_serves_the_next_statements),
   };
   return cmocka_run_group_tests(tests, make_scene, NULL);
 }
