@@ -33,6 +33,7 @@ static void read_item(pn_fdahead *a, pn_fdahead_item *it, int64_t pid) {
   int dir;
   it->pid = pid;
   it->nomem = 0;
+  it->have_links = 0;
   it->fds.n = 0;
   it->res = pn_open_pid(&a->fs, pid, &dir, &it->err);
   if (it->res != PN_OK) {
@@ -40,10 +41,12 @@ static void read_item(pn_fdahead *a, pn_fdahead_item *it, int64_t pid) {
     return;
   }
   it->res = pn_list_fds(&a->fs, dir, &it->fds, &it->err);
-  if (it->res == PN_OK)
-    it->nomem = pn_fdlinks_read(&it->links, &a->fs, dir, it->fds.v, it->fds.n, 1) != SQLITE_OK;
-  else
+  if (it->res != PN_OK) {
     it->nomem = pn_is_nomem(it->res, it->err);
+  } else if (it->fds.n < PN_FDAHEAD_MAX_LINKS) {
+    it->nomem = pn_fdlinks_read(&it->links, &a->fs, dir, it->fds.v, it->fds.n, 1) != SQLITE_OK;
+    it->have_links = !it->nomem;
+  }
   close(dir);
 }
 

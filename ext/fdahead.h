@@ -10,11 +10,15 @@
  * Only the listing and the links are read ahead: a row's other parts (stat,
  * fdinfo) are still read when a column asks for them.
  *
- * The helper keeps at most PN_FDAHEAD_DEPTH processes ready. The item of
- * pids[i] is the reader's from pn_fdahead_get(a, i) until it asks for a
- * later one; the reader may swap the item's buffers for its own (the helper
- * reuses whatever it finds there). Nothing here calls SQLite but its
- * allocator (see pn_threads_allowed).
+ * The helper keeps at most PN_FDAHEAD_DEPTH processes ready. The links of
+ * a listing of PN_FDAHEAD_MAX_LINKS descriptors or more are left to the
+ * reader, which shares a big listing out to all its threads a window at a
+ * time (fdscan.h) and so keeps no whole copy of it. The item of pids[i] is
+ * the reader's from pn_fdahead_get(a, i) until it asks for a later one;
+ * the reader may swap the item's buffers for its own (the helper lists
+ * into the descriptor numbers it finds there, and frees the links before
+ * reading new ones). Nothing here calls SQLite but its allocator (see
+ * pn_threads_allowed). What the helper read is counted when it stops.
  */
 #ifndef PROCNET_FDAHEAD_H
 #define PROCNET_FDAHEAD_H
@@ -25,13 +29,16 @@
 #include <stdint.h>
 
 #define PN_FDAHEAD_DEPTH 4
+#define PN_FDAHEAD_MAX_LINKS (2 * PN_FDLINKS_SLICE)
 
 typedef struct pn_fdahead_item {
   int64_t pid;
   pn_res res;               /* of opening PID and listing PID/fd */
   int err;
   pn_fdnums fds;            /* the listing, ascending (res PN_OK) */
-  pn_fdlinks links;         /* the link of each descriptor of it */
+  int have_links;           /* links holds the link of each descriptor of
+                               it (0: a big listing, left to the reader) */
+  pn_fdlinks links;
   int nomem;                /* the helper ran out of memory reading it */
 } pn_fdahead_item;
 

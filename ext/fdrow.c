@@ -185,9 +185,14 @@ int pn_fdrow_load_fdinfo(pn_fdrow *r, pn_fdenv *e) {
   return read_fdinfo(r, e, &res);
 }
 
-int pn_fdrow_probe(pn_fdrow *r, pn_fdenv *e, int *exists) {
+int pn_fdrow_listed(const pn_fdrow *r, const pn_fdenv *e) {
   char rel[32];
   struct stat st;
+  return e->dir >= 0 &&
+         fstatat(e->dir, pn_fd_rel(rel, "fd", r->fd), &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+int pn_fdrow_probe(pn_fdrow *r, pn_fdenv *e, int *exists) {
   pn_res res;
   *exists = 0;
   if (e->dir < 0) return SQLITE_OK;
@@ -196,8 +201,7 @@ int pn_fdrow_probe(pn_fdrow *r, pn_fdenv *e, int *exists) {
     *exists = res == PN_OK;
     return rc;
   }
-  /* refused: whether the descriptor is there, as its directory says */
-  *exists = fstatat(e->dir, pn_fd_rel(rel, "fd", r->fd), &st, AT_SYMLINK_NOFOLLOW) == 0;
+  *exists = pn_fdrow_listed(r, e); /* refused: as its directory says */
   return SQLITE_OK;
 }
 

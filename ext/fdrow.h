@@ -85,6 +85,12 @@ char pn_fdrow_mode(pn_fdrow *r, const pn_fdenv *e);
 int pn_fdrow_dev(pn_fdrow *r, pn_fdenv *e, dev_t *dev);
 /* Reads fdinfo, and the epoll set's descriptors when it is one. */
 int pn_fdrow_load_fdinfo(pn_fdrow *r, pn_fdenv *e);
+/* 1 when r->fd has an entry in the fd directory, for a lookup of a
+ * descriptor whose link or fdinfo may not be read: where they are refused
+ * (ptrace), the directory may still be searched, as it may be listed;
+ * where it may not be searched, a listing is refused too and would give
+ * the error row alone (fd NULL), which is not the descriptor looked up. */
+int pn_fdrow_listed(const pn_fdrow *r, const pn_fdenv *e);
 /* Whether r->fd is there, for a lookup that reads no link: its fdinfo is
  * read (and kept for the columns, which want it most); where that is
  * refused, the descriptor's entry is looked at. SQLITE_OK or

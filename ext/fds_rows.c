@@ -9,10 +9,8 @@
 #include "parse.h"
 SQLITE_EXTENSION_INIT3
 
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 /* The directory rows read their parts from: the current process's (opened
  * when a row needs it: index rows open it only for what their link does
@@ -55,6 +53,15 @@ static int list_wanted_fd(fds_cursor *c, int dir) {
   return pn_fdnums_one(&c->fds, c->want_fd) == 0 ? SQLITE_OK : SQLITE_NOMEM;
 }
 
+/* Forgets the listing the cursor holds, before it takes another. */
+static void forget_listing(fds_cursor *c) {
+  c->fdat = 0;
+  c->fds.n = 0;
+  c->listed_pid = -1;
+  c->have_ahead = 0;
+  c->links_denied = NULL;
+}
+
 /* Lists the descriptors of dir (the process pid's directory, or a thread's)
  * into c->fds unless it already holds pid's. Sets c->list_res: PN_GONE
  * skips it, PN_DENIED gives the error row. */
@@ -62,9 +69,7 @@ static int list_dir(fds_cursor *c, int dir, sqlite3_int64 memo_pid) {
   int err;
   c->fdat = 0;
   if (memo_pid >= 0 && c->listed_pid == memo_pid) return SQLITE_OK; /* memo */
-  c->listed_pid = -1;
-  c->have_ahead = 0;
-  c->links_denied = NULL;
+  forget_listing(c);
   if (c->idx & IDX_FD) return list_wanted_fd(c, dir);
   pn_res r = pn_list_fds(&c->pc.fs, dir, &c->fds, &err);
   c->list_res = r;
@@ -77,7 +82,10 @@ static int list_dir(fds_cursor *c, int dir, sqlite3_int64 memo_pid) {
 
 int fds_start_read_ahead(fds_cursor *c) {
   const pn_i64list *l = c->pc.src.list;
-  if (!(c->idx & IDX_LINK) || (c->idx & (IDX_INODE | IDX_FD)) || !l || l->n < 2 ||
+  /* a thread pays for itself over a walk of a few processes at least (an
+   * inner loop with a short pid list does without) */
+  if (!(c->idx & IDX_LINK) || (c->idx & (IDX_INODE | IDX_FD)) || !l ||
+      l->n < PN_FDAHEAD_DEPTH ||
       ((pn_vtab *)c->pc.base.pVtab)->ctx->threads < 2)
     return SQLITE_OK;
   int rc = pn_fdahead_start(&c->pre, &c->pc.fs, l->v, (size_t)l->n);
@@ -89,27 +97,27 @@ void fds_stop_read_ahead(fds_cursor *c) {
   c->pre = NULL;
 }
 
-/* The listing of the walk's current process from the helper: its buffers
- * become the cursor's (and the cursor's go back to the helper). */
+/* The listing of the walk's current process from the helper (the item of
+ * the pid the walk just took, pids being taken in the helper's order): its
+ * buffers become the cursor's, and the cursor's go back to the helper. A
+ * listing the helper left unread (a big one) is read here, a window at a
+ * time by the connection's threads. */
 static int take_listing_ahead(fds_cursor *c, sqlite3_int64 pid) {
   pn_fdahead_item *it = pn_fdahead_get(c->pre, (size_t)c->pc.src.at - 1);
-  if (it->pid != pid) return list_dir(c, c->pc.piddir, pid); /* never: same list */
+  forget_listing(c);
   if (it->nomem) return SQLITE_NOMEM;
-  c->fdat = 0;
-  c->have_ahead = 0;
-  c->links_denied = NULL;
   c->list_res = it->res;
   c->list_err = it->err;
-  c->listed_pid = -1;
   if (it->res != PN_OK) return SQLITE_OK;
   pn_fdnums fds = c->fds;
   c->fds = it->fds;
   it->fds = fds;
+  c->listed_pid = pid;
+  c->ahead_dir = c->pc.piddir;
+  if (!it->have_links) return read_ahead(c, 0);
   pn_fdlinks links = c->ahead;
   c->ahead = it->links;
   it->links = links;
-  c->listed_pid = pid;
-  c->ahead_dir = c->pc.piddir;
   c->ahead_from = 0;
   c->have_ahead = 1;
   return SQLITE_OK;
@@ -209,17 +217,6 @@ static int row_has_inode(fds_cursor *c) {
   return r->have_stat && (uint64_t)r->st.st_ino == c->want_inode;
 }
 
-/* 1 when the descriptor of a lookup whose link may not be read is there:
- * where the link is refused (ptrace), the directory may still be searched,
- * as it may be listed; where it may not be searched, a listing is refused
- * too and would give the error row alone (fd NULL), which is not the
- * descriptor looked up. */
-static int wanted_fd_present(fds_cursor *c) {
-  char rel[32];
-  struct stat st;
-  return fstatat(c->env.dir, pn_fd_rel(rel, "fd", c->row.fd), &st, AT_SYMLINK_NOFOLLOW) == 0;
-}
-
 /* The next row of the listing being walked (the process's or a thread's):
  * 1 with it, 0 at the listing's end. */
 static int next_listed_row(fds_cursor *c, int *rc) {
@@ -239,7 +236,7 @@ static int next_listed_row(fds_cursor *c, int *rc) {
     }
     if ((*rc = read_row_link(c, c->fdat - 1, &exists)) != SQLITE_OK) return 1;
     if (!exists) continue;
-    if ((c->idx & IDX_FD) && c->row.error && !wanted_fd_present(c)) continue;
+    if ((c->idx & IDX_FD) && c->row.error && !pn_fdrow_listed(&c->row, &c->env)) continue;
     if (!(c->idx & IDX_INODE) || row_has_inode(c)) return 1;
   }
   return 0;

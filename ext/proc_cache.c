@@ -6,22 +6,33 @@
 SQLITE_EXTENSION_INIT3
 
 #include <string.h>
+#include <time.h>
 
 struct pn_proc_cache {
   int cursors;
+  int64_t begun_ms;         /* when its first cursor opened (monotonic) */
   proc_row **slots;         /* NULL: free */
   size_t cap, n;
 };
 
+static int64_t now_ms(void) {
+  struct timespec t;
+  if (clock_gettime(CLOCK_MONOTONIC, &t) != 0) return 0;
+  return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
 int pn_proc_cache_open(pn_ctx *ctx, pn_proc_cache **out) {
-  if (!ctx->proccache) {
-    pn_proc_cache *c = sqlite3_malloc(sizeof *c);
-    if (!c) return SQLITE_NOMEM;
+  int64_t now = now_ms();
+  pn_proc_cache *c = ctx->proccache;
+  if (!c || now - c->begun_ms >= PN_PROC_CACHE_SHARE_MS) {
+    /* a cache begun long ago stays with its cursors, current no more */
+    if (!(c = sqlite3_malloc(sizeof *c))) return SQLITE_NOMEM;
     memset(c, 0, sizeof *c);
+    c->begun_ms = now;
     ctx->proccache = c;
   }
-  *out = ctx->proccache;
-  (*out)->cursors++;
+  c->cursors++;
+  *out = c;
   return SQLITE_OK;
 }
 
@@ -40,8 +51,8 @@ void pn_proc_cache_close(pn_ctx *ctx, pn_proc_cache *cache) {
   for (size_t i = 0; i < cache->cap; i++)
     if (cache->slots[i]) row_free(cache->slots[i]);
   sqlite3_free(cache->slots);
+  if (ctx->proccache == cache) ctx->proccache = NULL;
   sqlite3_free(cache);
-  ctx->proccache = NULL;
 }
 
 /* The slot of pid, or the free slot where it would go. */

@@ -6,8 +6,16 @@
  * mapped files and descriptors) joins `processes` once per kind: three
  * cursors, each asking for every process. They share one cache, so each
  * process's files are read once, whichever cursor asks first; a cursor that
- * needs a source the others did not ask for reads just that one. The cache
- * goes with the last cursor, so the next statement reads afresh.
+ * needs a source the others did not ask for reads just that one.
+ *
+ * Which cursors share: those opened together. SQLite opens a statement's
+ * cursors as it starts (a view's arms within milliseconds of each other)
+ * but tells a table nothing of which statement a cursor belongs to, so a
+ * cursor joins the connection's current cache only if that cache was
+ * begun less than PN_PROC_CACHE_SHARE_MS ago, and begins a new one
+ * otherwise. A statement that another has left open therefore never
+ * answers from what that one read long before; each cache goes with the
+ * last of its cursors.
  *
  * Rows are allocated one by one and never move: a cursor keeps pointing at
  * its current row while other cursors add theirs.
@@ -37,7 +45,10 @@ typedef struct proc_row {
 
 typedef struct pn_proc_cache pn_proc_cache;
 
-/* The connection's cache (made on first use) with one more cursor on it. */
+#define PN_PROC_CACHE_SHARE_MS 100
+
+/* The connection's current cache, or a new one (see above), with one more
+ * cursor on it. */
 int pn_proc_cache_open(pn_ctx *ctx, pn_proc_cache **out);
 
 /* One cursor fewer; the last one frees the cache and its rows. */

@@ -95,6 +95,9 @@ enum {
   COL_SOCK_PROTOCOL, COL_TID, COL_TASKCMD, COL_NLINK, COL_TASKS
 };
 
+/* A column's bit in colUsed. */
+#define BIT(col) ((sqlite3_uint64)1 << (col))
+
 /* 1 when the rows are wanted in ascending inode order (ORDER BY inode, or
  * GROUP BY inode, which SQLite may reuse for an ORDER BY inode DESC: so a
  * descending order is never claimed). */
@@ -141,11 +144,10 @@ static void walk_order(sqlite3_index_info *info, int idx) {
  * need not be read. The others may want the link (a socket's or pipe's
  * device, size and link count are known from it alone). */
 static int uses_fdinfo_only(const sqlite3_index_info *info) {
-  const sqlite3_uint64 cols =
-      (1u << COL_PID) | (1u << COL_FD) | (1u << COL_POS) | (1u << COL_FLAGS) |
-      (1u << COL_MNT_ID) | (1u << COL_EVENTFD_ID) | (1u << COL_PIDFD_PID) |
-      (1u << COL_EPOLL_FDS) | (1u << COL_TTY_INDEX) | (1u << COL_TID) |
-      (1u << COL_TASKCMD) | (1u << COL_TASKS);
+  const sqlite3_uint64 cols = BIT(COL_PID) | BIT(COL_FD) | BIT(COL_POS) | BIT(COL_FLAGS) |
+                              BIT(COL_MNT_ID) | BIT(COL_EVENTFD_ID) | BIT(COL_PIDFD_PID) |
+                              BIT(COL_EPOLL_FDS) | BIT(COL_TTY_INDEX) | BIT(COL_TID) |
+                              BIT(COL_TASKCMD) | BIT(COL_TASKS);
   return (info->colUsed & ~cols) == 0;
 }
 
@@ -166,10 +168,9 @@ static int fdsXBestIndex(sqlite3_vtab *tab, sqlite3_index_info *info) {
   if (pn_claim_eq(info, COL_INODE, &argc, 0, NULL)) idx |= IDX_INODE;
   idx |= plan_fd_lookup(info, idx, &argc);
   idx |= pn_plan_tasks(info, COL_TASKS, COL_TID, &argc);
-  const sqlite3_uint64 link_cols =
-      (1u << COL_TARGET) | (1u << COL_TYPE) | (1u << COL_INODE) | (1u << COL_PATH) |
-      (1u << COL_DELETED) | (1u << COL_ERROR) | (1u << COL_LOCK) |
-      (1u << COL_SOCK_PROTOCOL);
+  const sqlite3_uint64 link_cols = BIT(COL_TARGET) | BIT(COL_TYPE) | BIT(COL_INODE) |
+                                   BIT(COL_PATH) | BIT(COL_DELETED) | BIT(COL_ERROR) |
+                                   BIT(COL_LOCK) | BIT(COL_SOCK_PROTOCOL);
   if ((info->colUsed & link_cols) || (idx & IDX_INODE)) idx |= IDX_LINK;
   if ((idx & IDX_INODE) && has_type_socket(info)) idx |= IDX_SOCKETS_ONLY;
   if (idx & PN_IDX_TASKS) {

@@ -30,7 +30,7 @@ typedef struct pn_ctx {
   struct pn_sockstore *sockstore;
   void *fdshare;
   void *taskshare;
-  void *proccache;
+  struct pn_proc_cache *proccache;
   /* a reference to sockstore that procnet_hold_sockets(1) keeps
    * (pn_sockstore_hold), so that the statements until
    * procnet_hold_sockets(0) share what they read */

@@ -15,12 +15,11 @@
  * 0t... or 0x...), i or P the NODE column (an inode or a protocol), n the
  * NAME without the TCP or unix state, T that state (ST=) and the socket
  * queues (QR= QS=, from the sockets table), G a descriptor's open flags
- * (fds.flags, each row joined to its descriptor) as lsof prints them with -F, in
- * hex and followed by
- * ";0x0" (lsof's second list, the per-process file flags, which Linux does
- * not have), k the link count (the view's nlink: lsof gives none for
- * sockets). Each of the last two is read only when selected: flags cost a
- * read of the descriptor's fdinfo.
+ * (fds.flags, each row joined to its descriptor) as lsof prints them with
+ * -F, in hex and followed by ";0x0" (lsof's second list, the per-process
+ * file flags, which Linux does not have), k the link count (the view's
+ * nlink: lsof gives none for sockets). Each of the last two is read only
+ * when selected: flags cost a read of the descriptor's fdinfo.
  */
 #include "lsof.h"
 

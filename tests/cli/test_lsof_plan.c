@@ -104,7 +104,7 @@ static void build_ends(sqlite3 *db, const char *const *args, lsof_out out, lsof_
     else if (!strcmp(a, "-a")) s.and_all = 1;
     else fail_msg("unknown test argument %s", a);
   }
-  lsof_view_opts v = {out, 0, 0, 0, 0, 9, "", ends};
+  lsof_view_opts v = {.out = out, .cmd_width = 9, .fields = "", .endpoints = ends};
   cli_opts o = {.root = FIXTURE, .format = CLI_TABLE, .ns = CLI_NS_ALL};
   int hidden;
   memset(&b->q, 0, sizeof b->q);

@@ -175,7 +175,8 @@ static void processes_reads_only_what_is_used(void **state) {
 
 /* The cursors of one statement share what they loaded: joined three times,
  * each process's stat is read once, and a cursor that wants more reads
- * only that (status); the next statement reads afresh. */
+ * only that (status); the next statement reads afresh, even while an
+ * earlier one is left open. */
 static void processes_joined_read_once(void **state) {
   (void)state;
   sqlite3 *db = open_fixture();
@@ -188,6 +189,17 @@ static void processes_joined_read_once(void **state) {
     assert_rows(db, "100|a) (b|1|1000\n200|nginx|1|0\n", sql);
     assert_int_equal(pn_stat(db, "files_read") - f0, 2 * 2);
   }
+  /* A statement left open does not answer for one begun later: only
+   * cursors opened together share. */
+  sqlite3_stmt *left;
+  assert_int_equal(sqlite3_prepare_v2(db, "SELECT pid, state FROM processes", -1, &left, NULL),
+                   SQLITE_OK);
+  assert_int_equal(sqlite3_step(left), SQLITE_ROW);
+  usleep(250 * 1000); /* past PN_PROC_CACHE_SHARE_MS (proc_cache.h) */
+  int64_t f0 = pn_stat(db, "files_read");
+  assert_rows(db, "S\n", "SELECT state FROM processes WHERE pid = 1");
+  assert_int_equal(pn_stat(db, "files_read") - f0, 1);
+  sqlite3_finalize(left);
   pn_close(db);
 }
 
