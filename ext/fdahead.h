@@ -29,7 +29,7 @@
 #include <stdint.h>
 
 #define PN_FDAHEAD_DEPTH 4
-#define PN_FDAHEAD_MAX_LINKS (2 * PN_FDLINKS_SLICE)
+#define PN_FDAHEAD_MAX_LINKS PN_FDLINKS_WINDOW
 
 typedef struct pn_fdahead_item {
   int64_t pid;
