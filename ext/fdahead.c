@@ -31,7 +31,6 @@ struct pn_fdahead {
 /* Lists pid's descriptors and reads their links into it (the helper). */
 static void read_item(pn_fdahead *a, pn_fdahead_item *it, int64_t pid) {
   int dir;
-  it->pid = pid;
   it->nomem = 0;
   it->have_links = 0;
   it->fds.n = 0;

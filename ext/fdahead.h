@@ -32,7 +32,6 @@
 #define PN_FDAHEAD_MAX_LINKS PN_FDLINKS_WINDOW
 
 typedef struct pn_fdahead_item {
-  int64_t pid;
   pn_res res;               /* of opening PID and listing PID/fd */
   int err;
   pn_fdnums fds;            /* the listing, ascending (res PN_OK) */

@@ -139,16 +139,19 @@ static void walk_order(sqlite3_index_info *info, int idx) {
     info->orderByConsumed = 1;
 }
 
-/* 1 when a lookup's columns all come from fdinfo (or need nothing read):
- * then reading fdinfo tells whether the descriptor is there, and its link
- * need not be read. The others may want the link (a socket's or pipe's
- * device, size and link count are known from it alone). */
+/* 1 when a lookup uses fdinfo's columns and nothing else that is read
+ * (pid, fd and the task columns need nothing): then reading fdinfo tells
+ * whether the descriptor is there, and its link need not be read. The
+ * other columns may want the link (a socket's or pipe's device, size and
+ * link count are known from it alone); with no column read at all, the
+ * link (one call) says more cheaply than fdinfo whether it is there. */
 static int uses_fdinfo_only(const sqlite3_index_info *info) {
-  const sqlite3_uint64 cols = BIT(COL_PID) | BIT(COL_FD) | BIT(COL_POS) | BIT(COL_FLAGS) |
-                              BIT(COL_MNT_ID) | BIT(COL_EVENTFD_ID) | BIT(COL_PIDFD_PID) |
-                              BIT(COL_EPOLL_FDS) | BIT(COL_TTY_INDEX) | BIT(COL_TID) |
-                              BIT(COL_TASKCMD) | BIT(COL_TASKS);
-  return (info->colUsed & ~cols) == 0;
+  const sqlite3_uint64 fdinfo = BIT(COL_POS) | BIT(COL_FLAGS) | BIT(COL_MNT_ID) |
+                                BIT(COL_EVENTFD_ID) | BIT(COL_PIDFD_PID) |
+                                BIT(COL_EPOLL_FDS) | BIT(COL_TTY_INDEX);
+  const sqlite3_uint64 free_cols =
+      BIT(COL_PID) | BIT(COL_FD) | BIT(COL_TID) | BIT(COL_TASKCMD) | BIT(COL_TASKS);
+  return (info->colUsed & fdinfo) && !(info->colUsed & ~(fdinfo | free_cols));
 }
 
 /* `fd = ?` beside `pid = ?` (and no inode): a lookup of that descriptor of

@@ -304,6 +304,12 @@ static void fds_lookup_by_fd(void **state) {
               " LEFT JOIN fds x ON x.pid = l.pid AND x.fd = l.fdnum");
   assert_rows(db, "", "SELECT flags FROM fds WHERE pid = 100 AND fd = 13");
   assert_int_equal(pn_stat(db, "links_read") - l0, 0);
+  /* No column read at all: the link alone says it is there, no fdinfo. */
+  int64_t f0 = pn_stat(db, "files_read");
+  l0 = pn_stat(db, "links_read");
+  assert_rows(db, "0\n", "SELECT fd FROM fds WHERE pid = 100 AND fd = 0");
+  assert_int_equal(pn_stat(db, "files_read") - f0, 0);
+  assert_int_equal(pn_stat(db, "links_read") - l0, 1);
   pn_close(db);
 }
 
